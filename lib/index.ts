@@ -1,0 +1,12 @@
+/** bip324: BIP-324 v2 encrypted P2P transport for Node.js. */
+
+import { native, type NativeInfo } from './native/binding'
+
+export { Bip324Error, type Bip324ErrorCode } from './errors'
+export { ellswiftDecode } from './crypto/ellswift'
+export type { NativeInfo }
+
+/** Versions of the native libraries and the implementations they picked for this CPU. */
+export function nativeInfo (): NativeInfo {
+  return native().nativeInfo()
+}

@@ -1,0 +1,43 @@
+/* Engine set-up and the build facts nativeInfo() reports. */
+
+#include <sodium.h>
+
+#include "bip324_engine.h"
+
+/* scripts/fetch-deps.js --defines passes the pinned versions it verified in the sources. */
+#define BIP324_STR_(x) #x
+#define BIP324_STR(x) BIP324_STR_(x)
+
+int bip324_init(void) {
+    return sodium_init() >= 0;
+}
+
+secp256k1_context *bip324_secp256k1_context_create(void) {
+    unsigned char seed32[32];
+    secp256k1_context *ctx = secp256k1_context_create(SECP256K1_CONTEXT_NONE);
+    if (ctx == NULL) return NULL;
+    randombytes_buf(seed32, sizeof seed32);
+    if (!secp256k1_context_randomize(ctx, seed32)) {
+        secp256k1_context_destroy(ctx);
+        ctx = NULL;
+    }
+    sodium_memzero(seed32, sizeof seed32);
+    return ctx;
+}
+
+void bip324_get_info(bip324_info *info) {
+    info->secp256k1_version = BIP324_STR(BIP324_SECP256K1_VERSION);
+    info->sodium_version = sodium_version_string();
+    info->has_ssse3 = sodium_runtime_has_ssse3();
+    info->has_avx2 = sodium_runtime_has_avx2();
+    info->has_avx512f = sodium_runtime_has_avx512f();
+#if defined(__x86_64__) || defined(_M_X64)
+    /* deps/libsodium.gyp compiles libsodium's SIMD code on x64 only. libsodium keeps its pick
+     * private, so this repeats the rule in stream_chacha20.c and onetimeauth_poly1305.c. */
+    info->chacha20 = info->has_avx2 ? "avx2" : info->has_ssse3 ? "ssse3" : "ref";
+    info->poly1305 = sodium_runtime_has_sse2() ? "sse2" : "donna";
+#else
+    info->chacha20 = "ref";
+    info->poly1305 = "donna";
+#endif
+}
