@@ -5,6 +5,7 @@
 
 export type Bip324ErrorCode =
   | 'ERR_BIP324_INVALID_ARG'
+  | 'ERR_BIP324_BAD_STATE'
   | 'ERR_BIP324_NATIVE_UNAVAILABLE'
 
 export class Bip324Error extends Error {

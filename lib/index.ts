@@ -3,7 +3,8 @@
 import { native, type NativeInfo } from './native/binding'
 
 export { Bip324Error, type Bip324ErrorCode } from './errors'
-export { ellswiftDecode } from './crypto/ellswift'
+export type { Backend, PacketCipher, SessionKeys, KeyPair, BatchResult, BatchStatus } from './crypto/backend'
+export { nativeBackend } from './crypto/native'
 export type { NativeInfo }
 
 /** Versions of the native libraries and the implementations they picked for this CPU. */

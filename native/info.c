@@ -3,13 +3,16 @@
 #include <sodium.h>
 
 #include "bip324_engine.h"
+#include "provider.h"
 
 /* scripts/fetch-deps.js --defines passes the pinned versions it verified in the sources. */
 #define BIP324_STR_(x) #x
 #define BIP324_STR(x) BIP324_STR_(x)
 
 int bip324_init(void) {
-    return sodium_init() >= 0;
+    if (sodium_init() < 0) return 0;
+    bip324_providers_init();
+    return 1;
 }
 
 secp256k1_context *bip324_secp256k1_context_create(void) {
@@ -28,6 +31,7 @@ secp256k1_context *bip324_secp256k1_context_create(void) {
 void bip324_get_info(bip324_info *info) {
     info->secp256k1_version = BIP324_STR(BIP324_SECP256K1_VERSION);
     info->sodium_version = sodium_version_string();
+    info->provider = bip324_provider_name(bip324_provider_default());
     info->has_ssse3 = sodium_runtime_has_ssse3();
     info->has_avx2 = sodium_runtime_has_avx2();
     info->has_avx512f = sodium_runtime_has_avx512f();

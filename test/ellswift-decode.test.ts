@@ -1,5 +1,5 @@
-import { ellswiftDecode } from '../lib'
 import { native } from '../lib/native/binding'
+import { variants } from './helpers/backends'
 import { hex, readCsv, toHex } from './helpers/vectors'
 
 const rows = readCsv('ellswift_decode_test_vectors.csv')
@@ -10,8 +10,10 @@ test('the decode vectors are all here', () => {
 
 const cases = rows.map((r, i) => ({ row: i + 1, ellswift: r.ellswift!, x: r.x!, comment: r.comment! }))
 
-test.each(cases)('row $row decodes ($comment)', ({ ellswift, x }) => {
-  expect(toHex(ellswiftDecode(hex(ellswift)))).toBe(x)
+describe.each(variants)('$name', ({ backend }) => {
+  test.each(cases)('row $row decodes ($comment)', ({ ellswift, x }) => {
+    expect(toHex(backend.ellswiftDecode(hex(ellswift)))).toBe(x)
+  })
 })
 
 test('the binding reads and writes at the views\' offsets, not at the start of their buffers', () => {

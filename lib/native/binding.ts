@@ -17,14 +17,47 @@ export interface NativeInfo {
   chacha20: 'avx2' | 'ssse3' | 'ref'
   /** libsodium's Poly1305 implementation picked for this CPU. */
   poly1305: 'sse2' | 'donna'
+  /** Where new ciphers take ChaCha20 and Poly1305 from by default. */
+  provider: 'openssl' | 'libsodium'
+  /** Every provider that passed its known-answer test in this process, fastest first. */
+  providers: Array<'openssl' | 'libsodium'>
   /** CPU features as libsodium detected them. */
   cpu: { ssse3: boolean, avx2: boolean, avx512f: boolean }
 }
 
+/** An opaque native cipher state (one direction). */
+export type CipherHandle = { readonly __brand: 'bip324.CipherHandle' }
+
+/** What the addon exports; see native/binding.cc for each call's contract. */
 export interface Addon {
+  constants: {
+    LENGTH_BYTES: number
+    HEADER_BYTES: number
+    TAG_BYTES: number
+    EXPANSION: number
+    IGNORE_BIT: number
+    REKEY_INTERVAL: number
+    MAX_CONTENTS: number
+    KEYS_BYTES: number
+  }
   nativeInfo (): NativeInfo
-  /** Writes the X coordinate that the 64-byte ElligatorSwift encoding `ell64` decodes to. */
   ellswiftDecode (x32: Uint8Array, ell64: Uint8Array): void
+  ellswiftCreate (ell64: Uint8Array, seckey32: Uint8Array, auxrnd32: Uint8Array): boolean
+  keygen (seckey32: Uint8Array, ell64: Uint8Array): void
+  ecdh (secret32: Uint8Array, ellOurs64: Uint8Array, ellTheirs64: Uint8Array, seckey32: Uint8Array, initiator: boolean): boolean
+  /** Plain x-only ECDH without BIP-324's hash, for test vectors (mid_x_shared). */
+  ecdhX (x32: Uint8Array, ellTheirs64: Uint8Array, seckey32: Uint8Array): boolean
+  keySchedule (keys: Uint8Array, secret32: Uint8Array, magic4: Uint8Array): void
+  cipherCreate (lengthKey32: Uint8Array, aeadKey32: Uint8Array, provider?: string): CipherHandle
+  cipherDestroy (cipher: CipherHandle): void
+  cipherProvider (cipher: CipherHandle): string
+  encrypt (cipher: CipherHandle, out: Uint8Array, contents: Uint8Array, aad: Uint8Array, header: number): void
+  decryptLength (cipher: CipherHandle, len3: Uint8Array): number
+  decrypt (cipher: CipherHandle, contents: Uint8Array, input: Uint8Array, aad: Uint8Array): number
+  encryptBatch (cipher: CipherHandle, out: Uint8Array, items: readonly Uint8Array[], headers?: Uint8Array): void
+  decryptBatch (cipher: CipherHandle, plain: Uint8Array, meta: Uint32Array, input: Uint8Array, maxContents: number): number
+  /** Nanoseconds spent looping `kind` (0 encrypt, 1 decrypt, 2 both, 3 handshake) in C. */
+  bench (kind: number, provider: string | undefined, size: number, iterations: number): number
 }
 
 /** The package root: this file sits at lib/native/ in the sources and dist/native/ when built. */

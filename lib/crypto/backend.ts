@@ -1,0 +1,95 @@
+/**
+ * The one interface every crypto backend implements (`native` over the C engine, `js` later),
+ * so the protocol layer above never knows which one runs.
+ *
+ * Outputs go into buffers the caller owns, as in the C engine: nothing here allocates per packet.
+ * Peer-caused failures (a bad tag, an oversized length) are return values; misuse throws.
+ * @see https://github.com/bitcoin/bips/blob/master/bip-0324.mediawiki
+ */
+
+/** Sizes fixed by BIP-324, as the engine reports them. */
+export interface PacketConstants {
+  /** Encrypted contents length field: 3. */
+  readonly LENGTH_BYTES: number
+  /** Encrypted header byte: 1. */
+  readonly HEADER_BYTES: number
+  /** Poly1305 tag: 16. */
+  readonly TAG_BYTES: number
+  /** Bytes a packet adds to its contents: 20. */
+  readonly EXPANSION: number
+  /** Header bit marking a decoy: 0x80. */
+  readonly IGNORE_BIT: number
+  /** Packets (AEAD) or length chunks per key: 224. */
+  readonly REKEY_INTERVAL: number
+  /** Largest contents 3 length bytes can announce: 2^24 - 1. */
+  readonly MAX_CONTENTS: number
+}
+
+/** The key schedule's outputs, each 32 bytes (the terminators 16 + 16). */
+export interface SessionKeys {
+  initiatorL: Uint8Array
+  initiatorP: Uint8Array
+  responderL: Uint8Array
+  responderP: Uint8Array
+  /** What the initiator sends after its garbage. */
+  initiatorGarbageTerminator: Uint8Array
+  /** What the responder sends after its garbage. */
+  responderGarbageTerminator: Uint8Array
+  sessionId: Uint8Array
+}
+
+export interface KeyPair {
+  /** 32-byte secret scalar: wipe it (`fill(0)`) once the shared secret is computed. */
+  secretKey: Uint8Array
+  /** 64-byte ElligatorSwift encoding of the public key, as sent to the peer. */
+  ellswift: Uint8Array
+}
+
+export type BatchStatus = 'more' | 'bad-mac' | 'oversized' | 'full'
+
+/** How decryptBatch left things; per-packet results are in the meta array. */
+export interface BatchResult {
+  status: BatchStatus
+  /** Packets decrypted: meta[4 + 3i .. 4 + 3i + 2] = contents offset in plain, length, header. */
+  packets: number
+  /** Input bytes used: whole packets, plus the 3 length bytes of a pending packet. */
+  consumed: number
+  /** Contents length of the next packet when its length is decrypted but its body has not arrived. */
+  pending: number | null
+}
+
+/** One direction of a session: the FSChaCha20 length cipher and the FSChaCha20Poly1305 AEAD. */
+export interface PacketCipher {
+  /** Where ChaCha20/Poly1305 come from (`openssl` or `libsodium` natively). */
+  readonly provider: string
+  /** Encrypts one packet into `out`, exactly `contents.length + EXPANSION` bytes. */
+  encrypt (out: Uint8Array, contents: Uint8Array, aad: Uint8Array, header: number): void
+  /** Decrypts the 3 length bytes that start a packet; the length is then pending. */
+  decryptLength (len3: Uint8Array): number
+  /** Authenticates and decrypts the pending packet (`input` = header, contents, tag) into `contents`.
+   *  Returns the header byte, or -1 when authentication failed (nothing written). */
+  decrypt (contents: Uint8Array, input: Uint8Array, aad: Uint8Array): number
+  /** Encrypts packets (no AAD) back to back into `out`, exactly the sum of their sizes. */
+  encryptBatch (out: Uint8Array, items: readonly Uint8Array[], headers?: Uint8Array): void
+  /** Decrypts the complete packets at the start of `input` (no AAD) into `plain`. */
+  decryptBatch (plain: Uint8Array, meta: Uint32Array, input: Uint8Array, maxContents: number): BatchResult
+  /** Wipes the keys; any later call throws ERR_BIP324_BAD_STATE. */
+  destroy (): void
+}
+
+export interface Backend {
+  readonly name: 'native' | 'js'
+  readonly constants: PacketConstants
+  /** Decodes a 64-byte ElligatorSwift encoding to its 32-byte X coordinate. */
+  ellswiftDecode (ell64: Uint8Array): Uint8Array
+  /** The encoding of `secretKey`'s public key, or null if it is not a valid scalar. */
+  ellswiftCreate (secretKey: Uint8Array, auxRandom: Uint8Array): Uint8Array | null
+  /** A fresh key pair from the CSPRNG. */
+  keygen (): KeyPair
+  /** BIP-324's x-only ECDH shared secret, or null if `secretKey` is not a valid scalar. */
+  ecdh (ellOurs: Uint8Array, ellTheirs: Uint8Array, secretKey: Uint8Array, initiator: boolean): Uint8Array | null
+  /** HKDF-SHA256 over the shared secret, salted with the network magic. */
+  keySchedule (sharedSecret: Uint8Array, magic: Uint8Array): SessionKeys
+  /** A cipher for one direction; `provider` picks the native primitives (default: the fastest). */
+  createCipher (lengthKey: Uint8Array, aeadKey: Uint8Array, provider?: string): PacketCipher
+}

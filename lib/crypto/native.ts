@@ -1,0 +1,92 @@
+/**
+ * The `native` backend: the C engine through the addon. Keys live in native memory behind opaque
+ * cipher handles, wiped on destroy() and by the finalizer.
+ */
+
+import type { Backend, BatchResult, BatchStatus, KeyPair, PacketCipher, SessionKeys } from './backend'
+import { type Addon, type CipherHandle, native } from '../native/binding'
+
+const STATUS: readonly BatchStatus[] = ['more', 'bad-mac', 'oversized', 'full']
+
+class NativeCipher implements PacketCipher {
+  readonly provider: string
+
+  constructor (private readonly addon: Addon, private readonly handle: CipherHandle) {
+    this.provider = addon.cipherProvider(handle)
+  }
+
+  encrypt (out: Uint8Array, contents: Uint8Array, aad: Uint8Array, header: number): void {
+    this.addon.encrypt(this.handle, out, contents, aad, header)
+  }
+
+  decryptLength (len3: Uint8Array): number {
+    return this.addon.decryptLength(this.handle, len3)
+  }
+
+  decrypt (contents: Uint8Array, input: Uint8Array, aad: Uint8Array): number {
+    return this.addon.decrypt(this.handle, contents, input, aad)
+  }
+
+  encryptBatch (out: Uint8Array, items: readonly Uint8Array[], headers?: Uint8Array): void {
+    this.addon.encryptBatch(this.handle, out, items, headers)
+  }
+
+  decryptBatch (plain: Uint8Array, meta: Uint32Array, input: Uint8Array, maxContents: number): BatchResult {
+    const status = STATUS[this.addon.decryptBatch(this.handle, plain, meta, input, maxContents)]!
+    return { status, packets: meta[0]!, consumed: meta[1]!, pending: meta[3] === 1 ? meta[2]! : null }
+  }
+
+  destroy (): void {
+    this.addon.cipherDestroy(this.handle)
+  }
+}
+
+function splitKeys (keys: Uint8Array): SessionKeys {
+  const part = (i: number, from = 0, to = 32): Uint8Array => keys.slice(32 * i + from, 32 * i + to)
+  return {
+    initiatorL: part(0),
+    initiatorP: part(1),
+    responderL: part(2),
+    responderP: part(3),
+    initiatorGarbageTerminator: part(4, 0, 16),
+    responderGarbageTerminator: part(4, 16, 32),
+    sessionId: part(5)
+  }
+}
+
+/** The native backend, or ERR_BIP324_NATIVE_UNAVAILABLE when the addon cannot load. */
+export function nativeBackend (): Backend {
+  const addon = native()
+  return {
+    name: 'native',
+    constants: addon.constants,
+    ellswiftDecode (ell64) {
+      const x32 = new Uint8Array(32)
+      addon.ellswiftDecode(x32, ell64)
+      return x32
+    },
+    ellswiftCreate (secretKey, auxRandom) {
+      const ell64 = new Uint8Array(64)
+      return addon.ellswiftCreate(ell64, secretKey, auxRandom) ? ell64 : null
+    },
+    keygen (): KeyPair {
+      const pair = { secretKey: new Uint8Array(32), ellswift: new Uint8Array(64) }
+      addon.keygen(pair.secretKey, pair.ellswift)
+      return pair
+    },
+    ecdh (ellOurs, ellTheirs, secretKey, initiator) {
+      const secret = new Uint8Array(32)
+      return addon.ecdh(secret, ellOurs, ellTheirs, secretKey, initiator) ? secret : null
+    },
+    keySchedule (sharedSecret, magic) {
+      const keys = new Uint8Array(addon.constants.KEYS_BYTES)
+      addon.keySchedule(keys, sharedSecret, magic)
+      const split = splitKeys(keys)
+      keys.fill(0)
+      return split
+    },
+    createCipher (lengthKey, aeadKey, provider) {
+      return new NativeCipher(addon, addon.cipherCreate(lengthKey, aeadKey, provider))
+    }
+  }
+}
