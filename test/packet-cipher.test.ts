@@ -1,0 +1,217 @@
+// The packet cipher on every backend and provider, against the node:crypto reference in
+// test/reference: rekey boundaries, random sizes and AAD, batches, partial input, bad input, misuse.
+
+import crypto from 'node:crypto'
+
+import type { Backend, PacketCipher } from '../lib/crypto/backend'
+import { RefPacketCipher } from './reference/fschacha'
+import { variants } from './helpers/backends'
+
+const EMPTY = new Uint8Array(0)
+
+function seeded (seed: number): () => number {
+  let s = seed >>> 0
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0
+    let t = s
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+function pair (backend: Backend, provider: string | undefined): { send: PacketCipher, recv: PacketCipher, ref: RefPacketCipher } {
+  const l = crypto.randomBytes(32)
+  const p = crypto.randomBytes(32)
+  return { send: backend.createCipher(l, p, provider), recv: backend.createCipher(l, p, provider), ref: new RefPacketCipher(l, p) }
+}
+
+function seal (c: PacketCipher, expansion: number, contents: Uint8Array, aad = EMPTY, header = 0): Uint8Array {
+  const out = new Uint8Array(contents.length + expansion)
+  c.encrypt(out, contents, aad, header)
+  return out
+}
+
+function open (c: PacketCipher, packet: Uint8Array, aad = EMPTY): { header: number, contents: Uint8Array } {
+  const contents = new Uint8Array(c.decryptLength(packet.subarray(0, 3)))
+  return { header: c.decrypt(contents, packet.subarray(3), aad), contents }
+}
+
+describe.each(variants)('$name', ({ backend, provider }) => {
+  const { EXPANSION, MAX_CONTENTS } = backend.constants
+
+  test('1,000 packets cross four rekeys of both ciphers, byte for byte as the reference, and decrypt back', () => {
+    const { send, recv, ref } = pair(backend, provider)
+    const rand = seeded(1)
+    for (let i = 0; i < 1000; i++) {
+      const contents = crypto.randomBytes(Math.floor(rand() * 300))
+      const aad = i === 0 ? crypto.randomBytes(4095) : EMPTY
+      const header = rand() < 0.2 ? 0x80 : 0
+      const packet = seal(send, EXPANSION, contents, aad, header)
+      expect(Buffer.from(packet).equals(ref.encrypt(contents, aad, header))).toBe(true)
+      const got = open(recv, packet, aad)
+      expect(got.header).toBe(header)
+      expect(Buffer.from(got.contents).equals(contents)).toBe(true)
+    }
+  })
+
+  test.each([223, 224, 225, 447, 448, 449])('the packet at index %i (a rekey boundary) matches the reference', (index) => {
+    const { send, ref } = pair(backend, provider)
+    for (let i = 0; i < index; i++) expect(Buffer.from(seal(send, EXPANSION, EMPTY)).equals(ref.encrypt(EMPTY, EMPTY, 0))).toBe(true)
+    const contents = crypto.randomBytes(77)
+    expect(Buffer.from(seal(send, EXPANSION, contents)).equals(ref.encrypt(contents, EMPTY, 0))).toBe(true)
+  })
+
+  test('random sizes from 0 to 70,000 bytes with random AAD round-trip and match the reference', () => {
+    const rand = seeded(2)
+    for (let i = 0; i < 60; i++) {
+      const { send, recv, ref } = pair(backend, provider)
+      const contents = crypto.randomBytes(Math.floor(rand() * 70001))
+      const aad = crypto.randomBytes(Math.floor(rand() * 5000))
+      const packet = seal(send, EXPANSION, contents, aad)
+      expect(Buffer.from(packet).equals(ref.encrypt(contents, aad, 0))).toBe(true)
+      expect(Buffer.from(open(recv, packet, aad).contents).equals(contents)).toBe(true)
+    }
+  })
+
+  test('header bits other than the ignore bit are carried, and only 0x80 marks a decoy', () => {
+    const { send, recv } = pair(backend, provider)
+    for (const header of [0x00, 0x01, 0x7f, 0x80, 0xff]) {
+      expect(open(recv, seal(send, EXPANSION, Uint8Array.of(1, 2, 3), EMPTY, header)).header).toBe(header)
+    }
+  })
+
+  test('the wrong AAD fails authentication and writes nothing', () => {
+    const { send, recv } = pair(backend, provider)
+    const packet = seal(send, EXPANSION, Uint8Array.of(9, 9, 9), Uint8Array.of(1))
+    const contents = new Uint8Array(recv.decryptLength(packet.subarray(0, 3))).fill(0xcc)
+    expect(recv.decrypt(contents, packet.subarray(3), Uint8Array.of(2))).toBe(-1)
+    expect([...contents]).toEqual([0xcc, 0xcc, 0xcc])
+  })
+
+  test('in-place decryption (contents one byte into the input) gives the same plaintext', () => {
+    const { send, recv } = pair(backend, provider)
+    const contents = crypto.randomBytes(1000)
+    const packet = seal(send, EXPANSION, contents)
+    const len = recv.decryptLength(packet.subarray(0, 3))
+    const body = packet.subarray(3)
+    expect(recv.decrypt(body.subarray(1, 1 + len), body, EMPTY)).toBe(0)
+    expect(Buffer.from(body.subarray(1, 1 + len)).equals(contents)).toBe(true)
+  })
+
+  describe('batches', () => {
+    test('encryptBatch equals one encrypt per item, across a rekey, decoys included', () => {
+      const { send, ref } = pair(backend, provider)
+      const items = Array.from({ length: 300 }, (_, i) => crypto.randomBytes(i % 50))
+      const headers = Uint8Array.from(items, (_, i) => (i % 7 === 0 ? 0x80 : 0))
+      const out = new Uint8Array(items.reduce((n, it) => n + it.length + EXPANSION, 0))
+      send.encryptBatch(out, items, headers)
+      const expected = Buffer.concat(items.map((it, i) => ref.encrypt(it, EMPTY, headers[i]!)))
+      expect(Buffer.from(out).equals(expected)).toBe(true)
+    })
+
+    test('decryptBatch returns every complete packet, keeps a split length pending, and resumes', () => {
+      const { send, recv } = pair(backend, provider)
+      const items = Array.from({ length: 500 }, (_, i) => crypto.randomBytes((i * 37) % 200))
+      const stream = Buffer.concat(items.map((it) => seal(send, EXPANSION, it)))
+      const plain = new Uint8Array(1 << 16)
+      const meta = new Uint32Array(4 + 3 * 64)
+      const got: Buffer[] = []
+      const rand = seeded(3)
+      let buffered = Buffer.alloc(0)
+      for (let at = 0; at < stream.length;) {
+        const next = Math.min(stream.length, at + 1 + Math.floor(rand() * 900))
+        buffered = Buffer.concat([buffered, stream.subarray(at, next)])
+        at = next
+        for (;;) {
+          const r = recv.decryptBatch(plain, meta, buffered, MAX_CONTENTS)
+          expect(r.status === 'more' || r.status === 'full').toBe(true)
+          for (let i = 0; i < r.packets; i++) {
+            const [offset, len, header] = [meta[4 + 3 * i]!, meta[5 + 3 * i]!, meta[6 + 3 * i]!]
+            expect(header).toBe(0)
+            got.push(Buffer.from(plain.subarray(offset, offset + len)))
+          }
+          buffered = buffered.subarray(r.consumed)
+          if (r.pending !== null) expect(buffered.length).toBeLessThan(r.pending + 17)
+          if (r.status === 'more') break
+        }
+      }
+      expect(buffered.length).toBe(0)
+      expect(got).toHaveLength(items.length)
+      got.forEach((g, i) => expect(g.equals(items[i]!)).toBe(true))
+    })
+
+    test('a length above the limit stops the batch as oversized before its body is read', () => {
+      const { send, recv } = pair(backend, provider)
+      const packet = seal(send, EXPANSION, new Uint8Array(1001))
+      const meta = new Uint32Array(4 + 3)
+      const r = recv.decryptBatch(new Uint8Array(10), meta, packet.subarray(0, 3), 1000)
+      expect(r).toEqual({ status: 'oversized', packets: 0, consumed: 3, pending: 1001 })
+    })
+
+    test('a corrupted packet stops the batch as bad-mac after the good ones before it', () => {
+      const { send, recv } = pair(backend, provider)
+      const packets = [1, 2, 3].map((n) => seal(send, EXPANSION, new Uint8Array(n).fill(n)))
+      packets[2]![5]! ^= 1
+      const meta = new Uint32Array(4 + 9)
+      const plain = new Uint8Array(16).fill(0xee)
+      const r = recv.decryptBatch(plain, meta, Buffer.concat(packets), MAX_CONTENTS)
+      expect(r.status).toBe('bad-mac')
+      expect(r.packets).toBe(2)
+      expect([...plain.subarray(0, 6)]).toEqual([1, 2, 2, 0xee, 0xee, 0xee])
+    })
+
+    test('a packet larger than the plaintext space reports full with its length pending', () => {
+      const { send, recv } = pair(backend, provider)
+      const packet = seal(send, EXPANSION, new Uint8Array(100))
+      const meta = new Uint32Array(7)
+      expect(recv.decryptBatch(new Uint8Array(50), meta, packet, MAX_CONTENTS)).toEqual({ status: 'full', packets: 0, consumed: 3, pending: 100 })
+      expect(recv.decryptBatch(new Uint8Array(100), meta, packet.subarray(3), MAX_CONTENTS)).toEqual({ status: 'more', packets: 1, consumed: 117, pending: null })
+    })
+  })
+
+  describe('misuse throws with a code; the cipher stays usable', () => {
+    test('decrypt before decryptLength, and decryptLength twice', () => {
+      const { send, recv } = pair(backend, provider)
+      expect(() => recv.decrypt(EMPTY, new Uint8Array(17), EMPTY)).toThrow(expect.objectContaining({ code: 'ERR_BIP324_BAD_STATE' }))
+      const packet = seal(send, EXPANSION, Uint8Array.of(4))
+      recv.decryptLength(packet.subarray(0, 3))
+      expect(() => recv.decryptLength(packet.subarray(0, 3))).toThrow(expect.objectContaining({ code: 'ERR_BIP324_BAD_STATE' }))
+      const contents = new Uint8Array(1)
+      expect(recv.decrypt(contents, packet.subarray(3), EMPTY)).toBe(0)
+      expect(contents).toEqual(Uint8Array.of(4))
+    })
+
+    test('wrong output sizes are refused before the state moves', () => {
+      const { send, recv } = pair(backend, provider)
+      expect(() => send.encrypt(new Uint8Array(EXPANSION), Uint8Array.of(1), EMPTY, 0)).toThrow(expect.objectContaining({ code: 'ERR_BIP324_INVALID_ARG' }))
+      expect(() => send.encryptBatch(new Uint8Array(5), [Uint8Array.of(1)])).toThrow(expect.objectContaining({ code: 'ERR_BIP324_INVALID_ARG' }))
+      expect(() => send.encrypt(new Uint8Array(EXPANSION), EMPTY, EMPTY, 256)).toThrow(expect.objectContaining({ code: 'ERR_BIP324_INVALID_ARG' }))
+      expect(open(recv, seal(send, EXPANSION, Uint8Array.of(5))).contents).toEqual(Uint8Array.of(5))
+    })
+
+    test('a destroyed cipher refuses every call', () => {
+      const { send } = pair(backend, provider)
+      send.destroy()
+      expect(() => seal(send, EXPANSION, EMPTY)).toThrow(expect.objectContaining({ code: 'ERR_BIP324_BAD_STATE' }))
+      expect(() => send.decryptLength(new Uint8Array(3))).toThrow(expect.objectContaining({ code: 'ERR_BIP324_BAD_STATE' }))
+    })
+
+    test('contents over 2^24 - 1 bytes cannot be encrypted', () => {
+      const { send } = pair(backend, provider)
+      const big = new Uint8Array(MAX_CONTENTS + 1)
+      expect(() => send.encrypt(new Uint8Array(big.length + EXPANSION), big, EMPTY, 0)).toThrow(expect.objectContaining({ code: 'ERR_BIP324_INVALID_ARG' }))
+    })
+  })
+})
+
+test('the providers produce identical bytes for the same keys', () => {
+  if (variants.length < 2) return
+  const l = crypto.randomBytes(32)
+  const p = crypto.randomBytes(32)
+  const [a, b] = variants.map((v) => v.backend.createCipher(l, p, v.provider))
+  for (let i = 0; i < 500; i++) {
+    const contents = crypto.randomBytes(i * 13)
+    expect(Buffer.from(seal(a!, 20, contents)).equals(seal(b!, 20, contents))).toBe(true)
+  }
+})
