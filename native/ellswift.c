@@ -36,6 +36,8 @@ int bip324_ecdh(const secp256k1_context *ctx, unsigned char *secret32, const uns
                 const unsigned char *ell_theirs64, const unsigned char *seckey32, int initiator) {
     const unsigned char *ell_a64 = initiator ? ell_ours64 : ell_theirs64;
     const unsigned char *ell_b64 = initiator ? ell_theirs64 : ell_ours64;
+    /* xdh alone reduces a key >= the group order instead of refusing it: refuse it as keygen does. */
+    if (!secp256k1_ec_seckey_verify(ctx, seckey32)) return 0;
     return secp256k1_ellswift_xdh(ctx, secret32, ell_a64, ell_b64, seckey32, initiator ? 0 : 1,
                                   secp256k1_ellswift_xdh_hash_function_bip324, NULL);
 }
@@ -53,5 +55,6 @@ static int copy_x(unsigned char *output, const unsigned char *x32, const unsigne
 int bip324_ecdh_x(const secp256k1_context *ctx, unsigned char *x32, const unsigned char *ell_theirs64,
                   const unsigned char *seckey32) {
     /* Our own encoding only feeds the hash, which copy_x ignores: the peer's stands in for it. */
+    if (!secp256k1_ec_seckey_verify(ctx, seckey32)) return 0;
     return secp256k1_ellswift_xdh(ctx, x32, ell_theirs64, ell_theirs64, seckey32, 1, copy_x, NULL);
 }
