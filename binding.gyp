@@ -1,21 +1,60 @@
 {
   "targets": [
     {
-      "target_name": "bip324",
+      "target_name": "bip324_engine",
+      "type": "static_library",
       "dependencies": [
         "deps/secp256k1.gyp:secp256k1",
-        "deps/libsodium.gyp:libsodium",
-        "<!(node -p \"require('node-addon-api').targets\"):node_addon_api_maybe"
+        "deps/libsodium.gyp:libsodium"
+      ],
+      "export_dependent_settings": [
+        "deps/secp256k1.gyp:secp256k1",
+        "deps/libsodium.gyp:libsodium"
       ],
       "defines": [
-        "NAPI_VERSION=8",
         "<!@(node scripts/fetch-deps.js --quiet --defines)"
       ],
       "cflags": [
         "-fvisibility=hidden"
       ],
+      "xcode_settings": {
+        "GCC_SYMBOLS_PRIVATE_EXTERN": "YES"
+      },
+      "conditions": [
+        [
+          "OS=='linux'",
+          {
+            "link_settings": {
+              "libraries": [
+                "-ldl"
+              ]
+            }
+          }
+        ]
+      ],
+      "sources": [
+        "native/bench.c",
+        "native/ellswift.c",
+        "native/fschacha20.c",
+        "native/fschacha20poly1305.c",
+        "native/info.c",
+        "native/key_schedule.c",
+        "native/packet.c",
+        "native/provider.c"
+      ]
+    },
+    {
+      "target_name": "bip324",
+      "dependencies": [
+        "bip324_engine",
+        "<!(node -p \"require('node-addon-api').targets\"):node_addon_api_maybe"
+      ],
+      "defines": [
+        "NAPI_VERSION=8"
+      ],
       "cflags_cc": [
-        "-std=c++17"
+        "-std=c++17",
+        "-fvisibility=hidden"
       ],
       "xcode_settings": {
         "GCC_SYMBOLS_PRIVATE_EXTERN": "YES"
@@ -26,23 +65,22 @@
           {
             "ldflags": [
               "-Wl,--exclude-libs,ALL"
-            ],
-            "libraries": [
-              "-ldl"
             ]
           }
         ]
       ],
       "sources": [
-        "native/binding.cc",
-        "native/bench.c",
-        "native/ellswift.c",
-        "native/fschacha20.c",
-        "native/fschacha20poly1305.c",
-        "native/info.c",
-        "native/key_schedule.c",
-        "native/packet.c",
-        "native/provider.c"
+        "native/binding.cc"
+      ]
+    },
+    {
+      "target_name": "engine_test",
+      "type": "executable",
+      "dependencies": [
+        "bip324_engine"
+      ],
+      "sources": [
+        "native/test/engine_test.c"
       ]
     }
   ]

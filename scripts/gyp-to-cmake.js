@@ -54,11 +54,13 @@ function targets (gypFile, vars) {
     const dependent = resolve(t.direct_dependent_settings || {}, vars)
     return {
       name: t.target_name,
+      type: t.type || 'loadable_module',
       sources: merged.sources.map((s) => path.join(dir, s)),
       defines: merged.defines,
       cflags: merged.cflags,
       includeDirs: merged.include_dirs.map((d) => path.join(dir, d)),
       dependencies: merged.dependencies.map((d) => d.split(':').pop()),
+      libraries: (t.link_settings || {}).libraries || [],
       dependentDefines: dependent.defines || [],
       dependentIncludeDirs: (dependent.include_dirs || []).map((d) => path.join(dir, d))
     }
@@ -77,7 +79,9 @@ function main () {
   const lines = [`set(GYP_TARGETS ${all.map((t) => t.name).join(' ')})`]
   for (const t of all) {
     lines.push(
+      `set(GYP_${t.name}_TYPE ${t.type})`,
       `set(GYP_${t.name}_SOURCES ${cmakeList(t.sources)})`,
+      `set(GYP_${t.name}_LIBRARIES ${cmakeList(t.libraries)})`,
       `set(GYP_${t.name}_DEFINES ${cmakeList(t.defines)})`,
       `set(GYP_${t.name}_CFLAGS ${cmakeList(t.cflags)})`,
       `set(GYP_${t.name}_INCLUDE_DIRS ${cmakeList(t.includeDirs)})`,

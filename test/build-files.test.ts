@@ -34,10 +34,11 @@ test('libsodium\'s SIMD ChaCha20 and Poly1305 are compiled, each with its own -m
   expect(onArm.libsodium!.defines.filter((d) => d.startsWith('HAVE_AVX'))).toEqual([])
 })
 
-test('binding.gyp compiles every engine and binding source in native/', () => {
-  const [addon] = targets('binding.gyp', x64)
-  const native = fs.readdirSync(path.join(ROOT, 'native')).filter((f) => /\.(c|cc)$/.test(f))
-  expect(addon!.sources.map((s) => path.relative(path.join(ROOT, 'native'), s)).sort()).toEqual(native.sort())
+test('binding.gyp compiles every engine, binding and test source in native/', () => {
+  const listed = targets('binding.gyp', x64).flatMap((t) => t.sources)
+  const onDisk = fs.readdirSync(path.join(ROOT, 'native'), { recursive: true, encoding: 'utf8' })
+    .filter((f) => /\.(c|cc)$/.test(f)).map((f) => path.join(ROOT, 'native', f))
+  expect(listed.sort()).toEqual(onDisk.sort())
 })
 
 test('deps/ commits only our build files and the two gitlinks, at the pinned release commits', () => {

@@ -1,0 +1,243 @@
+/* C-level tests of the engine, run by `npm test` (test/engine-c.test.ts) on the libsodium provider:
+ * every row of BIP-324's packet vectors, then batches against single calls.
+ * Usage: engine_test <path to packet_encoding_test_vectors.csv>
+ * Prints "engine_test: N passed, N failed" and exits non-zero on any failure. */
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "../bip324_engine.h"
+
+static int passed, failed;
+
+#define CHECK(cond, ...)                                       \
+    do {                                                       \
+        if (cond) {                                            \
+            passed++;                                          \
+        } else {                                               \
+            failed++;                                          \
+            fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__); \
+            fprintf(stderr, __VA_ARGS__);                      \
+            fputc('\n', stderr);                               \
+        }                                                      \
+    } while (0)
+
+static const unsigned char MAINNET[4] = {0xf9, 0xbe, 0xb4, 0xd9};
+
+/* ---- CSV ---- */
+
+#define MAX_COLUMNS 32
+
+typedef struct {
+    char *names[MAX_COLUMNS];
+    int n;
+} header_row;
+
+static int split(char *line, char **cells) {
+    int n = 0;
+    cells[n++] = line;
+    for (char *p = line; *p; p++) {
+        if (*p == ',' && n < MAX_COLUMNS) {
+            *p = 0;
+            cells[n++] = p + 1;
+        }
+    }
+    return n;
+}
+
+static const char *cell(const header_row *h, char **cells, const char *name) {
+    for (int i = 0; i < h->n; i++) {
+        if (strcmp(h->names[i], name) == 0) return cells[i];
+    }
+    fprintf(stderr, "no column %s\n", name);
+    exit(2);
+}
+
+static unsigned char *unhex(const char *hex, size_t *len) {
+    size_t n = strlen(hex) / 2;
+    unsigned char *out = malloc(n + 1);
+    if (out == NULL || sodium_hex2bin(out, n, hex, 2 * n, NULL, len, NULL) != 0) exit(2);
+    return out;
+}
+
+static int equals_hex(const unsigned char *bytes, size_t len, const char *hex) {
+    size_t n;
+    unsigned char *want = unhex(hex, &n);
+    int ok = n == len && memcmp(want, bytes, len) == 0;
+    free(want);
+    return ok;
+}
+
+/* ---- the vectors ---- */
+
+static void run_row(const secp256k1_context *ctx, const header_row *h, char **cells, int row) {
+    size_t n, unit_len, aadlen;
+    unsigned char *priv = unhex(cell(h, cells, "in_priv_ours"), &n);
+    unsigned char *ours = unhex(cell(h, cells, "in_ellswift_ours"), &n);
+    unsigned char *theirs = unhex(cell(h, cells, "in_ellswift_theirs"), &n);
+    unsigned char *unit = unhex(cell(h, cells, "in_contents"), &unit_len);
+    unsigned char *aad = unhex(cell(h, cells, "in_aad"), &aadlen);
+    int initiating = atoi(cell(h, cells, "in_initiating"));
+    long idx = atol(cell(h, cells, "in_idx"));
+    size_t multiply = (size_t)atol(cell(h, cells, "in_multiply"));
+    unsigned char header = atoi(cell(h, cells, "in_ignore")) ? BIP324_IGNORE_BIT : 0;
+    size_t len = unit_len * multiply;
+    unsigned char x[32], secret[32], keys[BIP324_KEYS_BYTES], empty[BIP324_EXPANSION], got_header;
+    unsigned char *contents = malloc(len + 1), *packet = malloc(len + BIP324_EXPANSION), *plain = malloc(len + 1);
+    bip324_cipher send, recv;
+    if (!contents || !packet || !plain) exit(2);
+    for (size_t i = 0; i < multiply; i++) memcpy(contents + i * unit_len, unit, unit_len);
+
+    bip324_ellswift_decode(ctx, x, ours);
+    CHECK(equals_hex(x, 32, cell(h, cells, "mid_x_ours")), "row %d: mid_x_ours", row);
+    bip324_ellswift_decode(ctx, x, theirs);
+    CHECK(equals_hex(x, 32, cell(h, cells, "mid_x_theirs")), "row %d: mid_x_theirs", row);
+    CHECK(bip324_ecdh_x(ctx, x, theirs, priv) && equals_hex(x, 32, cell(h, cells, "mid_x_shared")), "row %d: mid_x_shared", row);
+    CHECK(bip324_ecdh(ctx, secret, ours, theirs, priv, initiating) &&
+              equals_hex(secret, 32, cell(h, cells, "mid_shared_secret")), "row %d: shared secret", row);
+    bip324_key_schedule(keys, secret, MAINNET);
+    CHECK(equals_hex(keys, 32, cell(h, cells, "mid_initiator_l")), "row %d: initiator_L", row);
+    CHECK(equals_hex(keys + 32, 32, cell(h, cells, "mid_initiator_p")), "row %d: initiator_P", row);
+    CHECK(equals_hex(keys + 64, 32, cell(h, cells, "mid_responder_l")), "row %d: responder_L", row);
+    CHECK(equals_hex(keys + 96, 32, cell(h, cells, "mid_responder_p")), "row %d: responder_P", row);
+    CHECK(equals_hex(keys + 128 + (initiating ? 0 : 16), 16, cell(h, cells, "mid_send_garbage_terminator")), "row %d: send terminator", row);
+    CHECK(equals_hex(keys + 128 + (initiating ? 16 : 0), 16, cell(h, cells, "mid_recv_garbage_terminator")), "row %d: recv terminator", row);
+    CHECK(equals_hex(keys + 160, 32, cell(h, cells, "out_session_id")), "row %d: session id", row);
+
+    bip324_cipher_init(&send, keys + (initiating ? 0 : 64), keys + (initiating ? 32 : 96), BIP324_PROVIDER_LIBSODIUM);
+    bip324_cipher_init(&recv, keys + (initiating ? 0 : 64), keys + (initiating ? 32 : 96), BIP324_PROVIDER_LIBSODIUM);
+    for (long i = 0; i < idx; i++) {
+        bip324_encrypt(&send, empty, NULL, 0, NULL, 0, 0);
+        if (bip324_decrypt_length(&recv, empty) != 0 || !bip324_decrypt(&recv, &got_header, plain, empty + 3, NULL, 0)) {
+            CHECK(0, "row %d: empty packet %ld", row, i);
+        }
+    }
+    bip324_encrypt(&send, packet, contents, len, aad, aadlen, header);
+    if (*cell(h, cells, "out_ciphertext")) {
+        CHECK(equals_hex(packet, len + BIP324_EXPANSION, cell(h, cells, "out_ciphertext")), "row %d: ciphertext", row);
+    } else {
+        CHECK(equals_hex(packet + len + BIP324_EXPANSION - 128, 128, cell(h, cells, "out_ciphertext_endswith")), "row %d: ciphertext end", row);
+    }
+    CHECK(bip324_decrypt_length(&recv, packet) == len, "row %d: decrypted length", row);
+    packet[len + BIP324_EXPANSION - 1] ^= 1;
+    memset(plain, 0x5a, len);
+    CHECK(!bip324_decrypt(&recv, &got_header, plain, packet + 3, aad, aadlen) && (len == 0 || plain[0] == 0x5a),
+          "row %d: flipped tag bit accepted or plaintext released", row);
+    packet[len + BIP324_EXPANSION - 1] ^= 1;
+    CHECK(bip324_decrypt(&recv, &got_header, plain, packet + 3, aad, aadlen) && got_header == header &&
+              memcmp(plain, contents, len) == 0, "row %d: peer decryption", row);
+
+    bip324_cipher_clear(&send);
+    bip324_cipher_clear(&recv);
+    free(priv); free(ours); free(theirs); free(unit); free(aad); free(contents); free(packet); free(plain);
+}
+
+static void run_vectors(const secp256k1_context *ctx, const char *path) {
+    FILE *f = fopen(path, "rb");
+    long size;
+    char *text, *line, *next;
+    char *cells[MAX_COLUMNS];
+    header_row h;
+    int row = 0;
+    if (f == NULL || fseek(f, 0, SEEK_END) != 0 || (size = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0) exit(2);
+    text = malloc((size_t)size + 1);
+    if (text == NULL || fread(text, 1, (size_t)size, f) != (size_t)size) exit(2);
+    text[size] = 0;
+    fclose(f);
+    line = text;
+    next = strstr(line, "\r\n");
+    *next = 0;
+    h.n = split(line, h.names);
+    for (line = next + 2; *line; line = next + 2) {
+        next = strstr(line, "\r\n");
+        *next = 0;
+        if (split(line, cells) != h.n) exit(2);
+        run_row(ctx, &h, cells, ++row);
+    }
+    CHECK(row == 7, "expected 7 vector rows, read %d", row);
+    free(text);
+}
+
+/* ---- batches ---- */
+
+static void run_batches(void) {
+    unsigned char key_l[32], key_p[32];
+    bip324_cipher a, b, c;
+    bip324_slice items[50];
+    unsigned char headers[50], data[50][40], batch[50 * 60], single[50 * 60], plain[50 * 40];
+    bip324_packet_info infos[50];
+    size_t total = 0, npackets, consumed, offset = 0;
+    bip324_batch_status status;
+    randombytes_buf(key_l, 32);
+    randombytes_buf(key_p, 32);
+    bip324_cipher_init(&a, key_l, key_p, BIP324_PROVIDER_LIBSODIUM);
+    bip324_cipher_init(&b, key_l, key_p, BIP324_PROVIDER_LIBSODIUM);
+    bip324_cipher_init(&c, key_l, key_p, BIP324_PROVIDER_LIBSODIUM);
+    for (int i = 0; i < 50; i++) {
+        randombytes_buf(data[i], sizeof data[i]);
+        items[i].data = data[i];
+        items[i].len = (size_t)i % 40;
+        headers[i] = i % 5 == 0 ? BIP324_IGNORE_BIT : 0;
+        bip324_encrypt(&a, single + total, data[i], items[i].len, NULL, 0, headers[i]);
+        total += items[i].len + BIP324_EXPANSION;
+    }
+    bip324_encrypt_batch(&b, batch, items, 50, headers);
+    CHECK(memcmp(batch, single, total) == 0, "encrypt_batch differs from single calls");
+
+    /* In two pieces, cut two bytes into packet 4's body: packets 0-3 (20..23 bytes) come out and
+     * packet 4's length (4) stays pending. */
+    bip324_decrypt_batch(&c, plain, sizeof plain, infos, 50, &npackets, &consumed, &status, batch, 86 + 3 + 2,
+                         BIP324_MAX_CONTENTS);
+    CHECK(status == BIP324_BATCH_MORE && npackets == 4 && consumed == 86 + 3 && c.has_pending && c.pending == 4,
+          "first piece: status %d, %zu packets, %zu consumed", (int)status, npackets, consumed);
+    for (size_t i = 0; i < npackets; i++) {
+        CHECK(infos[i].len == i && infos[i].header == headers[i] && memcmp(plain + infos[i].offset, data[i], i) == 0,
+              "first piece packet %zu", i);
+    }
+    offset = consumed;
+    bip324_decrypt_batch(&c, plain, sizeof plain, infos, 50, &npackets, &consumed, &status, batch + offset,
+                         total - offset, BIP324_MAX_CONTENTS);
+    CHECK(status == BIP324_BATCH_MORE && npackets == 46 && consumed == total - offset && !c.has_pending,
+          "second piece: status %d, %zu packets", (int)status, npackets);
+    for (size_t i = 0; i < npackets; i++) {
+        CHECK(infos[i].len == (i + 4) % 40 && infos[i].header == headers[i + 4] &&
+                  memcmp(plain + infos[i].offset, data[i + 4], infos[i].len) == 0,
+              "second piece packet %zu", i);
+    }
+
+    /* A bad tag and an oversized length end a batch. */
+    bip324_encrypt(&a, single, data[0], 10, NULL, 0, 0);
+    single[20] ^= 0x10;
+    bip324_decrypt_batch(&c, plain, sizeof plain, infos, 50, &npackets, &consumed, &status, single, 30, BIP324_MAX_CONTENTS);
+    CHECK(status == BIP324_BATCH_BAD_MAC && npackets == 0, "bad tag: status %d", (int)status);
+    bip324_encrypt(&b, single, data[0], 10, NULL, 0, 0);
+    bip324_cipher_init(&c, key_l, key_p, BIP324_PROVIDER_LIBSODIUM);
+    bip324_decrypt_batch(&c, plain, sizeof plain, infos, 50, &npackets, &consumed, &status, batch, total, 9);
+    CHECK(status == BIP324_BATCH_OVERSIZED && npackets == 10 && c.pending == 10, "oversized: status %d, %zu packets",
+          (int)status, npackets);
+    bip324_cipher_clear(&a);
+    bip324_cipher_clear(&b);
+    bip324_cipher_clear(&c);
+    CHECK(sodium_is_zero((const unsigned char *)&a, sizeof a), "cipher_clear left state behind");
+}
+
+int main(int argc, char **argv) {
+    secp256k1_context *ctx;
+    if (argc != 2) {
+        fprintf(stderr, "usage: %s packet_encoding_test_vectors.csv\n", argv[0]);
+        return 2;
+    }
+    CHECK(bip324_init() == 1, "bip324_init");
+    ctx = bip324_secp256k1_context_create();
+    CHECK(ctx != NULL, "context");
+    CHECK(bip324_provider_available(BIP324_PROVIDER_LIBSODIUM), "libsodium provider");
+    CHECK(bip324_provider_available(bip324_provider_default()), "default provider is available");
+    run_vectors(ctx, argv[1]);
+    run_batches();
+    secp256k1_context_destroy(ctx);
+    printf("engine_test: %d passed, %d failed\n", passed, failed);
+    return failed != 0;
+}
