@@ -36,15 +36,18 @@ void ThrowRange(Napi::Env env, const std::string &message) { Throw(Napi::RangeEr
 
 const secp256k1_context *Secp(Napi::Env env) { return env.GetInstanceData<Instance>()->secp; }
 
-// A view of argument v, which must be a Uint8Array (Buffer included).
+// A view of argument v, which must be a Uint8Array (Buffer included). One N-API call: this is on
+// every packet's path.
 bool AnyBytes(Napi::Env env, Napi::Value v, const char *name, uint8_t **data, size_t *len) {
-  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array) {
+  napi_typedarray_type type;
+  void *raw;
+  if (napi_get_typedarray_info(env, v, &type, len, &raw, nullptr, nullptr) != napi_ok || type != napi_uint8_array) {
     ThrowType(env, std::string(name) + " must be a Uint8Array");
     return false;
   }
-  Napi::Uint8Array bytes = v.As<Napi::Uint8Array>();
-  *data = bytes.Data();
-  *len = bytes.ElementLength();
+  // An empty view may have no backing store at all; the engine only needs a valid pointer.
+  static uint8_t empty;
+  *data = raw != nullptr ? static_cast<uint8_t *>(raw) : &empty;
   return true;
 }
 
@@ -81,13 +84,21 @@ bool Provider(const Napi::CallbackInfo &info, size_t i, bip324_provider_id *out)
   return false;
 }
 
-bip324_cipher *Cipher(const Napi::CallbackInfo &info, size_t i) {
-  Napi::Value v = info[i];
-  if (!v.IsExternal() || !v.As<Napi::External<CipherHandle>>().CheckTypeTag(&kCipherTag)) {
-    ThrowType(info.Env(), "cipher must be a handle from cipherCreate()");
+// The handle behind argument v, or nullptr (with a TypeError thrown) if v is not one of ours.
+CipherHandle *Handle(Napi::Env env, Napi::Value v) {
+  bool tagged = false;
+  void *data = nullptr;
+  if (napi_check_object_type_tag(env, v, &kCipherTag, &tagged) != napi_ok || !tagged ||
+      napi_get_value_external(env, v, &data) != napi_ok) {
+    ThrowType(env, "cipher must be a handle from cipherCreate()");
     return nullptr;
   }
-  CipherHandle *handle = v.As<Napi::External<CipherHandle>>().Data();
+  return static_cast<CipherHandle *>(data);
+}
+
+bip324_cipher *Cipher(const Napi::CallbackInfo &info, size_t i) {
+  CipherHandle *handle = Handle(info.Env(), info[i]);
+  if (handle == nullptr) return nullptr;
   if (!handle->live) {
     Throw(Napi::Error::New(info.Env(), "cipher has been destroyed"), kBadState);
     return nullptr;
@@ -217,14 +228,11 @@ Napi::Value CipherCreate(const Napi::CallbackInfo &info) {
 
 // cipherDestroy(cipher): void. Wipes the keys now; later use throws ERR_BIP324_BAD_STATE.
 Napi::Value CipherDestroy(const Napi::CallbackInfo &info) {
-  Napi::Value v = info[0];
-  if (!v.IsExternal() || !v.As<Napi::External<CipherHandle>>().CheckTypeTag(&kCipherTag)) {
-    ThrowType(info.Env(), "cipher must be a handle from cipherCreate()");
-    return info.Env().Undefined();
+  CipherHandle *handle = Handle(info.Env(), info[0]);
+  if (handle != nullptr) {
+    bip324_cipher_clear(&handle->cipher);
+    handle->live = false;
   }
-  CipherHandle *handle = v.As<Napi::External<CipherHandle>>().Data();
-  bip324_cipher_clear(&handle->cipher);
-  handle->live = false;
   return info.Env().Undefined();
 }
 

@@ -5,7 +5,6 @@
 
 #include <string.h>
 
-#include <sodium.h>
 
 #include "ciphers.h"
 #include "provider.h"
@@ -17,8 +16,7 @@ static void store64_le(unsigned char *p, uint64_t v) {
 void bip324_fschacha20_start(bip324_cipher *c) {
     unsigned char nonce[12] = {0};
     store64_le(nonce + 4, c->length_rekeys);
-    memset(c->length_stream, 0, sizeof c->length_stream);
-    bip324_primitives_of(c->provider)->chacha20(c->length_stream, c->length_stream, sizeof c->length_stream,
+    bip324_primitives_of(c->provider)->chacha20(c->length_stream, bip324_zeros, sizeof c->length_stream,
                                                 c->length_key, nonce, 0);
     c->length_chunk = 0;
 }

@@ -24,18 +24,14 @@ static void aead_nonce(unsigned char *nonce12, uint32_t first, uint64_t epoch) {
 /* ks128: keystream blocks 0 and 1 for this packet's nonce; nonce12 for the later blocks. */
 static void packet_keystream(const bip324_cipher *c, unsigned char *ks128, unsigned char *nonce12) {
     aead_nonce(nonce12, (uint32_t)(c->aead_packets % BIP324_REKEY_INTERVAL), c->aead_packets / BIP324_REKEY_INTERVAL);
-    memset(ks128, 0, 128);
-    bip324_primitives_of(c->provider)->chacha20(ks128, ks128, 128, c->aead_key, nonce12, 0);
+    bip324_primitives_of(c->provider)->chacha20(ks128, bip324_zeros, 128, c->aead_key, nonce12, 0);
 }
 
 static void advance(bip324_cipher *c) {
     if (++c->aead_packets % BIP324_REKEY_INTERVAL == 0) {
         unsigned char nonce[12];
-        unsigned char block[64] = {0};
         aead_nonce(nonce, 0xffffffffu, c->aead_packets / BIP324_REKEY_INTERVAL - 1);
-        bip324_primitives_of(c->provider)->chacha20(block, block, sizeof block, c->aead_key, nonce, 1);
-        memcpy(c->aead_key, block, 32);
-        sodium_memzero(block, sizeof block);
+        bip324_primitives_of(c->provider)->chacha20(c->aead_key, bip324_zeros, 32, c->aead_key, nonce, 1);
     }
 }
 
@@ -55,7 +51,7 @@ static void mac(const bip324_primitives *p, unsigned char *tag16, const unsigned
     p->poly1305_update(&st, zeros, (16 - ctlen % 16) % 16);
     p->poly1305_update(&st, lengths, sizeof lengths);
     p->poly1305_final(&st, tag16);
-    sodium_memzero(&st, sizeof st);
+    sodium_memzero(&st, p->poly1305_state_bytes);
 }
 
 /* XOR header || contents with the keystream, from ks128's block 1 and then from block 2 on. */

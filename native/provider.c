@@ -17,6 +17,8 @@
 #define BIP324_HAVE_DLSYM 1
 #endif
 
+const unsigned char bip324_zeros[BIP324_REKEY_INTERVAL * BIP324_LENGTH_BYTES + 32];
+
 /* ---- libsodium ---- */
 
 static void sodium_chacha20(unsigned char *out, const unsigned char *in, size_t len, const unsigned char *key32,
@@ -37,7 +39,8 @@ static void sodium_poly1305_final(bip324_poly1305_state *st, unsigned char *tag1
 }
 
 static const bip324_primitives sodium_primitives = {
-    sodium_chacha20, sodium_poly1305_init, sodium_poly1305_update, sodium_poly1305_final
+    sodium_chacha20, sodium_poly1305_init, sodium_poly1305_update, sodium_poly1305_final,
+    sizeof(crypto_onetimeauth_poly1305_state)
 };
 
 /* ---- OpenSSL, resolved at run time ---- */
@@ -84,8 +87,9 @@ static void openssl_poly1305_final(bip324_poly1305_state *st, unsigned char *tag
     openssl.poly1305_final(st->bytes, tag16);
 }
 
-static const bip324_primitives openssl_primitives = {
-    openssl_chacha20, openssl_poly1305_init, openssl_poly1305_update, openssl_poly1305_final
+/* poly1305_state_bytes is set from Poly1305_ctx_size() when the symbols resolve. */
+static bip324_primitives openssl_primitives = {
+    openssl_chacha20, openssl_poly1305_init, openssl_poly1305_update, openssl_poly1305_final, 0
 };
 
 /* Known answers: both primitives must match libsodium on lengths that cross the code paths of
@@ -127,7 +131,8 @@ static void resolve_openssl(void) {
         openssl.poly1305_update == NULL || openssl.poly1305_final == NULL) {
         return;
     }
-    if (poly1305_size() > sizeof(bip324_poly1305_state)) return;
+    openssl_primitives.poly1305_state_bytes = poly1305_size();
+    if (openssl_primitives.poly1305_state_bytes > sizeof(bip324_poly1305_state)) return;
     openssl_ok = primitives_agree(&openssl_primitives);
 #endif
 }

@@ -23,7 +23,11 @@ typedef struct {
     void (*poly1305_init)(bip324_poly1305_state *st, const unsigned char *key32);
     void (*poly1305_update)(bip324_poly1305_state *st, const unsigned char *in, size_t len);
     void (*poly1305_final)(bip324_poly1305_state *st, unsigned char *tag16);
+    size_t poly1305_state_bytes; /* what poly1305_init writes: the part of the state to wipe */
 } bip324_primitives;
+
+/** Zeros to make keystream from (ChaCha20 of zeros is the keystream), as long as the longest use. */
+extern const unsigned char bip324_zeros[BIP324_REKEY_INTERVAL * BIP324_LENGTH_BYTES + 32];
 
 /** Resolve and verify the providers. Called by bip324_init, which the caller runs once. */
 void bip324_providers_init(void);
