@@ -5,7 +5,6 @@
 
 #include <string.h>
 
-
 #include "ciphers.h"
 #include "provider.h"
 
