@@ -330,6 +330,10 @@ Napi::Value EncryptBatch(const Napi::CallbackInfo &info) {
     }
   }
   // Check every item and the total before encrypting anything: a failed call changes no state.
+  // The first kSlices items are kept from this pass; a longer batch reads the rest again in chunks,
+  // and refuses an array whose elements changed meanwhile (getters) rather than overrun out.
+  constexpr uint32_t kSlices = 256;
+  bip324_slice slices[kSlices];
   size_t total = 0;
   for (uint32_t i = 0; i < n; i++) {
     uint8_t *data;
@@ -339,30 +343,28 @@ Napi::Value EncryptBatch(const Napi::CallbackInfo &info) {
       ThrowRange(env, "items[" + std::to_string(i) + "] is over " + std::to_string(BIP324_MAX_CONTENTS) + " bytes");
       return env.Undefined();
     }
+    if (i < kSlices) slices[i] = {data, len};
     total += len + BIP324_EXPANSION;
   }
   if (outlen != total) {
     ThrowRange(env, "out must be " + std::to_string(total) + " bytes");
     return env.Undefined();
   }
-  // Engine calls in stack-sized chunks: no allocation however many items there are. Items are read
-  // again, so an array whose elements changed meanwhile (getters) is refused, never overrun.
-  bip324_slice slices[64];
   size_t room = outlen;
-  for (uint32_t start = 0; start < n; start += 64) {
-    uint32_t count = n - start < 64 ? n - start : 64;
+  for (uint32_t start = 0; start < n; start += kSlices) {
+    uint32_t count = n - start < kSlices ? n - start : kSlices;
     size_t written = 0;
     for (uint32_t j = 0; j < count; j++) {
-      uint8_t *data;
-      size_t len;
-      if (!ItemBytes(env, items, start + j, &data, &len)) return env.Undefined();
-      if (len > BIP324_MAX_CONTENTS || len + BIP324_EXPANSION > room - written) {
+      if (start > 0) {
+        uint8_t *data;
+        if (!ItemBytes(env, items, start + j, &data, &slices[j].len)) return env.Undefined();
+        slices[j].data = data;
+      }
+      if (slices[j].len > BIP324_MAX_CONTENTS || slices[j].len + BIP324_EXPANSION > room - written) {
         Throw(Napi::Error::New(env, "items changed during encryptBatch"), kBadState);
         return env.Undefined();
       }
-      slices[j].data = data;
-      slices[j].len = len;
-      written += len + BIP324_EXPANSION;
+      written += slices[j].len + BIP324_EXPANSION;
     }
     bip324_encrypt_batch(c, out, slices, count, headers ? headers + start : nullptr);
     out += written;
