@@ -4,9 +4,22 @@
  */
 
 export type Bip324ErrorCode =
+  /** A function was called with a wrong type, size or value (a programmer error). */
   | 'ERR_BIP324_INVALID_ARG'
+  /** A call came in a state that cannot take it: after close, after a fatal error, out of order. */
   | 'ERR_BIP324_BAD_STATE'
+  /** A handshake state object was used after it had already moved on. */
+  | 'ERR_BIP324_STATE_SPENT'
+  /** The native addon could not be loaded. */
   | 'ERR_BIP324_NATIVE_UNAVAILABLE'
+  /** A packet failed authentication: tampering, corruption, or a peer with other keys. */
+  | 'ERR_BIP324_BAD_MAC'
+  /** The peer's garbage terminator was not within 4095 bytes of garbage (or another network's keys). */
+  | 'ERR_BIP324_NO_TERMINATOR'
+  /** A packet announced contents over the limit; refused before any allocation. */
+  | 'ERR_BIP324_OVERSIZED'
+  /** The peer speaks the v1 (unencrypted) protocol. */
+  | 'ERR_BIP324_V1_PEER'
 
 export class Bip324Error extends Error {
   readonly code: Bip324ErrorCode

@@ -11,3 +11,5 @@ export type { NativeInfo }
 export function nativeInfo (): NativeInfo {
   return native().nativeInfo()
 }
+export { selectBackend, type BackendChoice } from './crypto'
+export * from './protocol'
