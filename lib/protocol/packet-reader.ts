@@ -28,9 +28,9 @@ export class PacketReader {
   /** `firstAad`: the peer's garbage, which authenticates the first packet after its terminator. */
   constructor (private readonly inbound: InboundCipher, private aad: Uint8Array) {}
 
-  /** Bytes held for a packet not complete yet. */
+  /** Bytes of memory held for a packet not complete yet (its body buffer is allocated whole). */
   get buffered (): number {
-    return this.lengthFill + this.bodyFill
+    return this.lengthFill + (this.body?.length ?? 0)
   }
 
   feed (chunk: Uint8Array): ReadResult {

@@ -6,7 +6,7 @@ import type { Backend } from '../../lib/crypto/backend'
 export interface Variant {
   name: string
   backend: Backend
-  provider: string | undefined
+  provider: string
 }
 
 export const variants: Variant[] = nativeInfo().providers.map((provider) => ({

@@ -1,0 +1,103 @@
+// What a broken or hostile peer gets from the sans-IO Protocol: a typed error, a closed protocol
+// with its keys wiped, nothing allocated beyond the limits, and nothing received before it lost.
+
+import crypto from 'node:crypto'
+
+import { MAX_GARBAGE_LEN, NUM_GARBAGE_TERMINATOR_BYTES, Protocol } from '../lib'
+import { pair } from './helpers/pair'
+
+function started (role: 'initiator' | 'responder', options = {}): { p: Protocol, first: Uint8Array } {
+  const p = new Protocol({ role, ...options })
+  return { p, first: p.start() }
+}
+
+test('4,095 bytes of garbage and 16 more without the terminator: ERR_BIP324_NO_TERMINATOR', () => {
+  const { p } = started('initiator')
+  // A responder key, then garbage that never ends.
+  const key = crypto.randomBytes(64)
+  expect(p.receive(key).error).toBeUndefined()
+  const r1 = p.receive(crypto.randomBytes(MAX_GARBAGE_LEN + NUM_GARBAGE_TERMINATOR_BYTES - 1))
+  expect(r1.error).toBeUndefined()
+  expect(p.buffered).toBe(MAX_GARBAGE_LEN + NUM_GARBAGE_TERMINATOR_BYTES - 1)
+  const r2 = p.receive(Uint8Array.of(1))
+  expect(r2.error).toMatchObject({ code: 'ERR_BIP324_NO_TERMINATOR' })
+  expect(p.state).toBe('closed')
+})
+
+test('peers on different networks never find each other\'s terminator', () => {
+  expect(() => pair({ network: 'mainnet', garbageLength: 4095 }, { network: 'signet', garbageLength: 4095 }))
+    .toThrow(expect.objectContaining({ code: 'ERR_BIP324_NO_TERMINATOR' }))
+})
+
+test('a length over the limit is refused from its 3 bytes, before any allocation', () => {
+  const p = pair({}, { maxContents: 1000 })
+  const packet = p.initiator.protocol.send(new Uint8Array(1001))
+  const r = p.responder.protocol.receive(packet.subarray(0, 3))
+  expect(r.error).toMatchObject({ code: 'ERR_BIP324_OVERSIZED' })
+  expect(p.responder.protocol.buffered).toBe(0)
+  expect(p.responder.protocol.state).toBe('closed')
+})
+
+test('the default limit accepts 4,000,013 bytes and refuses 4,000,014', () => {
+  const p = pair()
+  const ok = p.responder.protocol.receive(p.initiator.protocol.send(new Uint8Array(4_000_013)))
+  expect(ok.messages.map((m) => m.length)).toEqual([4_000_013])
+  const bad = p.responder.protocol.receive(p.initiator.protocol.send(new Uint8Array(4_000_014)).subarray(0, 3))
+  expect(bad.error).toMatchObject({ code: 'ERR_BIP324_OVERSIZED' })
+})
+
+test('a flipped bit fails with ERR_BIP324_BAD_MAC; messages before it are kept, none after it', () => {
+  const p = pair()
+  const good = [1, 2, 3].map((n) => p.initiator.protocol.send(new Uint8Array(n).fill(n)))
+  const bad = p.initiator.protocol.send(new Uint8Array(4).fill(4))
+  bad[6]! ^= 0x20
+  const after = p.initiator.protocol.send(new Uint8Array(5).fill(5))
+  const r = p.responder.protocol.receive(Buffer.concat([...good, bad, after]))
+  expect(r.messages.map((m) => m.length)).toEqual([1, 2, 3])
+  expect(r.error).toMatchObject({ code: 'ERR_BIP324_BAD_MAC' })
+  expect(p.responder.protocol.state).toBe('closed')
+})
+
+test('a tampered version packet (wrong garbage as AAD) fails the handshake', () => {
+  const a = new Protocol({ role: 'initiator', garbageLength: 10 })
+  const b = new Protocol({ role: 'responder' })
+  const hello = Uint8Array.from(a.start())
+  b.start()
+  hello[64]! ^= 1 // a garbage byte: the terminator still matches, the AAD does not
+  const fromB = b.receive(hello.subarray(0, 64))
+  const back = a.receive(Buffer.concat(fromB.send))
+  const r = b.receive(Buffer.concat([hello.subarray(64), ...back.send]))
+  expect(r.error).toMatchObject({ code: 'ERR_BIP324_BAD_MAC' })
+  expect(r.events.some((e) => e.type === 'handshake')).toBe(false)
+})
+
+test('after an error every call refuses with ERR_BIP324_BAD_STATE', () => {
+  const p = pair({}, { maxContents: 10 })
+  p.responder.protocol.receive(p.initiator.protocol.send(new Uint8Array(11)))
+  expect(() => p.responder.protocol.receive(Uint8Array.of(0))).toThrow(expect.objectContaining({ code: 'ERR_BIP324_BAD_STATE' }))
+  expect(() => p.responder.protocol.send(Uint8Array.of(0))).toThrow(expect.objectContaining({ code: 'ERR_BIP324_BAD_STATE' }))
+})
+
+test('destroy() wipes the session: sending and receiving refuse', () => {
+  const p = pair()
+  p.initiator.protocol.destroy()
+  expect(() => p.initiator.protocol.send(Uint8Array.of(0))).toThrow(expect.objectContaining({ code: 'ERR_BIP324_BAD_STATE' }))
+  expect(p.initiator.protocol.state).toBe('closed')
+})
+
+test('a stream cut anywhere inside a packet reports no message from it', () => {
+  for (let cut = 0; cut < 40 + 20; cut++) {
+    const q = pair()
+    const pk = q.initiator.protocol.send(crypto.randomBytes(40))
+    const r = q.responder.protocol.receive(pk.subarray(0, cut))
+    expect(r.messages).toEqual([])
+    expect(r.error).toBeUndefined()
+  }
+})
+
+test('bad options are refused up front', () => {
+  expect(() => new Protocol({ role: 'initiator', garbageLength: 4096 })).toThrow(expect.objectContaining({ code: 'ERR_BIP324_INVALID_ARG' }))
+  expect(() => new Protocol({ role: 'initiator', maxContents: 1 << 24 })).toThrow(expect.objectContaining({ code: 'ERR_BIP324_INVALID_ARG' }))
+  expect(() => new Protocol({ role: 'initiator', network: 'nonet' as 'mainnet' })).toThrow(expect.objectContaining({ code: 'ERR_BIP324_INVALID_ARG' }))
+  expect(() => new Protocol({ role: 'other' as 'initiator' })).toThrow(expect.objectContaining({ code: 'ERR_BIP324_INVALID_ARG' }))
+})
