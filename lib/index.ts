@@ -3,13 +3,14 @@
 import { native, type NativeInfo } from './native/binding'
 
 export { Bip324Error, type Bip324ErrorCode } from './errors'
-export type { Backend, PacketCipher, SessionKeys, KeyPair, BatchResult, BatchStatus } from './crypto/backend'
+export type { Backend, PacketCipher, PacketConstants, SessionKeys, KeyPair, BatchResult, BatchStatus } from './crypto/backend'
+export { selectBackend, type BackendChoice } from './crypto'
 export { nativeBackend } from './crypto/native'
+export { jsBackend } from './crypto/js'
+export * from './protocol'
 export type { NativeInfo }
 
 /** Versions of the native libraries and the implementations they picked for this CPU. */
 export function nativeInfo (): NativeInfo {
   return native().nativeInfo()
 }
-export { selectBackend, type BackendChoice } from './crypto'
-export * from './protocol'

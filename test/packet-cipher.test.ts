@@ -205,13 +205,14 @@ describe.each(variants)('$name', ({ backend, provider }) => {
   })
 })
 
-test('the providers produce identical bytes for the same keys', () => {
-  if (variants.length < 2) return
+test('every backend and provider produces identical bytes for the same keys', () => {
   const l = crypto.randomBytes(32)
   const p = crypto.randomBytes(32)
-  const [a, b] = variants.map((v) => v.backend.createCipher(l, p, v.provider))
+  const ciphers = variants.map((v) => v.backend.createCipher(l, p, v.provider))
+  expect(ciphers.length).toBeGreaterThanOrEqual(2)
   for (let i = 0; i < 500; i++) {
     const contents = crypto.randomBytes(i * 13)
-    expect(Buffer.from(seal(a!, 20, contents)).equals(seal(b!, 20, contents))).toBe(true)
+    const [first, ...rest] = ciphers.map((c) => Buffer.from(seal(c, 20, contents)))
+    for (const other of rest) expect(other.equals(first!)).toBe(true)
   }
 })

@@ -1,11 +1,33 @@
 /** Picks the crypto backend every entry point runs on. */
 
 import type { Backend } from './backend'
+import { jsBackend } from './js'
 import { nativeBackend } from './native'
+import { Bip324Error } from '../errors'
 
-/** `native`: the C engine; `auto`: the best available (today, native). Or a backend object. */
-export type BackendChoice = 'native' | 'auto' | Backend
+/** `native`: the C engine; `js`: pure JavaScript; `auto` (default): native, else js with one
+ *  warning. Or a backend object. */
+export type BackendChoice = 'native' | 'js' | 'auto' | Backend
+
+let auto: Backend | undefined
 
 export function selectBackend (choice: BackendChoice = 'auto'): Backend {
-  return typeof choice === 'object' ? choice : nativeBackend()
+  if (typeof choice === 'object') return choice
+  switch (choice) {
+    case 'native': return nativeBackend()
+    case 'js': return jsBackend()
+    case 'auto': return (auto ??= autoBackend())
+    default: throw new Bip324Error('ERR_BIP324_INVALID_ARG', `backend must be 'native', 'js', 'auto' or a backend object, got ${String(choice)}`)
+  }
+}
+
+function autoBackend (): Backend {
+  try {
+    return nativeBackend()
+  } catch (err) {
+    if ((err as Bip324Error).code !== 'ERR_BIP324_NATIVE_UNAVAILABLE') throw err
+    process.emitWarning(`bip324: using the pure-JavaScript backend: ${(err as Error).message.split('\n')[0]}`,
+      { code: 'BIP324_JS_FALLBACK' })
+    return jsBackend()
+  }
 }

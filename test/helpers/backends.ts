@@ -1,6 +1,6 @@
 /** Every backend/provider combination the tests must pass on: each runs the whole suite. */
 
-import { nativeBackend, nativeInfo } from '../../lib'
+import { jsBackend, nativeBackend, nativeInfo } from '../../lib'
 import type { Backend } from '../../lib/crypto/backend'
 
 export interface Variant {
@@ -9,10 +9,9 @@ export interface Variant {
   provider: string
 }
 
-export const variants: Variant[] = nativeInfo().providers.map((provider) => ({
-  name: `native/${provider}`,
-  backend: nativeBackend(),
-  provider
-}))
+export const variants: Variant[] = [
+  ...nativeInfo().providers.map((provider) => ({ name: `native/${provider}`, backend: nativeBackend(), provider })),
+  { name: 'js/noble', backend: jsBackend(), provider: 'noble' }
+]
 
 export const MAINNET_MAGIC = Uint8Array.from([0xf9, 0xbe, 0xb4, 0xd9])

@@ -1,0 +1,297 @@
+/**
+ * The `js` backend: the same contract as the native engine, in pure JavaScript on audited
+ * libraries: ChaCha20 and ChaCha20-Poly1305 from @noble/ciphers, HKDF and SHA-256 from @noble/hashes,
+ * secp256k1 from @noble/curves, ElligatorSwift from @scure/btc-signer. Nothing cryptographic is
+ * written here; this file only arranges those primitives as BIP-324 says.
+ *
+ * Those libraries are ES modules: Node loads them with require() from 20.19 and 22.12 on.
+ * @see https://github.com/bitcoin/bips/blob/master/bip-0324.mediawiki
+ */
+
+import crypto from 'node:crypto'
+
+import { chacha20, chacha20poly1305 } from '@noble/ciphers/chacha.js'
+import { secp256k1 } from '@noble/curves/secp256k1.js'
+import { hkdf } from '@noble/hashes/hkdf.js'
+import { sha256 } from '@noble/hashes/sha2.js'
+import { elligatorSwift } from '@scure/btc-signer/p2p.js'
+
+import { Bip324Error } from '../errors'
+import type { Backend, BatchResult, BatchStatus, PacketCipher, PacketConstants, SessionKeys } from './backend'
+
+const constants: PacketConstants = {
+  LENGTH_BYTES: 3,
+  HEADER_BYTES: 1,
+  TAG_BYTES: 16,
+  EXPANSION: 20,
+  IGNORE_BIT: 0x80,
+  REKEY_INTERVAL: 224,
+  MAX_CONTENTS: 0xffffff
+}
+const { LENGTH_BYTES, TAG_BYTES, EXPANSION, REKEY_INTERVAL, MAX_CONTENTS } = constants
+const LENGTH_STREAM_BYTES = REKEY_INTERVAL * LENGTH_BYTES + 32
+const ZEROS = new Uint8Array(LENGTH_STREAM_BYTES)
+const EMPTY = new Uint8Array(0)
+const SALT_PREFIX = new TextEncoder().encode('bitcoin_v2_shared_secret')
+const INFOS = ['initiator_L', 'initiator_P', 'responder_L', 'responder_P', 'garbage_terminators', 'session_id']
+  .map((s) => new TextEncoder().encode(s))
+const ENCODING_TAG = sha256(new TextEncoder().encode('bip324.js/ellswift_create'))
+
+function invalid (message: string): Bip324Error {
+  return new Bip324Error('ERR_BIP324_INVALID_ARG', message)
+}
+
+function bytes (value: unknown, name: string, length?: number): Uint8Array {
+  if (!(value instanceof Uint8Array)) throw invalid(`${name} must be a Uint8Array`)
+  if (length !== undefined && value.length !== length) throw invalid(`${name} must be ${length} bytes, got ${value.length}`)
+  return value
+}
+
+function nonce (first: number, epoch: number): Uint8Array {
+  const n = new Uint8Array(12)
+  const view = new DataView(n.buffer)
+  view.setUint32(0, first, true)
+  view.setBigUint64(4, BigInt(epoch), true)
+  return n
+}
+
+function validSecret (secretKey: Uint8Array): boolean {
+  return secp256k1.utils.isValidSecretKey(secretKey)
+}
+
+class JsCipher implements PacketCipher {
+  readonly provider = 'noble'
+  private lengthKey: Uint8Array
+  private lengthStream = new Uint8Array(LENGTH_STREAM_BYTES)
+  private lengthChunk = 0
+  private lengthRekeys = 0
+  private aeadKey: Uint8Array
+  private aeadPackets = 0
+  private pending: number | null = null
+  private live = true
+
+  constructor (lengthKey: Uint8Array, aeadKey: Uint8Array) {
+    this.lengthKey = Uint8Array.from(bytes(lengthKey, 'lengthKey32', 32))
+    this.aeadKey = Uint8Array.from(bytes(aeadKey, 'aeadKey32', 32))
+    this.startLengthKey()
+  }
+
+  // FSChaCha20: 224 chunks of 3 bytes per key, then the next 32 keystream bytes are the key.
+  private startLengthKey (): void {
+    chacha20(this.lengthKey, nonce(0, this.lengthRekeys), ZEROS, this.lengthStream, 0)
+    this.lengthChunk = 0
+  }
+
+  private cryptLength (out: Uint8Array, len3: Uint8Array): void {
+    const at = this.lengthChunk * LENGTH_BYTES
+    for (let i = 0; i < LENGTH_BYTES; i++) out[i] = len3[i]! ^ this.lengthStream[at + i]!
+    if (++this.lengthChunk === REKEY_INTERVAL) {
+      this.lengthKey.set(this.lengthStream.subarray(REKEY_INTERVAL * LENGTH_BYTES))
+      this.lengthRekeys++
+      this.startLengthKey()
+    }
+  }
+
+  // FSChaCha20Poly1305: nonce LE32(packet % 224) || LE64(packet / 224); rekey after every 224th.
+  private aead (aad: Uint8Array): ReturnType<typeof chacha20poly1305> {
+    return chacha20poly1305(this.aeadKey, nonce(this.aeadPackets % REKEY_INTERVAL, Math.floor(this.aeadPackets / REKEY_INTERVAL)), aad)
+  }
+
+  private advance (): void {
+    if (++this.aeadPackets % REKEY_INTERVAL === 0) {
+      const rekeyNonce = nonce(0xffffffff, this.aeadPackets / REKEY_INTERVAL - 1)
+      this.aeadKey = chacha20(this.aeadKey, rekeyNonce, ZEROS.subarray(0, 32), undefined, 1)
+    }
+  }
+
+  private check (): void {
+    if (!this.live) throw new Bip324Error('ERR_BIP324_BAD_STATE', 'cipher has been destroyed')
+  }
+
+  encrypt (out: Uint8Array, contents: Uint8Array, aad: Uint8Array, header: number): void {
+    this.check()
+    bytes(out, 'out')
+    bytes(contents, 'contents')
+    bytes(aad, 'aad')
+    if (!Number.isInteger(header) || header < 0 || header > 255) throw invalid('header must be an integer from 0 to 255')
+    if (contents.length > MAX_CONTENTS) throw invalid(`contents must be at most ${MAX_CONTENTS} bytes`)
+    if (out.length !== contents.length + EXPANSION) throw invalid(`out must be contents.length + ${EXPANSION} bytes`)
+    this.seal(out, contents, aad, header)
+  }
+
+  private seal (out: Uint8Array, contents: Uint8Array, aad: Uint8Array, header: number): void {
+    const len = contents.length
+    this.cryptLength(out, Uint8Array.of(len & 0xff, (len >> 8) & 0xff, len >> 16))
+    const plaintext = new Uint8Array(1 + len)
+    plaintext[0] = header
+    plaintext.set(contents, 1)
+    out.set(this.aead(aad).encrypt(plaintext), LENGTH_BYTES)
+    this.advance()
+  }
+
+  decryptLength (len3: Uint8Array): number {
+    this.check()
+    bytes(len3, 'len3', LENGTH_BYTES)
+    if (this.pending !== null) throw new Bip324Error('ERR_BIP324_BAD_STATE', 'a length is already pending: decrypt its packet first')
+    const plain = new Uint8Array(LENGTH_BYTES)
+    this.cryptLength(plain, len3)
+    this.pending = plain[0]! | (plain[1]! << 8) | (plain[2]! << 16)
+    return this.pending
+  }
+
+  decrypt (contents: Uint8Array, input: Uint8Array, aad: Uint8Array): number {
+    this.check()
+    bytes(contents, 'contents')
+    bytes(input, 'input')
+    bytes(aad, 'aad')
+    if (this.pending === null) throw new Bip324Error('ERR_BIP324_BAD_STATE', 'no length is pending: call decryptLength first')
+    if (contents.length !== this.pending || input.length !== this.pending + 1 + TAG_BYTES) {
+      throw invalid(`contents must be the pending length (${this.pending}) and input ${1 + TAG_BYTES} bytes more`)
+    }
+    return this.open(contents, input, aad)
+  }
+
+  private open (contents: Uint8Array, input: Uint8Array, aad: Uint8Array): number {
+    let plaintext: Uint8Array
+    try {
+      plaintext = this.aead(aad).decrypt(input)
+    } catch {
+      return -1
+    }
+    contents.set(plaintext.subarray(1))
+    this.pending = null
+    this.advance()
+    return plaintext[0]!
+  }
+
+  encryptBatch (out: Uint8Array, items: readonly Uint8Array[], headers?: Uint8Array): void {
+    this.check()
+    bytes(out, 'out')
+    if (!Array.isArray(items)) throw invalid('items must be an array of Uint8Array')
+    if (headers !== undefined && headers !== null && bytes(headers, 'headers').length !== items.length) {
+      throw invalid('headers must have one byte per item')
+    }
+    let total = 0
+    for (const item of items) {
+      if (bytes(item, 'items[i]').length > MAX_CONTENTS) throw invalid(`items are limited to ${MAX_CONTENTS} bytes`)
+      total += item.length + EXPANSION
+    }
+    if (out.length !== total) throw invalid(`out must be ${total} bytes`)
+    let at = 0
+    items.forEach((item, i) => {
+      this.seal(out.subarray(at, at + item.length + EXPANSION), item, EMPTY, headers?.[i] ?? 0)
+      at += item.length + EXPANSION
+    })
+  }
+
+  decryptBatch (plain: Uint8Array, meta: Uint32Array, input: Uint8Array, maxContents: number): BatchResult {
+    this.check()
+    bytes(plain, 'plain')
+    bytes(input, 'input')
+    if (!(meta instanceof Uint32Array) || meta.length < 4) throw invalid('meta must be a Uint32Array of at least 4 elements')
+    if (!Number.isInteger(maxContents) || maxContents < 0 || maxContents > MAX_CONTENTS) throw invalid(`maxContents must be an integer from 0 to ${MAX_CONTENTS}`)
+    const maxPackets = Math.floor((meta.length - 4) / 3)
+    let pos = 0
+    let used = 0
+    let n = 0
+    let status: BatchStatus = 'more'
+    for (;;) {
+      if (this.pending === null) {
+        if (input.length - pos < LENGTH_BYTES) break
+        if (n === maxPackets) { status = 'full'; break }
+        this.decryptLength(input.subarray(pos, pos + LENGTH_BYTES))
+        pos += LENGTH_BYTES
+      }
+      const len = this.pending!
+      if (len > maxContents) { status = 'oversized'; break }
+      const need = len + 1 + TAG_BYTES
+      if (input.length - pos < need) break
+      if (n === maxPackets || plain.length - used < len) { status = 'full'; break }
+      const header = this.open(plain.subarray(used, used + len), input.subarray(pos, pos + need), EMPTY)
+      if (header < 0) { status = 'bad-mac'; break }
+      meta.set([used, len, header], 4 + 3 * n)
+      used += len
+      pos += need
+      n++
+    }
+    meta[0] = n
+    meta[1] = pos
+    meta[2] = this.pending ?? 0
+    meta[3] = this.pending === null ? 0 : 1
+    return { status, packets: n, consumed: pos, pending: this.pending }
+  }
+
+  destroy (): void {
+    this.lengthKey.fill(0)
+    this.lengthStream.fill(0)
+    this.aeadKey.fill(0)
+    this.live = false
+  }
+}
+
+// An encoding of x chosen by a stream derived from the secret key and the aux randomness, so that
+// the same inputs give the same key (seeded handshakes are reproducible), and fresh aux
+// randomness a fresh, uniformly distributed encoding.
+function encode (secretKey: Uint8Array, auxRandom: Uint8Array): Uint8Array {
+  const { Fp } = secp256k1.Point
+  const x = secp256k1.Point.BASE.multiply(secp256k1.Point.Fn.fromBytes(secretKey)).x
+  for (let attempt = 0; ; attempt++) {
+    const counter = new Uint8Array(4)
+    new DataView(counter.buffer).setUint32(0, attempt)
+    const seed = sha256(Buffer.concat([ENCODING_TAG, secretKey, auxRandom, counter]))
+    const u = Fp.create(Fp.fromBytes(seed, true))
+    if (Fp.is0(u)) continue
+    const t = elligatorSwift._inv(x, u, sha256(seed)[0]! & 7)
+    if (t === undefined) continue
+    return Buffer.concat([Fp.toBytes(u), Fp.toBytes(t)])
+  }
+}
+
+/** The pure-JavaScript backend. */
+export function jsBackend (): Backend {
+  return {
+    name: 'js',
+    constants,
+    ellswiftDecode (ell64) {
+      return elligatorSwift.decode(bytes(ell64, 'ell64', 64))
+    },
+    ellswiftCreate (secretKey, auxRandom) {
+      bytes(secretKey, 'seckey32', 32)
+      bytes(auxRandom, 'auxrnd32', 32)
+      return validSecret(secretKey) ? encode(secretKey, auxRandom) : null
+    },
+    keygen () {
+      for (;;) {
+        const secretKey = crypto.randomFillSync(new Uint8Array(32))
+        if (validSecret(secretKey)) return { secretKey, ellswift: encode(secretKey, crypto.randomFillSync(new Uint8Array(32))) }
+      }
+    },
+    ecdh (ellOurs, ellTheirs, secretKey, initiator) {
+      bytes(ellOurs, 'ellOurs64', 64)
+      bytes(ellTheirs, 'ellTheirs64', 64)
+      bytes(secretKey, 'seckey32', 32)
+      if (typeof initiator !== 'boolean') throw invalid('initiator must be a boolean')
+      if (!validSecret(secretKey)) return null
+      return elligatorSwift.getSharedSecretBip324(secretKey, ellTheirs, ellOurs, initiator)
+    },
+    keySchedule (sharedSecret, magic): SessionKeys {
+      bytes(sharedSecret, 'secret32', 32)
+      const salt = Buffer.concat([SALT_PREFIX, bytes(magic, 'magic4', 4)])
+      const [initiatorL, initiatorP, responderL, responderP, terminators, sessionId] =
+        INFOS.map((info) => hkdf(sha256, sharedSecret, salt, info, 32)) as [Uint8Array, Uint8Array, Uint8Array, Uint8Array, Uint8Array, Uint8Array]
+      return {
+        initiatorL,
+        initiatorP,
+        responderL,
+        responderP,
+        initiatorGarbageTerminator: terminators.slice(0, 16),
+        responderGarbageTerminator: terminators.slice(16),
+        sessionId
+      }
+    },
+    createCipher (lengthKey, aeadKey, provider) {
+      if (provider !== undefined && provider !== 'noble') throw invalid(`the js backend has no provider "${provider}"`)
+      return new JsCipher(lengthKey, aeadKey)
+    }
+  }
+}
