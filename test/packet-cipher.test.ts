@@ -6,24 +6,19 @@ import crypto from 'node:crypto'
 import type { Backend, PacketCipher } from '../lib/crypto/backend'
 import { RefPacketCipher } from './reference/fschacha'
 import { variants } from './helpers/backends'
+import { seeded } from './helpers/pair'
 
 const EMPTY = new Uint8Array(0)
 
-function seeded (seed: number): () => number {
-  let s = seed >>> 0
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0
-    let t = s
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
-function pair (backend: Backend, provider: string | undefined): { send: PacketCipher, recv: PacketCipher, ref: RefPacketCipher } {
+function pair (backend: Backend, provider: string | undefined): { send: PacketCipher, recv: PacketCipher, ref: RefPacketCipher, refPeer: RefPacketCipher } {
   const l = crypto.randomBytes(32)
   const p = crypto.randomBytes(32)
-  return { send: backend.createCipher(l, p, provider), recv: backend.createCipher(l, p, provider), ref: new RefPacketCipher(l, p) }
+  return {
+    send: backend.createCipher(l, p, provider),
+    recv: backend.createCipher(l, p, provider),
+    ref: new RefPacketCipher(l, p),
+    refPeer: new RefPacketCipher(l, p)
+  }
 }
 
 function seal (c: PacketCipher, expansion: number, contents: Uint8Array, aad = EMPTY, header = 0): Uint8Array {
@@ -41,7 +36,7 @@ describe.each(variants)('$name', ({ backend, provider }) => {
   const { EXPANSION, MAX_CONTENTS } = backend.constants
 
   test('1,000 packets cross four rekeys of both ciphers, byte for byte as the reference, and decrypt back', () => {
-    const { send, recv, ref } = pair(backend, provider)
+    const { send, recv, ref, refPeer } = pair(backend, provider)
     const rand = seeded(1)
     for (let i = 0; i < 1000; i++) {
       const contents = crypto.randomBytes(Math.floor(rand() * 300))
@@ -52,6 +47,7 @@ describe.each(variants)('$name', ({ backend, provider }) => {
       const got = open(recv, packet, aad)
       expect(got.header).toBe(header)
       expect(Buffer.from(got.contents).equals(contents)).toBe(true)
+      expect(refPeer.decrypt(packet, aad)).toEqual({ header, contents })
     }
   })
 

@@ -58,8 +58,7 @@ export class RefFSChaCha20Poly1305 {
   constructor (private key: Uint8Array) {}
 
   private step (): Buffer {
-    const n = nonce(this.packetCounter % REKEY_INTERVAL, Math.floor(this.packetCounter / REKEY_INTERVAL))
-    return n
+    return nonce(this.packetCounter % REKEY_INTERVAL, Math.floor(this.packetCounter / REKEY_INTERVAL))
   }
 
   private advance (n: Buffer): void {
@@ -95,7 +94,7 @@ export class RefFSChaCha20Poly1305 {
   }
 }
 
-/** One direction of the reference: BIP-324's v2_enc_packet. */
+/** One direction of the reference: BIP-324's v2_enc_packet and v2_dec_packet. */
 export class RefPacketCipher {
   private readonly length: RefFSChaCha20
   private readonly aead: RefFSChaCha20Poly1305
@@ -110,5 +109,12 @@ export class RefPacketCipher {
     len.writeUIntLE(contents.length, 0, 3)
     const body = this.aead.encrypt(aad, Buffer.concat([Buffer.from([header]), contents]))
     return Buffer.concat([this.length.crypt(len), body])
+  }
+
+  /** The contents and header of one whole packet, or null if it fails authentication. */
+  decrypt (packet: Uint8Array, aad: Uint8Array): { header: number, contents: Buffer } | null {
+    const len = this.length.crypt(packet.subarray(0, 3)).readUIntLE(0, 3)
+    const plain = this.aead.decrypt(aad, packet.subarray(3, 3 + 1 + len + 16))
+    return plain === null ? null : { header: plain[0]!, contents: plain.subarray(1) }
   }
 }

@@ -1,0 +1,91 @@
+/**
+ * The packet ciphers compared, each as "encrypt N packets" and "decrypt N packets" loops:
+ * the raw C floor (the engine's own C loop), the native engine through the JavaScript API per
+ * provider, the pure-JS backend, and node:crypto's chacha20-poly1305 arranged as BIP-324 says
+ * (what a user would write with built-ins: test/reference).
+ */
+
+import { jsBackend, nativeBackend, nativeInfo, type PacketCipher } from '../lib'
+import { native } from '../lib/native/binding'
+import { RefPacketCipher } from '../test/reference/fschacha'
+import { elapsed, type Loop } from './harness'
+
+const EMPTY = new Uint8Array(0)
+const KEY = new Uint8Array(32).fill(7)
+
+export type Operation = 'encrypt' | 'decrypt' | 'roundtrip'
+
+export interface Implementation {
+  name: string
+  /** A loop of `op` on `size`-byte contents. */
+  loop: (op: Operation, size: number) => Loop
+}
+
+const RAW_KIND: Record<Operation, number> = { encrypt: 0, decrypt: 1, roundtrip: 2 }
+
+function rawC (provider: string): Implementation {
+  return { name: `raw C (${provider})`, loop: (op, size) => (n) => native().bench(RAW_KIND[op], provider, size, n) }
+}
+
+// Packets encrypted ahead, so that a decrypt loop times decryption alone.
+function sealed (make: () => PacketCipher, size: number, n: number): Uint8Array[] {
+  const c = make()
+  const contents = new Uint8Array(size)
+  return Array.from({ length: n }, () => {
+    const out = new Uint8Array(size + 20)
+    c.encrypt(out, contents, EMPTY, 0)
+    return out
+  })
+}
+
+function api (name: string, make: () => PacketCipher): Implementation {
+  return {
+    name,
+    loop: (op, size) => (n) => {
+      const contents = new Uint8Array(size)
+      const plain = new Uint8Array(size)
+      const send = make()
+      const recv = make()
+      const packets = op === 'decrypt' ? sealed(make, size, n) : [new Uint8Array(size + 20)]
+      return elapsed(() => {
+        for (let i = 0; i < n; i++) {
+          const packet = packets[op === 'decrypt' ? i : 0]!
+          if (op !== 'decrypt') send.encrypt(packet, contents, EMPTY, 0)
+          if (op !== 'encrypt') {
+            recv.decryptLength(packet.subarray(0, 3))
+            recv.decrypt(plain, packet.subarray(3), EMPTY)
+          }
+        }
+      })
+    }
+  }
+}
+
+const nodeCrypto: Implementation = {
+  name: 'node:crypto',
+  loop: (op, size) => (n) => {
+    const contents = new Uint8Array(size)
+    const send = new RefPacketCipher(KEY, KEY)
+    const recv = new RefPacketCipher(KEY, KEY)
+    const ahead = new RefPacketCipher(KEY, KEY)
+    const packets = op === 'decrypt' ? Array.from({ length: n }, () => ahead.encrypt(contents, EMPTY, 0)) : []
+    return elapsed(() => {
+      for (let i = 0; i < n; i++) {
+        const packet = op === 'decrypt' ? packets[i]! : send.encrypt(contents, EMPTY, 0)
+        if (op !== 'encrypt') recv.decrypt(packet, EMPTY)
+      }
+    })
+  }
+}
+
+export function implementations (): Implementation[] {
+  const providers = nativeInfo().providers
+  const nat = nativeBackend()
+  const js = jsBackend()
+  return [
+    ...providers.map(rawC),
+    ...providers.map((p) => api(`native (${p})`, () => nat.createCipher(KEY, KEY, p))),
+    api('js (noble)', () => js.createCipher(KEY, KEY)),
+    nodeCrypto
+  ]
+}
