@@ -83,6 +83,14 @@ export function badMac (index: number): Bip324Error {
   return new Bip324Error('ERR_BIP324_BAD_MAC', `packet ${index} from the peer failed authentication`)
 }
 
+/** The non-secret outputs of the key schedule: what both peers can compare or log. */
+export interface SessionKeyMaterial {
+  /** 32 bytes both sides derive: compare it out of band to detect a man in the middle. */
+  sessionId: Uint8Array
+  initiatorGarbageTerminator: Uint8Array
+  responderGarbageTerminator: Uint8Array
+}
+
 export interface CipherSession {
   outbound: OutboundCipher
   inbound: InboundCipher

@@ -16,7 +16,7 @@ import crypto from 'node:crypto'
 import type { Backend, SessionKeys } from '../crypto/backend'
 import { type BackendChoice, selectBackend } from '../crypto'
 import { Bip324Error } from '../errors'
-import { type CipherSession, InboundCipher, OutboundCipher, type Packet } from './cipher-session'
+import { type CipherSession, InboundCipher, OutboundCipher, type Packet, type SessionKeyMaterial } from './cipher-session'
 import {
   DEFAULT_MAX_CONTENTS, MAX_CONTENTS_LIMIT, MAX_GARBAGE_LEN, NUM_ELLIGATOR_SWIFT_BYTES, NUM_GARBAGE_TERMINATOR_BYTES,
   NUM_LENGTH_BYTES, NUM_HEADER_BYTES, NUM_TAG_BYTES, type Role
@@ -263,7 +263,7 @@ export class SentVersion extends State {
 export type VersionResult =
   | { kind: 'needMoreData' }
   | { kind: 'decoy', state: ReceivedGarbage, consumed: number }
-  | { kind: 'complete', session: CipherSession, version: Uint8Array, consumed: number }
+  | { kind: 'complete', session: CipherSession, keyMaterial: SessionKeyMaterial, version: Uint8Array, consumed: number }
 
 export class ReceivedGarbage extends State {
   #length: number | null = null
@@ -301,7 +301,9 @@ export class ReceivedGarbage extends State {
       return fail(ctx, err as Bip324Error)
     }
     if (packet.type === 'decoy') return { kind: 'decoy', state: new ReceivedGarbage(ctx, new Uint8Array(0)), consumed: end }
-    return { kind: 'complete', session: ctx.session!, version: packet.contents, consumed: end }
+    const { sessionId, initiatorGarbageTerminator, responderGarbageTerminator } = ctx.keys!
+    const keyMaterial = { sessionId, initiatorGarbageTerminator, responderGarbageTerminator }
+    return { kind: 'complete', session: ctx.session!, keyMaterial, version: packet.contents, consumed: end }
   }
 
   /** Hands over the session before the version packet, for callers that frame packets themselves

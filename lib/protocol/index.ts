@@ -3,7 +3,7 @@
 export * from './constants'
 export { NETWORK_MAGIC, magicOf, type Network, type NetworkName } from './network'
 export { v1Prefix, detectV1, V1_PREFIX_BYTES } from './v1'
-export { type CipherSession, InboundCipher, OutboundCipher, type Packet } from './cipher-session'
+export { type CipherSession, InboundCipher, OutboundCipher, type Packet, type SessionKeyMaterial } from './cipher-session'
 export {
   Initialized, SentKey, ReceivedKey, SentVersion, ReceivedGarbage, defaultRng,
   type HandshakeOptions, type SendVersionOptions, type GarbageResult, type VersionResult, type Rng
