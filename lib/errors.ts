@@ -20,6 +20,14 @@ export type Bip324ErrorCode =
   | 'ERR_BIP324_OVERSIZED'
   /** The peer speaks the v1 (unencrypted) protocol. */
   | 'ERR_BIP324_V1_PEER'
+  /** The peer closed the connection before the handshake completed. */
+  | 'ERR_BIP324_PEER_CLOSED'
+  /** The peer closed the connection in the middle of a packet. */
+  | 'ERR_BIP324_TRUNCATED'
+  /** The handshake did not complete in time. */
+  | 'ERR_BIP324_HANDSHAKE_TIMEOUT'
+  /** Nothing arrived from the peer for the idle timeout. */
+  | 'ERR_BIP324_IDLE_TIMEOUT'
 
 export class Bip324Error extends Error {
   readonly code: Bip324ErrorCode

@@ -14,3 +14,4 @@ export type { NativeInfo }
 export function nativeInfo (): NativeInfo {
   return native().nativeInfo()
 }
+export * from './net'

@@ -15,6 +15,8 @@ export const MAX_GARBAGE_LEN = 4095
 export const NUM_GARBAGE_TERMINATOR_BYTES = 16
 /** Bitcoin Core's limit on message contents: 1-byte message type, 12-byte long form, 4,000,000 bytes of payload. */
 export const DEFAULT_MAX_CONTENTS = 4_000_013
+/** Packets (and length-field chunks) per key: both ciphers of a direction rekey this often. */
+export const REKEY_INTERVAL = 224
 /** What 3 length bytes can announce. */
 export const MAX_CONTENTS_LIMIT = 0xffffff
 

@@ -1,0 +1,6 @@
+/** BIP-324 over TCP: encrypted node:stream connections, a server with v1 fallback. */
+
+export { Bip324Socket, type ConnectionOptions, type Counters, type V1Handoff } from './socket'
+export { wrap, type WrapOptions } from './wrap'
+export { connect, type ConnectOptions, type V1Connection } from './connect'
+export { createServer, Bip324Server, type ServerOptions } from './server'

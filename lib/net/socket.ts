@@ -1,0 +1,169 @@
+/**
+ * An encrypted BIP-324 connection as a node:stream Duplex of message contents (Uint8Array in, out),
+ * over any connected socket. The sans-IO Protocol does the work; this file only moves bytes.
+ *
+ * - Reading follows backpressure: when the consumer stops reading, the socket is paused, so at most
+ *   one packet and one read are buffered here.
+ * - Writes queued while the socket is busy go out together, in one engine call (`_writev`): no added
+ *   latency beyond the write in flight. `write()` returns false past highWaterMark, then 'drain'.
+ * - `end()` flushes, then half-closes; `destroy()` wipes the keys. Any transport error destroys the
+ *   socket with one Bip324Error.
+ */
+
+import { Duplex } from 'node:stream'
+import type { Socket } from 'node:net'
+
+import { Bip324Error } from '../errors'
+import { Protocol, type ProtocolOptions, type ReceiveResult } from '../protocol/protocol'
+import { MAX_CONTENTS_LIMIT, REKEY_INTERVAL } from '../protocol/constants'
+
+export interface ConnectionOptions extends Omit<ProtocolOptions, 'role' | 'v1'> {
+  /** Milliseconds for the handshake to complete. Default: 60,000. 0 turns it off. */
+  handshakeTimeout?: number
+  /** Milliseconds without any byte from the peer, after the handshake, before giving up. Default: 0 (off). */
+  idleTimeout?: number
+  /** Aborts the handshake or the connection. */
+  signal?: AbortSignal
+  /** Messages buffered on each side before backpressure. Default: 64. */
+  highWaterMark?: number
+}
+
+/** Bytes count everything on the wire, handshake included; packets count decoys too. */
+export interface Counters {
+  packetsSent: number
+  packetsReceived: number
+  bytesSent: number
+  bytesReceived: number
+  decoysReceived: number
+  /** Key changes so far (both ciphers of a direction rekey every 224 packets). */
+  rekeysSent: number
+  rekeysReceived: number
+}
+
+/** What a responder learns when the peer turns out to speak v1: the socket, paused, and every byte
+ *  read from it, for a v1 implementation to carry on. */
+export interface V1Handoff {
+  transport: 'v1'
+  socket: Socket
+  data: Uint8Array
+}
+
+export class Bip324Socket extends Duplex {
+  readonly transport = 'v2' as const
+  readonly socket: Socket
+  private readonly protocol: Protocol
+  private bytesSent = 0
+  private bytesReceived = 0
+  private readPaused = false
+
+  /** @internal Use connect(), createServer() or wrap(). `handshakeBytes`: what the handshake moved. */
+  constructor (socket: Socket, protocol: Protocol, highWaterMark: number, handshakeBytes: { sent: number, received: number }) {
+    super({ readableObjectMode: true, writableObjectMode: true, readableHighWaterMark: highWaterMark, writableHighWaterMark: highWaterMark })
+    this.socket = socket
+    this.protocol = protocol
+    this.bytesSent = handshakeBytes.sent
+    this.bytesReceived = handshakeBytes.received
+  }
+
+  /** The 32-byte session id both sides derived. */
+  get sessionId (): Uint8Array {
+    return this.protocol.sessionId!
+  }
+
+  /** The contents of the peer's version packet (empty from Bitcoin Core). */
+  get peerVersion (): Uint8Array {
+    return this.protocol.peerVersion!
+  }
+
+  get remoteAddress (): string | undefined {
+    return this.socket.remoteAddress
+  }
+
+  get remotePort (): number | undefined {
+    return this.socket.remotePort
+  }
+
+  get counters (): Counters {
+    const { sent, received } = this.protocol.packets
+    return {
+      packetsSent: sent,
+      packetsReceived: received,
+      bytesSent: this.bytesSent,
+      bytesReceived: this.bytesReceived,
+      decoysReceived: this.protocol.decoysReceived,
+      rekeysSent: Math.floor(sent / REKEY_INTERVAL),
+      rekeysReceived: Math.floor(received / REKEY_INTERVAL)
+    }
+  }
+
+  /** Bytes held for a packet not complete yet: at most one packet's body. */
+  get buffered (): number {
+    return this.protocol.buffered
+  }
+
+  /** Sends a decoy packet of `length` bytes, which the peer drops. */
+  sendDecoy (length: number): boolean {
+    const bytes = this.protocol.sendDecoy(length)
+    this.bytesSent += bytes.length
+    return this.socket.write(bytes)
+  }
+
+  /** @internal Bytes from the socket after the handshake. */
+  deliver (result: ReceiveResult, chunkLength: number): void {
+    this.bytesReceived += chunkLength
+    for (const bytes of result.send) this.writeRaw(bytes)
+    for (const m of result.messages) {
+      if (!this.push(m) && !this.readPaused) {
+        this.readPaused = true
+        this.socket.pause()
+      }
+    }
+    if (result.error !== undefined) this.destroy(result.error)
+  }
+
+  /** @internal */
+  writeRaw (bytes: Uint8Array, cb?: (err?: Error | null) => void): void {
+    this.bytesSent += bytes.length
+    this.socket.write(bytes, cb)
+  }
+
+  override _read (): void {
+    if (this.readPaused) {
+      this.readPaused = false
+      this.socket.resume()
+    }
+  }
+
+  override _write (chunk: unknown, _encoding: BufferEncoding, cb: (err?: Error | null) => void): void {
+    this._writev([{ chunk }], cb)
+  }
+
+  override _writev (chunks: Array<{ chunk: unknown }>, cb: (err?: Error | null) => void): void {
+    const contents: Uint8Array[] = []
+    for (const { chunk } of chunks) {
+      if (!(chunk instanceof Uint8Array) || chunk.length > MAX_CONTENTS_LIMIT) {
+        cb(new Bip324Error('ERR_BIP324_INVALID_ARG', `write() takes Uint8Array message contents of at most ${MAX_CONTENTS_LIMIT} bytes`))
+        return
+      }
+      contents.push(chunk)
+    }
+    let bytes: Uint8Array
+    try {
+      bytes = contents.length === 1 ? this.protocol.send(contents[0]!) : this.protocol.sendMany(contents)
+    } catch (err) {
+      cb(err as Error)
+      return
+    }
+    this.writeRaw(bytes, cb)
+  }
+
+  override _final (cb: (err?: Error | null) => void): void {
+    this.socket.end(cb)
+  }
+
+  override _destroy (err: Error | null, cb: (err: Error | null) => void): void {
+    this.protocol.destroy()
+    this.socket.destroy()
+    cb(err)
+  }
+}

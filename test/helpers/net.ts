@@ -1,0 +1,56 @@
+/** Loopback helpers for the networking tests: servers on 127.0.0.1 port 0, collected reads. */
+
+import net from 'node:net'
+
+import { type Bip324Server, type Bip324Socket, connect, createServer, type ServerOptions } from '../../lib'
+
+export async function serverPair (serverOptions: ServerOptions = {}, clientOptions = {}): Promise<{ server: Bip324Server, client: Bip324Socket, peer: Bip324Socket, close: () => Promise<void> }> {
+  const server = createServer(serverOptions)
+  const accepted = new Promise<Bip324Socket>((resolve) => server.once('connection', resolve))
+  const { port } = await server.listen(0, '127.0.0.1')
+  const client = await connect({ port, ...clientOptions })
+  const peer = await accepted
+  return {
+    server,
+    client,
+    peer,
+    close: async () => { client.destroy(); peer.destroy(); await server.close(true) }
+  }
+}
+
+/** Reads `count` messages from a connection. */
+export function read (connection: Bip324Socket, count: number): Promise<Uint8Array[]> {
+  return new Promise((resolve, reject) => {
+    const got: Uint8Array[] = []
+    if (count === 0) { resolve(got); return }
+    const onData = (m: Uint8Array): void => {
+      got.push(m)
+      if (got.length === count) { connection.off('data', onData); connection.off('error', reject); resolve(got) }
+    }
+    connection.on('data', onData)
+    connection.once('error', reject)
+  })
+}
+
+/** A plain TCP server that runs `behave` on each socket: a peer misbehaving on purpose. */
+export async function rawServer (behave: (socket: net.Socket) => void): Promise<{ port: number, close: () => Promise<void> }> {
+  const sockets = new Set<net.Socket>()
+  const server = net.createServer({ allowHalfOpen: true }, (s) => { sockets.add(s); s.on('error', () => {}); behave(s) })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    close: () => new Promise((resolve) => { for (const s of sockets) s.destroy(); server.close(() => resolve()) })
+  }
+}
+
+/** A plain TCP client connected to `port`. */
+export function rawClient (port: number): Promise<net.Socket> {
+  return new Promise((resolve, reject) => {
+    const s = net.connect({ port, host: '127.0.0.1', allowHalfOpen: true }, () => resolve(s))
+    s.once('error', reject)
+  })
+}
+
+export function nextEvent<T extends unknown[]> (emitter: { once: (event: string, fn: (...args: T) => void) => unknown }, event: string): Promise<T> {
+  return new Promise((resolve) => emitter.once(event, (...args: T) => resolve(args)))
+}
