@@ -3,7 +3,7 @@
 
 import crypto from 'node:crypto'
 
-import { read, serverPair } from './helpers/net'
+import { closed, read, serverPair } from './helpers/net'
 
 test('both ends derive the same session id and see each other\'s address', async () => {
   const { client, peer, close } = await serverPair()
@@ -45,7 +45,7 @@ test('10,000 small messages each way at once cross 44 rekeys, in order', async (
 })
 
 test('end() flushes and half-closes: the other side reads everything, then end, and can still answer', async () => {
-  const { client, peer, close } = await serverPair()
+  const { client, peer, close } = await serverPair({ allowHalfOpen: true })
   const got: string[] = []
   peer.on('data', (m: Uint8Array) => got.push(Buffer.from(m).toString()))
   const ended = new Promise<void>((resolve) => peer.once('end', resolve))
@@ -57,6 +57,19 @@ test('end() flushes and half-closes: the other side reads everything, then end, 
   const reply = read(client, 1)
   peer.write(Buffer.from('still here'))
   expect(Buffer.from((await reply)[0]!).toString()).toBe('still here')
+  await close()
+})
+
+test('without allowHalfOpen, the peer ending ends our side too once read, and both close', async () => {
+  const { client, peer, close } = await serverPair()
+  const got = read(peer, 1)
+  client.end(Buffer.from('bye'))
+  expect(Buffer.from((await got)[0]!).toString()).toBe('bye')
+  peer.resume()
+  client.resume()
+  await Promise.all([closed(peer), closed(client)])
+  expect(peer.writableEnded).toBe(true)
+  expect(client.destroyed && peer.destroyed).toBe(true)
   await close()
 })
 

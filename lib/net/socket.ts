@@ -6,7 +6,7 @@
  *   one packet and one read are buffered here.
  * - Writes queued while the socket is busy go out together, in one engine call (`_writev`): no added
  *   latency beyond the write in flight. `write()` returns false past highWaterMark, then 'drain'.
- * - `end()` flushes, then half-closes; `destroy()` wipes the keys. Any transport error destroys the
+ * - `end()` flushes, then half-closes (`allowHalfOpen` as in node:net); `destroy()` wipes the keys. Any transport error destroys the
  *   socket with one Bip324Error.
  */
 
@@ -26,6 +26,8 @@ export interface ConnectionOptions extends Omit<ProtocolOptions, 'role' | 'v1'> 
   signal?: AbortSignal
   /** Messages buffered on each side before backpressure. Default: 64. */
   highWaterMark?: number
+  /** As in node:net: when false (the default), the peer's end() ends our side too once it is read. */
+  allowHalfOpen?: boolean
 }
 
 /** Bytes count everything on the wire, handshake included; packets count decoys too. */
@@ -57,8 +59,9 @@ export class Bip324Socket extends Duplex {
   private readPaused = false
 
   /** @internal Use connect(), createServer() or wrap(). `handshakeBytes`: what the handshake moved. */
-  constructor (socket: Socket, protocol: Protocol, highWaterMark: number, handshakeBytes: { sent: number, received: number }) {
-    super({ readableObjectMode: true, writableObjectMode: true, readableHighWaterMark: highWaterMark, writableHighWaterMark: highWaterMark })
+  constructor (socket: Socket, protocol: Protocol, options: { highWaterMark: number, allowHalfOpen: boolean }, handshakeBytes: { sent: number, received: number }) {
+    const { highWaterMark, allowHalfOpen } = options
+    super({ allowHalfOpen, readableObjectMode: true, writableObjectMode: true, readableHighWaterMark: highWaterMark, writableHighWaterMark: highWaterMark })
     this.socket = socket
     this.protocol = protocol
     this.bytesSent = handshakeBytes.sent

@@ -51,6 +51,11 @@ export function rawClient (port: number): Promise<net.Socket> {
   })
 }
 
+/** Resolves once `stream` has closed, even if it already has. */
+export function closed (stream: { closed: boolean, once: (event: 'close', fn: () => void) => unknown }): Promise<void> {
+  return stream.closed ? Promise.resolve() : new Promise((resolve) => stream.once('close', resolve))
+}
+
 export function nextEvent<T extends unknown[]> (emitter: { once: (event: string, fn: (...args: T) => void) => unknown }, event: string): Promise<T> {
   return new Promise((resolve) => emitter.once(event, (...args: T) => resolve(args)))
 }

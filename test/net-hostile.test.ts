@@ -1,0 +1,177 @@
+// Peers that misbehave, over real sockets on 127.0.0.1: each gets its typed error, a closed socket,
+// and costs bounded memory.
+
+import crypto from 'node:crypto'
+import type net from 'node:net'
+
+import { connect, createServer, magicOf, v1Prefix } from '../lib'
+import { closed, nextEvent, rawClient, rawServer, read, serverPair } from './helpers/net'
+
+async function v2Server (options = {}): Promise<{ server: ReturnType<typeof createServer>, port: number }> {
+  const server = createServer(options)
+  const { port } = await server.listen(0, '127.0.0.1')
+  return { server, port }
+}
+
+test('a peer that sends nothing is dropped at the handshake timeout', async () => {
+  const { server, port } = await v2Server({ handshakeTimeout: 200 })
+  const client = await rawClient(port)
+  const received: Buffer[] = []
+  client.on('data', (b: Buffer) => received.push(b))
+  const [err] = await nextEvent<[Error, net.Socket]>(server, 'handshakeError')
+  expect(err).toMatchObject({ code: 'ERR_BIP324_HANDSHAKE_TIMEOUT' })
+  await nextEvent(client, 'end')
+  // A responder stays silent until the first 16 bytes show the peer is not v1.
+  expect(Buffer.concat(received).length).toBe(0)
+  client.destroy()
+  await server.close(true)
+})
+
+test('a peer sending one byte at a time is still bounded by the handshake timeout', async () => {
+  const { server, port } = await v2Server({ handshakeTimeout: 300 })
+  const client = await rawClient(port)
+  const drip = setInterval(() => client.write(Uint8Array.of(1)), 20)
+  const [err] = await nextEvent<[Error]>(server, 'handshakeError')
+  clearInterval(drip)
+  expect(err).toMatchObject({ code: 'ERR_BIP324_HANDSHAKE_TIMEOUT' })
+  await server.close(true)
+})
+
+test('10 MB of garbage without a terminator: ERR_BIP324_NO_TERMINATOR after 4,111 bytes', async () => {
+  const { server, port } = await v2Server()
+  const client = await rawClient(port)
+  client.on('error', () => {})
+  client.write(crypto.randomBytes(10_000_000))
+  const [err] = await nextEvent<[Error]>(server, 'handshakeError')
+  expect(err).toMatchObject({ code: 'ERR_BIP324_NO_TERMINATOR' })
+  await server.close(true)
+})
+
+test('a peer that closes mid-key: ERR_BIP324_PEER_CLOSED', async () => {
+  const { server, port } = await v2Server()
+  const client = await rawClient(port)
+  client.end(crypto.randomBytes(40))
+  const [err] = await nextEvent<[Error]>(server, 'handshakeError')
+  expect(err).toMatchObject({ code: 'ERR_BIP324_PEER_CLOSED' })
+  await server.close(true)
+})
+
+test('a v1 peer is refused by default with ERR_BIP324_V1_PEER', async () => {
+  const { server, port } = await v2Server()
+  const client = await rawClient(port)
+  client.write(v1Prefix(magicOf('mainnet')))
+  const [err] = await nextEvent<[Error]>(server, 'handshakeError')
+  expect(err).toMatchObject({ code: 'ERR_BIP324_V1_PEER' })
+  await server.close(true)
+})
+
+test('with v1: "fallback" a v1 peer is handed over with every byte it sent, losslessly', async () => {
+  const { server, port } = await v2Server({ v1: 'fallback' })
+  const client = await rawClient(port)
+  const hello = Buffer.concat([v1Prefix(magicOf('mainnet')), crypto.randomBytes(200)])
+  const handoff = nextEvent<[{ socket: net.Socket, data: Uint8Array }]>(server, 'v1')
+  client.write(hello.subarray(0, 10))
+  await new Promise((resolve) => setTimeout(resolve, 20))
+  client.write(hello.subarray(10))
+  const [{ socket, data }] = await handoff
+  const rest: Buffer[] = []
+  socket.on('data', (b: Buffer) => rest.push(b))
+  socket.resume()
+  client.end(Buffer.from('and more'))
+  await nextEvent(socket, 'end')
+  expect(Buffer.concat([data, ...rest]).equals(Buffer.concat([hello, Buffer.from('and more')]))).toBe(true)
+  socket.end(Buffer.from('v1 answer'))
+  const answer = await nextEvent<[Buffer]>(client, 'data')
+  expect(answer[0].toString()).toBe('v1 answer')
+  await server.close(true)
+})
+
+test('an oversized length after the handshake: ERR_BIP324_OVERSIZED, nothing allocated', async () => {
+  const { client, peer, close } = await serverPair({ maxContents: 1000 })
+  const failed = nextEvent<[Error]>(peer, 'error')
+  client.write(new Uint8Array(1001))
+  const [err] = await failed
+  expect(err).toMatchObject({ code: 'ERR_BIP324_OVERSIZED' })
+  expect(peer.buffered).toBe(0)
+  client.resume()
+  await closed(client)
+  await close()
+})
+
+test('a bit flipped on the wire: ERR_BIP324_BAD_MAC, messages before it delivered', async () => {
+  const { client, peer, close } = await serverPair()
+  const got = read(peer, 2)
+  client.write(Buffer.from('first'))
+  client.write(Buffer.from('second'))
+  expect((await got).map((m) => Buffer.from(m).toString())).toEqual(['first', 'second'])
+  const failed = nextEvent<[Error]>(peer, 'error')
+  // Bypass the cipher: raw bytes that look like a packet but are not authentic.
+  client.socket.write(crypto.randomBytes(40))
+  const [err] = await failed
+  expect(['ERR_BIP324_BAD_MAC', 'ERR_BIP324_OVERSIZED']).toContain((err as unknown as { code: string }).code)
+  await close()
+})
+
+test('a peer that closes mid-packet: ERR_BIP324_TRUNCATED', async () => {
+  const { client, peer, close } = await serverPair()
+  const failed = nextEvent<[Error]>(peer, 'error')
+  client.socket.end(crypto.randomBytes(2))
+  const [err] = await failed
+  expect(err).toMatchObject({ code: 'ERR_BIP324_TRUNCATED' })
+  await close()
+})
+
+test('100,000 decoys are dropped and counted, holding no memory', async () => {
+  const { client, peer, close } = await serverPair()
+  const got = read(peer, 1)
+  for (let i = 0; i < 100_000; i++) client.sendDecoy(i % 64)
+  client.write(Buffer.from('after the decoys'))
+  expect(Buffer.from((await got)[0]!).toString()).toBe('after the decoys')
+  expect(peer.counters.decoysReceived).toBe(100_000)
+  expect(peer.readableLength).toBe(0)
+  await close()
+})
+
+test('an idle connection is dropped at the idle timeout', async () => {
+  const { peer, close } = await serverPair({ idleTimeout: 150 })
+  const [err] = await nextEvent<[Error]>(peer, 'error')
+  expect(err).toMatchObject({ code: 'ERR_BIP324_IDLE_TIMEOUT' })
+  await close()
+})
+
+test('an AbortSignal aborts a handshake that does not progress', async () => {
+  const silent = await rawServer(() => {})
+  const controller = new AbortController()
+  const pending = connect({ port: silent.port, signal: controller.signal })
+  setTimeout(() => controller.abort(), 50)
+  await expect(pending).rejects.toMatchObject({ name: 'AbortError' })
+  await silent.close()
+})
+
+test('v1Fallback: when a peer closes during the handshake, the initiator reconnects over v1', async () => {
+  let attempts = 0
+  const v1Only = await rawServer((s) => {
+    attempts++
+    if (attempts === 1) s.destroy()
+    else s.end(Buffer.from('v1 here'))
+  })
+  const result = await connect({ port: v1Only.port, v1Fallback: true })
+  expect(result.transport).toBe('v1')
+  expect(attempts).toBe(2)
+  if (result.transport === 'v1') result.socket.destroy()
+  await v1Only.close()
+})
+
+test('without v1Fallback, the same peer is ERR_BIP324_PEER_CLOSED', async () => {
+  const closer = await rawServer((s) => s.destroy())
+  await expect(connect({ port: closer.port })).rejects.toMatchObject({ code: 'ERR_BIP324_PEER_CLOSED' })
+  await closer.close()
+})
+
+test('a peer on another network fails with ERR_BIP324_NO_TERMINATOR', async () => {
+  const { server, port } = await v2Server({ network: 'signet' })
+  const failed = nextEvent<[Error]>(server, 'handshakeError')
+  await expect(connect({ port, network: 'mainnet', garbageLength: 4095 })).rejects.toBeDefined()
+  expect((await failed)[0]).toMatchObject({ code: 'ERR_BIP324_NO_TERMINATOR' })
+  await server.close(true)
+})
