@@ -1,0 +1,113 @@
+/**
+ * Throughput over real loopback sockets: a BIP-324 connection pair next to plain node:net
+ * sockets moving the same bytes in the same process. Used by `bip324 demo`, `bip324 bench` and
+ * `npm run bench`; the ratio between the two is what to read, not the absolute figures.
+ */
+
+import { once } from 'node:events'
+import net from 'node:net'
+import { performance } from 'node:perf_hooks'
+
+import { connect } from '../net/connect'
+import { createServer, type ServerOptions } from '../net/server'
+import type { Bip324Socket } from '../net/socket'
+
+export interface Pair {
+  client: Bip324Socket
+  peer: Bip324Socket
+  close: () => Promise<void>
+}
+
+export interface Throughput {
+  messageSize: number
+  messages: number
+  seconds: number
+  bytesPerSecond: number
+  messagesPerSecond: number
+}
+
+/** A responder and an initiator of ours on 127.0.0.1, handshake done. */
+export async function loopbackPair (options: ServerOptions = {}): Promise<Pair> {
+  const server = createServer(options)
+  const accepted = once(server, 'connection') as Promise<[Bip324Socket]>
+  const { port } = await server.listen(0, '127.0.0.1')
+  const client = await connect({ ...options, port })
+  const [peer] = await accepted
+  return {
+    client,
+    peer,
+    close: async () => { client.destroy(); peer.destroy(); await server.close(true) }
+  }
+}
+
+function result (messageSize: number, messages: number, start: number): Throughput {
+  const seconds = (performance.now() - start) / 1000
+  return { messageSize, messages, seconds, bytesPerSecond: (messageSize * messages) / seconds, messagesPerSecond: messages / seconds }
+}
+
+/** Sends `messages` messages of `messageSize` bytes from client to peer, honouring backpressure. */
+export async function measureV2 (pair: Pair, messageSize: number, messages: number, onProgress?: (done: number) => void): Promise<Throughput> {
+  const { client, peer } = pair
+  const message = new Uint8Array(messageSize)
+  const start = performance.now()
+  const received = new Promise<void>((resolve, reject) => {
+    let got = 0
+    const onData = (): void => {
+      got++
+      if (onProgress !== undefined && (got & 255) === 0) onProgress(got)
+      if (got === messages) { peer.off('data', onData); peer.off('error', reject); resolve() }
+    }
+    peer.on('data', onData)
+    peer.once('error', reject)
+  })
+  for (let i = 0; i < messages; i++) {
+    if (!client.write(message)) await once(client, 'drain')
+  }
+  await received
+  onProgress?.(messages)
+  return result(messageSize, messages, start)
+}
+
+/** The same transfer over plain unencrypted sockets: the ceiling for any transport. */
+export async function measureTcp (messageSize: number, messages: number): Promise<Throughput> {
+  const server = net.createServer({ noDelay: true })
+  const accepted = once(server, 'connection') as Promise<[net.Socket]>
+  server.listen(0, '127.0.0.1')
+  await once(server, 'listening')
+  const client = net.connect({ port: (server.address() as net.AddressInfo).port, host: '127.0.0.1', noDelay: true })
+  await once(client, 'connect')
+  const [peer] = await accepted
+  const total = messageSize * messages
+  const message = Buffer.alloc(messageSize)
+  const start = performance.now()
+  const received = new Promise<void>((resolve) => {
+    let got = 0
+    peer.on('data', (chunk: Buffer) => { got += chunk.length; if (got >= total) resolve() })
+  })
+  for (let i = 0; i < messages; i++) {
+    if (!client.write(message)) await once(client, 'drain')
+  }
+  await received
+  const r = result(messageSize, messages, start)
+  client.destroy()
+  peer.destroy()
+  server.close()
+  return r
+}
+
+/** Complete connections (TCP connect + handshake, both sides) per second, one at a time. */
+export async function handshakesPerSecond (count: number, options: ServerOptions = {}): Promise<number> {
+  const server = createServer(options)
+  const { port } = await server.listen(0, '127.0.0.1')
+  const start = performance.now()
+  for (let i = 0; i < count; i++) {
+    const accepted = once(server, 'connection') as Promise<[Bip324Socket]>
+    const client = await connect({ ...options, port })
+    const [peer] = await accepted
+    client.destroy()
+    peer.destroy()
+  }
+  const seconds = (performance.now() - start) / 1000
+  await server.close(true)
+  return count / seconds
+}
