@@ -35,6 +35,25 @@ function open (c: PacketCipher, packet: Uint8Array, aad = EMPTY): { header: numb
 describe.each(variants)('$name', ({ backend, provider }) => {
   const { EXPANSION, MAX_CONTENTS } = backend.constants
 
+  test('decrypt in place: contents may be the body itself, and a bad tag leaves it untouched', () => {
+    const { send, recv } = pair(backend, provider)
+    for (const size of [0, 1, 63, 64, 65, 4096, 100_000]) {
+      const contents = crypto.randomBytes(size)
+      const packet = seal(send, EXPANSION, contents)
+      const body = packet.subarray(3)
+      expect(recv.decryptLength(packet.subarray(0, 3))).toBe(size)
+      expect(recv.decrypt(body.subarray(1, 1 + size), body, EMPTY)).toBe(0)
+      expect(Buffer.from(body.subarray(1, 1 + size)).equals(contents)).toBe(true)
+    }
+    const packet = seal(send, EXPANSION, crypto.randomBytes(500))
+    packet[packet.length - 1]! ^= 1
+    const before = Uint8Array.from(packet)
+    const body = packet.subarray(3)
+    recv.decryptLength(packet.subarray(0, 3))
+    expect(recv.decrypt(body.subarray(1, 501), body, EMPTY)).toBe(-1)
+    expect(Buffer.from(packet).equals(before)).toBe(true)
+  })
+
   test('1,000 packets cross four rekeys of both ciphers, byte for byte as the reference, and decrypt back', () => {
     const { send, recv, ref, refPeer } = pair(backend, provider)
     const rand = seeded(1)

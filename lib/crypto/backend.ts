@@ -66,8 +66,9 @@ export interface PacketCipher {
   encrypt (out: Uint8Array, contents: Uint8Array, aad: Uint8Array, header: number): void
   /** Decrypts the 3 length bytes that start a packet; the length is then pending. */
   decryptLength (len3: Uint8Array): number
-  /** Authenticates and decrypts the pending packet (`input` = header, contents, tag) into `contents`.
-   *  Returns the header byte, or -1 when authentication failed (nothing written). */
+  /** Authenticates and decrypts the pending packet (`input` = header, contents, tag) into `contents`,
+   *  which may be `input.subarray(1, 1 + pending)` to decrypt in place (and saves a copy of a big
+   *  packet). Returns the header byte, or -1 when authentication failed (nothing written). */
   decrypt (contents: Uint8Array, input: Uint8Array, aad: Uint8Array): number
   /** Encrypts packets (no AAD) back to back into `out`, exactly the sum of their sizes. */
   encryptBatch (out: Uint8Array, items: readonly Uint8Array[], headers?: Uint8Array): void

@@ -50,6 +50,26 @@ export interface V1Handoff {
   data: Uint8Array
 }
 
+/** Batches stop at this many bytes: past glibc's largest mmap threshold (32 MiB), every output
+ *  buffer would be fresh pages, and page faults would cost more than the encryption. */
+const BATCH_BYTES = 1 << 18
+
+// Consecutive messages grouped up to BATCH_BYTES each; a bigger message goes alone.
+function * groups (contents: Uint8Array[]): Generator<Uint8Array[]> {
+  let group: Uint8Array[] = []
+  let bytes = 0
+  for (const c of contents) {
+    if (group.length > 0 && bytes + c.length > BATCH_BYTES) {
+      yield group
+      group = []
+      bytes = 0
+    }
+    group.push(c)
+    bytes += c.length
+  }
+  if (group.length > 0) yield group
+}
+
 export class Bip324Socket extends Duplex {
   readonly transport = 'v2' as const
   readonly socket: Socket
@@ -150,14 +170,17 @@ export class Bip324Socket extends Duplex {
       }
       contents.push(chunk)
     }
-    let bytes: Uint8Array
+    const packets: Uint8Array[] = []
     try {
-      bytes = contents.length === 1 ? this.protocol.send(contents[0]!) : this.protocol.sendMany(contents)
+      for (const group of groups(contents)) packets.push(group.length === 1 ? this.protocol.send(group[0]!) : this.protocol.sendMany(group))
     } catch (err) {
       cb(err as Error)
       return
     }
-    this.writeRaw(bytes, cb)
+    this.socket.cork()
+    for (let i = 0; i < packets.length - 1; i++) this.writeRaw(packets[i]!)
+    this.writeRaw(packets[packets.length - 1]!, cb)
+    this.socket.uncork()
   }
 
   override _final (cb: (err?: Error | null) => void): void {

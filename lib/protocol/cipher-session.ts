@@ -69,6 +69,15 @@ export class InboundCipher {
     return { type: header & DECOY_BYTE ? 'decoy' : 'genuine', contents }
   }
 
+  /** As decrypt, but in place: `body` must be ours to overwrite; contents are a view into it. */
+  decryptInPlace (body: Uint8Array, aad: Uint8Array = EMPTY): Packet {
+    const contents = body.subarray(NUM_HEADER_BYTES, body.length - NUM_TAG_BYTES)
+    const header = this.cipher.decrypt(contents, body, aad)
+    if (header < 0) throw badMac(this.packets)
+    this.packets++
+    return { type: header & DECOY_BYTE ? 'decoy' : 'genuine', contents }
+  }
+
   /** Wipes the keys. */
   destroy (): void {
     this.cipher.destroy()

@@ -18,6 +18,12 @@ export interface ReadResult {
   error?: Bip324Error
 }
 
+// Uninitialised memory is safe here: fillBody writes every byte before anything reads it.
+function allocBody (size: number): Uint8Array {
+  const b = Buffer.allocUnsafeSlow(size)
+  return new Uint8Array(b.buffer, b.byteOffset, size)
+}
+
 export class PacketReader {
   private readonly meta = new Uint32Array(4 + 3 * BATCH_PACKETS)
   private readonly lengthBytes = new Uint8Array(NUM_LENGTH_BYTES)
@@ -65,7 +71,7 @@ export class PacketReader {
       packets.push(this.decrypt(input.subarray(0, need)))
       return input.subarray(need)
     }
-    this.body = new Uint8Array(need)
+    this.body = allocBody(need)
     return this.fillBody(input, packets)
   }
 
@@ -77,13 +83,14 @@ export class PacketReader {
     if (this.bodyFill === body.length) {
       this.body = null
       this.bodyFill = 0
-      packets.push(this.decrypt(body))
+      packets.push(this.decrypt(body, true))
     }
     return input.subarray(take)
   }
 
-  private decrypt (body: Uint8Array): Packet {
-    const packet = this.inbound.decrypt(body, this.aad)
+  // In place only in a body buffer of our own: input chunks belong to the caller.
+  private decrypt (body: Uint8Array, ours = false): Packet {
+    const packet = ours ? this.inbound.decryptInPlace(body, this.aad) : this.inbound.decrypt(body, this.aad)
     this.aad = EMPTY
     return packet
   }
@@ -105,7 +112,7 @@ export class PacketReader {
     if (r.status === 'oversized') throw oversized(r.pending!, maxContents)
     input = input.subarray(r.consumed)
     if (r.pending !== null) {
-      this.body = new Uint8Array(NUM_HEADER_BYTES + r.pending + NUM_TAG_BYTES)
+      this.body = allocBody(NUM_HEADER_BYTES + r.pending + NUM_TAG_BYTES)
       return this.fillBody(input, packets)
     }
     return input
