@@ -13,6 +13,7 @@ import { native } from '../lib/native/binding'
 import { chart } from './chart'
 import { elapsed, formatSize, formatTime, type HarnessOptions, time, type Timing } from './harness'
 import { implementations, type Operation } from './implementations'
+import { loopback, type LoopbackResults } from './loopback'
 import { machine } from './machine'
 
 const args = process.argv.slice(2)
@@ -120,7 +121,7 @@ function ratio (a: Timing | undefined, b: Timing | undefined): number {
   return a && b ? b.median / a.median : NaN
 }
 
-function goals (p: PacketResults, hs: ReturnType<typeof handshakes>): void {
+function goals (p: PacketResults, hs: ReturnType<typeof handshakes>, lo: LoopbackResults): void {
   const best = nativeInfo().provider
   const rt = p.roundtrip
   const at = (size: number, name: string): Timing | undefined => rt[size]?.[name]
@@ -137,13 +138,16 @@ function goals (p: PacketResults, hs: ReturnType<typeof handshakes>): void {
   add('JS API / raw C, 32 B (time)', api32, '<= 1.8x', api32 <= 1.8)
   const api1m = (at(1 << 20, `raw C (${best})`)?.median ?? NaN) / (native1m?.median ?? NaN)
   add('JS API / raw C, 1 MiB (throughput)', api1m, '>= 0.95x', api1m >= 0.95)
+  const [big, small] = lo.throughput
+  add('loopback / plain TCP, 1 MiB messages', big!.ratio, '>= 0.35x', big!.ratio >= 0.35)
+  add('loopback / plain TCP, 64 B messages', small!.ratio, '>= 0.6x', small!.ratio >= 0.6)
   say('\n### Goals (ratios measured in this run)\n')
   say('| ratio | measured | goal | met |')
   say('| --- | ---: | --- | --- |')
   for (const [name, value, goal, ok] of checks) say(`| ${name} | ${Number.isNaN(value) ? 'not measured' : `${value.toFixed(2)}x`} | ${goal} | ${Number.isNaN(value) ? '-' : ok ? 'yes' : 'no'} |`)
 }
 
-function main (): void {
+async function main (): Promise<void> {
   const m = machine()
   say(`# bip324 benchmark${quick ? ' (quick)' : ''}\n`)
   say(`${m.cpu}, ${m.cores} cores, flags: ${m.flags.join(' ')}; Node ${m.node} (OpenSSL ${m.openssl}); ` +
@@ -153,11 +157,12 @@ function main (): void {
   const p = packets()
   const b = quick || filter ? {} : batches()
   const hs = handshakes()
-  if (!filter) goals(p, hs)
+  const lo = await loopback(say, quick)
+  if (!filter) goals(p, hs, lo)
   if (quick || filter) return
   fs.mkdirSync(RESULTS, { recursive: true })
   fs.writeFileSync(path.join(RESULTS, 'latest.md'), lines.join('\n') + '\n')
-  fs.writeFileSync(path.join(RESULTS, 'latest.json'), JSON.stringify({ date: new Date().toISOString(), machine: m, options, packets: p, batches: b, handshakes: hs }, null, 1) + '\n')
+  fs.writeFileSync(path.join(RESULTS, 'latest.json'), JSON.stringify({ date: new Date().toISOString(), machine: m, options, packets: p, batches: b, handshakes: hs, loopback: lo }, null, 1) + '\n')
   const series = Object.keys(p.roundtrip[SIZES[1]!]!).map((name) => ({
     name,
     points: SIZES.filter((s) => s > 0).map((s): [number, number] => [s, (s / p.roundtrip[s]![name]!.median) * 1e3])
@@ -166,4 +171,7 @@ function main (): void {
   console.log(`\nwrote ${path.relative(process.cwd(), RESULTS)}/latest.md, latest.json, throughput.svg`)
 }
 
-main()
+main().catch((err: unknown) => {
+  console.error(err)
+  process.exitCode = 1
+})

@@ -9,6 +9,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util'
 
 import { Bip324Error } from '../errors'
 import type { BackendChoice } from '../crypto'
+import { bench, usage as benchUsage } from './bench'
 import { demo, usage as demoUsage } from './demo'
 import { output, type Output } from './output'
 
@@ -31,12 +32,18 @@ const COMMANDS: Record<string, Command> = {
     usage: demoUsage,
     options: common,
     run: (out, values) => demo(out, { backend: values.backend as BackendChoice })
+  },
+  bench: {
+    usage: benchUsage,
+    options: { json: common.json, help: common.help },
+    run: (out) => bench(out)
   }
 }
 
 const USAGE = `bip324: BIP-324 v2 encrypted transport for Bitcoin P2P
 
   bip324 demo       a handshake and messages between two peers of ours on 127.0.0.1
+  bip324 bench      a short benchmark: native against JS, bip324 against plain TCP
 
 Every command takes --help and --json. Exit codes: 0 success, 1 failure, 2 usage error,
 3 the peer only speaks v1.`
