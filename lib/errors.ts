@@ -28,6 +28,16 @@ export type Bip324ErrorCode =
   | 'ERR_BIP324_HANDSHAKE_TIMEOUT'
   /** Nothing arrived from the peer for the idle timeout. */
   | 'ERR_BIP324_IDLE_TIMEOUT'
+  /** A message type was malformed: empty, non-printable, not NUL-padded, or a long form cut short. */
+  | 'ERR_BIP324_BAD_MESSAGE_TYPE'
+  /** A v1 message header did not start with this network's magic. */
+  | 'ERR_BIP324_BAD_MAGIC'
+  /** A v1 message's payload did not match the checksum in its header. */
+  | 'ERR_BIP324_BAD_CHECKSUM'
+  /** A message payload was malformed: truncated, trailing bytes, a non-canonical CompactSize, a bad field. */
+  | 'ERR_BIP324_BAD_PAYLOAD'
+  /** A message announced more entries (or bytes in a field) than Bitcoin Core accepts; refused before allocating. */
+  | 'ERR_BIP324_LIMIT'
 
 export class Bip324Error extends Error {
   readonly code: Bip324ErrorCode

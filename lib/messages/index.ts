@@ -1,0 +1,31 @@
+/** Bitcoin P2P messages: v2 message types, v1 framing, typed payload codecs and block/tx hashes. */
+
+export { SHORT_MESSAGE_IDS, encodeContents, decodeContents, type RawMessage } from './message-type'
+export {
+  encodeV1Message, V1MessageReader, V1_HEADER_BYTES,
+  type V1Message, type V1ReadResult, type V1MessageReaderOptions
+} from './v1-framing'
+export {
+  encodePayload, decodePayload, isKnownMessage,
+  type Message, type KnownMessage, type KnownCommand, type UnknownMessage, type RawPayloadMessage, type RawCommand
+} from './payload'
+export { type VersionMessage } from './codecs/version'
+export { type NetAddress } from './codecs/net-address'
+export { BIP155_NETWORK, type AddrMessage, type AddrV2Message, type AddrV2Entry, type TimedNetAddress } from './codecs/addr'
+export { type EmptyMessage, type EmptyCommand } from './codecs/empty'
+export { type PingMessage, type PingCommand } from './codecs/ping'
+export { type FeeFilterMessage } from './codecs/fee-filter'
+export { INVENTORY_TYPE, MSG_WITNESS_FLAG, type InventoryItem, type InventoryMessage, type InventoryCommand } from './codecs/inventory'
+export {
+  encodeBlockHeader, decodeBlockHeader, BLOCK_HEADER_BYTES,
+  type BlockHeader, type HeadersMessage, type LocatorMessage, type LocatorCommand
+} from './codecs/headers'
+export { type FilterLoadMessage, type FilterAddMessage } from './codecs/bloom'
+export { type SendCmpctMessage, type GetBlockTxnMessage } from './codecs/compact-blocks'
+export {
+  type FilterRangeMessage, type FilterRangeCommand, type CFilterMessage, type CFHeadersMessage,
+  type GetCFCheckptMessage, type CFCheckptMessage
+} from './codecs/compact-filters'
+export { blockHash, txid, wtxid, hashToHex, hashFromHex, doubleSha256 } from './hashes'
+export { encodeCompactSize, decodeCompactSize } from './compact-size'
+export * from './limits'
