@@ -15,3 +15,4 @@ export function nativeInfo (): NativeInfo {
   return native().nativeInfo()
 }
 export * from './net'
+export * from './messages'

@@ -125,3 +125,91 @@ test('destroy() wipes the keys: no more packets can be made', async () => {
   expect(() => client.sendDecoy(1)).toThrow(expect.objectContaining({ code: 'ERR_BIP324_BAD_STATE' }))
   await close()
 })
+
+test("mode 'messages': { type, payload } both ways, short ids on the wire, malformed types dropped and counted", async () => {
+  const { client, peer, close } = await serverPair({ mode: 'messages' }, { mode: 'messages' })
+  const nonce = crypto.randomBytes(8)
+  const got = read(peer, 2)
+  const before = client.counters.bytesSent
+  client.write({ type: 'ping', payload: nonce })
+  client.write({ type: 'sendaddrv2', payload: new Uint8Array(0) })
+  const [ping, sendaddrv2] = await got as unknown as Array<{ type: string, payload: Uint8Array }>
+  expect(ping!.type).toBe('ping')
+  expect(Buffer.from(ping!.payload).equals(nonce)).toBe(true)
+  expect(sendaddrv2!.type).toBe('sendaddrv2')
+  expect(sendaddrv2!.payload.length).toBe(0)
+  // ping: 1-byte short id + 8; sendaddrv2: 1 + 12-byte long form; each packet adds 20 bytes.
+  expect(client.counters.bytesSent - before).toBe((1 + 8 + 20) + (1 + 12 + 20))
+
+  const reply = read(client, 1)
+  peer.write({ type: 'pong', payload: nonce })
+  const [pong] = await reply as unknown as Array<{ type: string, payload: Uint8Array }>
+  expect(pong!.type).toBe('pong')
+  expect(Buffer.from(pong!.payload).equals(nonce)).toBe(true)
+  await close()
+})
+
+test("mode 'messages': a malformed message type is dropped and reported, the connection stays; unknown ids arrive by number", async () => {
+  const { client, peer, close } = await serverPair({ mode: 'messages' })
+  const invalid: Error[] = []
+  peer.on('invalidMessage', (err: Error) => invalid.push(err))
+  const got = read(peer, 2)
+  client.write(Uint8Array.of(0, 0x76, 0, 0x61, 0, 0, 0, 0, 0, 0, 0, 0, 0)) // "v\0a": data after the NUL
+  client.write(Uint8Array.of(200, 1, 2, 3))
+  client.write(Uint8Array.of(18, 1, 2, 3, 4, 5, 6, 7, 8))
+  const [unknown, ping] = await got as unknown as Array<{ type?: string, shortId?: number, payload: Uint8Array }>
+  expect(unknown).toMatchObject({ type: undefined, shortId: 200 })
+  expect([...unknown!.payload]).toEqual([1, 2, 3])
+  expect(ping!.type).toBe('ping')
+  expect(invalid).toHaveLength(1)
+  expect(invalid[0]).toMatchObject({ code: 'ERR_BIP324_BAD_MESSAGE_TYPE' })
+  expect(peer.counters.invalidMessages).toBe(1)
+  expect(peer.destroyed).toBe(false)
+  await close()
+})
+
+test("mode 'messages': writing something that is not { type, payload } fails with ERR_BIP324_INVALID_ARG", async () => {
+  const { client, close } = await serverPair({}, { mode: 'messages' })
+  const failed = new Promise<Error>((resolve) => client.once('error', resolve))
+  client.write(Buffer.from('raw bytes'))
+  expect(await failed).toMatchObject({ code: 'ERR_BIP324_INVALID_ARG' })
+  await close()
+})
+
+describe.each([
+  { backend: 'native', peerBackend: 'native' },
+  { backend: 'native', peerBackend: 'js' },
+  { backend: 'js', peerBackend: 'native' }
+] as const)('$backend initiator, $peerBackend responder', ({ backend, peerBackend }) => {
+  test.each([
+    { garbageLength: 0, decoys: [] },
+    { garbageLength: 1, decoys: [0] },
+    { garbageLength: 4095, decoys: [0, 100, 5000] }
+  ])('garbage $garbageLength bytes, decoys $decoys: same session id, messages both ways', async ({ garbageLength, decoys }) => {
+    const { client, peer, close } = await serverPair({ backend: peerBackend, garbageLength, decoys }, { backend, garbageLength, decoys })
+    expect(Buffer.from(client.sessionId).equals(peer.sessionId)).toBe(true)
+    expect(peer.counters.decoysReceived).toBe(decoys.length)
+    expect(client.counters.decoysReceived).toBe(decoys.length)
+    // Each side sent its 64-byte key, garbage, terminator, decoys and an empty version packet.
+    expect(client.counters.bytesSent).toBe(64 + garbageLength + 16 + decoys.reduce((n, d) => n + d + 20, 0) + 20)
+    const there = read(peer, 1)
+    const back = read(client, 1)
+    const a = crypto.randomBytes(70_000)
+    const b = crypto.randomBytes(3)
+    client.write(a)
+    peer.write(b)
+    expect(Buffer.from((await there)[0]!).equals(a)).toBe(true)
+    expect(Buffer.from((await back)[0]!).equals(b)).toBe(true)
+    await close()
+  })
+})
+
+test('a write after destroy() fails with the stream error, and nothing reaches the wire', async () => {
+  const { client, close } = await serverPair()
+  const sent = client.counters.bytesSent
+  client.destroy()
+  const err = await new Promise<Error | null | undefined>((resolve) => client.write(Buffer.from('late'), resolve))
+  expect(err).toMatchObject({ code: 'ERR_STREAM_DESTROYED' })
+  expect(client.counters.bytesSent).toBe(sent)
+  await close()
+})

@@ -10,8 +10,11 @@ import { parseArgs, type ParseArgsConfig } from 'node:util'
 import { Bip324Error } from '../errors'
 import type { BackendChoice } from '../crypto'
 import { bench, usage as benchUsage } from './bench'
+import { connectCommand, usage as connectUsage } from './connect'
 import { demo, usage as demoUsage } from './demo'
+import { UsageError } from './errors'
 import { output, type Output } from './output'
+import { proxyCommand, usage as proxyUsage } from './proxy'
 
 type Values = Record<string, string | boolean | undefined>
 
@@ -33,6 +36,16 @@ const COMMANDS: Record<string, Command> = {
     options: common,
     run: (out, values) => demo(out, { backend: values.backend as BackendChoice })
   },
+  connect: {
+    usage: connectUsage,
+    options: { ...common, network: { type: 'string' }, 'v1-fallback': { type: 'boolean' }, timeout: { type: 'string' } },
+    run: connectCommand
+  },
+  proxy: {
+    usage: proxyUsage,
+    options: { ...common, network: { type: 'string' }, listen: { type: 'string' }, target: { type: 'string' } },
+    run: proxyCommand
+  },
   bench: {
     usage: benchUsage,
     options: { json: common.json, help: common.help },
@@ -43,12 +56,12 @@ const COMMANDS: Record<string, Command> = {
 const USAGE = `bip324: BIP-324 v2 encrypted transport for Bitcoin P2P
 
   bip324 demo       a handshake and messages between two peers of ours on 127.0.0.1
+  bip324 connect    probe a Bitcoin node: handshake, version, user agent, session id
+  bip324 proxy      let v1-only software reach peers over BIP-324
   bip324 bench      a short benchmark: native against JS, bip324 against plain TCP
 
 Every command takes --help and --json. Exit codes: 0 success, 1 failure, 2 usage error,
 3 the peer only speaks v1.`
-
-export class UsageError extends Error {}
 
 export async function main (argv: string[], out?: Output): Promise<number> {
   const [name, ...rest] = argv

@@ -4,3 +4,6 @@ export { Bip324Socket, type ConnectionOptions, type Counters, type V1Handoff } f
 export { wrap, type WrapOptions } from './wrap'
 export { connect, type ConnectOptions, type V1Connection } from './connect'
 export { createServer, Bip324Server, type ServerOptions } from './server'
+export { probe, type ProbeOptions, type ProbeResult } from './probe'
+export { createProxy, Bip324Proxy, type ProxyOptions, type ProxySession } from './proxy'
+export { ipToBytes, bytesToIp, parseHostPort } from './ip'

@@ -14,6 +14,7 @@ import { Duplex } from 'node:stream'
 import type { Socket } from 'node:net'
 
 import { Bip324Error } from '../errors'
+import { decodeContents, encodeContents, type RawMessage } from '../messages/message-type'
 import { Protocol, type ProtocolOptions, type ReceiveResult } from '../protocol/protocol'
 import { MAX_CONTENTS_LIMIT, REKEY_INTERVAL } from '../protocol/constants'
 
@@ -28,6 +29,9 @@ export interface ConnectionOptions extends Omit<ProtocolOptions, 'role' | 'v1'> 
   highWaterMark?: number
   /** As in node:net: when false (the default), the peer's end() ends our side too once it is read. */
   allowHalfOpen?: boolean
+  /** 'raw' (default): read and write message contents as Uint8Array. 'messages': `{ type, payload }`
+   *  objects, the message type in BIP-324's short or long form (see decodeContents). */
+  mode?: 'raw' | 'messages'
 }
 
 /** Bytes count everything on the wire, handshake included; packets count decoys too. */
@@ -37,6 +41,9 @@ export interface Counters {
   bytesSent: number
   bytesReceived: number
   decoysReceived: number
+  /** Messages dropped in 'messages' mode because their message type was malformed (as Bitcoin Core
+   *  does, the connection stays up; each also emits 'invalidMessage'). */
+  invalidMessages: number
   /** Key changes so far (both ciphers of a direction rekey every 224 packets). */
   rekeysSent: number
   rekeysReceived: number
@@ -48,6 +55,21 @@ export interface V1Handoff {
   transport: 'v1'
   socket: Socket
   data: Uint8Array
+}
+
+function checkContents (chunk: unknown): Uint8Array {
+  if (!(chunk instanceof Uint8Array) || chunk.length > MAX_CONTENTS_LIMIT) {
+    throw new Bip324Error('ERR_BIP324_INVALID_ARG', `write() takes Uint8Array message contents of at most ${MAX_CONTENTS_LIMIT} bytes`)
+  }
+  return chunk
+}
+
+function encodeMessage (chunk: unknown): Uint8Array {
+  const m = chunk as { type?: unknown, payload?: unknown } | null
+  if (typeof m?.type !== 'string' || !(m.payload instanceof Uint8Array)) {
+    throw new Bip324Error('ERR_BIP324_INVALID_ARG', "in 'messages' mode, write() takes { type: string, payload: Uint8Array }")
+  }
+  return checkContents(encodeContents(m.type, m.payload))
 }
 
 /** Batches stop at this many bytes: past glibc's largest mmap threshold (32 MiB), every output
@@ -77,11 +99,14 @@ export class Bip324Socket extends Duplex {
   private bytesSent = 0
   private bytesReceived = 0
   private readPaused = false
+  private invalidMessages = 0
+  private readonly messages: boolean
 
   /** @internal Use connect(), createServer() or wrap(). `handshakeBytes`: what the handshake moved. */
-  constructor (socket: Socket, protocol: Protocol, options: { highWaterMark: number, allowHalfOpen: boolean }, handshakeBytes: { sent: number, received: number }) {
-    const { highWaterMark, allowHalfOpen } = options
+  constructor (socket: Socket, protocol: Protocol, options: { highWaterMark: number, allowHalfOpen: boolean, mode: 'raw' | 'messages' }, handshakeBytes: { sent: number, received: number }) {
+    const { highWaterMark, allowHalfOpen, mode } = options
     super({ allowHalfOpen, readableObjectMode: true, writableObjectMode: true, readableHighWaterMark: highWaterMark, writableHighWaterMark: highWaterMark })
+    this.messages = mode === 'messages'
     this.socket = socket
     this.protocol = protocol
     this.bytesSent = handshakeBytes.sent
@@ -114,6 +139,7 @@ export class Bip324Socket extends Duplex {
       bytesSent: this.bytesSent,
       bytesReceived: this.bytesReceived,
       decoysReceived: this.protocol.decoysReceived,
+      invalidMessages: this.invalidMessages,
       rekeysSent: Math.floor(sent / REKEY_INTERVAL),
       rekeysReceived: Math.floor(received / REKEY_INTERVAL)
     }
@@ -135,13 +161,25 @@ export class Bip324Socket extends Duplex {
   deliver (result: ReceiveResult, chunkLength: number): void {
     this.bytesReceived += chunkLength
     for (const bytes of result.send) this.writeRaw(bytes)
-    for (const m of result.messages) {
+    for (const contents of result.messages) {
+      const m = this.messages ? this.decode(contents) : contents
+      if (m === undefined) continue
       if (!this.push(m) && !this.readPaused) {
         this.readPaused = true
         this.socket.pause()
       }
     }
     if (result.error !== undefined) this.destroy(result.error)
+  }
+
+  private decode (contents: Uint8Array): RawMessage | undefined {
+    try {
+      return decodeContents(contents)
+    } catch (err) {
+      this.invalidMessages++
+      this.emit('invalidMessage', err)
+      return undefined
+    }
   }
 
   /** @internal */
@@ -163,15 +201,9 @@ export class Bip324Socket extends Duplex {
 
   override _writev (chunks: Array<{ chunk: unknown }>, cb: (err?: Error | null) => void): void {
     const contents: Uint8Array[] = []
-    for (const { chunk } of chunks) {
-      if (!(chunk instanceof Uint8Array) || chunk.length > MAX_CONTENTS_LIMIT) {
-        cb(new Bip324Error('ERR_BIP324_INVALID_ARG', `write() takes Uint8Array message contents of at most ${MAX_CONTENTS_LIMIT} bytes`))
-        return
-      }
-      contents.push(chunk)
-    }
     const packets: Uint8Array[] = []
     try {
+      for (const { chunk } of chunks) contents.push(this.messages ? encodeMessage(chunk) : checkContents(chunk))
       for (const group of groups(contents)) packets.push(group.length === 1 ? this.protocol.send(group[0]!) : this.protocol.sendMany(group))
     } catch (err) {
       cb(err as Error)

@@ -27,7 +27,7 @@ function abortError (signal: AbortSignal): Error {
 
 /** @internal The handshake, reporting a v1 peer instead of refusing it. */
 export function handshake (socket: Socket, options: WrapOptions): Promise<Bip324Socket | V1Handoff> {
-  const { handshakeTimeout = DEFAULT_HANDSHAKE_TIMEOUT, idleTimeout = 0, signal, highWaterMark = DEFAULT_HIGH_WATER_MARK, allowHalfOpen = false, ...protocolOptions } = options
+  const { handshakeTimeout = DEFAULT_HANDSHAKE_TIMEOUT, idleTimeout = 0, signal, highWaterMark = DEFAULT_HIGH_WATER_MARK, allowHalfOpen = false, mode = 'raw', ...protocolOptions } = options
   return new Promise((resolve, reject) => {
     if (signal?.aborted) {
       socket.destroy()
@@ -76,7 +76,7 @@ export function handshake (socket: Socket, options: WrapOptions): Promise<Bip324
         return
       }
       cleanup()
-      const connection = new Bip324Socket(socket, protocol, { highWaterMark, allowHalfOpen }, moved)
+      const connection = new Bip324Socket(socket, protocol, { highWaterMark, allowHalfOpen, mode }, moved)
       attach(connection, socket, protocol, idleTimeout, signal)
       resolve(connection)
       connection.deliver({ ...r, send: [] }, chunk.length)

@@ -1,0 +1,46 @@
+/**
+ * Addresses as the P2P messages carry them: 16 bytes, IPv4 mapped into ::ffff:0:0/96.
+ * @see https://developer.bitcoin.org/reference/p2p_networking.html#addr
+ */
+
+import net from 'node:net'
+
+import { Bip324Error } from '../errors'
+
+/** '1.2.3.4', '::1' or '::ffff:1.2.3.4' as 16 bytes. */
+export function ipToBytes (ip: string): Uint8Array {
+  const out = new Uint8Array(16)
+  if (net.isIPv4(ip)) {
+    out[10] = 0xff
+    out[11] = 0xff
+    out.set(ip.split('.').map(Number), 12)
+    return out
+  }
+  if (!net.isIPv6(ip)) throw new Bip324Error('ERR_BIP324_INVALID_ARG', `not an IP address: "${ip}"`)
+  if (ip.includes('.')) return ipToBytes(ip.slice(ip.lastIndexOf(':') + 1))
+  const [head = '', tail = ''] = ip.split('::')
+  const left = head === '' ? [] : head.split(':')
+  const right = ip.includes('::') ? (tail === '' ? [] : tail.split(':')) : []
+  const groups = [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right]
+  groups.forEach((g, i) => { out[2 * i] = parseInt(g, 16) >> 8; out[2 * i + 1] = parseInt(g, 16) & 0xff })
+  return out
+}
+
+/** The inverse: dotted IPv4 for mapped addresses, else IPv6 in full hex groups. */
+export function bytesToIp (bytes: Uint8Array): string {
+  const mapped = bytes.subarray(0, 10).every((b) => b === 0) && bytes[10] === 0xff && bytes[11] === 0xff
+  if (mapped) return Array.from(bytes.subarray(12)).join('.')
+  const groups: string[] = []
+  for (let i = 0; i < 16; i += 2) groups.push(((bytes[i]! << 8) | bytes[i + 1]!).toString(16))
+  return groups.join(':')
+}
+
+/** "host:port", "[v6]:port" or "host" (then `defaultPort`). Port 0 (any free port) only to listen. */
+export function parseHostPort (text: string, defaultPort: number, options: { listen?: boolean } = {}): { host: string, port: number } {
+  const m = /^\[([^\]]+)\](?::(\d+))?$/.exec(text) ?? /^([^:]+)(?::(\d+))?$/.exec(text)
+  const port = m?.[2] === undefined ? defaultPort : Number(m[2])
+  if (m === null || !Number.isInteger(port) || port < (options.listen === true ? 0 : 1) || port > 65535) {
+    throw new Bip324Error('ERR_BIP324_INVALID_ARG', `expected host:port, [IPv6]:port or host, got "${text}"`)
+  }
+  return { host: m[1]!, port }
+}

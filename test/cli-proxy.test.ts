@@ -1,0 +1,151 @@
+// The v1-to-v2 proxy end to end: a v1 client written here, the proxy, a v2 stand-in node.
+// The client's reader verifies every checksum; the node sees an encrypted session.
+
+import crypto from 'node:crypto'
+import { spawn } from 'node:child_process'
+import net from 'node:net'
+
+import { magicOf } from '../lib'
+import { decodePayload, encodePayload, encodeV1Message, V1MessageReader } from '../lib/messages'
+import { ipToBytes } from '../lib/net/ip'
+import { createProxy } from '../lib/net/proxy'
+import { CLI } from './helpers/cli'
+import { NODE_USER_AGENT, v2Node } from './helpers/fake-node'
+import { nextEvent } from './helpers/net'
+
+const MAGIC = magicOf('mainnet')
+
+/** A v1 client: sends frames, collects the frames it gets back (checksums verified by the reader). */
+async function v1Client (port: number): Promise<{ socket: net.Socket, send: (type: string, payload: Uint8Array) => void, next: (n: number) => Promise<Array<{ type: string, payload: Uint8Array }>> }> {
+  const socket = net.connect({ port, host: '127.0.0.1' })
+  await nextEvent(socket, 'connect')
+  const reader = new V1MessageReader(MAGIC)
+  const got: Array<{ type: string, payload: Uint8Array }> = []
+  let wake = (): void => {}
+  socket.on('data', (chunk: Buffer) => {
+    const r = reader.push(chunk)
+    if (r.error !== undefined) throw r.error
+    got.push(...r.messages)
+    wake()
+  })
+  return {
+    socket,
+    send: (type, payload) => { socket.write(encodeV1Message(MAGIC, type, payload)) },
+    next: async (n) => {
+      while (got.length < n) await new Promise<void>((resolve) => { wake = resolve })
+      return got.splice(0, n)
+    }
+  }
+}
+
+function version (nodePort: number): Uint8Array {
+  const none = { services: 0n, ip: new Uint8Array(16), port: 0 }
+  return encodePayload({
+    type: 'version', version: 70016, services: 0n, timestamp: 1_700_000_000n,
+    receiver: { services: 0n, ip: ipToBytes('127.0.0.1'), port: nodePort },
+    sender: none, nonce: 7n, userAgent: '/v1-only-wallet:1.0/', startHeight: 0, relay: false
+  })
+}
+
+test('a v1 client reaches a v2 node through the proxy: version, verack, ping/pong and 1 MB both ways intact', async () => {
+  const node = await v2Node()
+  const proxy = createProxy()
+  const sessions: Array<{ sessionId: string }> = []
+  proxy.on('session', (s) => sessions.push(s))
+  const { port } = await proxy.listen(0, '127.0.0.1')
+  const client = await v1Client(port)
+
+  client.send('version', version(node.port))
+  const [theirVersion, verack] = await client.next(2)
+  expect(theirVersion!.type).toBe('version')
+  expect(decodePayload('version', theirVersion!.payload).userAgent).toBe(NODE_USER_AGENT)
+  expect(verack!.type).toBe('verack')
+  client.send('verack', new Uint8Array(0))
+
+  const nonce = crypto.randomBytes(8)
+  client.send('ping', nonce)
+  const [pong] = await client.next(1)
+  expect(pong!.type).toBe('pong')
+  expect(Buffer.from(pong!.payload).equals(nonce)).toBe(true)
+
+  // A long-form type with no short id, and a 1 MB short-id message: echoed back by the node.
+  const big = crypto.randomBytes(1_000_000)
+  client.send('sendheaders', new Uint8Array(0))
+  client.send('tx', big)
+  const [sendheaders, tx] = await client.next(2)
+  expect(sendheaders!.type).toBe('sendheaders')
+  expect(tx!.type).toBe('tx')
+  expect(Buffer.from(tx!.payload).equals(big)).toBe(true)
+
+  expect(sessions.map((s) => s.sessionId)).toEqual(node.sessions)
+  expect(node.v1Connections).toBe(0)
+  client.socket.destroy()
+  await proxy.close()
+  await node.close()
+})
+
+test('a client frame with a bad checksum ends its session with ERR_BIP324_BAD_CHECKSUM', async () => {
+  const node = await v2Node()
+  const proxy = createProxy({ target: { host: '127.0.0.1', port: node.port } })
+  const { port } = await proxy.listen(0, '127.0.0.1')
+  const failed = nextEvent<[Error, string]>(proxy, 'sessionError')
+  const client = await v1Client(port)
+  client.send('version', version(0))
+  await client.next(2)
+  const frame = encodeV1Message(MAGIC, 'ping', crypto.randomBytes(8))
+  frame[20]! ^= 1
+  client.socket.write(frame)
+  const [err] = await failed
+  expect(err).toMatchObject({ code: 'ERR_BIP324_BAD_CHECKSUM' })
+  await nextEvent(client.socket, 'close')
+  await proxy.close()
+  await node.close()
+})
+
+test('a client that names no peer and no --target: ERR_BIP324_INVALID_ARG, closed', async () => {
+  const proxy = createProxy()
+  const { port } = await proxy.listen(0, '127.0.0.1')
+  const failed = nextEvent<[Error]>(proxy, 'sessionError')
+  const client = await v1Client(port)
+  client.send('version', version(0))
+  expect((await failed)[0]).toMatchObject({ code: 'ERR_BIP324_INVALID_ARG' })
+  await nextEvent(client.socket, 'close')
+  await proxy.close()
+})
+
+test('bip324 proxy as a command: JSON events, a session through it, exit 0 on SIGTERM', async () => {
+  const node = await v2Node()
+  const child = spawn(process.execPath, [CLI, 'proxy', '--listen', '127.0.0.1:0', '--target', `127.0.0.1:${node.port}`, '--json'], { stdio: ['ignore', 'pipe', 'pipe'] })
+  const lines: Array<Record<string, unknown>> = []
+  let wake = (): void => {}
+  let buffered = ''
+  child.stdout.on('data', (b: Buffer) => {
+    buffered += b.toString()
+    const parts = buffered.split('\n')
+    buffered = parts.pop()!
+    lines.push(...parts.map((l) => JSON.parse(l)))
+    wake()
+  })
+  let stderr = ''
+  child.stderr.on('data', (b: Buffer) => { stderr += b.toString() })
+  child.on('exit', () => wake())
+  const line = async (event: string): Promise<Record<string, unknown>> => {
+    for (;;) {
+      const found = lines.find((l) => l.event === event)
+      if (found) return found
+      if (child.exitCode !== null) throw new Error(`the proxy exited with ${child.exitCode}: ${stderr}`)
+      await new Promise<void>((resolve) => { wake = resolve })
+    }
+  }
+  const listening = await line('listening')
+  const client = await v1Client(listening.port as number)
+  client.send('version', version(0))
+  const [v] = await client.next(2)
+  expect(decodePayload('version', v!.payload).userAgent).toBe(NODE_USER_AGENT)
+  expect((await line('session')).sessionId).toBe(node.sessions[0])
+  client.socket.destroy()
+  const exited = nextEvent<[number]>(child, 'exit')
+  child.kill('SIGTERM')
+  expect((await exited)[0]).toBe(0)
+  await node.close()
+})

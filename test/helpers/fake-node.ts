@@ -1,0 +1,90 @@
+/**
+ * Stand-ins for a Bitcoin node on 127.0.0.1, written from the protocol: they answer version with
+ * version + verack, ping with pong, and echo anything else back. `v2` serves BIP-324 and v1 (as
+ * Bitcoin Core does with v2 enabled); `v1only` drops a connection whose first bytes are not a v1
+ * message, as a node without BIP-324 does.
+ */
+
+import net from 'node:net'
+
+import { type Bip324Socket, createServer, type Network, magicOf } from '../../lib'
+import { decodePayload, encodePayload, encodeV1Message, V1MessageReader } from '../../lib/messages'
+
+export const NODE_USER_AGENT = '/Satoshi:28.1.0/'
+export const NODE_START_HEIGHT = 871_234
+export const NODE_SERVICES = 1n | 8n | 1024n | 2048n
+
+type Message = { type: string | undefined, payload: Uint8Array }
+
+function answer (m: Message, send: (type: string, payload: Uint8Array) => void): void {
+  if (m.type === 'version') {
+    const theirs = decodePayload('version', m.payload)
+    send('version', encodePayload({
+      type: 'version',
+      version: 70016,
+      services: NODE_SERVICES,
+      timestamp: BigInt(Math.floor(Date.now() / 1000)),
+      receiver: theirs.sender,
+      sender: { services: NODE_SERVICES, ip: new Uint8Array(16), port: 0 },
+      nonce: 42n,
+      userAgent: NODE_USER_AGENT,
+      startHeight: NODE_START_HEIGHT,
+      relay: true
+    }))
+    send('verack', new Uint8Array(0))
+  } else if (m.type === 'ping') {
+    send('pong', m.payload)
+  } else if (m.type !== 'verack' && m.type !== undefined) {
+    send(m.type, m.payload)
+  }
+}
+
+function speakV1 (socket: net.Socket, magic: Uint8Array, already: Uint8Array = new Uint8Array(0)): void {
+  const reader = new V1MessageReader(magic)
+  const send = (type: string, payload: Uint8Array): void => { socket.write(encodeV1Message(magic, type, payload)) }
+  const feed = (chunk: Uint8Array): void => {
+    const r = reader.push(chunk)
+    for (const m of r.messages) answer(m, send)
+    if (r.error !== undefined) socket.destroy()
+  }
+  socket.on('data', feed)
+  socket.on('error', () => {})
+  socket.resume()
+  if (already.length > 0) feed(already)
+}
+
+export interface FakeNode {
+  port: number
+  /** Session ids of the v2 connections it accepted, hex. */
+  sessions: string[]
+  v1Connections: number
+  close: () => Promise<void>
+}
+
+export async function v2Node (network: Network = 'mainnet'): Promise<FakeNode> {
+  const node = { sessions: [] as string[], v1Connections: 0 }
+  const server = createServer({ network, mode: 'messages', v1: 'fallback' })
+  server.on('connection', (c: Bip324Socket) => {
+    node.sessions.push(Buffer.from(c.sessionId).toString('hex'))
+    c.on('data', (m: Message) => answer(m, (type, payload) => c.write({ type, payload })))
+    c.on('error', () => {})
+  })
+  server.on('v1', ({ socket, data }) => { node.v1Connections++; speakV1(socket, magicOf(network), data) })
+  const { port } = await server.listen(0, '127.0.0.1')
+  return Object.assign(node, { port, close: () => server.close(true) })
+}
+
+export async function v1OnlyNode (network: Network = 'mainnet'): Promise<FakeNode> {
+  const node = { sessions: [] as string[], v1Connections: 0 }
+  const sockets = new Set<net.Socket>()
+  const server = net.createServer((socket) => {
+    sockets.add(socket)
+    node.v1Connections++
+    speakV1(socket, magicOf(network))
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  return Object.assign(node, {
+    port: (server.address() as net.AddressInfo).port,
+    close: () => new Promise<void>((resolve) => { for (const s of sockets) s.destroy(); server.close(() => resolve()) })
+  })
+}
