@@ -1,0 +1,138 @@
+/** Catalogue rows at the socket: silence, slowness, early closes, timeouts, v1 clients, floods. */
+
+import crypto from 'node:crypto'
+import type net from 'node:net'
+
+import { createServer, magicOf, Protocol, type ServerOptions, v1Prefix } from '../../lib'
+import { closed, nextEvent, rawClient, read, serverPair } from '../helpers/net'
+import type { Case, Outcome } from './case'
+
+/** A server that records its first handshake error; `act` misbehaves on a raw client socket. */
+async function againstServer (options: ServerOptions, act: (client: net.Socket) => void | Promise<void>): Promise<Outcome> {
+  const server = createServer(options)
+  const { port } = await server.listen(0, '127.0.0.1')
+  const failed = nextEvent<[Error & { code: string }, net.Socket]>(server, 'handshakeError')
+  const client = await rawClient(port)
+  client.on('error', () => {})
+  client.resume()
+  await act(client)
+  const [err, socket] = await failed
+  expect(socket.destroyed).toBe(true)
+  client.destroy()
+  await server.close(true)
+  return { code: err.code }
+}
+
+const HANDSHAKE_MEMORY = 'the handshake holds at most key + 4,095 + 16 bytes (see garbage-drip)'
+
+export const networkCases: Case[] = [
+  {
+    id: 'silent-peer',
+    input: 'a TCP client that connects and sends nothing',
+    expected: 'ERR_BIP324_HANDSHAKE_TIMEOUT',
+    closed: 'the socket, at handshakeTimeout (default 60 s; 150 ms here)',
+    memory: 'nothing received, nothing held',
+    run: () => againstServer({ handshakeTimeout: 150 }, () => {})
+  },
+  {
+    id: 'one-byte-at-a-time',
+    input: 'a client sending one byte every 20 ms',
+    expected: 'ERR_BIP324_HANDSHAKE_TIMEOUT',
+    closed: 'the socket, at handshakeTimeout whatever the progress',
+    memory: HANDSHAKE_MEMORY,
+    run: async () => {
+      let drip: NodeJS.Timeout | undefined
+      const out = await againstServer({ handshakeTimeout: 300 }, (c) => { drip = setInterval(() => c.write(Uint8Array.of(1)), 20) })
+      clearInterval(drip)
+      return out
+    }
+  },
+  {
+    id: 'closes-mid-key',
+    input: 'a client that sends 40 of the 64 key bytes and closes',
+    expected: 'ERR_BIP324_PEER_CLOSED',
+    closed: 'the socket',
+    memory: 'the 40 bytes',
+    run: () => againstServer({}, (c) => { c.end(crypto.randomBytes(40)) })
+  },
+  {
+    id: 'closes-mid-garbage',
+    input: 'a client that sends its key and 100 bytes of garbage, then closes',
+    expected: 'ERR_BIP324_PEER_CLOSED',
+    closed: 'the socket',
+    memory: HANDSHAKE_MEMORY,
+    run: () => againstServer({}, (c) => {
+      c.end(Buffer.concat([new Protocol({ role: 'initiator', garbageLength: 0 }).start(), crypto.randomBytes(100)]))
+    })
+  },
+  {
+    id: 'v1-client-refused',
+    input: 'a v1 client (magic and "version") to a server with the default v1: reject',
+    expected: 'ERR_BIP324_V1_PEER',
+    closed: 'the socket; use v1: "fallback" to serve it',
+    memory: '16 bytes',
+    run: () => againstServer({}, (c) => { c.write(v1Prefix(magicOf('mainnet'))) })
+  },
+  {
+    id: 'garbage-flood-tcp',
+    input: '10 MB of random bytes over TCP',
+    expected: 'ERR_BIP324_NO_TERMINATOR',
+    closed: 'the socket, after 64 + 4,095 + 16 bytes have been searched',
+    memory: HANDSHAKE_MEMORY + ', plus one socket read',
+    run: () => againstServer({}, (c) => { c.write(crypto.randomBytes(10_000_000)) })
+  },
+  {
+    id: 'closes-mid-packet',
+    input: 'after the handshake, 2 bytes of a length field and a close',
+    expected: 'ERR_BIP324_TRUNCATED',
+    closed: 'the connection, after delivering every complete message before it',
+    bound: 2,
+    run: async () => {
+      const { client, peer, close } = await serverPair()
+      const got = read(peer, 1)
+      client.write(Buffer.from('complete'))
+      expect(Buffer.from((await got)[0]!).toString()).toBe('complete')
+      const failed = nextEvent<[Error & { code: string }]>(peer, 'error')
+      client.socket.write(crypto.randomBytes(2))
+      await new Promise((resolve) => setTimeout(resolve, 20))
+      const held = peer.buffered
+      client.socket.end()
+      const [err] = await failed
+      await close()
+      return { code: err.code, maxBuffered: held }
+    }
+  },
+  {
+    id: 'idle-after-handshake',
+    input: 'a peer that completes the handshake, then sends nothing (idleTimeout 150 ms)',
+    expected: 'ERR_BIP324_IDLE_TIMEOUT',
+    closed: 'the connection',
+    bound: 0,
+    run: async () => {
+      const { peer, close } = await serverPair({ idleTimeout: 150 })
+      const [err] = await nextEvent<[Error & { code: string }]>(peer, 'error')
+      const held = peer.buffered
+      await close()
+      return { code: err.code, maxBuffered: held }
+    }
+  },
+  {
+    id: 'reader-stops-reading',
+    input: 'a peer that sends 64 MiB while our application reads nothing',
+    expected: 'none',
+    closed: 'nothing: the socket is paused (TCP backpressure reaches the peer)',
+    bound: 65536 + 20,
+    run: async () => {
+      const { client, peer, close } = await serverPair({ highWaterMark: 4 })
+      peer.pause()
+      for (let i = 0; i < 1024; i++) client.write(new Uint8Array(65536))
+      await new Promise((resolve) => setTimeout(resolve, 300))
+      const held = peer.buffered
+      expect(peer.readableLength).toBeLessThanOrEqual(8)
+      expect(peer.counters.bytesReceived).toBeLessThan(64 << 20)
+      await close()
+      await closed(peer)
+      return { code: 'none', maxBuffered: held }
+    }
+  }
+]
