@@ -12,6 +12,7 @@ import { Bip324Error } from '../errors'
 import { decodePayload, encodeV1Message, V1MessageReader, type VersionMessage } from '../messages'
 import { magicOf, type Network } from '../protocol/network'
 import { connect } from './connect'
+import { listen } from './listen'
 import { bytesToIp } from './ip'
 import type { Bip324Socket, ConnectionOptions } from './socket'
 
@@ -126,14 +127,9 @@ export class Bip324Proxy extends EventEmitter {
 
   /** As net.Server.listen; resolves with the bound address. */
   listen (port = 0, host = '127.0.0.1'): Promise<net.AddressInfo> {
-    return new Promise((resolve, reject) => {
-      this.server.once('error', reject)
-      this.server.listen(port, host, () => {
-        this.server.off('error', reject)
-        resolve(this.server.address() as net.AddressInfo)
-      })
-    })
+    return listen(this.server, port, host)
   }
+
 
   /** Stops accepting and closes every session. */
   close (): Promise<void> {

@@ -9,6 +9,7 @@ import { EventEmitter } from 'node:events'
 import net from 'node:net'
 
 import type { Bip324Socket, ConnectionOptions, V1Handoff } from './socket'
+import { listen } from './listen'
 import { handshake } from './wrap'
 
 export interface ServerOptions extends ConnectionOptions {
@@ -56,14 +57,9 @@ export class Bip324Server extends EventEmitter {
 
   /** As net.Server.listen; resolves with the bound address. */
   listen (port = 0, host = '127.0.0.1'): Promise<net.AddressInfo> {
-    return new Promise((resolve, reject) => {
-      this.server.once('error', reject)
-      this.server.listen(port, host, () => {
-        this.server.off('error', reject)
-        resolve(this.server.address() as net.AddressInfo)
-      })
-    })
+    return listen(this.server, port, host)
   }
+
 
   address (): net.AddressInfo | string | null {
     return this.server.address()
