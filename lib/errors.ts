@@ -12,6 +12,8 @@ export type Bip324ErrorCode =
   | 'ERR_BIP324_STATE_SPENT'
   /** The native addon could not be loaded. */
   | 'ERR_BIP324_NATIVE_UNAVAILABLE'
+  /** The pure-JS backend cannot load in this Node.js (it needs require() of ES modules: >= 20.19). */
+  | 'ERR_BIP324_JS_UNAVAILABLE'
   /** A packet failed authentication: tampering, corruption, or a peer with other keys. */
   | 'ERR_BIP324_BAD_MAC'
   /** The peer's garbage terminator was not within 4095 bytes of garbage (or another network's keys). */

@@ -4,9 +4,8 @@ import { native, type NativeInfo } from './native/binding'
 
 export { Bip324Error, type Bip324ErrorCode } from './errors'
 export type { Backend, PacketCipher, PacketConstants, SessionKeys, KeyPair, BatchResult, BatchStatus } from './crypto/backend'
-export { selectBackend, type BackendChoice } from './crypto'
+export { jsBackend, selectBackend, type BackendChoice } from './crypto'
 export { nativeBackend } from './crypto/native'
-export { jsBackend } from './crypto/js'
 export * from './protocol'
 export type { NativeInfo }
 
