@@ -21,10 +21,19 @@ struct Instance {
   secp256k1_context *secp = nullptr;
 };
 
+// The cipher state (about 1.9 KB of keys and keystream) lives apart from the handle so that
+// destroy() can wipe and free it at once: finalizers only run when the event loop turns, and a
+// synchronous loop of sessions would otherwise pin every state until then.
 struct CipherHandle {
-  bip324_cipher cipher;
-  bool live;
+  bip324_cipher *cipher;
 };
+
+void FreeState(CipherHandle *handle) {
+  if (handle->cipher == nullptr) return;
+  bip324_cipher_clear(handle->cipher);
+  delete handle->cipher;
+  handle->cipher = nullptr;
+}
 
 void Throw(Napi::Error error, const char *code) {
   error.Set("code", Napi::String::New(error.Env(), code));
@@ -99,11 +108,11 @@ CipherHandle *Handle(Napi::Env env, Napi::Value v) {
 bip324_cipher *Cipher(const Napi::CallbackInfo &info, size_t i) {
   CipherHandle *handle = Handle(info.Env(), info[i]);
   if (handle == nullptr) return nullptr;
-  if (!handle->live) {
+  if (handle->cipher == nullptr) {
     Throw(Napi::Error::New(info.Env(), "cipher has been destroyed"), kBadState);
     return nullptr;
   }
-  return &handle->cipher;
+  return handle->cipher;
 }
 
 bool Uint(const Napi::CallbackInfo &info, size_t i, const char *name, uint32_t max, uint32_t *out) {
@@ -206,7 +215,7 @@ Napi::Value KeySchedule(const Napi::CallbackInfo &info) {
 }
 
 void FreeCipher(Napi::Env, CipherHandle *handle) {
-  bip324_cipher_clear(&handle->cipher);
+  FreeState(handle);
   delete handle;
 }
 
@@ -218,21 +227,17 @@ Napi::Value CipherCreate(const Napi::CallbackInfo &info) {
       !Provider(info, 2, &provider)) {
     return info.Env().Undefined();
   }
-  CipherHandle *handle = new CipherHandle();
-  bip324_cipher_init(&handle->cipher, length_key, aead_key, provider);
-  handle->live = true;
+  CipherHandle *handle = new CipherHandle{new bip324_cipher()};
+  bip324_cipher_init(handle->cipher, length_key, aead_key, provider);
   Napi::External<CipherHandle> external = Napi::External<CipherHandle>::New(info.Env(), handle, FreeCipher);
   external.TypeTag(&kCipherTag);
   return external;
 }
 
-// cipherDestroy(cipher): void. Wipes the keys now; later use throws ERR_BIP324_BAD_STATE.
+// cipherDestroy(cipher): void. Wipes and frees the state now; later use throws ERR_BIP324_BAD_STATE.
 Napi::Value CipherDestroy(const Napi::CallbackInfo &info) {
   CipherHandle *handle = Handle(info.Env(), info[0]);
-  if (handle != nullptr) {
-    bip324_cipher_clear(&handle->cipher);
-    handle->live = false;
-  }
+  if (handle != nullptr) FreeState(handle);
   return info.Env().Undefined();
 }
 

@@ -249,7 +249,9 @@ export class SentVersion extends State {
     const at = Buffer.from(window.buffer, window.byteOffset, window.length).indexOf(terminator)
     if (at >= 0) {
       this.take()
-      return { kind: 'garbageFound', state: new ReceivedGarbage(ctx, input.slice(0, at)), consumed: at + NUM_GARBAGE_TERMINATOR_BYTES }
+      // A copy (Buffer's slice would be a view): the caller may reuse its buffer before the first
+      // packet, which the garbage authenticates, arrives.
+      return { kind: 'garbageFound', state: new ReceivedGarbage(ctx, Uint8Array.prototype.slice.call(input, 0, at)), consumed: at + NUM_GARBAGE_TERMINATOR_BYTES }
     }
     if (input.length >= MAX_GARBAGE_LEN + NUM_GARBAGE_TERMINATOR_BYTES) {
       this.take()

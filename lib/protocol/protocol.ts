@@ -130,6 +130,8 @@ export class Protocol {
       } else {
         this.pending = this.pending.length === 0 ? chunk : Buffer.concat([this.pending, chunk])
         this.advanceHandshake(result)
+        // What stays for the next call must be ours: the caller may reuse its read buffer.
+        if (this.pending.buffer === chunk.buffer) this.pending = Uint8Array.from(this.pending)
       }
     } catch (err) {
       if (!(err instanceof Bip324Error)) throw err
@@ -178,7 +180,7 @@ export class Protocol {
       const verdict = detectV1(this.prefix, this.pending)
       if (verdict === 'undecided') return
       if (verdict === 'v1') {
-        const data = this.pending
+        const data = Uint8Array.from(this.pending)
         this.pending = new Uint8Array(0)
         this.close()
         this.phase = 'v1'
