@@ -63,7 +63,8 @@ test('destroy() frees the native state at once: 100,000 ciphers made and destroy
     for (let i = 0; i < 100000; i++) addon.cipherDestroy(addon.cipherCreate(key, key))
     console.log(Math.round((process.memoryUsage().rss - before) / 1048576))`)
   expect(r.stderr).toBe('')
-  // Finalizers wait for the event loop: states kept until then would hold over 90 MiB here.
-  expect(Number(r.stdout.trim())).toBeLessThan(40)
+  // Finalizers wait for the event loop: states kept until then hold about 105 MiB here; freed by
+  // destroy(), what remains is the handles themselves (about 30 MiB until collected).
+  expect(Number(r.stdout.trim())).toBeLessThan(64)
   expect(r.status).toBe(0)
 })
