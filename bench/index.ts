@@ -15,6 +15,7 @@ import { elapsed, formatSize, formatTime, type HarnessOptions, time, type Timing
 import { implementations, type Operation } from './implementations'
 import { loopback, type LoopbackResults } from './loopback'
 import { machine } from './machine'
+import { updateReadme } from './readme'
 
 const args = process.argv.slice(2)
 const quick = args.includes('--quick')
@@ -144,7 +145,7 @@ function goals (p: PacketResults, hs: ReturnType<typeof handshakes>, lo: Loopbac
   say('\n### Goals (ratios measured in this run)\n')
   say('| ratio | measured | goal | met |')
   say('| --- | ---: | --- | --- |')
-  for (const [name, value, goal, ok] of checks) say(`| ${name} | ${Number.isNaN(value) ? 'not measured' : `${value.toFixed(2)}x`} | ${goal} | ${Number.isNaN(value) ? '-' : ok ? 'yes' : 'no'} |`)
+  for (const [name, value, goal, ok] of checks) say(`| ${name} | ${Number.isNaN(value) ? 'not measured' : `${value.toFixed(3)}x`} | ${goal} | ${Number.isNaN(value) ? '-' : ok ? 'yes' : 'no'} |`)
 }
 
 async function main (): Promise<void> {
@@ -168,7 +169,8 @@ async function main (): Promise<void> {
     points: SIZES.filter((s) => s > 0).map((s): [number, number] => [s, (s / p.roundtrip[s]![name]!.median) * 1e3])
   }))
   fs.writeFileSync(path.join(RESULTS, 'throughput.svg'), chart('BIP-324 packets: encrypt + decrypt throughput', series))
-  console.log(`\nwrote ${path.relative(process.cwd(), RESULTS)}/latest.md, latest.json, throughput.svg`)
+  updateReadme(path.join(RESULTS, '..', '..', 'README.md'), lines.join('\n'))
+  console.log(`\nwrote ${path.relative(process.cwd(), RESULTS)}/latest.md, latest.json, throughput.svg and the README's tables`)
 }
 
 main().catch((err: unknown) => {

@@ -7,7 +7,7 @@ export {
 } from './v1-framing'
 export {
   encodePayload, decodePayload, isKnownMessage,
-  type Message, type KnownMessage, type KnownCommand, type UnknownMessage, type RawPayloadMessage, type RawCommand
+  type Message, type KnownMessage, type TypedMessage, type KnownCommand, type UnknownMessage, type RawPayloadMessage, type RawCommand
 } from './payload'
 export { type VersionMessage } from './codecs/version'
 export { type NetAddress } from './codecs/net-address'

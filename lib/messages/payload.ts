@@ -36,7 +36,7 @@ export interface UnknownMessage {
   raw: Uint8Array
 }
 
-type TypedMessage =
+export type TypedMessage =
   | VersionMessage | EmptyMessage | PingMessage | FeeFilterMessage | AddrMessage | AddrV2Message
   | InventoryMessage | LocatorMessage | HeadersMessage | FilterLoadMessage | FilterAddMessage
   | SendCmpctMessage | GetBlockTxnMessage | FilterRangeMessage | CFilterMessage | CFHeadersMessage
