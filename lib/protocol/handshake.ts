@@ -83,6 +83,7 @@ function bytes (value: unknown, name: string, length?: number): Uint8Array {
 abstract class State {
   #ctx: Context | null
 
+  /** @internal States are made by the transitions, starting at Initialized.create(). */
   constructor (ctx: Context) {
     this.#ctx = ctx
   }
@@ -270,6 +271,7 @@ export type VersionResult =
 export class ReceivedGarbage extends State {
   #length: number | null = null
 
+  /** @internal States are made by the transitions, starting at Initialized.create(). */
   constructor (ctx: Context, private readonly garbage: Uint8Array) {
     super(ctx)
   }
