@@ -48,9 +48,3 @@ export function formatTime (ns: number): string {
   if (ns >= 1e3) return `${(ns / 1e3).toFixed(2)} us`
   return `${ns.toFixed(0)} ns`
 }
-
-export function formatSize (bytes: number): string {
-  if (bytes >= 1 << 20 && bytes % (1 << 20) === 0) return `${bytes / (1 << 20)} MiB`
-  if (bytes >= 1024 && bytes % 1024 === 0) return `${bytes / 1024} KiB`
-  return `${bytes.toLocaleString('en-US')} B`
-}

@@ -5,7 +5,7 @@
  */
 
 import { handshakesPerSecond, loopbackPair, measureTcp, measureV2 } from '../lib/cli/loopback'
-import { formatSize } from './harness'
+import { formatSize } from '../lib/cli/output'
 
 export interface LoopbackRow {
   messageSize: number

@@ -9,8 +9,9 @@ import net from 'node:net'
 import { performance } from 'node:perf_hooks'
 
 import { connect } from '../net/connect'
+import { listen } from '../net/listen'
 import { createServer, type ServerOptions } from '../net/server'
-import type { Bip324Socket } from '../net/socket'
+import type { Bip324Socket, ConnectionOptions } from '../net/socket'
 
 export interface Pair {
   client: Bip324Socket
@@ -26,12 +27,13 @@ export interface Throughput {
   messagesPerSecond: number
 }
 
-/** A responder and an initiator of ours on 127.0.0.1, handshake done. */
-export async function loopbackPair (options: ServerOptions = {}): Promise<Pair> {
-  const server = createServer(options)
+/** A responder and an initiator of ours on 127.0.0.1, handshake done. The initiator takes the
+ *  responder's options unless given its own. */
+export async function loopbackPair (serverOptions: ServerOptions = {}, clientOptions: ConnectionOptions = serverOptions): Promise<Pair> {
+  const server = createServer(serverOptions)
   const accepted = once(server, 'connection') as Promise<[Bip324Socket]>
   const { port } = await server.listen(0, '127.0.0.1')
-  const client = await connect({ ...options, port })
+  const client = await connect({ ...clientOptions, port })
   const [peer] = await accepted
   return {
     client,
@@ -72,9 +74,8 @@ export async function measureV2 (pair: Pair, messageSize: number, messages: numb
 export async function measureTcp (messageSize: number, messages: number): Promise<Throughput> {
   const server = net.createServer({ noDelay: true })
   const accepted = once(server, 'connection') as Promise<[net.Socket]>
-  server.listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  const client = net.connect({ port: (server.address() as net.AddressInfo).port, host: '127.0.0.1', noDelay: true })
+  const { port } = await listen(server, 0, '127.0.0.1')
+  const client = net.connect({ port, host: '127.0.0.1', noDelay: true })
   await once(client, 'connect')
   const [peer] = await accepted
   const total = messageSize * messages

@@ -3,6 +3,7 @@
  * version/verack exchange every peer starts with. What `bip324 connect` prints.
  */
 
+import crypto from 'node:crypto'
 import { once } from 'node:events'
 import type { Socket } from 'node:net'
 
@@ -41,7 +42,7 @@ function ourVersion (remoteAddress: string | undefined, services: bigint): Uint8
     timestamp: BigInt(Math.floor(Date.now() / 1000)),
     receiver: remoteAddress === undefined ? none : { services: 0n, ip: ipToBytes(remoteAddress), port: 0 },
     sender: none,
-    nonce: BigInt.asUintN(64, BigInt(Math.floor(Math.random() * 2 ** 53)) << 11n),
+    nonce: crypto.randomBytes(8).readBigUInt64LE(),
     userAgent: USER_AGENT,
     startHeight: 0,
     relay: false

@@ -209,6 +209,10 @@ export class Bip324Socket extends Duplex {
       cb(err as Error)
       return
     }
+    if (packets.length === 1) {
+      this.writeRaw(packets[0]!, cb)
+      return
+    }
     this.socket.cork()
     for (let i = 0; i < packets.length - 1; i++) this.writeRaw(packets[i]!)
     this.writeRaw(packets[packets.length - 1]!, cb)

@@ -60,18 +60,11 @@ export class InboundCipher {
   }
 
   /** Authenticates and decrypts the body (header, contents, tag) of the packet whose length was
-   *  just decrypted; a wrong tag is ERR_BIP324_BAD_MAC. */
-  decrypt (body: Uint8Array, aad: Uint8Array = EMPTY): Packet {
-    const contents = new Uint8Array(body.length - NUM_HEADER_BYTES - NUM_TAG_BYTES)
-    const header = this.cipher.decrypt(contents, body, aad)
-    if (header < 0) throw badMac(this.packets)
-    this.packets++
-    return { type: header & DECOY_BYTE ? 'decoy' : 'genuine', contents }
-  }
-
-  /** As decrypt, but in place: `body` must be ours to overwrite; contents are a view into it. */
-  decryptInPlace (body: Uint8Array, aad: Uint8Array = EMPTY): Packet {
-    const contents = body.subarray(NUM_HEADER_BYTES, body.length - NUM_TAG_BYTES)
+   *  just decrypted; a wrong tag is ERR_BIP324_BAD_MAC. `inPlace`: `body` is ours to overwrite,
+   *  and the contents are a view into it rather than a new buffer. */
+  decrypt (body: Uint8Array, aad: Uint8Array = EMPTY, inPlace = false): Packet {
+    const length = body.length - NUM_HEADER_BYTES - NUM_TAG_BYTES
+    const contents = inPlace ? body.subarray(NUM_HEADER_BYTES, NUM_HEADER_BYTES + length) : new Uint8Array(length)
     const header = this.cipher.decrypt(contents, body, aad)
     if (header < 0) throw badMac(this.packets)
     this.packets++

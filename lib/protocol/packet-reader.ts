@@ -90,7 +90,7 @@ export class PacketReader {
 
   // In place only in a body buffer of our own: input chunks belong to the caller.
   private decrypt (body: Uint8Array, ours = false): Packet {
-    const packet = ours ? this.inbound.decryptInPlace(body, this.aad) : this.inbound.decrypt(body, this.aad)
+    const packet = this.inbound.decrypt(body, this.aad, ours)
     this.aad = EMPTY
     return packet
   }

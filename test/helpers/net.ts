@@ -2,20 +2,12 @@
 
 import net from 'node:net'
 
-import { type Bip324Server, type Bip324Socket, connect, createServer, type ServerOptions } from '../../lib'
+import { type Bip324Socket, type ConnectionOptions, type ServerOptions } from '../../lib'
+import { loopbackPair, type Pair } from '../../lib/cli/loopback'
 
-export async function serverPair (serverOptions: ServerOptions = {}, clientOptions = {}): Promise<{ server: Bip324Server, client: Bip324Socket, peer: Bip324Socket, close: () => Promise<void> }> {
-  const server = createServer(serverOptions)
-  const accepted = new Promise<Bip324Socket>((resolve) => server.once('connection', resolve))
-  const { port } = await server.listen(0, '127.0.0.1')
-  const client = await connect({ port, ...clientOptions })
-  const peer = await accepted
-  return {
-    server,
-    client,
-    peer,
-    close: async () => { client.destroy(); peer.destroy(); await server.close(true) }
-  }
+/** A pair of our own on 127.0.0.1; unlike loopbackPair's default, the client gets only its own options. */
+export function serverPair (serverOptions: ServerOptions = {}, clientOptions: ConnectionOptions = {}): Promise<Pair> {
+  return loopbackPair(serverOptions, clientOptions)
 }
 
 /** Reads `count` messages from a connection. */
