@@ -74,7 +74,7 @@ test('without allowHalfOpen, the peer ending ends our side too once read, and bo
 })
 
 test('writes queued while the socket is busy go out in batches, and write() signals backpressure', async () => {
-  const { client, peer, close } = await serverPair({}, { highWaterMark: 16 })
+  const { client, peer, close } = await serverPair({}, { maxSendBuffer: 1600 })
   const socketWrites = jest.spyOn(client.socket, 'write')
   let sawFalse = false
   for (let i = 0; i < 2000; i++) if (!client.write(Buffer.alloc(100))) sawFalse = true
@@ -88,7 +88,7 @@ test('writes queued while the socket is busy go out in batches, and write() sign
 })
 
 test('a reader that stops reading pauses the socket: memory stays at one packet plus the read buffer', async () => {
-  const { client, peer, close } = await serverPair({ highWaterMark: 4 })
+  const { client, peer, close } = await serverPair({ maxReceiveBuffer: 200_000 })
   peer.pause()
   for (let i = 0; i < 200; i++) client.write(Buffer.alloc(50_000))
   await new Promise((resolve) => setTimeout(resolve, 300))

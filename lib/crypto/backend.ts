@@ -81,6 +81,8 @@ export interface PacketCipher {
 export interface Backend {
   readonly name: 'native' | 'js'
   readonly constants: PacketConstants
+  /** What createCipher's `provider` may name in this process (the native engine's available ones). */
+  readonly providers: readonly string[]
   /** Decodes a 64-byte ElligatorSwift encoding to its 32-byte X coordinate. */
   ellswiftDecode (ell64: Uint8Array): Uint8Array
   /** The encoding of `secretKey`'s public key, or null if it is not a valid scalar. */

@@ -252,6 +252,7 @@ export function jsBackend (): Backend {
   return {
     name: 'js',
     constants,
+    providers: ['noble'],
     ellswiftDecode (ell64) {
       return elligatorSwift.decode(bytes(ell64, 'ell64', 64))
     },

@@ -60,6 +60,7 @@ export function nativeBackend (): Backend {
   return {
     name: 'native',
     constants: addon.constants,
+    providers: addon.nativeInfo().providers,
     ellswiftDecode (ell64) {
       const x32 = new Uint8Array(32)
       addon.ellswiftDecode(x32, ell64)

@@ -2,10 +2,12 @@
  * An encrypted BIP-324 connection as a node:stream Duplex of message contents (Uint8Array in, out),
  * over any connected socket. The sans-IO Protocol does the work; this file only moves bytes.
  *
- * - Reading follows backpressure: when the consumer stops reading, the socket is paused, so at most
- *   one packet and one read are buffered here.
+ * - Reading is bounded in bytes: once the messages the application has not read reach
+ *   maxReceiveBuffer, the socket stops reading from the peer (TCP pushes back), and reads again
+ *   below it. What a connection holds is at most that, one more message and one partial packet.
  * - Writes queued while the socket is busy go out together, in one engine call (`_writev`): no added
- *   latency beyond the write in flight. `write()` returns false past highWaterMark, then 'drain'.
+ *   latency beyond the write in flight. `write()` returns false once the queued contents reach
+ *   maxSendBuffer bytes, then 'drain', as net.Socket does with its highWaterMark.
  * - `end()` flushes, then half-closes (`allowHalfOpen` as in node:net); `destroy()` wipes the keys. Any transport error destroys the
  *   socket with one Bip324Error.
  */
@@ -17,16 +19,23 @@ import { Bip324Error } from '../errors'
 import { decodeContents, encodeContents, type RawMessage } from '../messages/message-type'
 import { Protocol, type ProtocolOptions, type ReceiveResult } from '../protocol/protocol'
 import { MAX_CONTENTS_LIMIT, REKEY_INTERVAL } from '../protocol/constants'
+import { MESSAGE_OVERHEAD } from './options'
 
-export interface ConnectionOptions extends Omit<ProtocolOptions, 'role' | 'v1'> {
-  /** Milliseconds for the handshake to complete. Default: 60,000. 0 turns it off. */
+export interface ConnectionOptions extends Omit<ProtocolOptions, 'role' | 'v1' | 'rng' | 'secretKey' | 'ellswift'> {
+  /** Milliseconds for the handshake to complete. Default: 60,000 (Bitcoin Core's -peertimeout). 0 turns it off. */
   handshakeTimeout?: number
-  /** Milliseconds without any byte from the peer, after the handshake, before giving up. Default: 0 (off). */
+  /** Milliseconds without a byte from the peer, after the handshake, before the connection closes
+   *  with ERR_BIP324_IDLE_TIMEOUT. Our own writes do not count. Default: 1,200,000 (20 minutes,
+   *  Bitcoin Core's TIMEOUT_INTERVAL). 0 turns it off. */
   idleTimeout?: number
   /** Aborts the handshake or the connection. */
   signal?: AbortSignal
-  /** Messages buffered on each side before backpressure. Default: 64. */
-  highWaterMark?: number
+  /** Bytes of received messages not yet read (contents plus 400 per message) past which the socket
+   *  stops reading from the peer. Default: 5,000,000 (Bitcoin Core's -maxreceivebuffer). */
+  maxReceiveBuffer?: number
+  /** Bytes of contents queued by write() past which it returns false until 'drain'.
+   *  Default: 1,000,000 (Bitcoin Core's -maxsendbuffer). */
+  maxSendBuffer?: number
   /** As in node:net: when false (the default), the peer's end() ends our side too once it is read. */
   allowHalfOpen?: boolean
   /** 'raw' (default): read and write message contents as Uint8Array. 'messages': `{ type, payload }`
@@ -92,6 +101,21 @@ function * groups (contents: Uint8Array[]): Generator<Uint8Array[]> {
   if (group.length > 0) yield group
 }
 
+/** @internal What a connection is built with, defaults resolved. */
+export interface SocketSettings {
+  allowHalfOpen: boolean
+  mode: 'raw' | 'messages'
+  maxReceiveBuffer: number
+  maxSendBuffer: number
+}
+
+type Received = Uint8Array | RawMessage
+
+// What a received message counts against maxReceiveBuffer.
+function cost (m: Received): number {
+  return (m instanceof Uint8Array ? m.length : m.payload.length) + MESSAGE_OVERHEAD
+}
+
 export class Bip324Socket extends Duplex {
   readonly transport = 'v2' as const
   readonly socket: Socket
@@ -101,12 +125,17 @@ export class Bip324Socket extends Duplex {
   private readPaused = false
   private invalidMessages = 0
   private readonly messages: boolean
+  private readonly maxReceiveBuffer: number
+  private queued = 0
 
   /** @internal Use connect(), createServer() or wrap(). `handshakeBytes`: what the handshake moved. */
-  constructor (socket: Socket, protocol: Protocol, options: { highWaterMark: number, allowHalfOpen: boolean, mode: 'raw' | 'messages' }, handshakeBytes: { sent: number, received: number }) {
-    const { highWaterMark, allowHalfOpen, mode } = options
-    super({ allowHalfOpen, readableObjectMode: true, writableObjectMode: true, readableHighWaterMark: highWaterMark, writableHighWaterMark: highWaterMark })
+  constructor (socket: Socket, protocol: Protocol, settings: SocketSettings, handshakeBytes: { sent: number, received: number }) {
+    const { allowHalfOpen, mode, maxReceiveBuffer, maxSendBuffer } = settings
+    // Written contents stay Uint8Arrays (write() checks them), so the writable side counts bytes
+    // and maxSendBuffer is its highWaterMark; read messages keep their boundaries (object mode).
+    super({ allowHalfOpen, readableObjectMode: true, writableHighWaterMark: maxSendBuffer, decodeStrings: false })
     this.messages = mode === 'messages'
+    this.maxReceiveBuffer = maxReceiveBuffer
     this.socket = socket
     this.protocol = protocol
     this.bytesSent = handshakeBytes.sent
@@ -150,6 +179,12 @@ export class Bip324Socket extends Duplex {
     return this.protocol.buffered
   }
 
+  /** Received messages not read yet, as counted against maxReceiveBuffer (contents plus 400 bytes
+   *  each). Messages handed straight to a flowing reader are never counted. */
+  get readableBytes (): number {
+    return this.queued
+  }
+
   /** Sends a decoy packet of `length` bytes, which the peer drops. */
   sendDecoy (length: number): boolean {
     const bytes = this.protocol.sendDecoy(length)
@@ -164,12 +199,30 @@ export class Bip324Socket extends Duplex {
     for (const contents of result.messages) {
       const m = this.messages ? this.decode(contents) : contents
       if (m === undefined) continue
-      if (!this.push(m) && !this.readPaused) {
-        this.readPaused = true
-        this.socket.pause()
-      }
+      // Counted only if it waits in the queue: a flowing reader may take it at once.
+      const waiting = this.readableLength
+      this.push(m)
+      if (this.readableLength > waiting) this.queued += cost(m)
+    }
+    if (!this.readPaused && this.queued >= this.maxReceiveBuffer) {
+      this.readPaused = true
+      this.socket.pause()
     }
     if (result.error !== undefined) this.destroy(result.error)
+  }
+
+  // Every way of consuming a Readable (flowing 'data', read(), async iteration, pipe) takes its
+  // messages out of the queue through read(), so this is where the budget frees up.
+  override read (size?: number): Received | null {
+    const m = super.read(size) as Received | null
+    if (m !== null && this.queued > 0) {
+      this.queued -= cost(m)
+      if (this.readPaused && this.queued < this.maxReceiveBuffer) {
+        this.readPaused = false
+        this.socket.resume()
+      }
+    }
+    return m
   }
 
   private decode (contents: Uint8Array): RawMessage | undefined {
@@ -188,22 +241,48 @@ export class Bip324Socket extends Duplex {
     this.socket.write(bytes, cb)
   }
 
-  override _read (): void {
-    if (this.readPaused) {
-      this.readPaused = false
-      this.socket.resume()
+  // Reading is driven by the socket and paused by the byte budget (see read()), not by demand.
+  override _read (): void {}
+
+  /** As stream.Writable's: message contents (raw mode) or `{ type, payload }` (messages mode).
+   *  Anything else destroys the connection with ERR_BIP324_INVALID_ARG. */
+  override write (chunk: unknown, ...rest: unknown[]): boolean {
+    const contents = this.contents(chunk, rest)
+    if (contents === null) return false
+    return (Duplex.prototype.write as (...args: unknown[]) => boolean).call(this, contents, ...rest)
+  }
+
+  /** As stream.Writable's, with a last message if given (Writable.end does not pass it to write()). */
+  override end (...args: unknown[]): this {
+    if (args[0] !== undefined && args[0] !== null && typeof args[0] !== 'function') {
+      const contents = this.contents(args[0], args.slice(1))
+      if (contents === null) return this
+      args[0] = contents
+    }
+    return (Duplex.prototype.end as (...a: unknown[]) => this).apply(this, args)
+  }
+
+  // What goes into the writable queue: contents, so that maxSendBuffer counts bytes. A chunk that
+  // is not a message fails the connection, as a failed write does (the callback gets the error).
+  private contents (chunk: unknown, rest: unknown[]): Uint8Array | null {
+    try {
+      return this.messages ? encodeMessage(chunk) : checkContents(chunk)
+    } catch (err) {
+      this.destroy(err as Error)
+      const cb = rest.find((a) => typeof a === 'function') as ((err: Error) => void) | undefined
+      if (cb !== undefined) process.nextTick(cb, err)
+      return null
     }
   }
 
-  override _write (chunk: unknown, _encoding: BufferEncoding, cb: (err?: Error | null) => void): void {
+  override _write (chunk: Uint8Array, _encoding: BufferEncoding, cb: (err?: Error | null) => void): void {
     this._writev([{ chunk }], cb)
   }
 
-  override _writev (chunks: Array<{ chunk: unknown }>, cb: (err?: Error | null) => void): void {
-    const contents: Uint8Array[] = []
+  override _writev (chunks: Array<{ chunk: Uint8Array }>, cb: (err?: Error | null) => void): void {
+    const contents = chunks.map(({ chunk }) => chunk)
     const packets: Uint8Array[] = []
     try {
-      for (const { chunk } of chunks) contents.push(this.messages ? encodeMessage(chunk) : checkContents(chunk))
       for (const group of groups(contents)) packets.push(group.length === 1 ? this.protocol.send(group[0]!) : this.protocol.sendMany(group))
     } catch (err) {
       cb(err as Error)

@@ -9,14 +9,14 @@ import type { Socket } from 'node:net'
 import { Bip324Error } from '../errors'
 import type { Role } from '../protocol/constants'
 import { Protocol } from '../protocol/protocol'
-import { Bip324Socket, type ConnectionOptions, type V1Handoff } from './socket'
+import {
+  checkConnectionOptions, DEFAULT_HANDSHAKE_TIMEOUT, DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_RECEIVE_BUFFER, DEFAULT_MAX_SEND_BUFFER
+} from './options'
+import { Bip324Socket, type ConnectionOptions, type SocketSettings, type V1Handoff } from './socket'
 
 export interface WrapOptions extends ConnectionOptions {
   role: Role
 }
-
-const DEFAULT_HANDSHAKE_TIMEOUT = 60_000
-const DEFAULT_HIGH_WATER_MARK = 64
 
 function abortError (signal: AbortSignal): Error {
   const err = new Error('the operation was aborted', { cause: signal.reason }) as Error & { code: string }
@@ -25,9 +25,14 @@ function abortError (signal: AbortSignal): Error {
   return err
 }
 
-/** @internal The handshake, reporting a v1 peer instead of refusing it. */
+/** @internal The handshake, reporting a v1 peer instead of refusing it. Options are checked by
+ *  the caller (checkConnectionOptions), once for every connection they serve. */
 export function handshake (socket: Socket, options: WrapOptions): Promise<Bip324Socket | V1Handoff> {
-  const { handshakeTimeout = DEFAULT_HANDSHAKE_TIMEOUT, idleTimeout = 0, signal, highWaterMark = DEFAULT_HIGH_WATER_MARK, allowHalfOpen = false, mode = 'raw', ...protocolOptions } = options
+  const {
+    handshakeTimeout = DEFAULT_HANDSHAKE_TIMEOUT, idleTimeout = DEFAULT_IDLE_TIMEOUT, signal, allowHalfOpen = false, mode = 'raw',
+    maxReceiveBuffer = DEFAULT_MAX_RECEIVE_BUFFER, maxSendBuffer = DEFAULT_MAX_SEND_BUFFER, ...protocolOptions
+  } = options
+  const settings: SocketSettings = { allowHalfOpen, mode, maxReceiveBuffer, maxSendBuffer }
   return new Promise((resolve, reject) => {
     if (signal?.aborted) {
       socket.destroy()
@@ -76,7 +81,7 @@ export function handshake (socket: Socket, options: WrapOptions): Promise<Bip324
         return
       }
       cleanup()
-      const connection = new Bip324Socket(socket, protocol, { highWaterMark, allowHalfOpen, mode }, moved)
+      const connection = new Bip324Socket(socket, protocol, settings, moved)
       attach(connection, socket, protocol, idleTimeout, signal)
       resolve(connection)
       connection.deliver({ ...r, send: [] }, chunk.length)
@@ -96,7 +101,11 @@ export function handshake (socket: Socket, options: WrapOptions): Promise<Bip324
 
 // After the handshake: the socket feeds the connection until either ends.
 function attach (connection: Bip324Socket, socket: Socket, protocol: Protocol, idleTimeout: number, signal: AbortSignal | undefined): void {
-  socket.on('data', (chunk: Buffer) => connection.deliver(protocol.receive(chunk), chunk.length))
+  let heard = Date.now()
+  socket.on('data', (chunk: Buffer) => {
+    heard = Date.now()
+    connection.deliver(protocol.receive(chunk), chunk.length)
+  })
   socket.on('end', () => {
     if (protocol.buffered > 0) connection.destroy(new Bip324Error('ERR_BIP324_TRUNCATED', 'the peer closed the connection in the middle of a packet'))
     else connection.push(null)
@@ -104,7 +113,15 @@ function attach (connection: Bip324Socket, socket: Socket, protocol: Protocol, i
   socket.on('error', (err) => connection.destroy(err))
   socket.on('close', () => { if (!connection.destroyed) connection.destroy() })
   if (idleTimeout > 0) {
-    socket.setTimeout(idleTimeout, () => connection.destroy(new Bip324Error('ERR_BIP324_IDLE_TIMEOUT', `nothing from the peer for ${idleTimeout} ms`)))
+    // Only the peer's bytes count (socket.setTimeout would count our writes too). The timer is
+    // armed once per idleTimeout, not per chunk: on firing it looks at when the peer last spoke.
+    const check = (): void => {
+      const quiet = Date.now() - heard
+      if (quiet >= idleTimeout) connection.destroy(new Bip324Error('ERR_BIP324_IDLE_TIMEOUT', `nothing from the peer for ${idleTimeout} ms`))
+      else timer = setTimeout(check, idleTimeout - quiet).unref()
+    }
+    let timer = setTimeout(check, idleTimeout).unref()
+    connection.once('close', () => clearTimeout(timer))
   }
   if (signal !== undefined) {
     const onAbort = (): void => { connection.destroy(abortError(signal)) }
@@ -116,6 +133,12 @@ function attach (connection: Bip324Socket, socket: Socket, protocol: Protocol, i
 /** Runs the handshake over a socket you already have; resolves once it is complete. A v1 peer (as
  *  responder) is ERR_BIP324_V1_PEER: use createServer({ v1: 'fallback' }) to serve both. */
 export async function wrap (socket: Socket, options: WrapOptions): Promise<Bip324Socket> {
+  checkConnectionOptions(options)
+  return await established(socket, options)
+}
+
+/** @internal wrap() for callers that checked the options already. */
+export async function established (socket: Socket, options: WrapOptions): Promise<Bip324Socket> {
   const result = await handshake(socket, options)
   if (result.transport === 'v1') {
     result.socket.destroy()

@@ -55,8 +55,10 @@ interface Context {
   rng: Rng
   maxContents: number
   provider: string | undefined
-  secretKey: Uint8Array
-  ourKey: Uint8Array
+  /** Null until sendKey when the key comes from the CSPRNG: a responder that only ever sees a v1
+   *  peer, or nothing at all, never spends an ECDH key generation. */
+  secretKey: Uint8Array | null
+  ourKey: Uint8Array | null
   ourGarbage?: Uint8Array
   session?: CipherSession
   keys?: SessionKeys
@@ -68,7 +70,7 @@ function fail (ctx: Context, error: Bip324Error): never {
 }
 
 function wipe (ctx: Context): void {
-  ctx.secretKey.fill(0)
+  ctx.secretKey?.fill(0)
   ctx.session?.outbound.destroy()
   ctx.session?.inbound.destroy()
 }
@@ -80,42 +82,78 @@ function bytes (value: unknown, name: string, length?: number): Uint8Array {
   return value
 }
 
-abstract class State {
-  #ctx: Context | null
+/** From SentKey on, our key pair exists. */
+interface KeyedContext extends Context {
+  secretKey: Uint8Array
+  ourKey: Uint8Array
+}
+
+/** Checks the options every handshake takes and resolves their defaults: a wrong one throws
+ *  ERR_BIP324_INVALID_ARG here, before any key exists. */
+export function resolveHandshakeOptions (options: HandshakeOptions): Pick<Context, 'role' | 'magic' | 'backend' | 'maxContents' | 'provider'> {
+  const { role } = options
+  if (role !== 'initiator' && role !== 'responder') {
+    throw new Bip324Error('ERR_BIP324_INVALID_ARG', 'role must be "initiator" or "responder"')
+  }
+  const maxContents = options.maxContents ?? DEFAULT_MAX_CONTENTS
+  if (!Number.isInteger(maxContents) || maxContents < 0 || maxContents > MAX_CONTENTS_LIMIT) {
+    throw new Bip324Error('ERR_BIP324_INVALID_ARG', `maxContents must be an integer from 0 to ${MAX_CONTENTS_LIMIT}`)
+  }
+  const backend = selectBackend(options.backend)
+  const { provider } = options
+  if (provider !== undefined && !backend.providers.includes(provider)) {
+    throw new Bip324Error('ERR_BIP324_INVALID_ARG', `provider must be one of ${backend.providers.join(', ')} with the ${backend.name} backend in this process, got ${String(provider)}`)
+  }
+  return { role, magic: magicOf(options.network ?? 'mainnet'), backend, maxContents, provider }
+}
+
+/** Checks what sendVersion sends; a wrong option throws ERR_BIP324_INVALID_ARG. */
+export function checkSendVersionOptions (options: SendVersionOptions): void {
+  if (options.version !== undefined) bytes(options.version, 'version')
+  const { decoys = [] } = options
+  if (!Array.isArray(decoys) || !decoys.every((length) => Number.isInteger(length) && length >= 0 && length <= MAX_CONTENTS_LIMIT)) {
+    throw new Bip324Error('ERR_BIP324_INVALID_ARG', `decoys must be an array of integer lengths from 0 to ${MAX_CONTENTS_LIMIT}`)
+  }
+}
+
+abstract class State<C extends Context = KeyedContext> {
+  #ctx: C | null
 
   /** @internal States are made by the transitions, starting at Initialized.create(). */
-  constructor (ctx: Context) {
+  constructor (ctx: C) {
     this.#ctx = ctx
   }
 
   /** The context, for the one transition this state may take. */
-  protected take (): Context {
+  protected take (): C {
     const ctx = this.#ctx
     if (ctx === null) throw new Bip324Error('ERR_BIP324_STATE_SPENT', `this ${this.constructor.name} state was already used`)
     this.#ctx = null
     return ctx
   }
 
+  /** Wipes every secret this handshake holds (key, ciphers, key schedule) and spends the state.
+   *  A state that has already moved on holds nothing: the next state has it. */
+  destroy (): void {
+    const ctx = this.#ctx
+    this.#ctx = null
+    if (ctx !== null) wipe(ctx)
+  }
+
   /** The context, for a look that does not move on (needMoreData). */
-  protected peek (): Context {
+  protected peek (): C {
     if (this.#ctx === null) throw new Bip324Error('ERR_BIP324_STATE_SPENT', `this ${this.constructor.name} state was already used`)
     return this.#ctx
   }
 }
 
-export class Initialized extends State {
-  /** Starts a handshake: picks our key pair. */
+export class Initialized extends State<Context> {
+  /** Starts a handshake. A fresh key pair is drawn when the key is sent; a given secretKey or rng
+   *  is used (and checked) now. */
   static create (options: HandshakeOptions): Initialized {
-    if (options.role !== 'initiator' && options.role !== 'responder') {
-      throw new Bip324Error('ERR_BIP324_INVALID_ARG', 'role must be "initiator" or "responder"')
-    }
-    const maxContents = options.maxContents ?? DEFAULT_MAX_CONTENTS
-    if (!Number.isInteger(maxContents) || maxContents < 0 || maxContents > MAX_CONTENTS_LIMIT) {
-      throw new Bip324Error('ERR_BIP324_INVALID_ARG', `maxContents must be an integer from 0 to ${MAX_CONTENTS_LIMIT}`)
-    }
-    const backend = selectBackend(options.backend)
+    const { role, magic, backend, maxContents, provider } = resolveHandshakeOptions(options)
     const rng = options.rng ?? defaultRng
-    let secretKey: Uint8Array
+    let secretKey: Uint8Array | null = null
     let ourKey: Uint8Array | null = null
     if (options.secretKey !== undefined) {
       secretKey = Uint8Array.from(bytes(options.secretKey, 'secretKey', 32))
@@ -133,16 +171,14 @@ export class Initialized extends State {
         secretKey = rng(32)
         ourKey = backend.ellswiftCreate(secretKey, rng(32))
       } while (ourKey === null)
-    } else {
-      ({ secretKey, ellswift: ourKey } = backend.keygen())
     }
     return new Initialized({
-      role: options.role,
-      magic: magicOf(options.network ?? 'mainnet'),
+      role,
+      magic,
       backend,
       rng,
       maxContents,
-      provider: options.provider,
+      provider,
       secretKey,
       ourKey
     })
@@ -151,15 +187,19 @@ export class Initialized extends State {
   /** Our 64-byte ElligatorSwift public key followed by `garbage` (default: 0..4095 random bytes). */
   sendKey (garbage?: Uint8Array): { state: SentKey, bytes: Uint8Array } {
     const ctx = this.take()
+    const { secretKey, ellswift: ourKey } = ctx.secretKey !== null && ctx.ourKey !== null
+      ? { secretKey: ctx.secretKey, ellswift: ctx.ourKey }
+      : ctx.backend.keygen()
+    const keyed: KeyedContext = Object.assign(ctx, { secretKey, ourKey })
     const ourGarbage = garbage === undefined
       ? ctx.rng(Math.floor(ctx.rng(2).reduce((n, b) => n * 256 + b, 0) / 65536 * (MAX_GARBAGE_LEN + 1)))
       : Uint8Array.from(bytes(garbage, 'garbage'))
     if (ourGarbage.length > MAX_GARBAGE_LEN) fail(ctx, new Bip324Error('ERR_BIP324_INVALID_ARG', `garbage must be at most ${MAX_GARBAGE_LEN} bytes`))
     ctx.ourGarbage = ourGarbage
     const out = new Uint8Array(NUM_ELLIGATOR_SWIFT_BYTES + ourGarbage.length)
-    out.set(ctx.ourKey, 0)
+    out.set(ourKey, 0)
     out.set(ourGarbage, NUM_ELLIGATOR_SWIFT_BYTES)
-    return { state: new SentKey(ctx), bytes: out }
+    return { state: new SentKey(keyed), bytes: out }
   }
 }
 
@@ -201,14 +241,15 @@ export class ReceivedKey extends State {
   sendVersion (options: SendVersionOptions = {}): { state: SentVersion, bytes: Uint8Array } {
     const ctx = this.take()
     const { outbound } = ctx.session!
-    const version = options.version === undefined ? new Uint8Array(0) : bytes(options.version, 'version')
-    const decoys = options.decoys ?? []
+    try {
+      checkSendVersionOptions(options)
+    } catch (err) {
+      fail(ctx, err as Bip324Error)
+    }
+    const { version = new Uint8Array(0), decoys = [] } = options
     let aad = ctx.ourGarbage!
     const parts: Uint8Array[] = [ourTerminator(ctx)]
     for (const length of decoys) {
-      if (!Number.isInteger(length) || length < 0 || length > MAX_CONTENTS_LIMIT) {
-        fail(ctx, new Bip324Error('ERR_BIP324_INVALID_ARG', `decoy lengths must be integers from 0 to ${MAX_CONTENTS_LIMIT}`))
-      }
       parts.push(outbound.encrypt(new Uint8Array(length), 'decoy', aad))
       aad = new Uint8Array(0)
     }
@@ -272,7 +313,7 @@ export class ReceivedGarbage extends State {
   #length: number | null = null
 
   /** @internal States are made by the transitions, starting at Initialized.create(). */
-  constructor (ctx: Context, private readonly garbage: Uint8Array) {
+  constructor (ctx: KeyedContext, private readonly garbage: Uint8Array) {
     super(ctx)
   }
 

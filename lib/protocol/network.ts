@@ -21,7 +21,7 @@ export type Network = NetworkName | { magic: Uint8Array }
 
 export function magicOf (network: Network): Uint8Array {
   if (typeof network === 'string') {
-    const hex = (NETWORK_MAGIC as Record<string, string>)[network]
+    const hex = Object.hasOwn(NETWORK_MAGIC, network) ? NETWORK_MAGIC[network] : undefined
     if (hex === undefined) {
       throw new Bip324Error('ERR_BIP324_INVALID_ARG', `unknown network "${network}": expected one of ${Object.keys(NETWORK_MAGIC).join(', ')} or { magic }`)
     }

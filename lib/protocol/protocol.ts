@@ -19,7 +19,9 @@
 import { Bip324Error } from '../errors'
 import type { CipherSession } from './cipher-session'
 import { MAX_GARBAGE_LEN, NUM_ELLIGATOR_SWIFT_BYTES, type Role } from './constants'
-import { defaultRng, type HandshakeOptions, Initialized, type SentKey, type SentVersion } from './handshake'
+import {
+  checkSendVersionOptions, defaultRng, type HandshakeOptions, Initialized, resolveHandshakeOptions, type SentKey, type SentVersion
+} from './handshake'
 import { magicOf } from './network'
 import { PacketReader } from './packet-reader'
 import { detectV1, v1Prefix } from './v1'
@@ -55,6 +57,24 @@ export interface ReceiveResult {
 
 export type ProtocolState = 'handshake' | 'ready' | 'v1' | 'closed'
 
+// The options Protocol adds to the handshake's.
+function checkOwnOptions (options: ProtocolOptions): void {
+  const { garbageLength, v1 } = options
+  if (garbageLength !== undefined && (!Number.isInteger(garbageLength) || garbageLength < 0 || garbageLength > MAX_GARBAGE_LEN)) {
+    throw new Bip324Error('ERR_BIP324_INVALID_ARG', `garbageLength must be an integer from 0 to ${MAX_GARBAGE_LEN}`)
+  }
+  if (v1 !== undefined && v1 !== 'report' && v1 !== 'reject') {
+    throw new Bip324Error('ERR_BIP324_INVALID_ARG', `v1 must be 'report' or 'reject', got ${String(v1)}`)
+  }
+  checkSendVersionOptions(options)
+}
+
+/** Throws ERR_BIP324_INVALID_ARG for any option `new Protocol(options)` would refuse; builds nothing. */
+export function checkProtocolOptions (options: ProtocolOptions): void {
+  checkOwnOptions(options)
+  resolveHandshakeOptions(options)
+}
+
 export class Protocol {
   readonly role: Role
   private readonly options: ProtocolOptions
@@ -74,10 +94,7 @@ export class Protocol {
   constructor (options: ProtocolOptions) {
     this.options = options
     this.role = options.role
-    if (options.garbageLength !== undefined &&
-        (!Number.isInteger(options.garbageLength) || options.garbageLength < 0 || options.garbageLength > MAX_GARBAGE_LEN)) {
-      throw new Bip324Error('ERR_BIP324_INVALID_ARG', `garbageLength must be an integer from 0 to ${MAX_GARBAGE_LEN}`)
-    }
+    checkOwnOptions(options)
     this.handshake = Initialized.create(options)
     this.prefix = v1Prefix(magicOf(options.network ?? 'mainnet'))
   }
@@ -233,7 +250,11 @@ export class Protocol {
     if (error !== undefined) result.error = error
   }
 
+  // Whichever handshake state is current holds the secrets; the spent ones hold nothing.
   private close (): void {
+    this.handshake.destroy()
+    this.sentKey?.destroy()
+    this.sentVersion?.destroy()
     this.session?.outbound.destroy()
     this.session?.inbound.destroy()
     this.pending = new Uint8Array(0)

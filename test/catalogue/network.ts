@@ -123,7 +123,7 @@ export const networkCases: Case[] = [
     closed: 'nothing: the socket is paused (TCP backpressure reaches the peer)',
     bound: 65536 + 20,
     run: async () => {
-      const { client, peer, close } = await serverPair({ highWaterMark: 4 })
+      const { client, peer, close } = await serverPair({ maxReceiveBuffer: 4 * 65536 })
       peer.pause()
       for (let i = 0; i < 1024; i++) client.write(new Uint8Array(65536))
       await new Promise((resolve) => setTimeout(resolve, 300))
