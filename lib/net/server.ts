@@ -25,6 +25,9 @@ export const DEFAULT_MAX_CONNECTIONS = 125
 /** A handshake takes one round trip; 64 in flight at once is more than a busy node sees, and
  *  little memory (about 10 KB each). */
 export const DEFAULT_MAX_HANDSHAKES = 64
+/** A handshake this old may be closed to make room for a new connection: a peer on the other side
+ *  of the world (or of Tor) is done well within it, a silent one is holding a slot. */
+export const EVICTION_AGE = 2_000
 
 export interface ServerOptions extends ConnectionOptions {
   /** What to do with a v1 peer. Default: 'reject'. */
@@ -33,9 +36,10 @@ export interface ServerOptions extends ConnectionOptions {
    *  closed as it is accepted, before any byte is read, and reported by 'drop'. Default: 125
    *  (Bitcoin Core's -maxconnections). */
   maxConnections?: number
-  /** Connections still in the handshake at once. When one more arrives, the one that has waited
-   *  longest is closed and reported by 'drop', so that silent connections cannot lock out new
-   *  peers. Default: 64. */
+  /** Connections still in the handshake at once. When all are taken, a new connection closes the
+   *  one that has waited longest if that one is older than 2 s (so silent connections cannot lock
+   *  out new peers), and is itself closed at accept otherwise (so a burst of connections costs
+   *  nothing); either is reported by 'drop'. Default: 64. */
   maxHandshakes?: number
 }
 
@@ -85,21 +89,27 @@ function dropInfo (reason: DropInfo['reason'], s: net.Socket | Partial<DropInfo>
 export class Bip324Server extends EventEmitter {
   readonly server: net.Server
   private readonly connections = new Set<net.Socket>()
-  // In arrival order: the first is the one that has waited longest.
-  private readonly handshaking = new Set<net.Socket>()
+  // When each handshake started, in arrival order: the first has waited longest.
+  private readonly handshaking = new Map<net.Socket, number>()
   private readonly evicted = new WeakSet<net.Socket>()
   private readonly maxHandshakes: number
+  private readonly maxConnections: number
+  // While every handshake slot is taken by a young handshake, node:net itself refuses new
+  // connections (maxConnections lowered), before any Socket object exists for them.
+  private gated = false
+  private gateTimer: NodeJS.Timeout | undefined
   private readonly stats: ServerCounters = { accepted: 0, established: 0, dropped: { maxConnections: 0, maxHandshakes: 0 }, handshakeErrors: 0 }
 
   constructor (private readonly options: ServerOptions = {}, onConnection?: (connection: Bip324Socket) => void) {
     super()
     checkServerOptions(options)
     this.maxHandshakes = options.maxHandshakes ?? DEFAULT_MAX_HANDSHAKES
+    this.maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS
     if (onConnection) this.on('connection', onConnection)
     this.server = net.createServer({ allowHalfOpen: true, noDelay: true }, (socket) => this.accept(socket))
     // node:net closes a connection over maxConnections before it becomes a Socket, and says 'drop'.
-    this.server.maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS
-    this.server.on('drop', (data?: Partial<DropInfo>) => this.drop(dropInfo('maxConnections', data)))
+    this.server.maxConnections = this.maxConnections
+    this.server.on('drop', (data?: Partial<DropInfo>) => this.drop(dropInfo(this.gated ? 'maxHandshakes' : 'maxConnections', data)))
     relay(this.server, this)
   }
 
@@ -118,18 +128,25 @@ export class Bip324Server extends EventEmitter {
     this.connections.add(socket)
     socket.once('close', () => this.connections.delete(socket))
     if (this.handshaking.size >= this.maxHandshakes) {
-      const oldest = this.handshaking.values().next().value as net.Socket
-      this.handshaking.delete(oldest)
-      this.evicted.add(oldest)
-      this.drop(dropInfo('maxHandshakes', oldest))
-      oldest.destroy()
+      // The gate was open, so the oldest handshake is old enough to go (or other connections
+      // closed and node:net let this one in while the gate was shut: then it goes itself).
+      const [oldest, started] = this.handshaking.entries().next().value as [net.Socket, number]
+      const victim = Date.now() - started >= EVICTION_AGE ? oldest : socket
+      this.handshaking.delete(victim)
+      this.evicted.add(victim)
+      this.drop(dropInfo('maxHandshakes', victim))
+      victim.destroy()
+      if (victim === socket) return
     }
-    this.handshaking.add(socket)
+    this.handshaking.set(socket, Date.now())
+    this.regate()
     const { v1 = 'reject', maxConnections: _c, maxHandshakes: _h, ...options } = this.options
     handshake(socket, { ...options, role: 'responder' }).then((result) => {
-      this.handshaking.delete(socket)
+      this.ended(socket)
       if (result.transport === 'v2') {
         this.stats.established++
+        // Nobody would ever read or close it: it would hold a connection slot until idleTimeout.
+        if (this.listenerCount('connection') === 0) { result.destroy(); return }
         this.guard(result)
         this.emit('connection', result)
       } else if (v1 === 'fallback' && this.listenerCount('v1') > 0) {
@@ -139,9 +156,27 @@ export class Bip324Server extends EventEmitter {
         this.handshakeError(new Bip324Error('ERR_BIP324_V1_PEER', 'the peer speaks the v1 protocol'), socket)
       }
     }, (err: Error) => {
-      this.handshaking.delete(socket)
+      this.ended(socket)
       if (!this.evicted.has(socket)) this.handshakeError(err, socket)
     })
+  }
+
+  private ended (socket: net.Socket): void {
+    this.handshaking.delete(socket)
+    this.regate()
+  }
+
+  // Shuts the gate while every handshake slot is held by one younger than EVICTION_AGE, and opens
+  // it when a slot frees up or the oldest comes of age.
+  private regate (): void {
+    clearTimeout(this.gateTimer)
+    const oldest = this.handshaking.size >= this.maxHandshakes ? this.handshaking.values().next().value as number : undefined
+    const wait = oldest === undefined ? 0 : oldest + EVICTION_AGE - Date.now()
+    this.gated = wait > 0
+    // node:net ignores a maxConnections of 0; 1 refuses everything while any connection is open,
+    // and the gate is only shut while maxHandshakes of them are.
+    this.server.maxConnections = this.gated ? 1 : this.maxConnections
+    if (this.gated) this.gateTimer = setTimeout(() => this.regate(), wait).unref()
   }
 
   private handshakeError (err: Error, socket: net.Socket): void {
@@ -170,6 +205,7 @@ export class Bip324Server extends EventEmitter {
 
   /** Stops accepting; with `destroyConnections`, also closes every connection still open. */
   close (destroyConnections = false): Promise<void> {
+    clearTimeout(this.gateTimer)
     if (destroyConnections) for (const s of this.connections) s.destroy()
     return new Promise((resolve, reject) => this.server.close((err) => (err ? reject(err) : resolve())))
   }
