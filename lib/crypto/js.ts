@@ -18,6 +18,7 @@ import { elligatorSwift } from '@scure/btc-signer/p2p.js'
 
 import { Bip324Error } from '../errors'
 import type { Backend, BatchResult, BatchStatus, PacketCipher, PacketConstants, SessionKeys } from './backend'
+import { copyItems } from './items'
 
 const constants: PacketConstants = {
   LENGTH_BYTES: 3,
@@ -165,20 +166,20 @@ class JsCipher implements PacketCipher {
   }
 
   encryptBatch (out: Uint8Array, items: readonly Uint8Array[], headers?: Uint8Array): void {
+    const copy = copyItems(items)
     this.check()
     bytes(out, 'out')
-    if (!Array.isArray(items)) throw invalid('items must be an array of Uint8Array')
-    if (headers !== undefined && headers !== null && bytes(headers, 'headers').length !== items.length) {
+    if (headers !== undefined && headers !== null && bytes(headers, 'headers').length !== copy.length) {
       throw invalid('headers must have one byte per item')
     }
     let total = 0
-    for (const item of items) {
-      if (bytes(item, 'items[i]').length > MAX_CONTENTS) throw invalid(`items are limited to ${MAX_CONTENTS} bytes`)
+    for (const item of copy) {
+      if (item.length > MAX_CONTENTS) throw invalid(`items are limited to ${MAX_CONTENTS} bytes`)
       total += item.length + EXPANSION
     }
     if (out.length !== total) throw invalid(`out must be ${total} bytes`)
     let at = 0
-    items.forEach((item, i) => {
+    copy.forEach((item, i) => {
       this.seal(out.subarray(at, at + item.length + EXPANSION), item, EMPTY, headers?.[i] ?? 0)
       at += item.length + EXPANSION
     })
