@@ -10,7 +10,7 @@
 //     strings, and array elements as napi_values);
 //  2. take: pointers into buffers (napi_get_typedarray_info) and the state behind the cipher
 //     handle, checking it was not destroyed. No call from here on runs JavaScript;
-//  3. check sizes, then call the engine. A throw (whose error object a setter could observe)
+//  3. check sizes and overlaps (Apart), then call the engine. A throw (whose error object a setter could observe)
 //     returns at once, and nothing taken in 2 is used after it.
 
 #include <napi.h>
@@ -59,6 +59,20 @@ struct View {
   uint8_t *data;
   size_t len;
 };
+
+// Whether the bytes of a and b intersect: views of one ArrayBuffer (or of memory shared some other
+// way) at different offsets count; an empty view overlaps nothing.
+bool Overlap(const View &a, const View &b) {
+  uintptr_t a0 = reinterpret_cast<uintptr_t>(a.data), b0 = reinterpret_cast<uintptr_t>(b.data);
+  return a.len != 0 && b.len != 0 && a0 < b0 + b.len && b0 < a0 + a.len;
+}
+
+// The engine forbids outputs that overlap inputs or other outputs: refuse them.
+bool Apart(Napi::Env env, const View &a, const char *a_name, const View &b, const char *b_name) {
+  if (!Overlap(a, b)) return true;
+  ThrowRange(env, std::string(a_name) + " must not overlap " + b_name);
+  return false;
+}
 
 const secp256k1_context *Secp(Napi::Env env) { return env.GetInstanceData<Instance>()->secp; }
 
@@ -187,7 +201,10 @@ Napi::Value NativeInfo(const Napi::CallbackInfo &info) {
 Napi::Value EllswiftDecode(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
   View x32, ell64;
-  if (!Bytes(env, info[0], "x32", 32, &x32) || !Bytes(env, info[1], "ell64", 64, &ell64)) return env.Undefined();
+  if (!Bytes(env, info[0], "x32", 32, &x32) || !Bytes(env, info[1], "ell64", 64, &ell64) ||
+      !Apart(env, x32, "x32", ell64, "ell64")) {
+    return env.Undefined();
+  }
   bip324_ellswift_decode(Secp(env), x32.data, ell64.data);
   return env.Undefined();
 }
@@ -197,7 +214,8 @@ Napi::Value EllswiftCreate(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
   View ell64, seckey32, aux32;
   if (!Bytes(env, info[0], "ell64", 64, &ell64) || !Bytes(env, info[1], "seckey32", 32, &seckey32) ||
-      !Bytes(env, info[2], "auxrnd32", 32, &aux32)) {
+      !Bytes(env, info[2], "auxrnd32", 32, &aux32) || !Apart(env, ell64, "ell64", seckey32, "seckey32") ||
+      !Apart(env, ell64, "ell64", aux32, "auxrnd32")) {
     return env.Undefined();
   }
   return Napi::Boolean::New(env, bip324_ellswift_create(Secp(env), ell64.data, seckey32.data, aux32.data));
@@ -207,7 +225,10 @@ Napi::Value EllswiftCreate(const Napi::CallbackInfo &info) {
 Napi::Value Keygen(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
   View seckey32, ell64;
-  if (!Bytes(env, info[0], "seckey32", 32, &seckey32) || !Bytes(env, info[1], "ell64", 64, &ell64)) return env.Undefined();
+  if (!Bytes(env, info[0], "seckey32", 32, &seckey32) || !Bytes(env, info[1], "ell64", 64, &ell64) ||
+      !Apart(env, seckey32, "seckey32", ell64, "ell64")) {
+    return env.Undefined();
+  }
   bip324_keygen(Secp(env), seckey32.data, ell64.data);
   return env.Undefined();
 }
@@ -222,7 +243,9 @@ Napi::Value Ecdh(const Napi::CallbackInfo &info) {
   int initiator = info[4].As<Napi::Boolean>().Value() ? 1 : 0;
   View secret32, ours, theirs, seckey32;
   if (!Bytes(env, info[0], "secret32", 32, &secret32) || !Bytes(env, info[1], "ellOurs64", 64, &ours) ||
-      !Bytes(env, info[2], "ellTheirs64", 64, &theirs) || !Bytes(env, info[3], "seckey32", 32, &seckey32)) {
+      !Bytes(env, info[2], "ellTheirs64", 64, &theirs) || !Bytes(env, info[3], "seckey32", 32, &seckey32) ||
+      !Apart(env, secret32, "secret32", ours, "ellOurs64") || !Apart(env, secret32, "secret32", theirs, "ellTheirs64") ||
+      !Apart(env, secret32, "secret32", seckey32, "seckey32")) {
     return env.Undefined();
   }
   return Napi::Boolean::New(env, bip324_ecdh(Secp(env), secret32.data, ours.data, theirs.data, seckey32.data, initiator));
@@ -233,7 +256,8 @@ Napi::Value EcdhX(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
   View x32, theirs, seckey32;
   if (!Bytes(env, info[0], "x32", 32, &x32) || !Bytes(env, info[1], "ellTheirs64", 64, &theirs) ||
-      !Bytes(env, info[2], "seckey32", 32, &seckey32)) {
+      !Bytes(env, info[2], "seckey32", 32, &seckey32) || !Apart(env, x32, "x32", theirs, "ellTheirs64") ||
+      !Apart(env, x32, "x32", seckey32, "seckey32")) {
     return env.Undefined();
   }
   return Napi::Boolean::New(env, bip324_ecdh_x(Secp(env), x32.data, theirs.data, seckey32.data));
@@ -244,7 +268,8 @@ Napi::Value KeySchedule(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
   View keys, secret32, magic4;
   if (!Bytes(env, info[0], "keys", BIP324_KEYS_BYTES, &keys) || !Bytes(env, info[1], "secret32", 32, &secret32) ||
-      !Bytes(env, info[2], "magic4", 4, &magic4)) {
+      !Bytes(env, info[2], "magic4", 4, &magic4) || !Apart(env, keys, "keys", secret32, "secret32") ||
+      !Apart(env, keys, "keys", magic4, "magic4")) {
     return env.Undefined();
   }
   bip324_key_schedule(keys.data, secret32.data, magic4.data);
@@ -305,6 +330,7 @@ Napi::Value Encrypt(const Napi::CallbackInfo &info) {
     ThrowRange(env, "out must be contents.length + " + std::to_string(BIP324_EXPANSION) + " bytes");
     return env.Undefined();
   }
+  if (!Apart(env, out, "out", contents, "contents") || !Apart(env, out, "out", aad, "aad")) return env.Undefined();
   bip324_encrypt(c, out.data, contents.data, contents.len, aad.data, aad.len, static_cast<unsigned char>(header));
   return env.Undefined();
 }
@@ -341,11 +367,11 @@ Napi::Value Decrypt(const Napi::CallbackInfo &info) {
                         std::to_string(BIP324_HEADER_BYTES + BIP324_TAG_BYTES) + " bytes more");
     return env.Undefined();
   }
-  bool overlapping = contents.data < in.data + in.len && in.data < contents.data + contents.len;
-  if (overlapping && contents.data != in.data + BIP324_HEADER_BYTES) {
+  if (Overlap(contents, in) && contents.data != in.data + BIP324_HEADER_BYTES) {
     ThrowRange(env, "contents may only overlap input exactly one byte in");
     return env.Undefined();
   }
+  if (!Apart(env, contents, "contents", aad, "aad")) return env.Undefined();
   unsigned char header;
   if (!bip324_decrypt(c, &header, contents.data, in.data, aad.data, aad.len)) return Napi::Number::New(env, -1);
   return Napi::Number::New(env, header);
@@ -366,7 +392,7 @@ Napi::Value EncryptBatch(const Napi::CallbackInfo &info) {
   std::vector<bip324_slice> slices(items.size());
   for (size_t i = 0; i < items.size(); i++) {
     View item;
-    if (!AnyBytes(env, items[i], "items[i]", &item)) return env.Undefined();
+    if (!AnyBytes(env, items[i], "items[i]", &item) || !Apart(env, out, "out", item, "items[i]")) return env.Undefined();
     slices[i] = {item.data, item.len};
   }
   // Every check before encrypting anything: a failed call changes no state.
@@ -386,6 +412,7 @@ Napi::Value EncryptBatch(const Napi::CallbackInfo &info) {
     ThrowRange(env, "out must be " + std::to_string(total) + " bytes");
     return env.Undefined();
   }
+  if (has_headers && !Apart(env, out, "out", headers, "headers")) return env.Undefined();
   bip324_encrypt_batch(c, out.data, slices.data(), slices.size(), has_headers ? headers.data : nullptr);
   return env.Undefined();
 }
@@ -409,7 +436,11 @@ Napi::Value DecryptBatch(const Napi::CallbackInfo &info) {
     return env.Undefined();
   }
   uint32_t *words = static_cast<uint32_t *>(raw);
-  if (!AnyBytes(env, info[3], "input", &in)) return env.Undefined();
+  View meta{static_cast<uint8_t *>(raw), nwords * sizeof(uint32_t)};
+  if (!AnyBytes(env, info[3], "input", &in) || !Apart(env, plain, "plain", in, "input") ||
+      !Apart(env, plain, "plain", meta, "meta") || !Apart(env, meta, "meta", in, "input")) {
+    return env.Undefined();
+  }
   size_t max_packets = (nwords - 4) / 3, npackets, consumed;
   bip324_batch_status status;
   static_assert(sizeof(bip324_packet_info) == 3 * sizeof(uint32_t), "packet info is three words");
