@@ -189,6 +189,11 @@ Napi::Value NativeInfo(const Napi::CallbackInfo &info) {
     if (bip324_provider_available(id)) providers.Set(providers.Length(), bip324_provider_name(id));
   }
   result.Set("providers", providers);
+  Napi::Object openssl = Napi::Object::New(env);
+  openssl.Set("switch", facts.openssl_switch);
+  openssl.Set("version", facts.openssl_version != nullptr ? Napi::Value(Napi::String::New(env, facts.openssl_version)) : env.Null());
+  openssl.Set("verdict", facts.openssl_verdict);
+  result.Set("openssl", openssl);
   Napi::Object cpu = Napi::Object::New(env);
   cpu.Set("ssse3", Napi::Boolean::New(env, facts.has_ssse3));
   cpu.Set("avx2", Napi::Boolean::New(env, facts.has_avx2));

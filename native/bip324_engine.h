@@ -45,9 +45,9 @@ extern "C" {
 
 /* ---- set-up ---------------------------------------------------------------------------- */
 
-/** Initialise libsodium and pick the ChaCha20/Poly1305 provider. Call it once per process, before
- *  any other function here, and not while another thread may call into the engine: it is not
- *  thread-safe until it returned.
+/** Initialise libsodium and pick the ChaCha20/Poly1305 provider (bip324_info's openssl_* fields
+ *  say how it decided). Call it once per process, before any other function here, and not while
+ *  another thread may call into the engine: it is not thread-safe until it returned.
  *  Returns: 1 on success, 0 if libsodium could not initialise. */
 BIP324_WARN_UNUSED_RESULT int bip324_init(void);
 
@@ -61,7 +61,7 @@ BIP324_WARN_UNUSED_RESULT secp256k1_context *bip324_secp256k1_context_create(voi
 /** Where the ChaCha20 and Poly1305 primitives come from. Both produce identical bytes. */
 typedef enum {
     BIP324_PROVIDER_LIBSODIUM = 0, /* always available */
-    BIP324_PROVIDER_OPENSSL = 1    /* the host process's OpenSSL (Node exports it), if it passed its known-answer test */
+    BIP324_PROVIDER_OPENSSL = 1    /* the host process's OpenSSL (Node exports it), if it passed every check */
 } bip324_provider_id;
 
 /** Returns: 1 if `id` can be used in this process, 0 if not. */
@@ -82,6 +82,13 @@ typedef struct {
     const char *chacha20;          /* libsodium's ChaCha20 implementation: "avx2", "ssse3" or "ref" */
     const char *poly1305;          /* libsodium's Poly1305 implementation: "sse2" or "donna" */
     const char *provider;          /* bip324_provider_name(bip324_provider_default()) */
+    /* OpenSSL, as bip324_init decided from the environment variable BIP324_OPENSSL and checks:
+     * the switch: "auto" (unset), "off", "force", or "invalid" (any other value, taken as off);
+     * the version OpenSSL_version_num() reported ("3.0.19"), or NULL if it was not looked up or
+     * not found; the verdict: "used", or why not: "off", "missing-symbols", "unknown-version"
+     * (not on the allow list, and no "force"), "different-objects", "state-too-large",
+     * "known-answer-failed", "canary-overwritten". docs/openssl-provider.md explains each. */
+    const char *openssl_switch, *openssl_version, *openssl_verdict;
     int has_ssse3, has_avx2, has_avx512f; /* CPU features as libsodium detected them */
 } bip324_info;
 
