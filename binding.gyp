@@ -82,6 +82,16 @@
       "sources": [
         "native/test/engine_test.c"
       ]
+    },
+    {
+      "target_name": "provider_probe",
+      "type": "executable",
+      "dependencies": [
+        "bip324_engine"
+      ],
+      "sources": [
+        "native/test/provider_probe.c"
+      ]
     }
   ]
 }

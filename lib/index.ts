@@ -1,13 +1,13 @@
 /** bip324: BIP-324 v2 encrypted P2P transport for Node.js. */
 
-import { native, type NativeInfo } from './native/binding'
+import { native, type NativeInfo, type OpensslInfo } from './native/binding'
 
 export { Bip324Error, type Bip324ErrorCode } from './errors'
 export type { Backend, PacketCipher, PacketConstants, SessionKeys, KeyPair, BatchResult, BatchStatus } from './crypto/backend'
 export { jsBackend, selectBackend, type BackendChoice } from './crypto'
 export { nativeBackend } from './crypto/native'
 export * from './protocol'
-export type { NativeInfo }
+export type { NativeInfo, OpensslInfo }
 
 /** Versions of the native libraries and the implementations they picked for this CPU. */
 export function nativeInfo (): NativeInfo {

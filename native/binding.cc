@@ -2,10 +2,21 @@
 // Built without C++ exceptions: every failed check throws a JavaScript error and returns at once.
 // Misuse (wrong types, sizes, order) throws TypeError/RangeError/Error with a `code`; what a peer
 // sent is reported by return values, never by throwing.
+//
+// Every entry point runs in this order, because reading an argument can run JavaScript (an array
+// element may be a getter, or a hole that falls through to one on Array.prototype) and that
+// JavaScript may destroy a cipher or detach a buffer:
+//  1. read: every argument that is not a buffer or a handle into C++ values (numbers, booleans,
+//     strings, and array elements as napi_values);
+//  2. take: pointers into buffers (napi_get_typedarray_info) and the state behind the cipher
+//     handle, checking it was not destroyed. No call from here on runs JavaScript;
+//  3. check sizes and overlaps (Apart), then call the engine. A throw (whose error object a setter could observe)
+//     returns at once, and nothing taken in 2 is used after it.
 
 #include <napi.h>
 
 #include <string>
+#include <vector>
 
 #include "bip324_engine.h"
 
@@ -43,58 +54,105 @@ void Throw(Napi::Error error, const char *code) {
 void ThrowType(Napi::Env env, const std::string &message) { Throw(Napi::TypeError::New(env, message), kInvalidArg); }
 void ThrowRange(Napi::Env env, const std::string &message) { Throw(Napi::RangeError::New(env, message), kInvalidArg); }
 
+// The bytes of a Uint8Array argument. data is never null, even for an empty or detached view.
+struct View {
+  uint8_t *data;
+  size_t len;
+};
+
+// Whether the bytes of a and b intersect: views of one ArrayBuffer (or of memory shared some other
+// way) at different offsets count; an empty view overlaps nothing.
+bool Overlap(const View &a, const View &b) {
+  uintptr_t a0 = reinterpret_cast<uintptr_t>(a.data), b0 = reinterpret_cast<uintptr_t>(b.data);
+  return a.len != 0 && b.len != 0 && a0 < b0 + b.len && b0 < a0 + a.len;
+}
+
+// The engine forbids outputs that overlap inputs or other outputs: refuse them.
+bool Apart(Napi::Env env, const View &a, const char *a_name, const View &b, const char *b_name) {
+  if (!Overlap(a, b)) return true;
+  ThrowRange(env, std::string(a_name) + " must not overlap " + b_name);
+  return false;
+}
+
 const secp256k1_context *Secp(Napi::Env env) { return env.GetInstanceData<Instance>()->secp; }
 
-// A view of argument v, which must be a Uint8Array (Buffer included). One N-API call: this is on
-// every packet's path.
-bool AnyBytes(Napi::Env env, Napi::Value v, const char *name, uint8_t **data, size_t *len) {
+// Step 1 readers: values that need no pointer. None of them runs JavaScript, but they go first
+// so that step 2 is one uninterrupted stretch.
+
+bool Uint(Napi::Env env, Napi::Value v, const char *name, uint32_t max, uint32_t *out) {
+  if (!v.IsNumber()) {
+    ThrowType(env, std::string(name) + " must be a number");
+    return false;
+  }
+  double d = v.As<Napi::Number>().DoubleValue();
+  if (!(d >= 0 && d <= max) || d != static_cast<double>(static_cast<uint32_t>(d))) {
+    ThrowRange(env, std::string(name) + " must be an integer from 0 to " + std::to_string(max));
+    return false;
+  }
+  *out = static_cast<uint32_t>(d);
+  return true;
+}
+
+bool Provider(Napi::Env env, Napi::Value v, bip324_provider_id *out) {
+  if (v.IsUndefined()) {
+    *out = bip324_provider_default();
+    return true;
+  }
+  std::string name = v.IsString() ? v.As<Napi::String>().Utf8Value() : "";
+  if (name == "openssl" || name == "libsodium") {
+    *out = name == "openssl" ? BIP324_PROVIDER_OPENSSL : BIP324_PROVIDER_LIBSODIUM;
+    if (bip324_provider_available(*out)) return true;
+    Throw(Napi::Error::New(env, "provider " + name + " is not available in this process"), kInvalidArg);
+    return false;
+  }
+  ThrowType(env, "provider must be 'openssl', 'libsodium' or undefined");
+  return false;
+}
+
+// The elements of array argument v, as handles: element reads are where getters (and
+// Array.prototype getters behind holes) run, so they all happen here, before any pointer is taken.
+bool Elements(Napi::Env env, Napi::Value v, std::vector<napi_value> *out) {
+  if (!v.IsArray()) {
+    ThrowType(env, "items must be an array of Uint8Array");
+    return false;
+  }
+  uint32_t n = v.As<Napi::Array>().Length();
+  out->resize(n);
+  for (uint32_t i = 0; i < n; i++) {
+    if (napi_get_element(env, v, i, &(*out)[i]) != napi_ok) return false;  // a getter threw
+  }
+  return true;
+}
+
+// Step 2 takers: pointers into buffers and the cipher state. No N-API call below runs JavaScript.
+
+// The bytes of argument v, which must be a Uint8Array (Buffer included). One N-API call: this is
+// on every packet's path. A detached buffer has length 0.
+bool AnyBytes(Napi::Env env, napi_value v, const char *name, View *view) {
   napi_typedarray_type type;
   void *raw;
-  if (napi_get_typedarray_info(env, v, &type, len, &raw, nullptr, nullptr) != napi_ok || type != napi_uint8_array) {
+  if (napi_get_typedarray_info(env, v, &type, &view->len, &raw, nullptr, nullptr) != napi_ok || type != napi_uint8_array) {
     ThrowType(env, std::string(name) + " must be a Uint8Array");
     return false;
   }
   // An empty view may have no backing store at all; the engine only needs a valid pointer.
   static uint8_t empty;
-  *data = raw != nullptr ? static_cast<uint8_t *>(raw) : &empty;
+  view->data = view->len != 0 ? static_cast<uint8_t *>(raw) : &empty;
   return true;
-}
-
-// As AnyBytes, for element i of an array.
-bool ItemBytes(Napi::Env env, const Napi::Array &items, uint32_t i, uint8_t **data, size_t *len) {
-  Napi::Value item;
-  return items.Get(i).UnwrapTo(&item) && AnyBytes(env, item, "items[i]", data, len);
 }
 
 // As AnyBytes, and exactly `size` bytes long.
-bool Bytes(const Napi::CallbackInfo &info, size_t i, const char *name, size_t size, uint8_t **data) {
-  size_t len;
-  if (!AnyBytes(info.Env(), info[i], name, data, &len)) return false;
-  if (len != size) {
-    ThrowRange(info.Env(), std::string(name) + " must be " + std::to_string(size) + " bytes, got " + std::to_string(len));
+bool Bytes(Napi::Env env, napi_value v, const char *name, size_t size, View *view) {
+  if (!AnyBytes(env, v, name, view)) return false;
+  if (view->len != size) {
+    ThrowRange(env, std::string(name) + " must be " + std::to_string(size) + " bytes, got " + std::to_string(view->len));
     return false;
   }
   return true;
 }
 
-bool Provider(const Napi::CallbackInfo &info, size_t i, bip324_provider_id *out) {
-  if (info[i].IsUndefined()) {
-    *out = bip324_provider_default();
-    return true;
-  }
-  std::string name = info[i].IsString() ? info[i].As<Napi::String>().Utf8Value() : "";
-  if (name == "openssl" || name == "libsodium") {
-    *out = name == "openssl" ? BIP324_PROVIDER_OPENSSL : BIP324_PROVIDER_LIBSODIUM;
-    if (bip324_provider_available(*out)) return true;
-    Throw(Napi::Error::New(info.Env(), "provider " + name + " is not available in this process"), kInvalidArg);
-    return false;
-  }
-  ThrowType(info.Env(), "provider must be 'openssl', 'libsodium' or undefined");
-  return false;
-}
-
 // The handle behind argument v, or nullptr (with a TypeError thrown) if v is not one of ours.
-CipherHandle *Handle(Napi::Env env, Napi::Value v) {
+CipherHandle *Handle(Napi::Env env, napi_value v) {
   bool tagged = false;
   void *data = nullptr;
   if (napi_check_object_type_tag(env, v, &kCipherTag, &tagged) != napi_ok || !tagged ||
@@ -105,28 +163,15 @@ CipherHandle *Handle(Napi::Env env, Napi::Value v) {
   return static_cast<CipherHandle *>(data);
 }
 
-bip324_cipher *Cipher(const Napi::CallbackInfo &info, size_t i) {
-  CipherHandle *handle = Handle(info.Env(), info[i]);
+// The live state behind handle argument v, or nullptr with an error thrown.
+bip324_cipher *Cipher(Napi::Env env, napi_value v) {
+  CipherHandle *handle = Handle(env, v);
   if (handle == nullptr) return nullptr;
   if (handle->cipher == nullptr) {
-    Throw(Napi::Error::New(info.Env(), "cipher has been destroyed"), kBadState);
+    Throw(Napi::Error::New(env, "cipher has been destroyed"), kBadState);
     return nullptr;
   }
   return handle->cipher;
-}
-
-bool Uint(const Napi::CallbackInfo &info, size_t i, const char *name, uint32_t max, uint32_t *out) {
-  if (!info[i].IsNumber()) {
-    ThrowType(info.Env(), std::string(name) + " must be a number");
-    return false;
-  }
-  double d = info[i].As<Napi::Number>().DoubleValue();
-  if (!(d >= 0 && d <= max) || d != static_cast<double>(static_cast<uint32_t>(d))) {
-    ThrowRange(info.Env(), std::string(name) + " must be an integer from 0 to " + std::to_string(max));
-    return false;
-  }
-  *out = static_cast<uint32_t>(d);
-  return true;
 }
 
 Napi::Value NativeInfo(const Napi::CallbackInfo &info) {
@@ -144,6 +189,11 @@ Napi::Value NativeInfo(const Napi::CallbackInfo &info) {
     if (bip324_provider_available(id)) providers.Set(providers.Length(), bip324_provider_name(id));
   }
   result.Set("providers", providers);
+  Napi::Object openssl = Napi::Object::New(env);
+  openssl.Set("switch", facts.openssl_switch);
+  openssl.Set("version", facts.openssl_version != nullptr ? Napi::Value(Napi::String::New(env, facts.openssl_version)) : env.Null());
+  openssl.Set("verdict", facts.openssl_verdict);
+  result.Set("openssl", openssl);
   Napi::Object cpu = Napi::Object::New(env);
   cpu.Set("ssse3", Napi::Boolean::New(env, facts.has_ssse3));
   cpu.Set("avx2", Napi::Boolean::New(env, facts.has_avx2));
@@ -154,64 +204,81 @@ Napi::Value NativeInfo(const Napi::CallbackInfo &info) {
 
 // ellswiftDecode(x32, ell64): void
 Napi::Value EllswiftDecode(const Napi::CallbackInfo &info) {
-  uint8_t *x32, *ell64;
-  if (!Bytes(info, 0, "x32", 32, &x32) || !Bytes(info, 1, "ell64", 64, &ell64)) return info.Env().Undefined();
-  bip324_ellswift_decode(Secp(info.Env()), x32, ell64);
-  return info.Env().Undefined();
+  Napi::Env env = info.Env();
+  View x32, ell64;
+  if (!Bytes(env, info[0], "x32", 32, &x32) || !Bytes(env, info[1], "ell64", 64, &ell64) ||
+      !Apart(env, x32, "x32", ell64, "ell64")) {
+    return env.Undefined();
+  }
+  bip324_ellswift_decode(Secp(env), x32.data, ell64.data);
+  return env.Undefined();
 }
 
 // ellswiftCreate(ell64, seckey32, auxrnd32): boolean (false: seckey32 is not a valid scalar)
 Napi::Value EllswiftCreate(const Napi::CallbackInfo &info) {
-  uint8_t *ell64, *seckey32, *aux32;
-  if (!Bytes(info, 0, "ell64", 64, &ell64) || !Bytes(info, 1, "seckey32", 32, &seckey32) ||
-      !Bytes(info, 2, "auxrnd32", 32, &aux32)) {
-    return info.Env().Undefined();
+  Napi::Env env = info.Env();
+  View ell64, seckey32, aux32;
+  if (!Bytes(env, info[0], "ell64", 64, &ell64) || !Bytes(env, info[1], "seckey32", 32, &seckey32) ||
+      !Bytes(env, info[2], "auxrnd32", 32, &aux32) || !Apart(env, ell64, "ell64", seckey32, "seckey32") ||
+      !Apart(env, ell64, "ell64", aux32, "auxrnd32")) {
+    return env.Undefined();
   }
-  return Napi::Boolean::New(info.Env(), bip324_ellswift_create(Secp(info.Env()), ell64, seckey32, aux32));
+  return Napi::Boolean::New(env, bip324_ellswift_create(Secp(env), ell64.data, seckey32.data, aux32.data));
 }
 
 // keygen(seckey32, ell64): void
 Napi::Value Keygen(const Napi::CallbackInfo &info) {
-  uint8_t *seckey32, *ell64;
-  if (!Bytes(info, 0, "seckey32", 32, &seckey32) || !Bytes(info, 1, "ell64", 64, &ell64)) return info.Env().Undefined();
-  bip324_keygen(Secp(info.Env()), seckey32, ell64);
-  return info.Env().Undefined();
+  Napi::Env env = info.Env();
+  View seckey32, ell64;
+  if (!Bytes(env, info[0], "seckey32", 32, &seckey32) || !Bytes(env, info[1], "ell64", 64, &ell64) ||
+      !Apart(env, seckey32, "seckey32", ell64, "ell64")) {
+    return env.Undefined();
+  }
+  bip324_keygen(Secp(env), seckey32.data, ell64.data);
+  return env.Undefined();
 }
 
 // ecdh(secret32, ellOurs64, ellTheirs64, seckey32, initiator): boolean (false: invalid seckey32)
 Napi::Value Ecdh(const Napi::CallbackInfo &info) {
-  uint8_t *secret32, *ours, *theirs, *seckey32;
-  if (!Bytes(info, 0, "secret32", 32, &secret32) || !Bytes(info, 1, "ellOurs64", 64, &ours) ||
-      !Bytes(info, 2, "ellTheirs64", 64, &theirs) || !Bytes(info, 3, "seckey32", 32, &seckey32)) {
-    return info.Env().Undefined();
-  }
+  Napi::Env env = info.Env();
   if (!info[4].IsBoolean()) {
-    ThrowType(info.Env(), "initiator must be a boolean");
-    return info.Env().Undefined();
+    ThrowType(env, "initiator must be a boolean");
+    return env.Undefined();
   }
   int initiator = info[4].As<Napi::Boolean>().Value() ? 1 : 0;
-  return Napi::Boolean::New(info.Env(), bip324_ecdh(Secp(info.Env()), secret32, ours, theirs, seckey32, initiator));
+  View secret32, ours, theirs, seckey32;
+  if (!Bytes(env, info[0], "secret32", 32, &secret32) || !Bytes(env, info[1], "ellOurs64", 64, &ours) ||
+      !Bytes(env, info[2], "ellTheirs64", 64, &theirs) || !Bytes(env, info[3], "seckey32", 32, &seckey32) ||
+      !Apart(env, secret32, "secret32", ours, "ellOurs64") || !Apart(env, secret32, "secret32", theirs, "ellTheirs64") ||
+      !Apart(env, secret32, "secret32", seckey32, "seckey32")) {
+    return env.Undefined();
+  }
+  return Napi::Boolean::New(env, bip324_ecdh(Secp(env), secret32.data, ours.data, theirs.data, seckey32.data, initiator));
 }
 
 // ecdhX(x32, ellTheirs64, seckey32): boolean (false: invalid seckey32)
 Napi::Value EcdhX(const Napi::CallbackInfo &info) {
-  uint8_t *x32, *theirs, *seckey32;
-  if (!Bytes(info, 0, "x32", 32, &x32) || !Bytes(info, 1, "ellTheirs64", 64, &theirs) ||
-      !Bytes(info, 2, "seckey32", 32, &seckey32)) {
-    return info.Env().Undefined();
+  Napi::Env env = info.Env();
+  View x32, theirs, seckey32;
+  if (!Bytes(env, info[0], "x32", 32, &x32) || !Bytes(env, info[1], "ellTheirs64", 64, &theirs) ||
+      !Bytes(env, info[2], "seckey32", 32, &seckey32) || !Apart(env, x32, "x32", theirs, "ellTheirs64") ||
+      !Apart(env, x32, "x32", seckey32, "seckey32")) {
+    return env.Undefined();
   }
-  return Napi::Boolean::New(info.Env(), bip324_ecdh_x(Secp(info.Env()), x32, theirs, seckey32));
+  return Napi::Boolean::New(env, bip324_ecdh_x(Secp(env), x32.data, theirs.data, seckey32.data));
 }
 
 // keySchedule(keys192, secret32, magic4): void
 Napi::Value KeySchedule(const Napi::CallbackInfo &info) {
-  uint8_t *keys, *secret32, *magic4;
-  if (!Bytes(info, 0, "keys", BIP324_KEYS_BYTES, &keys) || !Bytes(info, 1, "secret32", 32, &secret32) ||
-      !Bytes(info, 2, "magic4", 4, &magic4)) {
-    return info.Env().Undefined();
+  Napi::Env env = info.Env();
+  View keys, secret32, magic4;
+  if (!Bytes(env, info[0], "keys", BIP324_KEYS_BYTES, &keys) || !Bytes(env, info[1], "secret32", 32, &secret32) ||
+      !Bytes(env, info[2], "magic4", 4, &magic4) || !Apart(env, keys, "keys", secret32, "secret32") ||
+      !Apart(env, keys, "keys", magic4, "magic4")) {
+    return env.Undefined();
   }
-  bip324_key_schedule(keys, secret32, magic4);
-  return info.Env().Undefined();
+  bip324_key_schedule(keys.data, secret32.data, magic4.data);
+  return env.Undefined();
 }
 
 void FreeCipher(Napi::Env, CipherHandle *handle) {
@@ -221,15 +288,16 @@ void FreeCipher(Napi::Env, CipherHandle *handle) {
 
 // cipherCreate(lengthKey32, aeadKey32, provider?): cipher handle for one direction
 Napi::Value CipherCreate(const Napi::CallbackInfo &info) {
-  uint8_t *length_key, *aead_key;
+  Napi::Env env = info.Env();
   bip324_provider_id provider;
-  if (!Bytes(info, 0, "lengthKey32", 32, &length_key) || !Bytes(info, 1, "aeadKey32", 32, &aead_key) ||
-      !Provider(info, 2, &provider)) {
-    return info.Env().Undefined();
+  if (!Provider(env, info[2], &provider)) return env.Undefined();
+  View length_key, aead_key;
+  if (!Bytes(env, info[0], "lengthKey32", 32, &length_key) || !Bytes(env, info[1], "aeadKey32", 32, &aead_key)) {
+    return env.Undefined();
   }
   CipherHandle *handle = new CipherHandle{new bip324_cipher()};
-  bip324_cipher_init(handle->cipher, length_key, aead_key, provider);
-  Napi::External<CipherHandle> external = Napi::External<CipherHandle>::New(info.Env(), handle, FreeCipher);
+  bip324_cipher_init(handle->cipher, length_key.data, aead_key.data, provider);
+  Napi::External<CipherHandle> external = Napi::External<CipherHandle>::New(env, handle, FreeCipher);
   external.TypeTag(&kCipherTag);
   return external;
 }
@@ -243,7 +311,7 @@ Napi::Value CipherDestroy(const Napi::CallbackInfo &info) {
 
 // cipherProvider(cipher): 'openssl' | 'libsodium'
 Napi::Value CipherProvider(const Napi::CallbackInfo &info) {
-  bip324_cipher *c = Cipher(info, 0);
+  bip324_cipher *c = Cipher(info.Env(), info[0]);
   if (c == nullptr) return info.Env().Undefined();
   return Napi::String::New(info.Env(), bip324_provider_name(c->provider));
 }
@@ -251,130 +319,106 @@ Napi::Value CipherProvider(const Napi::CallbackInfo &info) {
 // encrypt(cipher, out, contents, aad, header): void; out is exactly contents.length + EXPANSION bytes
 Napi::Value Encrypt(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
-  bip324_cipher *c = Cipher(info, 0);
-  uint8_t *out, *contents, *aad;
-  size_t outlen, len, aadlen;
   uint32_t header;
-  if (c == nullptr || !AnyBytes(env, info[1], "out", &out, &outlen) ||
-      !AnyBytes(env, info[2], "contents", &contents, &len) || !AnyBytes(env, info[3], "aad", &aad, &aadlen) ||
-      !Uint(info, 4, "header", 255, &header)) {
+  if (!Uint(env, info[4], "header", 255, &header)) return env.Undefined();
+  bip324_cipher *c = Cipher(env, info[0]);
+  View out, contents, aad;
+  if (c == nullptr || !AnyBytes(env, info[1], "out", &out) || !AnyBytes(env, info[2], "contents", &contents) ||
+      !AnyBytes(env, info[3], "aad", &aad)) {
     return env.Undefined();
   }
-  if (len > BIP324_MAX_CONTENTS) {
+  if (contents.len > BIP324_MAX_CONTENTS) {
     ThrowRange(env, "contents must be at most " + std::to_string(BIP324_MAX_CONTENTS) + " bytes");
     return env.Undefined();
   }
-  if (outlen != len + BIP324_EXPANSION) {
+  if (out.len != contents.len + BIP324_EXPANSION) {
     ThrowRange(env, "out must be contents.length + " + std::to_string(BIP324_EXPANSION) + " bytes");
     return env.Undefined();
   }
-  bip324_encrypt(c, out, contents, len, aad, aadlen, static_cast<unsigned char>(header));
+  if (!Apart(env, out, "out", contents, "contents") || !Apart(env, out, "out", aad, "aad")) return env.Undefined();
+  bip324_encrypt(c, out.data, contents.data, contents.len, aad.data, aad.len, static_cast<unsigned char>(header));
   return env.Undefined();
 }
 
 // decryptLength(cipher, len3): number, the contents length now pending
 Napi::Value DecryptLength(const Napi::CallbackInfo &info) {
-  bip324_cipher *c = Cipher(info, 0);
-  uint8_t *len3;
-  if (c == nullptr || !Bytes(info, 1, "len3", BIP324_LENGTH_BYTES, &len3)) return info.Env().Undefined();
+  Napi::Env env = info.Env();
+  bip324_cipher *c = Cipher(env, info[0]);
+  View len3;
+  if (c == nullptr || !Bytes(env, info[1], "len3", BIP324_LENGTH_BYTES, &len3)) return env.Undefined();
   if (c->has_pending) {
-    Throw(Napi::Error::New(info.Env(), "a length is already pending: decrypt its packet first"), kBadState);
-    return info.Env().Undefined();
+    Throw(Napi::Error::New(env, "a length is already pending: decrypt its packet first"), kBadState);
+    return env.Undefined();
   }
-  return Napi::Number::New(info.Env(), bip324_decrypt_length(c, len3));
+  return Napi::Number::New(env, bip324_decrypt_length(c, len3.data));
 }
 
 // decrypt(cipher, contents, input, aad): number, the header byte, or -1 if authentication failed.
 // input is header || contents || tag for the pending length; contents receives pending bytes.
 Napi::Value Decrypt(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
-  bip324_cipher *c = Cipher(info, 0);
-  uint8_t *contents, *in, *aad;
-  size_t contentslen, inlen, aadlen;
-  if (c == nullptr || !AnyBytes(env, info[1], "contents", &contents, &contentslen) ||
-      !AnyBytes(env, info[2], "input", &in, &inlen) || !AnyBytes(env, info[3], "aad", &aad, &aadlen)) {
+  bip324_cipher *c = Cipher(env, info[0]);
+  View contents, in, aad;
+  if (c == nullptr || !AnyBytes(env, info[1], "contents", &contents) || !AnyBytes(env, info[2], "input", &in) ||
+      !AnyBytes(env, info[3], "aad", &aad)) {
     return env.Undefined();
   }
   if (!c->has_pending) {
     Throw(Napi::Error::New(env, "no length is pending: call decryptLength first"), kBadState);
     return env.Undefined();
   }
-  if (contentslen != c->pending || inlen != c->pending + BIP324_HEADER_BYTES + BIP324_TAG_BYTES) {
+  if (contents.len != c->pending || in.len != c->pending + BIP324_HEADER_BYTES + BIP324_TAG_BYTES) {
     ThrowRange(env, "contents must be the pending length (" + std::to_string(c->pending) + ") and input " +
                         std::to_string(BIP324_HEADER_BYTES + BIP324_TAG_BYTES) + " bytes more");
     return env.Undefined();
   }
-  bool overlapping = contents < in + inlen && in < contents + contentslen;
-  if (overlapping && contents != in + BIP324_HEADER_BYTES) {
+  if (Overlap(contents, in) && contents.data != in.data + BIP324_HEADER_BYTES) {
     ThrowRange(env, "contents may only overlap input exactly one byte in");
     return env.Undefined();
   }
+  if (!Apart(env, contents, "contents", aad, "aad")) return env.Undefined();
   unsigned char header;
-  if (!bip324_decrypt(c, &header, contents, in, aad, aadlen)) return Napi::Number::New(env, -1);
+  if (!bip324_decrypt(c, &header, contents.data, in.data, aad.data, aad.len)) return Napi::Number::New(env, -1);
   return Napi::Number::New(env, header);
 }
 
 // encryptBatch(cipher, out, items, headers?): void; out is exactly sum(items[i].length + EXPANSION)
 Napi::Value EncryptBatch(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
-  bip324_cipher *c = Cipher(info, 0);
-  uint8_t *out, *headers = nullptr;
-  size_t outlen, headerslen = 0;
-  if (c == nullptr || !AnyBytes(env, info[1], "out", &out, &outlen)) return env.Undefined();
-  if (!info[2].IsArray()) {
-    ThrowType(env, "items must be an array of Uint8Array");
+  std::vector<napi_value> items;
+  if (!Elements(env, info[2], &items)) return env.Undefined();
+  bip324_cipher *c = Cipher(env, info[0]);
+  View out, headers{nullptr, 0};
+  bool has_headers = !info[3].IsUndefined() && !info[3].IsNull();
+  if (c == nullptr || !AnyBytes(env, info[1], "out", &out) ||
+      (has_headers && !AnyBytes(env, info[3], "headers", &headers))) {
     return env.Undefined();
   }
-  Napi::Array items = info[2].As<Napi::Array>();
-  uint32_t n = items.Length();
-  if (!info[3].IsUndefined() && !info[3].IsNull()) {
-    if (!AnyBytes(env, info[3], "headers", &headers, &headerslen)) return env.Undefined();
-    if (headerslen != n) {
-      ThrowRange(env, "headers must have one byte per item");
-      return env.Undefined();
-    }
+  std::vector<bip324_slice> slices(items.size());
+  for (size_t i = 0; i < items.size(); i++) {
+    View item;
+    if (!AnyBytes(env, items[i], "items[i]", &item) || !Apart(env, out, "out", item, "items[i]")) return env.Undefined();
+    slices[i] = {item.data, item.len};
   }
-  // Check every item and the total before encrypting anything: a failed call changes no state.
-  // The first kSlices items are kept from this pass; a longer batch reads the rest again in chunks,
-  // and refuses an array whose elements changed meanwhile (getters) rather than overrun out.
-  constexpr uint32_t kSlices = 256;
-  bip324_slice slices[kSlices];
+  // Every check before encrypting anything: a failed call changes no state.
+  if (has_headers && headers.len != slices.size()) {
+    ThrowRange(env, "headers must have one byte per item");
+    return env.Undefined();
+  }
   size_t total = 0;
-  for (uint32_t i = 0; i < n; i++) {
-    uint8_t *data;
-    size_t len;
-    if (!ItemBytes(env, items, i, &data, &len)) return env.Undefined();
-    if (len > BIP324_MAX_CONTENTS) {
+  for (size_t i = 0; i < slices.size(); i++) {
+    if (slices[i].len > BIP324_MAX_CONTENTS) {
       ThrowRange(env, "items[" + std::to_string(i) + "] is over " + std::to_string(BIP324_MAX_CONTENTS) + " bytes");
       return env.Undefined();
     }
-    if (i < kSlices) slices[i] = {data, len};
-    total += len + BIP324_EXPANSION;
+    total += slices[i].len + BIP324_EXPANSION;
   }
-  if (outlen != total) {
+  if (out.len != total) {
     ThrowRange(env, "out must be " + std::to_string(total) + " bytes");
     return env.Undefined();
   }
-  size_t room = outlen;
-  for (uint32_t start = 0; start < n; start += kSlices) {
-    uint32_t count = n - start < kSlices ? n - start : kSlices;
-    size_t written = 0;
-    for (uint32_t j = 0; j < count; j++) {
-      if (start > 0) {
-        uint8_t *data;
-        if (!ItemBytes(env, items, start + j, &data, &slices[j].len)) return env.Undefined();
-        slices[j].data = data;
-      }
-      if (slices[j].len > BIP324_MAX_CONTENTS || slices[j].len + BIP324_EXPANSION > room - written) {
-        Throw(Napi::Error::New(env, "items changed during encryptBatch"), kBadState);
-        return env.Undefined();
-      }
-      written += slices[j].len + BIP324_EXPANSION;
-    }
-    bip324_encrypt_batch(c, out, slices, count, headers ? headers + start : nullptr);
-    out += written;
-    room -= written;
-  }
+  if (has_headers && !Apart(env, out, "out", headers, "headers")) return env.Undefined();
+  bip324_encrypt_batch(c, out.data, slices.data(), slices.size(), has_headers ? headers.data : nullptr);
   return env.Undefined();
 }
 
@@ -383,26 +427,30 @@ Napi::Value EncryptBatch(const Napi::CallbackInfo &info) {
 // offset, length, header]; its length bounds how many packets one call decrypts.
 Napi::Value DecryptBatch(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
-  bip324_cipher *c = Cipher(info, 0);
-  uint8_t *plain, *in;
-  size_t plainlen, inlen;
   uint32_t max_contents;
-  if (c == nullptr || !AnyBytes(env, info[1], "plain", &plain, &plainlen)) return env.Undefined();
-  if (!info[2].IsTypedArray() || info[2].As<Napi::TypedArray>().TypedArrayType() != napi_uint32_array ||
-      info[2].As<Napi::Uint32Array>().ElementLength() < 4) {
+  if (!Uint(env, info[4], "maxContents", BIP324_MAX_CONTENTS, &max_contents)) return env.Undefined();
+  bip324_cipher *c = Cipher(env, info[0]);
+  View plain, in;
+  if (c == nullptr || !AnyBytes(env, info[1], "plain", &plain)) return env.Undefined();
+  napi_typedarray_type type;
+  size_t nwords;
+  void *raw;
+  if (napi_get_typedarray_info(env, info[2], &type, &nwords, &raw, nullptr, nullptr) != napi_ok ||
+      type != napi_uint32_array || nwords < 4) {
     ThrowType(env, "meta must be a Uint32Array of at least 4 elements");
     return env.Undefined();
   }
-  Napi::Uint32Array meta = info[2].As<Napi::Uint32Array>();
-  if (!AnyBytes(env, info[3], "input", &in, &inlen) || !Uint(info, 4, "maxContents", BIP324_MAX_CONTENTS, &max_contents)) {
+  uint32_t *words = static_cast<uint32_t *>(raw);
+  View meta{static_cast<uint8_t *>(raw), nwords * sizeof(uint32_t)};
+  if (!AnyBytes(env, info[3], "input", &in) || !Apart(env, plain, "plain", in, "input") ||
+      !Apart(env, plain, "plain", meta, "meta") || !Apart(env, meta, "meta", in, "input")) {
     return env.Undefined();
   }
-  uint32_t *words = meta.Data();
-  size_t max_packets = (meta.ElementLength() - 4) / 3, npackets, consumed;
+  size_t max_packets = (nwords - 4) / 3, npackets, consumed;
   bip324_batch_status status;
   static_assert(sizeof(bip324_packet_info) == 3 * sizeof(uint32_t), "packet info is three words");
-  bip324_decrypt_batch(c, plain, plainlen, reinterpret_cast<bip324_packet_info *>(words + 4), max_packets, &npackets,
-                       &consumed, &status, in, inlen, max_contents);
+  bip324_decrypt_batch(c, plain.data, plain.len, reinterpret_cast<bip324_packet_info *>(words + 4), max_packets, &npackets,
+                       &consumed, &status, in.data, in.len, max_contents);
   words[0] = static_cast<uint32_t>(npackets);
   words[1] = static_cast<uint32_t>(consumed);
   words[2] = c->has_pending ? c->pending : 0;
@@ -412,14 +460,15 @@ Napi::Value DecryptBatch(const Napi::CallbackInfo &info) {
 
 // bench(kind, provider, size, iterations): number of nanoseconds spent in the C loop
 Napi::Value Bench(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
   uint32_t kind, size, iterations;
   bip324_provider_id provider;
-  if (!Uint(info, 0, "kind", BIP324_BENCH_HANDSHAKE, &kind) || !Provider(info, 1, &provider) ||
-      !Uint(info, 2, "size", BIP324_MAX_CONTENTS, &size) || !Uint(info, 3, "iterations", 0xffffffffu, &iterations)) {
-    return info.Env().Undefined();
+  if (!Uint(env, info[0], "kind", BIP324_BENCH_HANDSHAKE, &kind) || !Provider(env, info[1], &provider) ||
+      !Uint(env, info[2], "size", BIP324_MAX_CONTENTS, &size) || !Uint(env, info[3], "iterations", 0xffffffffu, &iterations)) {
+    return env.Undefined();
   }
-  uint64_t ns = bip324_bench(Secp(info.Env()), static_cast<bip324_bench_kind>(kind), provider, size, iterations);
-  return Napi::Number::New(info.Env(), static_cast<double>(ns));
+  uint64_t ns = bip324_bench(Secp(env), static_cast<bip324_bench_kind>(kind), provider, size, iterations);
+  return Napi::Number::New(env, static_cast<double>(ns));
 }
 
 void FreeInstance(Napi::Env, Instance *instance) {

@@ -9,7 +9,13 @@
  *    misuse is a programmer error reported in JavaScript, never a peer error reported here.
  *  - Arguments are ordered: context or state, outputs, inputs; a length follows its pointer.
  *  - Functions that can fail because of what a peer sent return 1 on success and 0 on failure
- *    (or a bip324_status). Secrets on the stack are wiped before returning.
+ *    (or a bip324_status); those results are BIP324_WARN_UNUSED_RESULT. Secrets on the stack are
+ *    wiped before returning.
+ *  - bip324_init runs first, once per process, and alone: it sets the process-wide provider
+ *    choice that every cipher reads. After it returned, any function may run on several threads
+ *    at once as long as no two calls share a bip324_cipher.
+ *  - No output overlaps an input or another output, in any byte. The one exception is
+ *    bip324_decrypt's contents, which may be exactly in + 1 (decrypting in place).
  */
 
 #include <stddef.h>
@@ -30,23 +36,32 @@ extern "C" {
 #define BIP324_MAX_CONTENTS 16777215u /* 2^24 - 1: what 3 length bytes can say */
 #define BIP324_KEYS_BYTES 192      /* bip324_key_schedule output, see there */
 
+/* A result the caller must look at: a MAC check, a key's validity, set-up success. */
+#if defined(__GNUC__) || defined(__clang__)
+#define BIP324_WARN_UNUSED_RESULT __attribute__((warn_unused_result))
+#else
+#define BIP324_WARN_UNUSED_RESULT
+#endif
+
 /* ---- set-up ---------------------------------------------------------------------------- */
 
-/** Initialise libsodium and pick the ChaCha20/Poly1305 provider. Safe to call more than once.
+/** Initialise libsodium and pick the ChaCha20/Poly1305 provider (bip324_info's openssl_* fields
+ *  say how it decided). Call it once per process, before any other function here, and not while
+ *  another thread may call into the engine: it is not thread-safe until it returned.
  *  Returns: 1 on success, 0 if libsodium could not initialise. */
-int bip324_init(void);
+BIP324_WARN_UNUSED_RESULT int bip324_init(void);
 
 /** Create a secp256k1 context randomized with 32 bytes from the CSPRNG, for side-channel
  *  protection of secret-key operations. Free with secp256k1_context_destroy.
  *  Returns: the context, or NULL if allocation or randomization failed. */
-secp256k1_context *bip324_secp256k1_context_create(void);
+BIP324_WARN_UNUSED_RESULT secp256k1_context *bip324_secp256k1_context_create(void);
 
 /* ---- ChaCha20 / Poly1305 providers ------------------------------------------------------- */
 
 /** Where the ChaCha20 and Poly1305 primitives come from. Both produce identical bytes. */
 typedef enum {
     BIP324_PROVIDER_LIBSODIUM = 0, /* always available */
-    BIP324_PROVIDER_OPENSSL = 1    /* the host process's OpenSSL (Node exports it), if it passed its known-answer test */
+    BIP324_PROVIDER_OPENSSL = 1    /* the host process's OpenSSL (Node exports it), if it passed every check */
 } bip324_provider_id;
 
 /** Returns: 1 if `id` can be used in this process, 0 if not. */
@@ -67,6 +82,13 @@ typedef struct {
     const char *chacha20;          /* libsodium's ChaCha20 implementation: "avx2", "ssse3" or "ref" */
     const char *poly1305;          /* libsodium's Poly1305 implementation: "sse2" or "donna" */
     const char *provider;          /* bip324_provider_name(bip324_provider_default()) */
+    /* OpenSSL, as bip324_init decided from the environment variable BIP324_OPENSSL and checks:
+     * the switch: "auto" (unset), "off", "force", or "invalid" (any other value, taken as off);
+     * the version OpenSSL_version_num() reported ("3.0.19"), or NULL if it was not looked up or
+     * not found; the verdict: "used", or why not: "off", "missing-symbols", "unknown-version"
+     * (not on the allow list, and no "force"), "different-objects", "state-too-large",
+     * "known-answer-failed", "canary-overwritten". docs/openssl-provider.md explains each. */
+    const char *openssl_switch, *openssl_version, *openssl_verdict;
     int has_ssse3, has_avx2, has_avx512f; /* CPU features as libsodium detected them */
 } bip324_info;
 
@@ -84,8 +106,8 @@ void bip324_ellswift_decode(const secp256k1_context *ctx, unsigned char *x32, co
 /** Compute the ElligatorSwift public key of a given secret key.
  *  Returns: 1, or 0 if seckey32 is not a valid scalar (zero or >= the group order).
  *  Out: ell64.  In: seckey32; auxrnd32: 32 fresh random bytes (entropy for the encoding). */
-int bip324_ellswift_create(const secp256k1_context *ctx, unsigned char *ell64,
-                           const unsigned char *seckey32, const unsigned char *auxrnd32);
+BIP324_WARN_UNUSED_RESULT int bip324_ellswift_create(const secp256k1_context *ctx, unsigned char *ell64,
+                                                     const unsigned char *seckey32, const unsigned char *auxrnd32);
 
 /** Generate a key pair from the CSPRNG, drawing again until the scalar is valid.
  *  Out: seckey32 (secret: the caller wipes it), ell64 (the public key to send). */
@@ -95,14 +117,15 @@ void bip324_keygen(const secp256k1_context *ctx, unsigned char *seckey32, unsign
  *  initiator's encoding, the responder's encoding and the shared X coordinate.
  *  Returns: 1, or 0 if seckey32 is not a valid scalar.
  *  Out: secret32.  In: ell_ours64, ell_theirs64, seckey32 (ours), initiator (1 if we initiated). */
-int bip324_ecdh(const secp256k1_context *ctx, unsigned char *secret32, const unsigned char *ell_ours64,
-                const unsigned char *ell_theirs64, const unsigned char *seckey32, int initiator);
+BIP324_WARN_UNUSED_RESULT int bip324_ecdh(const secp256k1_context *ctx, unsigned char *secret32,
+                                          const unsigned char *ell_ours64, const unsigned char *ell_theirs64,
+                                          const unsigned char *seckey32, int initiator);
 
 /** Plain x-only ECDH: the X coordinate of seckey32 times the point ell_theirs64 decodes to, before
  *  BIP-324's hashing; for checking test vectors (mid_x_shared) and diagnostics.
  *  Returns: 1, or 0 if seckey32 is not a valid scalar.  Out: x32. */
-int bip324_ecdh_x(const secp256k1_context *ctx, unsigned char *x32, const unsigned char *ell_theirs64,
-                  const unsigned char *seckey32);
+BIP324_WARN_UNUSED_RESULT int bip324_ecdh_x(const secp256k1_context *ctx, unsigned char *x32,
+                                            const unsigned char *ell_theirs64, const unsigned char *seckey32);
 
 /* ---- key schedule ------------------------------------------------------------------------ */
 
@@ -146,17 +169,20 @@ void bip324_encrypt(bip324_cipher *c, unsigned char *out, const unsigned char *c
                     const unsigned char *aad, size_t aadlen, unsigned char header);
 
 /** Decrypt the 3-byte length that starts a packet, so that the caller can refuse it before
- *  allocating. The length is kept as pending for bip324_decrypt. Requires no pending length.
+ *  allocating. The length is kept as pending for bip324_decrypt. Requires that no length is
+ *  pending (c->has_pending == 0): a second call would desynchronise the length cipher.
  *  Returns: the contents length (0 .. BIP324_MAX_CONTENTS). */
 uint32_t bip324_decrypt_length(bip324_cipher *c, const unsigned char *len3);
 
-/** Authenticate and decrypt the rest of the packet whose length is pending.
- *  Returns: 1, or 0 if the tag is wrong, in which case nothing has been written.
- *  Out: header (the decrypted header byte); contents (pending bytes; may be exactly in + 1 or
- *       not overlap in at all).
+/** Authenticate and decrypt the rest of the packet whose length is pending. Requires a pending
+ *  length (c->has_pending == 1, from bip324_decrypt_length or a batch that stopped after one).
+ *  Returns: 1, or 0 if the tag is wrong, in which case nothing has been written and the length
+ *  stays pending.
+ *  Out: header (the decrypted header byte); contents (pending bytes: either exactly in + 1, to
+ *       decrypt in place, or overlapping neither in nor aad).
  *  In:  in, pending + BIP324_HEADER_BYTES + BIP324_TAG_BYTES bytes; aad, aadlen as sent. */
-int bip324_decrypt(bip324_cipher *c, unsigned char *header, unsigned char *contents, const unsigned char *in,
-                   const unsigned char *aad, size_t aadlen);
+BIP324_WARN_UNUSED_RESULT int bip324_decrypt(bip324_cipher *c, unsigned char *header, unsigned char *contents,
+                                             const unsigned char *in, const unsigned char *aad, size_t aadlen);
 
 /* ---- batches ------------------------------------------------------------------------------ */
 
@@ -166,7 +192,8 @@ typedef struct {
 } bip324_slice;
 
 /** Encrypt n packets (no AAD) back to back into out, as n bip324_encrypt calls would.
- *  Out: out, sum of (len + BIP324_EXPANSION) bytes.  In: items[n]; headers[n], or NULL for all 0. */
+ *  Out: out, sum of (len + BIP324_EXPANSION) bytes, overlapping no item and not headers.
+ *  In:  items[n] (they may overlap one another); headers[n], or NULL for all 0. */
 void bip324_encrypt_batch(bip324_cipher *c, unsigned char *out, const bip324_slice *items, size_t n,
                           const unsigned char *headers);
 
@@ -188,7 +215,7 @@ typedef struct {
  *  not complete yet is kept as pending, and the next call's input starts after it.
  *  Out: plain (contents, back to back, plain_cap bytes at most); packets (max_packets at most);
  *       *npackets; *consumed (input bytes used: whole packets, plus a pending length's 3 bytes);
- *       *status.
+ *       *status. plain, packets and in do not overlap one another (no in-place case here).
  *  In:  in, inlen; max_contents (lengths above it stop the batch with BIP324_BATCH_OVERSIZED
  *       before anything is allocated or decrypted). */
 void bip324_decrypt_batch(bip324_cipher *c, unsigned char *plain, size_t plain_cap,
@@ -206,7 +233,8 @@ typedef enum {
 } bip324_bench_kind;
 
 /** Run `iterations` operations in a C loop, for the floor that JavaScript callers compare against.
- *  Returns: elapsed nanoseconds (monotonic clock), or 0 if memory could not be allocated. */
+ *  Returns: elapsed nanoseconds (monotonic clock), or 0 if memory could not be allocated or an
+ *  operation failed (the loop would then have timed something else). */
 uint64_t bip324_bench(const secp256k1_context *ctx, bip324_bench_kind kind, bip324_provider_id provider,
                       size_t size, uint64_t iterations);
 

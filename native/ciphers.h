@@ -18,7 +18,8 @@ void bip324_aead_encrypt(bip324_cipher *c, unsigned char *out, unsigned char hea
 
 /** FSChaCha20Poly1305 decryption of in (1 + len + 16 bytes). On a wrong tag returns 0, writes
  *  nothing and leaves the state as it was. */
-int bip324_aead_decrypt(bip324_cipher *c, unsigned char *header, unsigned char *contents, const unsigned char *in,
-                        size_t len, const unsigned char *aad, size_t aadlen);
+BIP324_WARN_UNUSED_RESULT int bip324_aead_decrypt(bip324_cipher *c, unsigned char *header, unsigned char *contents,
+                                                  const unsigned char *in, size_t len, const unsigned char *aad,
+                                                  size_t aadlen);
 
 #endif

@@ -32,6 +32,7 @@ void bip324_get_info(bip324_info *info) {
     info->secp256k1_version = BIP324_STR(BIP324_SECP256K1_VERSION);
     info->sodium_version = sodium_version_string();
     info->provider = bip324_provider_name(bip324_provider_default());
+    bip324_openssl_info(info);
     info->has_ssse3 = sodium_runtime_has_ssse3();
     info->has_avx2 = sodium_runtime_has_avx2();
     info->has_avx512f = sodium_runtime_has_avx512f();

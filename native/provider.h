@@ -32,6 +32,9 @@ extern const unsigned char bip324_zeros[BIP324_REKEY_INTERVAL * BIP324_LENGTH_BY
 /** Resolve and verify the providers. Called by bip324_init, which the caller runs once. */
 void bip324_providers_init(void);
 
+/** The OpenSSL fields of *info: the switch, the version found, the verdict. */
+void bip324_openssl_info(bip324_info *info);
+
 /** The primitives of an available provider. */
 const bip324_primitives *bip324_primitives_of(bip324_provider_id id);
 

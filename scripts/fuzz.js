@@ -7,9 +7,10 @@
 // the committed seeds.
 // Prints each target's executions and the total; exits 1 on any finding, with the crashing input
 // kept in build-fuzz/findings/. Needs clang and libFuzzer: scripts/install-fuzz-toolchain.sh.
-// Usage: npm run fuzz -- [--seconds N] [--targets a,b] [--build-only] [--seeds]
+// Usage: npm run fuzz -- [--seconds N] [--targets a,b] [--build-only] [--seeds] [--check]
 //   --seconds N   fuzzing time per target (default 60)
 //   --targets     a subset of TARGETS, by name
+//   --check       only check the toolchain: exit 0 if clang links a libFuzzer target, else 2
 //   --build-only  configure and build, run nothing
 //   --seeds       rewrite fuzz/native/corpus/ from the targets' own seed generators, run nothing
 
@@ -31,13 +32,14 @@ const TARGETS = {
 }
 
 function parseArgs (argv) {
-  const opts = { seconds: 60, targets: Object.keys(TARGETS), buildOnly: false, seeds: false }
+  const opts = { seconds: 60, targets: Object.keys(TARGETS), buildOnly: false, seeds: false, check: false }
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]
     if (arg === '--seconds') opts.seconds = Number(argv[++i])
     else if (arg === '--targets') opts.targets = String(argv[++i]).split(',')
     else if (arg === '--build-only') opts.buildOnly = true
     else if (arg === '--seeds') opts.seeds = true
+    else if (arg === '--check') opts.check = true
     else throw new Error(`fuzz: unknown argument ${arg}`)
   }
   if (!(opts.seconds > 0)) throw new Error('fuzz: --seconds takes a positive number')
@@ -129,6 +131,7 @@ function main () {
     console.error(`fuzz: ${problem}`)
     process.exit(2)
   }
+  if (opts.check) return console.log('fuzz: clang links libFuzzer targets with ASan and UBSan')
   build(opts.targets)
   if (opts.seeds) return writeSeeds(opts.targets)
   if (opts.buildOnly) return

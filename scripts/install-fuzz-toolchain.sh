@@ -4,13 +4,31 @@
 # ASan/UBSan runtimes, which clang only recommends) and llvm (llvm-symbolizer, for readable stack
 # traces in findings). valgrind is optional: `npm run leakcheck` uses LeakSanitizer from gcc.
 # Debian/Ubuntu only; run as root (or through sudo).
+#   --quiet: one line saying what is installed; apt's output only if it fails (for CI logs)
 set -eu
 
+PACKAGES="clang libclang-rt-dev llvm"
 SUDO=
 if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; fi
 
-$SUDO apt-get update
-$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends clang libclang-rt-dev llvm
+apt() {
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get "$@"
+}
+if [ "${1:-}" = --quiet ]; then
+  echo "install-fuzz-toolchain: apt-get update, then installing $PACKAGES from Debian"
+  log=$(mktemp)
+  # shellcheck disable=SC2086 # PACKAGES is a list
+  if ! { apt update && apt install -y --no-install-recommends $PACKAGES; } >"$log" 2>&1; then
+    tail -n 20 "$log" >&2
+    rm -f "$log"
+    exit 1
+  fi
+  rm -f "$log"
+else
+  apt update
+  # shellcheck disable=SC2086
+  apt install -y --no-install-recommends $PACKAGES
+fi
 
 # Check the result the way scripts/fuzz.js will use it: link a trivial fuzz target.
 tmp=$(mktemp -d)

@@ -9,6 +9,9 @@ const bip324 = require('bip324')
 const results = {
   node: process.version,
   napi: process.versions.napi,
+  openssl: process.versions.openssl,
+  // how the native engine judged this Node's OpenSSL (BIP324_OPENSSL as the caller set it)
+  provider: bip324.nativeInfo().openssl,
   // the JS backend's @noble/@scure dependencies are ESM only: it needs require(esm)
   requireModule: Boolean(process.features && process.features.require_module)
 }

@@ -5,7 +5,9 @@
 // $TMPDIR/bip324-node-matrix. Per version: the prebuilt addon loads, two Protocol objects do a
 // handshake and packets on the native and JS backends, the ESM entry imports, `bip324 demo --json`.
 // The JS backend needs require(esm) (Node >= 20.19 / 22.12); where Node lacks it, its failure is
-// reported, not counted.
+// reported, not counted. Each Node also runs the smoke test with BIP324_OPENSSL=force, and the
+// line shows its OpenSSL and the provider's verdict both ways: "force: used" on a series not on
+// the allow list is what docs/openssl-provider.md asks for before adding it.
 // Usage: node scripts/node-matrix.js [major|version ...]   (default 18 20 22 24 latest)
 //   BIP324_TARBALL=path tests that tarball instead of packing the work tree.
 
@@ -70,16 +72,23 @@ function project () {
   return app
 }
 
-function test (node, app) {
-  const r = run(node, ['smoke.js'], { cwd: app, allowFail: true })
-  let result
+function smoke (node, app, env) {
+  const r = run(node, ['smoke.js'], { cwd: app, allowFail: true, env: { ...process.env, ...env } })
   try {
-    result = JSON.parse(r.stdout)
+    return JSON.parse(r.stdout)
   } catch {
     const lines = (r.stderr || `exit ${r.status}`).trim().split('\n')
     const crash = lines.find((l) => /^\w*Error\b/.test(l)) || lines[lines.length - 1]
-    return { node: path.basename(path.dirname(path.dirname(node))), pass: false, crash: `smoke test crashed: ${crash}` }
+    return { crash: `smoke test (BIP324_OPENSSL=${env.BIP324_OPENSSL}) crashed: ${crash}` }
   }
+}
+
+function test (node, app) {
+  const result = smoke(node, app, { BIP324_OPENSSL: 'auto' })
+  const forced = smoke(node, app, { BIP324_OPENSSL: 'force' })
+  const name = path.basename(path.dirname(path.dirname(node)))
+  if (result.crash || forced.crash) return { node: name, pass: false, crash: result.crash || forced.crash }
+  result.forced = { provider: forced.provider, native: forced.native }
   const demo = run(node, [path.join(app, 'node_modules/bip324/dist/cli/index.js'), 'demo', '--json'], { cwd: app, allowFail: true })
   try {
     const out = JSON.parse(demo.stdout)
@@ -88,7 +97,7 @@ function test (node, app) {
     result.demo = `exit ${demo.status}: ${(demo.stderr || '').trim().split('\n').slice(-2).join(' / ')}`
   }
   const required = ['prebuilt', 'native', 'esm', 'demo'].concat(result.requireModule ? ['js'] : [])
-  result.pass = required.every((k) => result[k] === 'ok')
+  result.pass = required.every((k) => result[k] === 'ok') && forced.native === 'ok'
   return result
 }
 
@@ -106,8 +115,11 @@ function main () {
     }
     results.push(result)
     const js = result.js === 'ok' || result.requireModule ? result.js : `${result.js} (expected: no require(esm))`
+    const openssl = result.provider
+      ? `; OpenSSL ${result.openssl}: ${result.provider.verdict} (force: ${result.forced.provider.verdict}, native ${result.forced.native})`
+      : ''
     process.stdout.write(`${result.pass ? 'PASS' : 'FAIL'} ${result.node}: ` + (result.error || result.crash ||
-      `prebuilt ${result.prebuilt}, native ${result.native}, esm ${result.esm}, demo ${result.demo}, js ${js}`) + '\n')
+      `prebuilt ${result.prebuilt}, native ${result.native}, esm ${result.esm}, demo ${result.demo}, js ${js}${openssl}`) + '\n')
   }
   const failed = results.filter((r) => !r.pass).length
   process.stdout.write(`${results.length - failed} passed, ${failed} failed\n`)

@@ -4,6 +4,12 @@
  *
  * Outputs go into buffers the caller owns, as in the C engine: nothing here allocates per packet.
  * Peer-caused failures (a bad tag, an oversized length) are return values; misuse throws.
+ *
+ * No output may overlap an input or another output in any byte (views of one ArrayBuffer at
+ * different offsets included): such a call throws ERR_BIP324_INVALID_ARG before any state moves.
+ * The one exception is decrypting in place, see {@link PacketCipher.decrypt}. The native backend
+ * compares addresses; the js backend compares ArrayBuffer objects, so it cannot see two
+ * SharedArrayBuffer objects over the same memory.
  * @see https://github.com/bitcoin/bips/blob/master/bip-0324.mediawiki
  */
 
@@ -68,11 +74,15 @@ export interface PacketCipher {
   decryptLength (len3: Uint8Array): number
   /** Authenticates and decrypts the pending packet (`input` = header, contents, tag) into `contents`,
    *  which may be `input.subarray(1, 1 + pending)` to decrypt in place (and saves a copy of a big
-   *  packet). Returns the header byte, or -1 when authentication failed (nothing written). */
+   *  packet); any other overlap with `input`, or one with `aad`, is refused. Needs a pending length
+   *  (decryptLength first). Returns the header byte, or -1 when authentication failed (nothing
+   *  written, the length stays pending). */
   decrypt (contents: Uint8Array, input: Uint8Array, aad: Uint8Array): number
-  /** Encrypts packets (no AAD) back to back into `out`, exactly the sum of their sizes. */
+  /** Encrypts packets (no AAD) back to back into `out`, exactly the sum of their sizes. `items` is
+   *  read once, into a copy, before the cipher's state is checked. */
   encryptBatch (out: Uint8Array, items: readonly Uint8Array[], headers?: Uint8Array): void
-  /** Decrypts the complete packets at the start of `input` (no AAD) into `plain`. */
+  /** Decrypts the complete packets at the start of `input` (no AAD) into `plain`; `plain`, `meta`
+   *  and `input` must not overlap (there is no in-place batch). */
   decryptBatch (plain: Uint8Array, meta: Uint32Array, input: Uint8Array, maxContents: number): BatchResult
   /** Wipes the keys; any later call throws ERR_BIP324_BAD_STATE. */
   destroy (): void

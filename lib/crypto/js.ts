@@ -18,6 +18,7 @@ import { elligatorSwift } from '@scure/btc-signer/p2p.js'
 
 import { Bip324Error } from '../errors'
 import type { Backend, BatchResult, BatchStatus, PacketCipher, PacketConstants, SessionKeys } from './backend'
+import { copyItems } from './items'
 
 const constants: PacketConstants = {
   LENGTH_BYTES: 3,
@@ -45,6 +46,17 @@ function bytes (value: unknown, name: string, length?: number): Uint8Array {
   if (!(value instanceof Uint8Array)) throw invalid(`${name} must be a Uint8Array`)
   if (length !== undefined && value.length !== length) throw invalid(`${name} must be ${length} bytes, got ${value.length}`)
   return value
+}
+
+// Whether the bytes of a and b intersect: views of one ArrayBuffer at different offsets count, an
+// empty view overlaps nothing. The same rule as the native binding's, which compares addresses.
+function overlap (a: ArrayBufferView, b: ArrayBufferView): boolean {
+  return a.byteLength !== 0 && b.byteLength !== 0 && a.buffer === b.buffer &&
+    a.byteOffset < b.byteOffset + b.byteLength && b.byteOffset < a.byteOffset + a.byteLength
+}
+
+function apart (a: ArrayBufferView, aName: string, b: ArrayBufferView, bName: string): void {
+  if (overlap(a, b)) throw invalid(`${aName} must not overlap ${bName}`)
 }
 
 function nonce (first: number, epoch: number): Uint8Array {
@@ -116,6 +128,8 @@ class JsCipher implements PacketCipher {
     if (!Number.isInteger(header) || header < 0 || header > 255) throw invalid('header must be an integer from 0 to 255')
     if (contents.length > MAX_CONTENTS) throw invalid(`contents must be at most ${MAX_CONTENTS} bytes`)
     if (out.length !== contents.length + EXPANSION) throw invalid(`out must be contents.length + ${EXPANSION} bytes`)
+    apart(out, 'out', contents, 'contents')
+    apart(out, 'out', aad, 'aad')
     this.seal(out, contents, aad, header)
   }
 
@@ -148,6 +162,10 @@ class JsCipher implements PacketCipher {
     if (contents.length !== this.pending || input.length !== this.pending + 1 + TAG_BYTES) {
       throw invalid(`contents must be the pending length (${this.pending}) and input ${1 + TAG_BYTES} bytes more`)
     }
+    if (overlap(contents, input) && !(contents.buffer === input.buffer && contents.byteOffset === input.byteOffset + 1)) {
+      throw invalid('contents may only overlap input exactly one byte in')
+    }
+    apart(contents, 'contents', aad, 'aad')
     return this.open(contents, input, aad)
   }
 
@@ -165,20 +183,22 @@ class JsCipher implements PacketCipher {
   }
 
   encryptBatch (out: Uint8Array, items: readonly Uint8Array[], headers?: Uint8Array): void {
+    const copy = copyItems(items)
     this.check()
     bytes(out, 'out')
-    if (!Array.isArray(items)) throw invalid('items must be an array of Uint8Array')
-    if (headers !== undefined && headers !== null && bytes(headers, 'headers').length !== items.length) {
+    if (headers !== undefined && headers !== null && bytes(headers, 'headers').length !== copy.length) {
       throw invalid('headers must have one byte per item')
     }
     let total = 0
-    for (const item of items) {
-      if (bytes(item, 'items[i]').length > MAX_CONTENTS) throw invalid(`items are limited to ${MAX_CONTENTS} bytes`)
+    for (const item of copy) {
+      if (item.length > MAX_CONTENTS) throw invalid(`items are limited to ${MAX_CONTENTS} bytes`)
+      apart(out, 'out', item, 'items[i]')
       total += item.length + EXPANSION
     }
     if (out.length !== total) throw invalid(`out must be ${total} bytes`)
+    if (headers !== undefined && headers !== null) apart(out, 'out', headers, 'headers')
     let at = 0
-    items.forEach((item, i) => {
+    copy.forEach((item, i) => {
       this.seal(out.subarray(at, at + item.length + EXPANSION), item, EMPTY, headers?.[i] ?? 0)
       at += item.length + EXPANSION
     })
@@ -190,6 +210,9 @@ class JsCipher implements PacketCipher {
     bytes(input, 'input')
     if (!(meta instanceof Uint32Array) || meta.length < 4) throw invalid('meta must be a Uint32Array of at least 4 elements')
     if (!Number.isInteger(maxContents) || maxContents < 0 || maxContents > MAX_CONTENTS) throw invalid(`maxContents must be an integer from 0 to ${MAX_CONTENTS}`)
+    apart(plain, 'plain', input, 'input')
+    apart(plain, 'plain', meta, 'meta')
+    apart(meta, 'meta', input, 'input')
     const maxPackets = Math.floor((meta.length - 4) / 3)
     let pos = 0
     let used = 0

@@ -4,6 +4,7 @@
  */
 
 import type { Backend, BatchResult, BatchStatus, KeyPair, PacketCipher, SessionKeys } from './backend'
+import { copyItems } from './items'
 import { type Addon, type CipherHandle, native } from '../native/binding'
 
 const STATUS: readonly BatchStatus[] = ['more', 'bad-mac', 'oversized', 'full']
@@ -28,7 +29,7 @@ class NativeCipher implements PacketCipher {
   }
 
   encryptBatch (out: Uint8Array, items: readonly Uint8Array[], headers?: Uint8Array): void {
-    this.addon.encryptBatch(this.handle, out, items, headers)
+    this.addon.encryptBatch(this.handle, out, copyItems(items), headers)
   }
 
   decryptBatch (plain: Uint8Array, meta: Uint32Array, input: Uint8Array, maxContents: number): BatchResult {

@@ -20,10 +20,30 @@ export interface NativeInfo {
   poly1305: 'sse2' | 'donna'
   /** Where new ciphers take ChaCha20 and Poly1305 from by default. */
   provider: 'openssl' | 'libsodium'
-  /** Every provider that passed its known-answer test in this process, fastest first. */
+  /** Every provider that passed its checks in this process, fastest first. */
   providers: Array<'openssl' | 'libsodium'>
+  /** How the engine decided about the host's OpenSSL, once per process (docs/openssl-provider.md). */
+  openssl: OpensslInfo
   /** CPU features as libsodium detected them. */
   cpu: { ssse3: boolean, avx2: boolean, avx512f: boolean }
+}
+
+/** The OpenSSL provider's checks, as nativeInfo() reports them. */
+export interface OpensslInfo {
+  /** The environment variable BIP324_OPENSSL when the addon loaded: `auto` (also when unset),
+   *  `off` (no symbol is looked up), `force` (an OpenSSL series not on the allow list is used if
+   *  every other check passes), or `invalid` (any other value, taken as `off`). */
+  switch: 'auto' | 'off' | 'force' | 'invalid'
+  /** What OpenSSL_version_num() reported (`3.0.19`, without a build suffix such as `+quic`), or
+   *  null when it was not looked up (`off`) or not found. */
+  version: string | null
+  /** `used`, or the first check that failed: `off` (the switch), `missing-symbols` (an entry
+   *  point is not exported, or no dlsym), `unknown-version` (a series not on the allow list),
+   *  `different-objects` (the entry points and OpenSSL_version_num come from different loaded
+   *  objects), `state-too-large` (Poly1305_ctx_size() exceeds our state), `known-answer-failed`
+   *  (outputs differ from libsodium's), `canary-overwritten` (a call wrote outside its buffers). */
+  verdict: 'used' | 'off' | 'missing-symbols' | 'unknown-version' | 'different-objects' | 'state-too-large' |
+  'known-answer-failed' | 'canary-overwritten'
 }
 
 /** An opaque native cipher state (one direction). */
