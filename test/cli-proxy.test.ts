@@ -1,51 +1,17 @@
-// The v1-to-v2 proxy end to end: a v1 client written here, the proxy, a v2 stand-in node.
+// The v1-to-v2 proxy end to end: a v1 client (helpers/v1-client), the proxy, a v2 stand-in node.
 // The client's reader verifies every checksum; the node sees an encrypted session.
 
 import crypto from 'node:crypto'
 import { spawn } from 'node:child_process'
-import net from 'node:net'
 
-import { magicOf } from '../lib'
-import { decodePayload, encodePayload, encodeV1Message, V1MessageReader } from '../lib/messages'
-import { ipToBytes } from '../lib/net/ip'
+import { decodePayload, encodeV1Message } from '../lib/messages'
 import { createProxy } from '../lib/net/proxy'
 import { CLI } from './helpers/cli'
 import { NODE_USER_AGENT, v2Node } from './helpers/fake-node'
 import { nextEvent } from './helpers/net'
+import { MAGIC, v1Client, versionTo } from './helpers/v1-client'
 
-const MAGIC = magicOf('mainnet')
-
-/** A v1 client: sends frames, collects the frames it gets back (checksums verified by the reader). */
-async function v1Client (port: number): Promise<{ socket: net.Socket, send: (type: string, payload: Uint8Array) => void, next: (n: number) => Promise<Array<{ type: string, payload: Uint8Array }>> }> {
-  const socket = net.connect({ port, host: '127.0.0.1' })
-  await nextEvent(socket, 'connect')
-  const reader = new V1MessageReader(MAGIC)
-  const got: Array<{ type: string, payload: Uint8Array }> = []
-  let wake = (): void => {}
-  socket.on('data', (chunk: Buffer) => {
-    const r = reader.push(chunk)
-    if (r.error !== undefined) throw r.error
-    got.push(...r.messages)
-    wake()
-  })
-  return {
-    socket,
-    send: (type, payload) => { socket.write(encodeV1Message(MAGIC, type, payload)) },
-    next: async (n) => {
-      while (got.length < n) await new Promise<void>((resolve) => { wake = resolve })
-      return got.splice(0, n)
-    }
-  }
-}
-
-function version (nodePort: number): Uint8Array {
-  const none = { services: 0n, ip: new Uint8Array(16), port: 0 }
-  return encodePayload({
-    type: 'version', version: 70016, services: 0n, timestamp: 1_700_000_000n,
-    receiver: { services: 0n, ip: ipToBytes('127.0.0.1'), port: nodePort },
-    sender: none, nonce: 7n, userAgent: '/v1-only-wallet:1.0/', startHeight: 0, relay: false
-  })
-}
+const version = (port: number): Uint8Array => versionTo('127.0.0.1', port)
 
 test('a v1 client reaches a v2 node through the proxy: version, verack, ping/pong and 1 MB both ways intact', async () => {
   const node = await v2Node()

@@ -9,7 +9,7 @@ import { EventEmitter } from 'node:events'
 import net from 'node:net'
 
 import { Bip324Error } from '../errors'
-import { decodePayload, encodeV1Message, V1MessageReader, type VersionMessage } from '../messages'
+import { decodePayload, encodeV1Message, MAX_VERSION_PAYLOAD, V1MessageReader, type VersionMessage } from '../messages'
 import { magicOf, type Network } from '../protocol/network'
 import { connect } from './connect'
 import { listen } from './listen'
@@ -61,7 +61,17 @@ export class Bip324Proxy extends EventEmitter {
     const { network = 'mainnet', target, versionTimeout = 30_000, ...connectOptions } = this.options
     const magic = magicOf(network)
     const name = `${client.remoteAddress}:${client.remotePort}`
-    const reader = new V1MessageReader(magic)
+    let greeted = false
+    // Until its version arrives, a client may make us hold one version message and no more: the
+    // first header is judged before its body is awaited.
+    const reader = new V1MessageReader(magic, {
+      checkHeader: (type, length) => {
+        if (greeted) return
+        if (type !== 'version') throw new Bip324Error('ERR_BIP324_BAD_MESSAGE_TYPE', `a v1 client must start with version, not ${type}`)
+        if (length > MAX_VERSION_PAYLOAD) throw new Bip324Error('ERR_BIP324_OVERSIZED', `a ${length}-byte version message; the longest is ${MAX_VERSION_PAYLOAD} bytes`)
+        greeted = true
+      }
+    })
     const early: Message[] = []
     let peer: Bip324Socket | undefined
     let failed = false
@@ -79,20 +89,20 @@ export class Bip324Proxy extends EventEmitter {
       return r.messages
     }
     try {
+      let stop = (): void => {}
       const version = await new Promise<Message>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Bip324Error('ERR_BIP324_HANDSHAKE_TIMEOUT', `no version message within ${versionTimeout} ms`)), versionTimeout)
-        client.on('data', (chunk: Buffer) => {
-          early.push(...read(chunk))
-          if (early.length === 0) return
-          clearTimeout(timer)
-          client.pause()
-          if (early[0]!.type === 'version') resolve(early[0]!)
-          else reject(new Bip324Error('ERR_BIP324_BAD_MESSAGE_TYPE', `a v1 client must start with version, not ${early[0]!.type}`))
-        })
-        client.once('end', () => reject(new Bip324Error('ERR_BIP324_PEER_CLOSED', 'the client closed before its version message')))
-      })
-      client.removeAllListeners('data')
-      client.removeAllListeners('end')
+        const onData = (chunk: Buffer): void => {
+          const r = reader.push(chunk)
+          early.push(...r.messages)
+          if (r.error !== undefined) reject(r.error)
+          else if (early.length > 0) { client.pause(); resolve(early[0]!) }
+        }
+        // 'close' too: a client reset before its version leaves no timer behind.
+        const closed = (): void => reject(new Bip324Error('ERR_BIP324_PEER_CLOSED', 'the client closed before its version message'))
+        client.on('data', onData).once('end', closed).once('close', closed)
+        stop = () => { clearTimeout(timer); client.off('data', onData).off('end', closed).off('close', closed) }
+      }).finally(() => stop())
       const to = target ?? addressIn(version)
       peer = this.track(await connect({ ...connectOptions, ...to, network, mode: 'messages' }))
     } catch (err) {
