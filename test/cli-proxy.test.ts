@@ -15,7 +15,7 @@ const version = (port: number): Uint8Array => versionTo('127.0.0.1', port)
 
 test('a v1 client reaches a v2 node through the proxy: version, verack, ping/pong and 1 MB both ways intact', async () => {
   const node = await v2Node()
-  const proxy = createProxy()
+  const proxy = createProxy({ allow: ['127.0.0.1'] })
   const sessions: Array<{ sessionId: string }> = []
   proxy.on('session', (s) => sessions.push(s))
   const { port } = await proxy.listen(0, '127.0.0.1')
