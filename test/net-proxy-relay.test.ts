@@ -219,7 +219,10 @@ describe('options are checked when the proxy is created', () => {
     ['allow with a prefix too long', { allow: ['10.0.0.0/33'] }],
     ['allow with port 0', { allow: ['127.0.0.1:0'] }],
     ['allow with port 65536', { allow: ['[::1]:65536'] }],
-    ['allowTarget not a function', { allowTarget: true }]
+    ['allowTarget not a function', { allowTarget: true }],
+    ['maxSessions 0', { maxSessions: 0 }],
+    ['maxSessions 1.5', { maxSessions: 1.5 }],
+    ['maxSessions Infinity', { maxSessions: Infinity }]
   ])('%s: ERR_BIP324_INVALID_ARG, thrown at once', (_name, options) => {
     expect(() => createProxy(options as ProxyOptions)).toThrow(expect.objectContaining({ code: 'ERR_BIP324_INVALID_ARG' }))
   })
@@ -238,5 +241,60 @@ describe('options are checked when the proxy is created', () => {
     client.socket.destroy()
     await proxy.close()
     await node.close()
+  })
+})
+
+describe('maxSessions caps the clients served at once, counted from accept', () => {
+  /** Resolves once the proxy holds `n` client sockets. */
+  async function holding (proxy: ReturnType<typeof createProxy>, n: number): Promise<void> {
+    for (;;) {
+      const count = await new Promise<number>((resolve, reject) => proxy.server.getConnections((err, c) => (err ? reject(err) : resolve(c))))
+      if (count === n) return
+      await new Promise((resolve) => setTimeout(resolve, 5))
+    }
+  }
+
+  test('with 2, a third client is closed at once and reported by drop; one leaving makes room', async () => {
+    const node = await v2Node()
+    const { proxy, port } = await proxyWith({ target: { host: '127.0.0.1', port: node.port }, maxSessions: 2 })
+    const drops: Array<net.DropArgument | undefined> = []
+    proxy.on('drop', (data) => drops.push(data))
+    const served = await v1Client(port)
+    served.send('version', versionTo('127.0.0.1', node.port))
+    await served.next(2)
+    const waiting = await v1Client(port)
+    await holding(proxy, 2)
+
+    const dropped = nextEvent(proxy, 'drop')
+    const over = await v1Client(port)
+    over.socket.on('error', () => {})
+    const overPort = over.socket.localPort
+    await within(2000, 'drop', dropped)
+    await closed(over.socket)
+    expect(drops).toEqual([expect.objectContaining({ remoteAddress: '127.0.0.1', remotePort: overPort })])
+
+    waiting.socket.destroy()
+    await holding(proxy, 1)
+    const next = await v1Client(port)
+    next.send('version', versionTo('127.0.0.1', node.port))
+    expect((await next.next(2)).map((m) => m.type)).toEqual(['version', 'verack'])
+    expect(drops).toHaveLength(1)
+    expect(node.sessions).toHaveLength(2)
+    for (const c of [served, next]) c.socket.destroy()
+    await proxy.close()
+    await node.close()
+  })
+
+  test('by default 32 clients wait for their version, and the 33rd is dropped', async () => {
+    const { proxy, port } = await proxyWith({ allow: ['127.0.0.1'] })
+    proxy.on('sessionError', () => {})
+    const clients = await Promise.all(Array.from({ length: 32 }, () => v1Client(port)))
+    await holding(proxy, 32)
+    const dropped = nextEvent(proxy, 'drop')
+    const over = await v1Client(port)
+    over.socket.on('error', () => {})
+    await within(2000, 'drop', dropped)
+    for (const c of [...clients, over]) c.socket.destroy()
+    await proxy.close()
   })
 })

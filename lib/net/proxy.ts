@@ -43,6 +43,9 @@ export interface ProxyOptions extends Omit<ConnectionOptions, 'mode' | 'network'
   /** For destinations `allow` does not match: its answer is final (public ones included), in place
    *  of the default, which refuses special-purpose blocks and allows the rest. */
   allowTarget?: AllowTarget
+  /** Clients served at once, counted from accept (those yet to send their version included): one
+   *  more is closed at once, and the proxy emits 'drop' as net.Server does. Default: 32. */
+  maxSessions?: number
   /** Milliseconds for a client to send its version message. Default: 30,000; 0 turns it off. */
   versionTimeout?: number
 }
@@ -58,6 +61,8 @@ export interface Bip324Proxy {
   on(event: 'sessionError', listener: (err: Error, client: string) => void): this
   on(event: 'listening' | 'close', listener: () => void): this
   on(event: 'error', listener: (err: Error) => void): this
+  /** A client turned away at accept, maxSessions being served. */
+  on(event: 'drop', listener: (data?: net.DropArgument) => void): this
 }
 
 type Message = { type: string, payload: Uint8Array }
@@ -79,7 +84,7 @@ export class Bip324Proxy extends EventEmitter {
   constructor (options: ProxyOptions = {}) {
     super()
     if (options === null || typeof options !== 'object') throw invalid(`options: expected an object, got ${String(options)}`)
-    const { network = 'mainnet', target, allow, allowTarget, versionTimeout = 30_000, ...connectOptions } = options
+    const { network = 'mainnet', target, allow, allowTarget, versionTimeout = 30_000, maxSessions = 32, ...connectOptions } = options
     this.magic = magicOf(network)
     this.network = network
     if (target !== undefined) {
@@ -94,8 +99,13 @@ export class Bip324Proxy extends EventEmitter {
     this.allowTarget = allowTarget
     if (!Number.isInteger(versionTimeout) || versionTimeout < 0) throw invalid(`versionTimeout: expected an integer number of milliseconds >= 0, got ${describe(versionTimeout)}`)
     this.versionTimeout = versionTimeout
+    if (!Number.isInteger(maxSessions) || maxSessions < 1) throw invalid(`maxSessions: expected an integer >= 1, got ${describe(maxSessions)}`)
     this.connectOptions = connectOptions
     this.server = net.createServer({ allowHalfOpen: true, noDelay: true }, (socket) => { this.bridge(socket) })
+    // net.Server counts accepted sockets until they close, and closes the one over the limit
+    // before it reaches us: a session is its client socket.
+    this.server.maxConnections = maxSessions
+    this.server.on('drop', (data) => this.emit('drop', data))
     this.server.on('listening', () => this.emit('listening'))
     this.server.on('close', () => this.emit('close'))
     this.server.on('error', (err) => this.emit('error', err))
