@@ -65,6 +65,9 @@ export interface Bip324Proxy {
   on(event: 'drop', listener: (data?: net.DropArgument) => void): this
 }
 
+/** Clients served at once when maxSessions is not given. */
+export const DEFAULT_MAX_SESSIONS = 32
+
 type Message = { type: string, payload: Uint8Array }
 type Destination = { host: string, port: number }
 type AllowEntry = { block: Cidr, port?: number }
@@ -84,7 +87,7 @@ export class Bip324Proxy extends EventEmitter {
   constructor (options: ProxyOptions = {}) {
     super()
     if (options === null || typeof options !== 'object') throw invalid(`options: expected an object, got ${String(options)}`)
-    const { network = 'mainnet', target, allow, allowTarget, versionTimeout = 30_000, maxSessions = 32, ...connectOptions } = options
+    const { network = 'mainnet', target, allow, allowTarget, versionTimeout = 30_000, maxSessions = DEFAULT_MAX_SESSIONS, ...connectOptions } = options
     this.magic = magicOf(network)
     this.network = network
     if (target !== undefined) {
@@ -247,14 +250,20 @@ function isPort (port: unknown): port is number {
 }
 
 function allowEntry (entry: unknown, i: number): AllowEntry {
-  try {
-    if (typeof entry !== 'string') throw invalid('not a string')
-    if (entry.includes('/') || net.isIP(entry) !== 0) return { block: parseCidr(entry) }
-    const { host, port } = parseHostPort(entry, 0)
-    return { block: parseCidr(host), port }
-  } catch (err) {
-    throw new Bip324Error('ERR_BIP324_INVALID_ARG', `allow[${i}]: expected an IP address, a CIDR block (10.0.0.0/8, fc00::/7) or an address and port (127.0.0.1:8333, [::1]:8333), got ${describe(entry)}`, { cause: err })
+  if (typeof entry === 'string' && (entry.includes('/') || net.isIP(entry) !== 0)) {
+    try {
+      return { block: parseCidr(entry) }
+    } catch (err) {
+      throw invalid(`allow[${i}]: ${(err as Error).message}`)
+    }
   }
+  // Else an IP and port; with no default port (0), parseHostPort refuses a bare host name.
+  let hostPort: Destination | undefined
+  try { hostPort = parseHostPort(String(entry), 0) } catch { /* reported below, with the forms allow takes */ }
+  if (typeof entry !== 'string' || hostPort === undefined || net.isIP(hostPort.host) === 0) {
+    throw invalid(`allow[${i}]: expected an IP address, a CIDR block (10.0.0.0/8, fc00::/7) or an address and port (127.0.0.1:8333, [::1]:8333), got ${describe(entry)}`)
+  }
+  return { block: parseCidr(hostPort.host), port: hostPort.port }
 }
 
 export function createProxy (options?: ProxyOptions): Bip324Proxy {
