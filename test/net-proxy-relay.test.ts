@@ -4,11 +4,11 @@
 
 import net from 'node:net'
 
-import { encodeV1Message, MAX_VERSION_PAYLOAD, V1_HEADER_BYTES } from '../lib/messages'
+import { MAX_VERSION_PAYLOAD } from '../lib/messages'
 import { type AllowTarget, createProxy, type ProxyOptions } from '../lib/net/proxy'
 import { NODE_USER_AGENT, v2Node } from './helpers/fake-node'
 import { closed, nextEvent, rawServer } from './helpers/net'
-import { MAGIC, v1Client, versionTo } from './helpers/v1-client'
+import { v1Client, versionTo } from './helpers/v1-client'
 
 type Failure = [Error & { code?: string }, string]
 
@@ -154,47 +154,20 @@ test('with a target, the version\'s address is never used: loopback target, priv
   await node.close()
 })
 
-describe('a client waiting for its session holds at most one version message', () => {
-  test('a first message other than version is refused from its header: 1 MB of a 4 MB tx is not awaited', async () => {
-    const node = await v2Node()
-    const { proxy, port } = await proxyWith({ target: { host: '127.0.0.1', port: node.port } })
-    const failed = nextEvent<Failure>(proxy, 'sessionError')
-    const client = await v1Client(port)
-    client.socket.on('error', () => {})
-    const tx = encodeV1Message(MAGIC, 'tx', new Uint8Array(4_000_000))
-    client.socket.write(tx.subarray(0, V1_HEADER_BYTES + 1_000_000))
-    const [err] = await within(2000, 'sessionError', failed)
-    expect(err).toMatchObject({ code: 'ERR_BIP324_BAD_MESSAGE_TYPE' })
-    await closed(client.socket)
-    expect(node.sessions).toHaveLength(0)
-    await proxy.close()
-    await node.close()
-  })
-
-  test('a version header announcing one byte more than the longest version is refused before its body', async () => {
-    const { proxy, port } = await proxyWith({ target: { host: '127.0.0.1', port: 1 } })
-    const failed = nextEvent<Failure>(proxy, 'sessionError')
-    const client = await v1Client(port)
-    client.socket.write(encodeV1Message(MAGIC, 'version', new Uint8Array(MAX_VERSION_PAYLOAD + 1)).subarray(0, V1_HEADER_BYTES))
-    const [err] = await within(2000, 'sessionError', failed)
-    expect(err).toMatchObject({ code: 'ERR_BIP324_OVERSIZED' })
-    await closed(client.socket)
-    await proxy.close()
-  })
-
-  test('the longest version (a 256-byte user agent and the relay byte) still opens a session', async () => {
-    const node = await v2Node()
-    const { proxy, port } = await proxyWith({ target: { host: '127.0.0.1', port: node.port } })
-    const longest = versionTo('127.0.0.1', node.port, 'u'.repeat(256))
-    expect(longest).toHaveLength(MAX_VERSION_PAYLOAD)
-    const client = await v1Client(port)
-    client.send('version', longest)
-    const [version] = await client.next(2)
-    expect(Buffer.from(version!.payload).includes(NODE_USER_AGENT)).toBe(true)
-    client.socket.destroy()
-    await proxy.close()
-    await node.close()
-  })
+// A waiting client may make the proxy hold one version message and no more (the bad-input catalogue,
+// test/catalogue/proxy.ts, sends what goes over); that bound must not cut the longest real version.
+test('the longest version (a 256-byte user agent and the relay byte) still opens a session', async () => {
+  const node = await v2Node()
+  const { proxy, port } = await proxyWith({ target: { host: '127.0.0.1', port: node.port } })
+  const longest = versionTo('127.0.0.1', node.port, 'u'.repeat(256))
+  expect(longest).toHaveLength(MAX_VERSION_PAYLOAD)
+  const client = await v1Client(port)
+  client.send('version', longest)
+  const [version] = await client.next(2)
+  expect(Buffer.from(version!.payload).includes(NODE_USER_AGENT)).toBe(true)
+  client.socket.destroy()
+  await proxy.close()
+  await node.close()
 })
 
 describe('options are checked when the proxy is created', () => {
