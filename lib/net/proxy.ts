@@ -11,6 +11,7 @@
 
 import { EventEmitter } from 'node:events'
 import net from 'node:net'
+import { inspect } from 'node:util'
 
 import { Bip324Error } from '../errors'
 import { decodePayload, encodeV1Message, MAX_VERSION_PAYLOAD, V1MessageReader, type VersionMessage } from '../messages'
@@ -86,23 +87,23 @@ export class Bip324Proxy extends EventEmitter {
   /** Throws ERR_BIP324_INVALID_ARG for an option of the wrong type or out of range. */
   constructor (options: ProxyOptions = {}) {
     super()
-    if (options === null || typeof options !== 'object') throw invalid(`options: expected an object, got ${String(options)}`)
+    if (options === null || typeof options !== 'object') throw invalid(`options: expected an object, got ${inspect(options)}`)
     const { network = 'mainnet', target, allow, allowTarget, versionTimeout = 30_000, maxSessions = DEFAULT_MAX_SESSIONS, ...connectOptions } = options
     this.magic = magicOf(network)
     this.network = network
     if (target !== undefined) {
-      const { host, port } = (target ?? {}) as Partial<Destination>
-      if (typeof host !== 'string' || host === '' || !isPort(port)) throw invalid(`target: expected { host, port } with a port in 1..65535, got ${describe(target)}`)
+      const { host, port } = Object(target) as Partial<Destination>
+      if (typeof host !== 'string' || host === '' || !isPort(port)) throw invalid(`target: expected { host, port } with a port in 1..65535, got ${inspect(target)}`)
       if (allow !== undefined || allowTarget !== undefined) throw invalid('target sends every client to one peer: allow and allowTarget would have nothing to decide')
       this.target = { host, port }
     }
-    if (allow !== undefined && !Array.isArray(allow)) throw invalid(`allow: expected an array of strings, got ${describe(allow)}`)
+    if (allow !== undefined && !Array.isArray(allow)) throw invalid(`allow: expected an array of strings, got ${inspect(allow)}`)
     this.allow = (allow ?? []).map(allowEntry)
-    if (allowTarget !== undefined && typeof allowTarget !== 'function') throw invalid(`allowTarget: expected a function, got ${describe(allowTarget)}`)
+    if (allowTarget !== undefined && typeof allowTarget !== 'function') throw invalid(`allowTarget: expected a function, got ${inspect(allowTarget)}`)
     this.allowTarget = allowTarget
-    if (!Number.isInteger(versionTimeout) || versionTimeout < 0) throw invalid(`versionTimeout: expected an integer number of milliseconds >= 0, got ${describe(versionTimeout)}`)
+    if (!Number.isInteger(versionTimeout) || versionTimeout < 0) throw invalid(`versionTimeout: expected an integer number of milliseconds >= 0, got ${inspect(versionTimeout)}`)
     this.versionTimeout = versionTimeout
-    if (!Number.isInteger(maxSessions) || maxSessions < 1) throw invalid(`maxSessions: expected an integer >= 1, got ${describe(maxSessions)}`)
+    if (!Number.isInteger(maxSessions) || maxSessions < 1) throw invalid(`maxSessions: expected an integer >= 1, got ${inspect(maxSessions)}`)
     this.connectOptions = connectOptions
     this.server = net.createServer({ allowHalfOpen: true, noDelay: true }, (socket) => { this.bridge(socket) })
     // net.Server counts accepted sockets until they close, and closes the one over the limit
@@ -218,7 +219,7 @@ export class Bip324Proxy extends EventEmitter {
     try {
       verdict = await this.allowTarget(to.host, to.port, range?.name)
     } catch (err) {
-      throw new Bip324Error('ERR_BIP324_TARGET_REFUSED', `allowTarget failed for ${where}, so it is refused: ${(err as Error)?.message}`, { cause: err })
+      throw new Bip324Error('ERR_BIP324_TARGET_REFUSED', `allowTarget failed for ${where}, so it is refused: ${err instanceof Error ? err.message : inspect(err)}`, { cause: err })
     }
     if (verdict !== true) throw new Bip324Error('ERR_BIP324_TARGET_REFUSED', `allowTarget refused ${where}`)
     return to
@@ -241,10 +242,6 @@ function invalid (message: string): Bip324Error {
   return new Bip324Error('ERR_BIP324_INVALID_ARG', message)
 }
 
-function describe (value: unknown): string {
-  return typeof value === 'function' ? 'a function' : typeof value === 'string' ? JSON.stringify(value) : String(value)
-}
-
 function isPort (port: unknown): port is number {
   return Number.isInteger(port) && (port as number) >= 1 && (port as number) <= 65535
 }
@@ -261,7 +258,7 @@ function allowEntry (entry: unknown, i: number): AllowEntry {
   let hostPort: Destination | undefined
   try { hostPort = parseHostPort(String(entry), 0) } catch { /* reported below, with the forms allow takes */ }
   if (typeof entry !== 'string' || hostPort === undefined || net.isIP(hostPort.host) === 0) {
-    throw invalid(`allow[${i}]: expected an IP address, a CIDR block (10.0.0.0/8, fc00::/7) or an address and port (127.0.0.1:8333, [::1]:8333), got ${describe(entry)}`)
+    throw invalid(`allow[${i}]: expected an IP address, a CIDR block (10.0.0.0/8, fc00::/7) or an address and port (127.0.0.1:8333, [::1]:8333), got ${inspect(entry)}`)
   }
   return { block: parseCidr(hostPort.host), port: hostPort.port }
 }
