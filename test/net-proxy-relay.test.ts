@@ -10,8 +10,6 @@ import { NODE_USER_AGENT, v2Node } from './helpers/fake-node'
 import { closed, nextEvent, rawServer } from './helpers/net'
 import { v1Client, versionTo } from './helpers/v1-client'
 
-type Failure = [Error & { code?: string }, string]
-
 /** Resolves with what `promise` gives, or rejects after `ms` naming what did not happen. */
 function within<T> (ms: number, what: string, promise: Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined
@@ -19,7 +17,7 @@ function within<T> (ms: number, what: string, promise: Promise<T>): Promise<T> {
   return Promise.race([promise, late]).finally(() => clearTimeout(timer))
 }
 
-/** A proxy on 127.0.0.1 with `options`; `stop` closes it. */
+/** A proxy with `options`, listening on 127.0.0.1. */
 async function proxyWith (options: ProxyOptions): Promise<{ proxy: ReturnType<typeof createProxy>, port: number }> {
   const proxy = createProxy(options)
   const { port } = await proxy.listen(0, '127.0.0.1')
