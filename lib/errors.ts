@@ -40,6 +40,9 @@ export type Bip324ErrorCode =
   | 'ERR_BIP324_BAD_PAYLOAD'
   /** A message announced more entries (or bytes in a field) than Bitcoin Core accepts; refused before allocating. */
   | 'ERR_BIP324_LIMIT'
+  /** The proxy would not go where a client's version message asked: a special-purpose block (loopback,
+   *  private, link-local...) the operator did not allow, or a no from its allowTarget. Nothing was sent. */
+  | 'ERR_BIP324_TARGET_REFUSED'
 
 export class Bip324Error extends Error {
   readonly code: Bip324ErrorCode

@@ -9,13 +9,15 @@ import { handshakeCases } from './catalogue/handshake'
 import { messageCases } from './catalogue/messages'
 import { networkCases } from './catalogue/network'
 import { packetCases } from './catalogue/packets'
+import { proxyCases } from './catalogue/proxy'
 import { render } from './catalogue/render'
 
 const SECTIONS: Array<[string, Case[]]> = [
   ['Handshake', handshakeCases],
   ['Packets after the handshake', packetCases],
   ['Sockets', networkCases],
-  ['Messages and v1 frames', messageCases]
+  ['Messages and v1 frames', messageCases],
+  ['Proxy clients', proxyCases]
 ]
 const DOC = path.join(__dirname, '..', 'docs', 'bad-input.md')
 

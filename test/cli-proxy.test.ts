@@ -1,55 +1,21 @@
-// The v1-to-v2 proxy end to end: a v1 client written here, the proxy, a v2 stand-in node.
+// The v1-to-v2 proxy end to end: a v1 client (helpers/v1-client), the proxy, a v2 stand-in node.
 // The client's reader verifies every checksum; the node sees an encrypted session.
 
 import crypto from 'node:crypto'
 import { spawn } from 'node:child_process'
-import net from 'node:net'
 
-import { magicOf } from '../lib'
-import { decodePayload, encodePayload, encodeV1Message, V1MessageReader } from '../lib/messages'
-import { ipToBytes } from '../lib/net/ip'
+import { decodePayload, encodeV1Message } from '../lib/messages'
 import { createProxy } from '../lib/net/proxy'
-import { CLI } from './helpers/cli'
+import { CLI, runCli } from './helpers/cli'
 import { NODE_USER_AGENT, v2Node } from './helpers/fake-node'
-import { nextEvent } from './helpers/net'
+import { closed, nextEvent, rawServer } from './helpers/net'
+import { MAGIC, v1Client, versionTo } from './helpers/v1-client'
 
-const MAGIC = magicOf('mainnet')
-
-/** A v1 client: sends frames, collects the frames it gets back (checksums verified by the reader). */
-async function v1Client (port: number): Promise<{ socket: net.Socket, send: (type: string, payload: Uint8Array) => void, next: (n: number) => Promise<Array<{ type: string, payload: Uint8Array }>> }> {
-  const socket = net.connect({ port, host: '127.0.0.1' })
-  await nextEvent(socket, 'connect')
-  const reader = new V1MessageReader(MAGIC)
-  const got: Array<{ type: string, payload: Uint8Array }> = []
-  let wake = (): void => {}
-  socket.on('data', (chunk: Buffer) => {
-    const r = reader.push(chunk)
-    if (r.error !== undefined) throw r.error
-    got.push(...r.messages)
-    wake()
-  })
-  return {
-    socket,
-    send: (type, payload) => { socket.write(encodeV1Message(MAGIC, type, payload)) },
-    next: async (n) => {
-      while (got.length < n) await new Promise<void>((resolve) => { wake = resolve })
-      return got.splice(0, n)
-    }
-  }
-}
-
-function version (nodePort: number): Uint8Array {
-  const none = { services: 0n, ip: new Uint8Array(16), port: 0 }
-  return encodePayload({
-    type: 'version', version: 70016, services: 0n, timestamp: 1_700_000_000n,
-    receiver: { services: 0n, ip: ipToBytes('127.0.0.1'), port: nodePort },
-    sender: none, nonce: 7n, userAgent: '/v1-only-wallet:1.0/', startHeight: 0, relay: false
-  })
-}
+const version = (port: number): Uint8Array => versionTo('127.0.0.1', port)
 
 test('a v1 client reaches a v2 node through the proxy: version, verack, ping/pong and 1 MB both ways intact', async () => {
   const node = await v2Node()
-  const proxy = createProxy()
+  const proxy = createProxy({ allow: ['127.0.0.1'] })
   const sessions: Array<{ sessionId: string }> = []
   proxy.on('session', (s) => sessions.push(s))
   const { port } = await proxy.listen(0, '127.0.0.1')
@@ -113,9 +79,9 @@ test('a client that names no peer and no --target: ERR_BIP324_INVALID_ARG, close
   await proxy.close()
 })
 
-test('bip324 proxy as a command: JSON events, a session through it, exit 0 on SIGTERM', async () => {
-  const node = await v2Node()
-  const child = spawn(process.execPath, [CLI, 'proxy', '--listen', '127.0.0.1:0', '--target', `127.0.0.1:${node.port}`, '--json'], { stdio: ['ignore', 'pipe', 'pipe'] })
+/** `bip324 proxy --json` as a child process: `line` waits for its first line of an event. */
+function proxyCommand (args: string[]): { line: (event: string) => Promise<Record<string, unknown>>, stop: () => Promise<number> } {
+  const child = spawn(process.execPath, [CLI, 'proxy', '--listen', '127.0.0.1:0', '--json', ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
   const lines: Array<Record<string, unknown>> = []
   let wake = (): void => {}
   let buffered = ''
@@ -129,23 +95,79 @@ test('bip324 proxy as a command: JSON events, a session through it, exit 0 on SI
   let stderr = ''
   child.stderr.on('data', (b: Buffer) => { stderr += b.toString() })
   child.on('exit', () => wake())
-  const line = async (event: string): Promise<Record<string, unknown>> => {
-    for (;;) {
-      const found = lines.find((l) => l.event === event)
-      if (found) return found
-      if (child.exitCode !== null) throw new Error(`the proxy exited with ${child.exitCode}: ${stderr}`)
-      await new Promise<void>((resolve) => { wake = resolve })
+  return {
+    line: async (event) => {
+      for (;;) {
+        const found = lines.find((l) => l.event === event)
+        if (found) return found
+        if (child.exitCode !== null) throw new Error(`the proxy exited with ${child.exitCode}: ${stderr}`)
+        await new Promise<void>((resolve) => { wake = resolve })
+      }
+    },
+    stop: async () => {
+      const exited = nextEvent<[number]>(child, 'exit')
+      child.kill('SIGTERM')
+      return (await exited)[0]
     }
   }
-  const listening = await line('listening')
+}
+
+test('bip324 proxy as a command: JSON events, a session through it, exit 0 on SIGTERM', async () => {
+  const node = await v2Node()
+  const proxy = proxyCommand(['--target', `127.0.0.1:${node.port}`])
+  const listening = await proxy.line('listening')
   const client = await v1Client(listening.port as number)
   client.send('version', version(0))
   const [v] = await client.next(2)
   expect(decodePayload('version', v!.payload).userAgent).toBe(NODE_USER_AGENT)
-  expect((await line('session')).sessionId).toBe(node.sessions[0])
+  expect((await proxy.line('session')).sessionId).toBe(node.sessions[0])
   client.socket.destroy()
-  const exited = nextEvent<[number]>(child, 'exit')
-  child.kill('SIGTERM')
-  expect((await exited)[0]).toBe(0)
+  expect(await proxy.stop()).toBe(0)
   await node.close()
+})
+
+test('bip324 proxy refuses the loopback address a client names, without connecting to it', async () => {
+  let reached = 0
+  const service = await rawServer((s) => { reached++; s.destroy() })
+  const proxy = proxyCommand([])
+  const listening = await proxy.line('listening')
+  expect(listening).toMatchObject({ allow: [], maxSessions: 32 })
+  const client = await v1Client(listening.port as number)
+  client.send('version', version(service.port))
+  expect(await proxy.line('sessionError')).toMatchObject({ code: 'ERR_BIP324_TARGET_REFUSED' })
+  await closed(client.socket)
+  expect(reached).toBe(0)
+  expect(await proxy.stop()).toBe(0)
+  await service.close()
+})
+
+test('bip324 proxy --allow 127.0.0.1 --max-sessions 1: a session to the address named, a second client dropped', async () => {
+  const node = await v2Node()
+  const proxy = proxyCommand(['--allow', '10.0.0.0/8', '--allow', '127.0.0.1', '--max-sessions', '1'])
+  const listening = await proxy.line('listening')
+  expect(listening).toMatchObject({ allow: ['10.0.0.0/8', '127.0.0.1'], maxSessions: 1 })
+  const client = await v1Client(listening.port as number)
+  client.send('version', version(node.port))
+  await client.next(2)
+  expect((await proxy.line('session')).sessionId).toBe(node.sessions[0])
+  const over = await v1Client(listening.port as number)
+  over.socket.on('error', () => {})
+  expect(await proxy.line('drop')).toMatchObject({ client: `127.0.0.1:${over.socket.localPort}`, maxSessions: 1 })
+  await closed(over.socket)
+  client.socket.destroy()
+  expect(await proxy.stop()).toBe(0)
+  await node.close()
+})
+
+test('bip324 proxy --help tells of --allow and --max-sessions; bad values of them are usage errors', async () => {
+  const help = await runCli(['proxy', '--help'])
+  expect(help.code).toBe(0)
+  expect(help.stdout).toMatch(/--allow <ip\|cidr\|ip:port>/)
+  expect(help.stdout).toMatch(/--max-sessions n/)
+  expect(help.stdout).toMatch(/refuses loopback, private/)
+  for (const args of [['--allow', 'localhost'], ['--allow', '10.0.0.1/8'], ['--max-sessions', '0'], ['--max-sessions', 'many'], ['--target', '127.0.0.1:1', '--allow', '::1']]) {
+    const run = await runCli(['proxy', '--listen', '127.0.0.1:0', ...args])
+    expect({ args, code: run.code }).toEqual({ args, code: 2 })
+    expect(run.stderr).toMatch(/bip324 proxy: .*\n\nbip324 proxy --listen/)
+  }
 })

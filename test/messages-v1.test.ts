@@ -3,7 +3,7 @@
 
 import fc from 'fast-check'
 
-import { magicOf } from '../lib'
+import { Bip324Error, magicOf } from '../lib'
 import { encodeV1Message, V1MessageReader } from '../lib/messages'
 
 const hex = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s.replace(/\s+/g, ''), 'hex'))
@@ -147,6 +147,21 @@ describe('a broken stream', () => {
     expect(r.buffered).toBe(24 + 1000)
   })
 
+  test('checkHeader sees each command and length before the body, and its error breaks the stream there', () => {
+    const seen: Array<[string, number]> = []
+    const r = new V1MessageReader(MAINNET, {
+      checkHeader: (type, length) => {
+        seen.push([type, length])
+        if (type === 'block') throw new Bip324Error('ERR_BIP324_LIMIT', 'no blocks here')
+      }
+    })
+    const res = r.push(Buffer.concat([hex(VERACK_FRAME), header(3_000_000)]))
+    expect(seen).toEqual([['verack', 0], ['block', 3_000_000]])
+    expect(res.messages.map((m) => m.type)).toEqual(['verack'])
+    expect(res.error).toMatchObject({ code: 'ERR_BIP324_LIMIT' })
+    expect(r.buffered).toBeLessThanOrEqual(24)
+  })
+
   test('another network\'s magic is ERR_BIP324_BAD_MAGIC', () => {
     const signetFrame = encodeV1Message(magicOf('signet'), 'verack', new Uint8Array(0))
     expect(new V1MessageReader(MAINNET).push(signetFrame).error).toMatchObject({ code: 'ERR_BIP324_BAD_MAGIC' })
@@ -183,6 +198,7 @@ test.each([
   ['a 3-byte magic', () => new V1MessageReader(new Uint8Array(3))],
   ['a negative maxPayload', () => new V1MessageReader(MAINNET, { maxPayload: -1 })],
   ['a fractional maxPayload', () => new V1MessageReader(MAINNET, { maxPayload: 1.5 })],
+  ['a checkHeader that is not a function', () => new V1MessageReader(MAINNET, { checkHeader: 1 as never })],
   ['encoding with a 5-byte magic', () => encodeV1Message(new Uint8Array(5), 'verack', new Uint8Array(0))],
   ['encoding an empty command', () => encodeV1Message(MAINNET, '', new Uint8Array(0))]
 ])('%s is ERR_BIP324_INVALID_ARG', (_name, f) => {

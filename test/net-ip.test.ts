@@ -30,3 +30,9 @@ test('host:port parsing, with defaults and errors', () => {
   expect(() => parseHostPort('host:99999', 1)).toThrow(expect.objectContaining({ code: 'ERR_BIP324_INVALID_ARG' }))
   expect(() => ipToBytes('not.an.ip')).toThrow(expect.objectContaining({ code: 'ERR_BIP324_INVALID_ARG' }))
 })
+
+test('a dotted tail is the last 32 bits under any prefix, not always an IPv4-mapped address', () => {
+  expect([...ipToBytes('64:ff9b::1.2.3.4')]).toEqual([0, 0x64, 0xff, 0x9b, ...Array(8).fill(0), 1, 2, 3, 4])
+  expect([...ipToBytes('::127.0.0.1')]).toEqual([...Array(12).fill(0), 127, 0, 0, 1])
+  expect([...ipToBytes('::ffff:10.0.0.1')]).toEqual([...ipToBytes('10.0.0.1')])
+})

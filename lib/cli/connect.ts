@@ -5,6 +5,7 @@ import { probe, type ProbeResult } from '../net/probe'
 import type { NetworkName } from '../protocol/network'
 import type { BackendChoice } from '../crypto'
 import { UsageError } from './errors'
+import type { Values } from './index'
 import type { Output } from './output'
 
 export const usage = `bip324 connect <host[:port]> [--network mainnet|testnet4|testnet3|signet|regtest]
@@ -42,7 +43,7 @@ function explain (err: Error & { code?: string }, where: string, fallback: boole
   }
 }
 
-export async function connectCommand (out: Output, values: Record<string, string | boolean | undefined>, positionals: string[]): Promise<number> {
+export async function connectCommand (out: Output, values: Values, positionals: string[]): Promise<number> {
   if (positionals.length !== 1) throw new UsageError('expected one <host[:port]>')
   const network = (values.network ?? 'mainnet') as NetworkName
   if (!(network in DEFAULT_PORTS)) throw new UsageError(`unknown network "${network}"`)

@@ -16,7 +16,8 @@ import { UsageError } from './errors'
 import { output, type Output } from './output'
 import { proxyCommand, usage as proxyUsage } from './proxy'
 
-type Values = Record<string, string | boolean | undefined>
+/** parseArgs' values: strings, booleans, and string arrays for repeatable options. */
+export type Values = Record<string, string | boolean | string[] | undefined>
 
 interface Command {
   usage: string
@@ -43,7 +44,7 @@ const COMMANDS: Record<string, Command> = {
   },
   proxy: {
     usage: proxyUsage,
-    options: { ...common, network: { type: 'string' }, listen: { type: 'string' }, target: { type: 'string' } },
+    options: { ...common, network: { type: 'string' }, listen: { type: 'string' }, target: { type: 'string' }, allow: { type: 'string', multiple: true }, 'max-sessions': { type: 'string' } },
     run: proxyCommand
   },
   bench: {

@@ -9,7 +9,7 @@ export {
   encodePayload, decodePayload, isKnownMessage,
   type Message, type KnownMessage, type TypedMessage, type KnownCommand, type UnknownMessage, type RawPayloadMessage, type RawCommand
 } from './payload'
-export { type VersionMessage } from './codecs/version'
+export { MAX_VERSION_PAYLOAD, type VersionMessage } from './codecs/version'
 export { type NetAddress } from './codecs/net-address'
 export { BIP155_NETWORK, type AddrMessage, type AddrV2Message, type AddrV2Entry, type TimedNetAddress } from './codecs/addr'
 export { type EmptyMessage, type EmptyCommand } from './codecs/empty'

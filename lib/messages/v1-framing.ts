@@ -30,6 +30,10 @@ export interface V1ReadResult {
 export interface V1MessageReaderOptions {
   /** Longest payload accepted, checked on the header before the body is awaited. Default 4,000,000. */
   maxPayload?: number
+  /** Called with each header's command and payload length once magic and maxPayload have passed,
+   *  before the body is awaited: throw a Bip324Error to refuse the message, and the stream breaks
+   *  with it. For limits that depend on the command or the conversation so far. */
+  checkHeader?: (type: string, length: number) => void
 }
 
 export function encodeV1Message (magic: Uint8Array, type: string, payload: Uint8Array): Uint8Array {
@@ -47,6 +51,7 @@ export function encodeV1Message (magic: Uint8Array, type: string, payload: Uint8
 export class V1MessageReader {
   private readonly magic: Uint8Array
   private readonly maxPayload: number
+  private readonly checkHeaderHook: ((type: string, length: number) => void) | undefined
   private readonly header = new Uint8Array(V1_HEADER_BYTES)
   private headerFill = 0
   private type = ''
@@ -59,12 +64,14 @@ export class V1MessageReader {
 
   constructor (magic: Uint8Array, options: V1MessageReaderOptions = {}) {
     checkMagic(magic)
-    const { maxPayload = MAX_PROTOCOL_MESSAGE_LENGTH } = options
+    const { maxPayload = MAX_PROTOCOL_MESSAGE_LENGTH, checkHeader } = options
     if (!Number.isInteger(maxPayload) || maxPayload < 0 || maxPayload > 0xffff_ffff) {
       throw invalid(`maxPayload: expected an integer in 0..2^32-1, got ${String(maxPayload)}`)
     }
+    if (checkHeader !== undefined && typeof checkHeader !== 'function') throw invalid('checkHeader: expected a function')
     this.magic = Uint8Array.from(magic)
     this.maxPayload = maxPayload
+    this.checkHeaderHook = checkHeader
   }
 
   /** Bytes held for a message not complete yet. */
@@ -110,6 +117,7 @@ export class V1MessageReader {
       throw new Bip324Error('ERR_BIP324_OVERSIZED', `a v1 message announced a ${this.length}-byte payload, the limit is ${this.maxPayload}`)
     }
     this.type = readCommand(h.subarray(4, LENGTH_AT))
+    this.checkHeaderHook?.(this.type, this.length)
   }
 
   private readBody (input: Uint8Array, messages: V1Message[]): Uint8Array {

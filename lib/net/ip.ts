@@ -17,7 +17,12 @@ export function ipToBytes (ip: string): Uint8Array {
     return out
   }
   if (!net.isIPv6(ip)) throw new Bip324Error('ERR_BIP324_INVALID_ARG', `not an IP address: "${ip}"`)
-  if (ip.includes('.')) return ipToBytes(ip.slice(ip.lastIndexOf(':') + 1))
+  // A dotted tail spells the last 32 bits, whatever the prefix (::ffff:1.2.3.4, 64:ff9b::1.2.3.4).
+  if (ip.includes('.')) {
+    const at = ip.lastIndexOf(':') + 1
+    const [a, b, c, d] = ip.slice(at).split('.').map(Number) as [number, number, number, number]
+    return ipToBytes(`${ip.slice(0, at)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`)
+  }
   const [head = '', tail = ''] = ip.split('::')
   const left = head === '' ? [] : head.split(':')
   const right = ip.includes('::') ? (tail === '' ? [] : tail.split(':')) : []

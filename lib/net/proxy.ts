@@ -3,24 +3,51 @@
  * their peer over BIP-324, and translates between v1 frames (magic, command, length, checksum)
  * and v2 contents (short or long message type) both ways. The peer is the one named in the
  * client's `version` message (the address it believes it is talking to), or a fixed target.
+ *
+ * Whoever can reach the proxy chooses that address, so it is not taken on trust: loopback, private
+ * and the other special-purpose blocks of ranges.ts are refused unless the operator allows them,
+ * and at most `maxSessions` clients are served at once.
  */
 
 import { EventEmitter } from 'node:events'
 import net from 'node:net'
+import { inspect } from 'node:util'
 
 import { Bip324Error } from '../errors'
-import { decodePayload, encodeV1Message, V1MessageReader, type VersionMessage } from '../messages'
+import { decodePayload, encodeV1Message, MAX_VERSION_PAYLOAD, V1MessageReader, type VersionMessage } from '../messages'
 import { magicOf, type Network } from '../protocol/network'
 import { connect } from './connect'
 import { listen } from './listen'
-import { bytesToIp } from './ip'
+import { bytesToIp, parseHostPort } from './ip'
+import { type Cidr, inCidr, parseCidr, specialRange } from './ranges'
 import type { Bip324Socket, ConnectionOptions } from './socket'
+
+/**
+ * Decides whether a client's version message may send the proxy to host:port. `host` is written as
+ * bytesToIp does (dotted IPv4, IPv6 in full hex groups); `range` names the special-purpose block it
+ * is in ('loopback', 'private', ...; undefined for a public address), for a callback that keeps the
+ * default refusal: `(host, port, range) => range === undefined && ...`. Only `true` allows; anything
+ * else, a throw or a rejection refuses. The client waits for the answer, holding its session slot.
+ */
+export type AllowTarget = (host: string, port: number, range: string | undefined) => boolean | Promise<boolean>
 
 export interface ProxyOptions extends Omit<ConnectionOptions, 'mode' | 'network'> {
   network?: Network
-  /** Every client goes to this peer; default: the address in the client's version message. */
+  /** Every client goes to this peer, whatever its version message says; then `allow` and
+   *  `allowTarget` have nothing to decide and are refused. Default: the address in the version message. */
   target?: { host: string, port: number }
-  /** Milliseconds for a client to send its version message. Default: 30,000. */
+  /** Destinations a version message may name even in a special-purpose block: "10.0.0.0/8" or
+   *  "fc00::/7" (any port), "127.0.0.1" or "::1" (one address, any port), "127.0.0.1:8333" or
+   *  "[::1]:8333" (one address and port). IP addresses only: a version message carries no names.
+   *  Checked first; a match is allowed without asking `allowTarget`. */
+  allow?: readonly string[]
+  /** For destinations `allow` does not match: its answer is final (public ones included), in place
+   *  of the default, which refuses special-purpose blocks and allows the rest. */
+  allowTarget?: AllowTarget
+  /** Clients served at once, counted from accept (those yet to send their version included): one
+   *  more is closed at once, and the proxy emits 'drop' as net.Server does. Default: 32. */
+  maxSessions?: number
+  /** Milliseconds for a client to send its version message. Default: 30,000; 0 turns it off. */
   versionTimeout?: number
 }
 
@@ -35,17 +62,54 @@ export interface Bip324Proxy {
   on(event: 'sessionError', listener: (err: Error, client: string) => void): this
   on(event: 'listening' | 'close', listener: () => void): this
   on(event: 'error', listener: (err: Error) => void): this
+  /** A client turned away at accept, maxSessions being served. */
+  on(event: 'drop', listener: (data?: net.DropArgument) => void): this
 }
 
+/** Clients served at once when maxSessions is not given. */
+export const DEFAULT_MAX_SESSIONS = 32
+
 type Message = { type: string, payload: Uint8Array }
+type Destination = { host: string, port: number }
+type AllowEntry = { block: Cidr, port?: number }
 
 export class Bip324Proxy extends EventEmitter {
   readonly server: net.Server
   private readonly sockets = new Set<net.Socket | Bip324Socket>()
+  private readonly network: Network
+  private readonly magic: Uint8Array
+  private readonly target: Destination | undefined
+  private readonly allow: AllowEntry[]
+  private readonly allowTarget: AllowTarget | undefined
+  private readonly versionTimeout: number
+  private readonly connectOptions: Omit<ConnectionOptions, 'mode' | 'network'>
 
-  constructor (private readonly options: ProxyOptions = {}) {
+  /** Throws ERR_BIP324_INVALID_ARG for an option of the wrong type or out of range. */
+  constructor (options: ProxyOptions = {}) {
     super()
+    if (options === null || typeof options !== 'object') throw invalid(`options: expected an object, got ${inspect(options)}`)
+    const { network = 'mainnet', target, allow, allowTarget, versionTimeout = 30_000, maxSessions = DEFAULT_MAX_SESSIONS, ...connectOptions } = options
+    this.magic = magicOf(network)
+    this.network = network
+    if (target !== undefined) {
+      const { host, port } = Object(target) as Partial<Destination>
+      if (typeof host !== 'string' || host === '' || !isPort(port)) throw invalid(`target: expected { host, port } with a port in 1..65535, got ${inspect(target)}`)
+      if (allow !== undefined || allowTarget !== undefined) throw invalid('target sends every client to one peer: allow and allowTarget would have nothing to decide')
+      this.target = { host, port }
+    }
+    if (allow !== undefined && !Array.isArray(allow)) throw invalid(`allow: expected an array of strings, got ${inspect(allow)}`)
+    this.allow = (allow ?? []).map(allowEntry)
+    if (allowTarget !== undefined && typeof allowTarget !== 'function') throw invalid(`allowTarget: expected a function, got ${inspect(allowTarget)}`)
+    this.allowTarget = allowTarget
+    if (!Number.isInteger(versionTimeout) || versionTimeout < 0) throw invalid(`versionTimeout: expected an integer number of milliseconds >= 0, got ${inspect(versionTimeout)}`)
+    this.versionTimeout = versionTimeout
+    if (!Number.isInteger(maxSessions) || maxSessions < 1) throw invalid(`maxSessions: expected an integer >= 1, got ${inspect(maxSessions)}`)
+    this.connectOptions = connectOptions
     this.server = net.createServer({ allowHalfOpen: true, noDelay: true }, (socket) => { this.bridge(socket) })
+    // net.Server counts accepted sockets until they close, and closes the one over the limit
+    // before it reaches us: a session is its client socket.
+    this.server.maxConnections = maxSessions
+    this.server.on('drop', (data) => this.emit('drop', data))
     this.server.on('listening', () => this.emit('listening'))
     this.server.on('close', () => this.emit('close'))
     this.server.on('error', (err) => this.emit('error', err))
@@ -58,10 +122,19 @@ export class Bip324Proxy extends EventEmitter {
   }
 
   private async bridge (client: net.Socket): Promise<void> {
-    const { network = 'mainnet', target, versionTimeout = 30_000, ...connectOptions } = this.options
-    const magic = magicOf(network)
+    const { magic, versionTimeout } = this
     const name = `${client.remoteAddress}:${client.remotePort}`
-    const reader = new V1MessageReader(magic)
+    let greeted = false
+    // Until its version arrives, a client may make us hold one version message and no more: the
+    // first header is judged before its body is awaited.
+    const reader = new V1MessageReader(magic, {
+      checkHeader: (type, length) => {
+        if (greeted) return
+        if (type !== 'version') throw new Bip324Error('ERR_BIP324_BAD_MESSAGE_TYPE', `a v1 client must start with version, not ${type}`)
+        if (length > MAX_VERSION_PAYLOAD) throw new Bip324Error('ERR_BIP324_OVERSIZED', `a ${length}-byte version message; the longest is ${MAX_VERSION_PAYLOAD} bytes`)
+        greeted = true
+      }
+    })
     const early: Message[] = []
     let peer: Bip324Socket | undefined
     let failed = false
@@ -79,22 +152,24 @@ export class Bip324Proxy extends EventEmitter {
       return r.messages
     }
     try {
+      let stop = (): void => {}
       const version = await new Promise<Message>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Bip324Error('ERR_BIP324_HANDSHAKE_TIMEOUT', `no version message within ${versionTimeout} ms`)), versionTimeout)
-        client.on('data', (chunk: Buffer) => {
-          early.push(...read(chunk))
-          if (early.length === 0) return
-          clearTimeout(timer)
-          client.pause()
-          if (early[0]!.type === 'version') resolve(early[0]!)
-          else reject(new Bip324Error('ERR_BIP324_BAD_MESSAGE_TYPE', `a v1 client must start with version, not ${early[0]!.type}`))
-        })
-        client.once('end', () => reject(new Bip324Error('ERR_BIP324_PEER_CLOSED', 'the client closed before its version message')))
-      })
-      client.removeAllListeners('data')
-      client.removeAllListeners('end')
-      const to = target ?? addressIn(version)
-      peer = this.track(await connect({ ...connectOptions, ...to, network, mode: 'messages' }))
+        const timer = versionTimeout === 0
+          ? undefined
+          : setTimeout(() => reject(new Bip324Error('ERR_BIP324_HANDSHAKE_TIMEOUT', `no version message within ${versionTimeout} ms`)), versionTimeout)
+        const onData = (chunk: Buffer): void => {
+          const r = reader.push(chunk)
+          early.push(...r.messages)
+          if (r.error !== undefined) reject(r.error)
+          else if (early.length > 0) { client.pause(); resolve(early[0]!) }
+        }
+        // 'close' too: a client reset before its version leaves no timer behind.
+        const closed = (): void => reject(new Bip324Error('ERR_BIP324_PEER_CLOSED', 'the client closed before its version message'))
+        client.on('data', onData).once('end', closed).once('close', closed)
+        stop = () => { clearTimeout(timer); client.off('data', onData).off('end', closed).off('close', closed) }
+      }).finally(() => stop())
+      const to = this.target ?? await this.destination(version)
+      peer = this.track(await connect({ ...this.connectOptions, ...to, network: this.network, mode: 'messages' }))
     } catch (err) {
       fail(err as Error)
       return
@@ -125,6 +200,31 @@ export class Bip324Proxy extends EventEmitter {
     peer.on('close', () => client.destroy())
   }
 
+  // The peer a version message names, once the operator's rules let the proxy go there: the allow
+  // list, else allowTarget, else the default (no special-purpose block). Nothing connects before.
+  private async destination (version: Message): Promise<Destination> {
+    const { receiver } = decodePayload('version', version.payload) as VersionMessage
+    if (receiver.port === 0 || receiver.ip.every((b) => b === 0)) {
+      throw new Bip324Error('ERR_BIP324_INVALID_ARG', 'the client\'s version message names no peer address: start the proxy with a target')
+    }
+    const to = { host: bytesToIp(receiver.ip), port: receiver.port }
+    const where = `${to.host.includes(':') ? `[${to.host}]` : to.host}:${to.port}`
+    if (this.allow.some((a) => inCidr(receiver.ip, a.block) && (a.port === undefined || a.port === to.port))) return to
+    const range = specialRange(receiver.ip)
+    if (this.allowTarget === undefined) {
+      if (range === undefined) return to
+      throw new Bip324Error('ERR_BIP324_TARGET_REFUSED', `${where} is ${range.name} (${range.cidr}): refused unless the proxy's allow or allowTarget lets clients go there`)
+    }
+    let verdict: unknown
+    try {
+      verdict = await this.allowTarget(to.host, to.port, range?.name)
+    } catch (err) {
+      throw new Bip324Error('ERR_BIP324_TARGET_REFUSED', `allowTarget failed for ${where}, so it is refused: ${err instanceof Error ? err.message : inspect(err)}`, { cause: err })
+    }
+    if (verdict !== true) throw new Bip324Error('ERR_BIP324_TARGET_REFUSED', `allowTarget refused ${where}`)
+    return to
+  }
+
   /** As net.Server.listen; resolves with the bound address. */
   listen (port = 0, host = '127.0.0.1'): Promise<net.AddressInfo> {
     return listen(this.server, port, host)
@@ -138,12 +238,29 @@ export class Bip324Proxy extends EventEmitter {
   }
 }
 
-function addressIn (version: Message): { host: string, port: number } {
-  const { receiver } = decodePayload('version', version.payload) as VersionMessage
-  if (receiver.port === 0 || receiver.ip.every((b) => b === 0)) {
-    throw new Bip324Error('ERR_BIP324_INVALID_ARG', 'the client\'s version message names no peer address: start the proxy with a target')
+function invalid (message: string): Bip324Error {
+  return new Bip324Error('ERR_BIP324_INVALID_ARG', message)
+}
+
+function isPort (port: unknown): port is number {
+  return Number.isInteger(port) && (port as number) >= 1 && (port as number) <= 65535
+}
+
+function allowEntry (entry: unknown, i: number): AllowEntry {
+  if (typeof entry === 'string' && (entry.includes('/') || net.isIP(entry) !== 0)) {
+    try {
+      return { block: parseCidr(entry) }
+    } catch (err) {
+      throw invalid(`allow[${i}]: ${(err as Error).message}`)
+    }
   }
-  return { host: bytesToIp(receiver.ip), port: receiver.port }
+  // Else an IP and port; with no default port (0), parseHostPort refuses a bare host name.
+  let hostPort: Destination | undefined
+  try { hostPort = parseHostPort(String(entry), 0) } catch { /* reported below, with the forms allow takes */ }
+  if (typeof entry !== 'string' || hostPort === undefined || net.isIP(hostPort.host) === 0) {
+    throw invalid(`allow[${i}]: expected an IP address, a CIDR block (10.0.0.0/8, fc00::/7) or an address and port (127.0.0.1:8333, [::1]:8333), got ${inspect(entry)}`)
+  }
+  return { block: parseCidr(hostPort.host), port: hostPort.port }
 }
 
 export function createProxy (options?: ProxyOptions): Bip324Proxy {

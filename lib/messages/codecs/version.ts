@@ -8,7 +8,11 @@
 import { invalid } from '../byte-writer'
 import { MAX_SUBVERSION_LENGTH } from '../limits'
 import type { Codec } from './codec'
-import { type NetAddress, readNetAddress, writeNetAddress } from './net-address'
+import { NET_ADDRESS_BYTES, type NetAddress, readNetAddress, writeNetAddress } from './net-address'
+
+/** The longest version payload that decodes: every field, a 256-byte user agent (its CompactSize
+ *  length takes 3 bytes) and the relay byte. */
+export const MAX_VERSION_PAYLOAD = 4 + 8 + 8 + 2 * NET_ADDRESS_BYTES + 8 + 3 + MAX_SUBVERSION_LENGTH + 4 + 1
 
 export interface VersionMessage {
   type: 'version'
