@@ -14,6 +14,7 @@ import { chacha20, chacha20poly1305 } from '@noble/ciphers/chacha.js'
 import { secp256k1 } from '@noble/curves/secp256k1.js'
 import { hkdf } from '@noble/hashes/hkdf.js'
 import { sha256 } from '@noble/hashes/sha2.js'
+import { concatBytes } from '@noble/hashes/utils.js'
 import { elligatorSwift } from '@scure/btc-signer/p2p.js'
 
 import { Bip324Error } from '../errors'
@@ -112,7 +113,10 @@ class JsCipher implements PacketCipher {
   private advance (): void {
     if (++this.aeadPackets % REKEY_INTERVAL === 0) {
       const rekeyNonce = nonce(0xffffffff, this.aeadPackets / REKEY_INTERVAL - 1)
-      this.aeadKey = chacha20(this.aeadKey, rekeyNonce, ZEROS.subarray(0, 32), undefined, 1)
+      // In place: the old key is overwritten, not left to the garbage collector.
+      const next = chacha20(this.aeadKey, rekeyNonce, ZEROS.subarray(0, 32), undefined, 1)
+      this.aeadKey.set(next)
+      next.fill(0)
     }
   }
 
@@ -261,12 +265,15 @@ function encode (secretKey: Uint8Array, auxRandom: Uint8Array): Uint8Array {
   for (let attempt = 0; ; attempt++) {
     const counter = new Uint8Array(4)
     new DataView(counter.buffer).setUint32(0, attempt)
-    const seed = sha256(Buffer.concat([ENCODING_TAG, secretKey, auxRandom, counter]))
+    // concatBytes allocates its own memory: Buffer.concat would put the secret key in Node's shared pool.
+    const input = concatBytes(ENCODING_TAG, secretKey, auxRandom, counter)
+    const seed = sha256(input)
+    input.fill(0)
     const u = Fp.create(Fp.fromBytes(seed, true))
     if (Fp.is0(u)) continue
     const t = elligatorSwift._inv(x, u, sha256(seed)[0]! & 7)
     if (t === undefined) continue
-    return Buffer.concat([Fp.toBytes(u), Fp.toBytes(t)])
+    return concatBytes(Fp.toBytes(u), Fp.toBytes(t))
   }
 }
 
@@ -300,7 +307,7 @@ export function jsBackend (): Backend {
     },
     keySchedule (sharedSecret, magic): SessionKeys {
       bytes(sharedSecret, 'secret32', 32)
-      const salt = Buffer.concat([SALT_PREFIX, bytes(magic, 'magic4', 4)])
+      const salt = concatBytes(SALT_PREFIX, bytes(magic, 'magic4', 4))
       const [initiatorL, initiatorP, responderL, responderP, terminators, sessionId] =
         INFOS.map((info) => hkdf(sha256, sharedSecret, salt, info, 32)) as [Uint8Array, Uint8Array, Uint8Array, Uint8Array, Uint8Array, Uint8Array]
       return {

@@ -17,7 +17,8 @@ import { Bip324Error } from '../errors'
 import { decodePayload, encodeV1Message, MAX_VERSION_PAYLOAD, V1MessageReader, type VersionMessage } from '../messages'
 import { magicOf, type Network } from '../protocol/network'
 import { connect } from './connect'
-import { listen } from './listen'
+import { listen, relay } from './listen'
+import { checkConnectionOptions } from './options'
 import { bytesToIp, parseHostPort } from './ip'
 import { type Cidr, inCidr, parseCidr, specialRange } from './ranges'
 import type { Bip324Socket, ConnectionOptions } from './socket'
@@ -104,15 +105,15 @@ export class Bip324Proxy extends EventEmitter {
     if (!Number.isInteger(versionTimeout) || versionTimeout < 0) throw invalid(`versionTimeout: expected an integer number of milliseconds >= 0, got ${inspect(versionTimeout)}`)
     this.versionTimeout = versionTimeout
     if (!Number.isInteger(maxSessions) || maxSessions < 1) throw invalid(`maxSessions: expected an integer >= 1, got ${inspect(maxSessions)}`)
+    // What each outbound connection will take, checked now rather than at every client.
+    checkConnectionOptions({ ...connectOptions, network })
     this.connectOptions = connectOptions
     this.server = net.createServer({ allowHalfOpen: true, noDelay: true }, (socket) => { this.bridge(socket) })
     // net.Server counts accepted sockets until they close, and closes the one over the limit
     // before it reaches us: a session is its client socket.
     this.server.maxConnections = maxSessions
     this.server.on('drop', (data) => this.emit('drop', data))
-    this.server.on('listening', () => this.emit('listening'))
-    this.server.on('close', () => this.emit('close'))
-    this.server.on('error', (err) => this.emit('error', err))
+    relay(this.server, this)
   }
 
   private track<T extends net.Socket | Bip324Socket> (s: T): T {

@@ -1,0 +1,98 @@
+// No crash paths: a process written as the README shows survives hostile peers and a busy port.
+// Each runs in a process of its own, since what is checked is that the process stays up.
+
+import net from 'node:net'
+
+import { connect } from '../lib'
+import { child } from './helpers/child'
+import { runCli } from './helpers/cli'
+import { read } from './helpers/net'
+
+// Sends one packet whose last tag bit is flipped on its way to the socket.
+async function sendBadTag (port: number): Promise<{ destroy: () => void }> {
+  const client = await connect({ port })
+  client.on('error', () => {})
+  const write = client.socket.write.bind(client.socket) as (bytes: Uint8Array, cb?: () => void) => boolean
+  client.socket.write = ((bytes: Uint8Array, cb?: () => void) => {
+    const flipped = Uint8Array.from(bytes)
+    flipped[flipped.length - 1]! ^= 1
+    return write(flipped, cb)
+  }) as typeof client.socket.write
+  client.write(Buffer.from('tampered'))
+  return client
+}
+
+test('a server with no error listener on its connections survives a bad tag, reports it as clientError, and serves the next client', async () => {
+  const server = child(`
+    const server = bip324.createServer({}, (peer) => { peer.on('data', (m) => peer.write(m)) })
+    server.on('clientError', (err) => report({ clientError: err.code }))
+    server.listen(0).then(({ port }) => report({ port }))
+  `)
+  try {
+    const { port } = await server.next<{ port: number }>()
+    const tampering = await sendBadTag(port)
+    expect(await server.next()).toEqual({ clientError: 'ERR_BIP324_BAD_MAC' })
+    tampering.destroy()
+    const client = await connect({ port })
+    const echoed = read(client, 1)
+    client.write(Buffer.from('next'))
+    expect(Buffer.from((await echoed)[0]!).toString()).toBe('next')
+    client.destroy()
+  } finally {
+    server.kill()
+  }
+})
+
+test('without a clientError listener either, the connection closes and the process stays up', async () => {
+  const server = child(`
+    const server = bip324.createServer({}, (peer) => { peer.on('close', () => report({ closed: true })) })
+    server.listen(0).then(({ port }) => report({ port }))
+  `)
+  try {
+    const { port } = await server.next<{ port: number }>()
+    const tampering = await sendBadTag(port)
+    expect(await server.next()).toEqual({ closed: true })
+    tampering.destroy()
+    const client = await connect({ port })
+    client.destroy()
+  } finally {
+    server.kill()
+  }
+})
+
+test('await server.listen(busyPort) in try/catch rejects with EADDRINUSE and nothing else is thrown', async () => {
+  const busy = net.createServer()
+  await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve))
+  const port = (busy.address() as net.AddressInfo).port
+  const proc = child(`
+    ;(async () => {
+      for (const make of [() => bip324.createServer(), () => bip324.createProxy({ target: { host: '127.0.0.1', port: 1 } })]) {
+        try { await make().listen(${port}, '127.0.0.1') } catch (err) { report({ caught: err.code }) }
+      }
+      setTimeout(() => report({ alive: true }), 100)
+    })()
+  `)
+  try {
+    expect(await proc.next()).toEqual({ caught: 'EADDRINUSE' })
+    expect(await proc.next()).toEqual({ caught: 'EADDRINUSE' })
+    expect(await proc.next()).toEqual({ alive: true })
+    expect(proc.stderr()).toBe('')
+  } finally {
+    proc.kill()
+    busy.close()
+  }
+})
+
+test('bip324 proxy --listen on a busy port says so in one line: no stack trace', async () => {
+  const busy = net.createServer()
+  await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve))
+  const port = (busy.address() as net.AddressInfo).port
+  try {
+    const run = await runCli(['proxy', '--listen', `127.0.0.1:${port}`, '--target', '127.0.0.1:1'], { timeoutMs: 20_000 })
+    expect(run.code).toBe(1)
+    expect(run.stderr).toContain('EADDRINUSE')
+    expect(run.stderr).not.toMatch(/\n\s+at /)
+  } finally {
+    busy.close()
+  }
+})
