@@ -29,6 +29,12 @@ describe.each(SECTIONS)('%s', (_title, cases) => {
       expect(outcome.maxBuffered).toBeDefined()
       expect(outcome.maxBuffered).toBeLessThanOrEqual(c.bound)
     }
+    // Any error ends the session; accepted input leaves it open.
+    if (outcome.closed !== undefined) expect(outcome.closed).toBe(c.expected !== 'none')
+    if (c.sends !== undefined) {
+      expect(outcome.sent).toBeDefined()
+      expect(outcome.sent).toBeLessThanOrEqual(c.sends)
+    }
   })
 })
 

@@ -81,9 +81,10 @@ export class PacketReader {
     body.set(input.subarray(0, take), this.bodyFill)
     this.bodyFill += take
     if (this.bodyFill === body.length) {
+      // Held, and counted in `buffered`, until it is decrypted.
+      packets.push(this.decrypt(body, true))
       this.body = null
       this.bodyFill = 0
-      packets.push(this.decrypt(body, true))
     }
     return input.subarray(take)
   }

@@ -18,7 +18,7 @@
 
 import { Bip324Error } from '../errors'
 import type { CipherSession } from './cipher-session'
-import { MAX_GARBAGE_LEN, NUM_ELLIGATOR_SWIFT_BYTES, type Role } from './constants'
+import { MAX_GARBAGE_LEN, NUM_ELLIGATOR_SWIFT_BYTES, NUM_GARBAGE_TERMINATOR_BYTES, type Role } from './constants'
 import {
   checkSendVersionOptions, defaultRng, type HandshakeOptions, Initialized, resolveHandshakeOptions, type SentKey, type SentVersion
 } from './handshake'
@@ -56,6 +56,16 @@ export interface ReceiveResult {
 }
 
 export type ProtocolState = 'handshake' | 'ready' | 'v1' | 'closed'
+
+/** The most the handshake holds: the peer's key, then 4,095 bytes of garbage and its terminator. */
+const HANDSHAKE_WINDOW = NUM_ELLIGATOR_SWIFT_BYTES + MAX_GARBAGE_LEN + NUM_GARBAGE_TERMINATOR_BYTES
+
+function concat (a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length)
+  out.set(a)
+  out.set(b, a.length)
+  return out
+}
 
 // The options Protocol adds to the handshake's.
 function checkOwnOptions (options: ProtocolOptions): void {
@@ -145,8 +155,21 @@ export class Protocol {
       if (this.phase === 'ready' || this.phase === 'version') {
         this.read(chunk, result)
       } else {
-        this.pending = this.pending.length === 0 ? chunk : Buffer.concat([this.pending, chunk])
-        this.advanceHandshake(result)
+        // The handshake needs at most the peer's key and a garbage window at once: the chunk is
+        // taken in pieces that fit, so a flood is refused having held no more than that.
+        let rest = chunk
+        while (rest.length > 0 && this.beforeSession()) {
+          const piece = rest.subarray(0, HANDSHAKE_WINDOW - this.pending.length)
+          rest = rest.subarray(piece.length)
+          this.pending = this.pending.length === 0 ? piece : concat(this.pending, piece)
+          this.advanceHandshake(result)
+        }
+        if (this.state === 'v1') {
+          const v1 = result.events.find((e) => e.type === 'v1')
+          if (v1 !== undefined && rest.length > 0) v1.data = concat(v1.data, rest)
+        } else if (rest.length > 0) {
+          this.read(rest, result)
+        }
         // What stays for the next call must be ours: the caller may reuse its read buffer.
         if (this.pending.buffer === chunk.buffer) this.pending = Uint8Array.from(this.pending)
       }
@@ -176,6 +199,11 @@ export class Protocol {
   /** Wipes every key; the protocol refuses further use. */
   destroy (): void {
     this.close()
+  }
+
+  // Key, garbage or v1 check still to come: bytes go to the handshake, not to the packet reader.
+  private beforeSession (): boolean {
+    return this.phase === 'v1-check' || this.phase === 'key' || this.phase === 'garbage'
   }
 
   private outbound (): CipherSession['outbound'] {
@@ -257,6 +285,7 @@ export class Protocol {
     this.sentVersion?.destroy()
     this.session?.outbound.destroy()
     this.session?.inbound.destroy()
+    this.reader = null
     this.pending = new Uint8Array(0)
     this.phase = 'closed'
   }

@@ -4,12 +4,12 @@ import crypto from 'node:crypto'
 
 import { Protocol } from '../../lib'
 import { pair } from '../helpers/pair'
-import { type Case, Meter, ONE_PACKET, type Outcome } from './case'
+import { type Case, Meter, metered, ONE_PACKET, type Outcome } from './case'
 import { feed } from './handshake'
 
 /** A finished in-memory handshake: `send` makes packets from the initiator, `r` receives them. */
 function session (responderMaxContents?: number): { send: (c: Uint8Array) => Uint8Array, decoy: (n: number) => Uint8Array, r: Protocol } {
-  const p = pair({}, responderMaxContents === undefined ? {} : { maxContents: responderMaxContents })
+  const p = pair({}, responderMaxContents === undefined ? { backend: metered } : { backend: metered, maxContents: responderMaxContents })
   const i = p.initiator.protocol
   return { send: (c) => i.send(c), decoy: (n) => i.sendDecoy(n), r: p.responder.protocol }
 }
