@@ -58,8 +58,6 @@ function parse (argv: string[]): Options {
   return o
 }
 
-// Queued messages per direction before write() says wait: bounds memory with 1 MiB messages about.
-const HIGH_WATER_MARK = 16
 const SIZES = { small: [32, 1024], medium: 64 << 10, large: 1 << 20 }
 // Messages are views of one pool at an offset that moves with their sequence number: no copy to
 // send, and the receiver knows what the n-th message must hold without being told.
@@ -243,8 +241,9 @@ async function main (): Promise<void> {
   const loop = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS })
   loop.enable()
 
-  const connectionOptions = { backend: o.backend, highWaterMark: HIGH_WATER_MARK, allowHalfOpen: true, handshakeTimeout: 300_000 }
-  const server = createServer(connectionOptions)
+  const connectionOptions = { backend: o.backend, allowHalfOpen: true, handshakeTimeout: 300_000 }
+  // Every soak connection is ours: the public-port limits would refuse most of them.
+  const server = createServer({ ...connectionOptions, maxConnections: o.connections, maxHandshakes: o.connections })
   const accepted = new Map<number, Endpoint>()
   const failures: string[] = []
   server.on('handshakeError', (err: Error) => failures.push(`server handshake: ${err.message}`))
@@ -338,7 +337,7 @@ async function main (): Promise<void> {
   const results = {
     date: new Date().toISOString(),
     machine: machine(),
-    options: { ...o, out: undefined, highWaterMark: HIGH_WATER_MARK, sizes: '94% 32 B-1 KiB, 5.5% 64 KiB, 0.5% 1 MiB (by count)' },
+    options: { ...o, out: undefined, sizes: '94% 32 B-1 KiB, 5.5% 64 KiB, 0.5% 1 MiB (by count)' },
     openFileLimit: limit,
     // Other work on a shared machine skews every figure here: the load says how much.
     loadAverage: { start: loadStart, end: os.loadavg()[0] },
@@ -372,7 +371,7 @@ async function main (): Promise<void> {
   row('open-file limit (soft / hard)', `${limit.soft} / ${limit.hard}`)
   row('machine', `${results.machine.cpu}, ${results.machine.cores} cores; 1-min load average ${loadStart.toFixed(2)} at start, ${results.loadAverage.end!.toFixed(2)} at end`)
   row('ramp-up', `${rampSeconds.toFixed(2)} s, **${results.rampUp.handshakesPerSecond.toFixed(0)} handshakes/s** (${o.concurrency} in flight; connect latency p50 ${results.rampUp.latencyMs.p50.toFixed(1)} ms, p99 ${results.rampUp.latencyMs.p99.toFixed(1)} ms)`)
-  row('traffic', `${o.rate > 0 ? `${o.rate} messages/s per direction and connection (offered ${(o.rate * o.seconds * 2 * o.connections).toLocaleString('en-US')})` : 'as fast as backpressure allows'}; highWaterMark ${HIGH_WATER_MARK}; CRC-32 over ${o.sampledCrc ? 'length + first/last 32 B' : 'every byte'}`)
+  row('traffic', `${o.rate > 0 ? `${o.rate} messages/s per direction and connection (offered ${(o.rate * o.seconds * 2 * o.connections).toLocaleString('en-US')})` : 'as fast as backpressure allows'}; default send and receive buffers; CRC-32 over ${o.sampledCrc ? 'length + first/last 32 B' : 'every byte'}`)
   row('messages sent / received', `${totals.messages.toLocaleString('en-US')} / ${totals.received.toLocaleString('en-US')} (lost ${lost}, directions with count/bytes/CRC mismatch ${corrupted}, messages not byte-identical ${mismatches}, wire counter mismatches ${wireMismatches}, errors ${failures.length})`)
   row('messages per connection (both directions)', `min ${results.traffic.messagesPerConnection.min}, median ${results.traffic.messagesPerConnection.median}, max ${results.traffic.messagesPerConnection.max}`)
   row('throughput (payload, both directions)', `${results.traffic.payloadMBps.toFixed(0)} MB/s, ${results.traffic.messagesPerSecond.toFixed(0)} messages/s over ${trafficSeconds.toFixed(1)} s (${(totals.wireBytes / 1e9).toFixed(2)} GB on the wire, ${totals.packets.toLocaleString('en-US')} packets, ${totals.rekeys.toLocaleString('en-US')} rekeys)`)

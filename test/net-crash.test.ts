@@ -6,18 +6,13 @@ import net from 'node:net'
 import { connect } from '../lib'
 import { child } from './helpers/child'
 import { runCli } from './helpers/cli'
-import { read } from './helpers/net'
+import { flipTagsOnTheWire, read } from './helpers/net'
 
 // Sends one packet whose last tag bit is flipped on its way to the socket.
 async function sendBadTag (port: number): Promise<{ destroy: () => void }> {
   const client = await connect({ port })
   client.on('error', () => {})
-  const write = client.socket.write.bind(client.socket) as (bytes: Uint8Array, cb?: () => void) => boolean
-  client.socket.write = ((bytes: Uint8Array, cb?: () => void) => {
-    const flipped = Uint8Array.from(bytes)
-    flipped[flipped.length - 1]! ^= 1
-    return write(flipped, cb)
-  }) as typeof client.socket.write
+  flipTagsOnTheWire(client)
   client.write(Buffer.from('tampered'))
   return client
 }

@@ -5,7 +5,7 @@ import crypto from 'node:crypto'
 import type net from 'node:net'
 
 import { connect, createServer, magicOf, v1Prefix } from '../lib'
-import { closed, nextEvent, rawClient, rawServer, read, serverPair } from './helpers/net'
+import { closed, flipTagsOnTheWire, nextEvent, rawClient, rawServer, read, serverPair } from './helpers/net'
 
 async function v2Server (options = {}): Promise<{ server: ReturnType<typeof createServer>, port: number }> {
   const server = createServer(options)
@@ -105,13 +105,7 @@ test('a bit flipped on the wire: ERR_BIP324_BAD_MAC, messages before it delivere
   client.write(Buffer.from('second'))
   expect((await got).map((m) => Buffer.from(m).toString())).toEqual(['first', 'second'])
   const failed = nextEvent<[Error]>(peer, 'error')
-  // Flip the last bit of the tag on its way to the socket, after the cipher.
-  const write = client.socket.write.bind(client.socket) as (bytes: Uint8Array, cb?: () => void) => boolean
-  client.socket.write = ((bytes: Uint8Array, cb?: () => void) => {
-    const flipped = Uint8Array.from(bytes)
-    flipped[flipped.length - 1]! ^= 1
-    return write(flipped, cb)
-  }) as typeof client.socket.write
+  flipTagsOnTheWire(client)
   client.write(Buffer.from('third'))
   const [err] = await failed
   expect(err).toMatchObject({ code: 'ERR_BIP324_BAD_MAC' })

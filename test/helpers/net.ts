@@ -51,3 +51,13 @@ export function closed (stream: { closed: boolean, once: (event: 'close', fn: ()
 export function nextEvent<T extends unknown[]> (emitter: { once: (event: string, fn: (...args: T) => void) => unknown }, event: string): Promise<T> {
   return new Promise((resolve) => emitter.once(event, (...args: T) => resolve(args)))
 }
+
+/** From now on, flips the last bit (a tag bit) of everything the connection writes, after the cipher. */
+export function flipTagsOnTheWire (connection: Bip324Socket): void {
+  const write = connection.socket.write.bind(connection.socket) as (bytes: Uint8Array, cb?: () => void) => boolean
+  connection.socket.write = ((bytes: Uint8Array, cb?: () => void) => {
+    const flipped = Uint8Array.from(bytes)
+    flipped[flipped.length - 1]! ^= 1
+    return write(flipped, cb)
+  }) as typeof connection.socket.write
+}
