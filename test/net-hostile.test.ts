@@ -176,3 +176,13 @@ test('a peer on another network fails with ERR_BIP324_NO_TERMINATOR', async () =
   expect((await failed)[0]).toMatchObject({ code: 'ERR_BIP324_NO_TERMINATOR' })
   await server.close(true)
 })
+
+test('a v2 peer of another network that closes first is ERR_BIP324_NO_TERMINATOR, not an early close (whatever the garbage lengths)', async () => {
+  // The signet server sees our 4,095 bytes of garbage without its terminator and closes first; we
+  // hold its key and 16 + 20 bytes, too few to have ruled its terminator out by length alone.
+  const server = createServer({ network: 'signet', garbageLength: 0 }, (c) => c.destroy())
+  server.on('handshakeError', () => {})
+  const { port } = await server.listen(0)
+  await expect(connect({ port, network: 'mainnet', garbageLength: 4095 })).rejects.toMatchObject({ code: 'ERR_BIP324_NO_TERMINATOR' })
+  await server.close(true)
+})

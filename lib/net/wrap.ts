@@ -60,7 +60,9 @@ export function handshake (socket: Socket, options: WrapOptions): Promise<Bip324
       socket.destroy()
       reject(err)
     }
-    const onEnd = (): void => fail(new Bip324Error('ERR_BIP324_PEER_CLOSED', 'the peer closed the connection during the handshake'))
+    const onEnd = (): void => fail(protocol.awaitingTerminator
+      ? new Bip324Error('ERR_BIP324_NO_TERMINATOR', 'the peer sent its key and garbage, then closed without a garbage terminator of this network: another network?')
+      : new Bip324Error('ERR_BIP324_PEER_CLOSED', 'the peer closed the connection during the handshake'))
     const onAbort = (): void => fail(abortError(signal!))
     const onData = (chunk: Buffer): void => {
       const r = protocol.receive(chunk)

@@ -123,6 +123,14 @@ export class Protocol {
     return this.phase === 'ready' ? this.session!.sessionId : null
   }
 
+  /** True while we hold the peer's key and look for its garbage terminator. A BIP-324 peer sends
+   *  its terminator right after its garbage, so a peer that closes now never sent one of this
+   *  network: what a caller should report is ERR_BIP324_NO_TERMINATOR, not an early close (and a
+   *  v1 peer, which never sends 64 bytes first, cannot be here). */
+  get awaitingTerminator (): boolean {
+    return this.phase === 'garbage'
+  }
+
   /** Packets sent and received so far (decoys included). */
   get packets (): { sent: number, received: number } {
     return { sent: this.session?.outbound.packets ?? 0, received: this.session?.inbound.packets ?? 0 }

@@ -58,8 +58,8 @@ export const networkCases: Case[] = [
   {
     id: 'closes-mid-garbage',
     input: 'a client that sends its key and 100 bytes of garbage, then closes',
-    expected: 'ERR_BIP324_PEER_CLOSED',
-    closed: 'the socket',
+    expected: 'ERR_BIP324_NO_TERMINATOR',
+    closed: 'the socket; a BIP-324 peer sends its terminator right after its garbage, so one that closes without it is not of this network',
     memory: HANDSHAKE_MEMORY,
     run: () => againstServer({}, (c) => {
       c.end(Buffer.concat([new Protocol({ role: 'initiator', garbageLength: 0 }).start(), crypto.randomBytes(100)]))
