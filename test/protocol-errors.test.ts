@@ -3,7 +3,7 @@
 
 import crypto from 'node:crypto'
 
-import { MAX_GARBAGE_LEN, NUM_GARBAGE_TERMINATOR_BYTES, Protocol } from '../lib'
+import { Bip324Error, MAX_GARBAGE_LEN, NUM_GARBAGE_TERMINATOR_BYTES, Protocol } from '../lib'
 import { pair } from './helpers/pair'
 
 function started (role: 'initiator' | 'responder', options = {}): { p: Protocol, first: Uint8Array } {
@@ -100,4 +100,18 @@ test('bad options are refused up front', () => {
   expect(() => new Protocol({ role: 'initiator', maxContents: 1 << 24 })).toThrow(expect.objectContaining({ code: 'ERR_BIP324_INVALID_ARG' }))
   expect(() => new Protocol({ role: 'initiator', network: 'nonet' as 'mainnet' })).toThrow(expect.objectContaining({ code: 'ERR_BIP324_INVALID_ARG' }))
   expect(() => new Protocol({ role: 'other' as 'initiator' })).toThrow(expect.objectContaining({ code: 'ERR_BIP324_INVALID_ARG' }))
+})
+
+test('a bad packet inside a read that also carries the end of the garbage fails once, with ERR_BIP324_BAD_MAC, whatever follows in the read', () => {
+  // The read is longer than the handshake's window, so it is taken in two pieces; the version
+  // packet fails in the first, and that must end the read (found by npm run fuzz:js).
+  const i = new Protocol({ role: 'initiator', garbageLength: 10 })
+  const r = new Protocol({ role: 'responder', garbageLength: 100 })
+  r.start()
+  const flight = Buffer.concat(r.receive(i.start()).send)
+  const bytes = Uint8Array.from(Buffer.concat([flight, crypto.randomBytes(5000)]))
+  bytes[flight.length - 1]! ^= 1
+  const result = i.receive(bytes)
+  expect(result.error).toBeInstanceOf(Bip324Error)
+  expect(result.error?.code).toBe('ERR_BIP324_BAD_MAC')
 })

@@ -175,7 +175,7 @@ export class Protocol {
         if (this.state === 'v1') {
           const v1 = result.events.find((e) => e.type === 'v1')
           if (v1 !== undefined && rest.length > 0) v1.data = concat(v1.data, rest)
-        } else if (rest.length > 0) {
+        } else if (rest.length > 0 && result.error === undefined) {
           this.read(rest, result)
         }
         // What stays for the next call must be ours: the caller may reuse its read buffer.
