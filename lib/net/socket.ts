@@ -211,6 +211,11 @@ export class Bip324Socket extends Duplex {
     if (result.error !== undefined) this.destroy(result.error)
   }
 
+  /** @internal Starts reading from the socket, unless the receive budget holds it paused. */
+  resumeReading (): void {
+    if (!this.readPaused && !this.destroyed) this.socket.resume()
+  }
+
   // Every way of consuming a Readable (flowing 'data', read(), async iteration, pipe) takes its
   // messages out of the queue through read(), so this is where the budget frees up.
   override read (size?: number): Received | null {

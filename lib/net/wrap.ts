@@ -83,10 +83,17 @@ export function handshake (socket: Socket, options: WrapOptions): Promise<Bip324
         return
       }
       cleanup()
+      // What came with the last handshake bytes (messages, or an error such as a bad packet) waits
+      // a turn of the event loop, the socket paused meanwhile: whoever awaits the connection, or
+      // gets it from 'connection', has attached its listeners by then.
+      socket.pause()
       const connection = new Bip324Socket(socket, protocol, settings, moved)
       attach(connection, socket, protocol, idleTimeout, signal)
       resolve(connection)
-      connection.deliver({ ...r, send: [] }, chunk.length)
+      setImmediate(() => {
+        connection.deliver({ ...r, send: [] }, chunk.length)
+        connection.resumeReading()
+      })
     }
     socket.on('data', onData)
     socket.on('end', onEnd)
