@@ -18,7 +18,7 @@ import { Bip324Error } from '../errors'
 import { listen, relay } from './listen'
 import { checkConnectionOptions, checkInteger } from './options'
 import type { Bip324Socket, ConnectionOptions, V1Handoff } from './socket'
-import { handshake } from './wrap'
+import { handshake, type WrapOptions } from './wrap'
 
 /** Bitcoin Core: -maxconnections=125. */
 export const DEFAULT_MAX_CONNECTIONS = 125
@@ -100,9 +100,16 @@ export class Bip324Server extends EventEmitter {
   private gateTimer: NodeJS.Timeout | undefined
   private readonly stats: ServerCounters = { accepted: 0, established: 0, dropped: { maxConnections: 0, maxHandshakes: 0 }, handshakeErrors: 0 }
 
-  constructor (private readonly options: ServerOptions = {}, onConnection?: (connection: Bip324Socket) => void) {
+  // What every accepted connection's handshake takes, resolved once.
+  private readonly handshakeOptions: WrapOptions
+  private readonly v1Fallback: boolean
+
+  constructor (options: ServerOptions = {}, onConnection?: (connection: Bip324Socket) => void) {
     super()
     checkServerOptions(options)
+    const { v1 = 'reject', maxConnections: _c, maxHandshakes: _h, ...connectionOptions } = options
+    this.handshakeOptions = { ...connectionOptions, role: 'responder' }
+    this.v1Fallback = v1 === 'fallback'
     this.maxHandshakes = options.maxHandshakes ?? DEFAULT_MAX_HANDSHAKES
     this.maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS
     if (onConnection) this.on('connection', onConnection)
@@ -140,8 +147,7 @@ export class Bip324Server extends EventEmitter {
     }
     this.handshaking.set(socket, Date.now())
     this.regate()
-    const { v1 = 'reject', maxConnections: _c, maxHandshakes: _h, ...options } = this.options
-    handshake(socket, { ...options, role: 'responder' }).then((result) => {
+    handshake(socket, this.handshakeOptions).then((result) => {
       this.ended(socket)
       if (result.transport === 'v2') {
         this.stats.established++
@@ -149,7 +155,7 @@ export class Bip324Server extends EventEmitter {
         if (this.listenerCount('connection') === 0) { result.destroy(); return }
         this.guard(result)
         this.emit('connection', result)
-      } else if (v1 === 'fallback' && this.listenerCount('v1') > 0) {
+      } else if (this.v1Fallback && this.listenerCount('v1') > 0) {
         this.emit('v1', result)
       } else {
         socket.destroy()
