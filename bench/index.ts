@@ -57,11 +57,11 @@ function batch (backend: Backend, provider: string | undefined, count: number, s
     const items = Array.from({ length: count }, () => new Uint8Array(size))
     const wire = new Uint8Array(count * (size + 20))
     const plain = new Uint8Array(count * size)
-    const meta = new Uint32Array(4 + 3 * count)
     return elapsed(() => {
       for (let i = 0; i < n; i++) {
         send.encryptBatch(wire, items)
-        recv.decryptBatch(plain, meta, wire, 4_000_013)
+        // The engine reports a bounded number of packets per call: the rest takes more calls.
+        for (let at = 0; at < wire.length;) at += recv.decryptBatch(plain, wire.subarray(at), 4_000_013).consumed
       }
     })
   }

@@ -3,7 +3,7 @@
 import { native, type NativeInfo, type OpensslInfo } from './native/binding'
 
 export { Bip324Error, type Bip324ErrorCode } from './errors'
-export type { Backend, PacketCipher, PacketConstants, SessionKeys, KeyPair, BatchResult, BatchStatus } from './crypto/backend'
+export type { Backend, PacketCipher, SessionKeys, KeyPair, BatchPacket, BatchResult, BatchStatus } from './crypto/backend'
 export { jsBackend, selectBackend, type BackendChoice } from './crypto'
 export { nativeBackend } from './crypto/native'
 export * from './protocol'

@@ -27,7 +27,10 @@ describe.each(variants)('$name', ({ backend, provider }) => {
 
     const contents = contentsOf(r)
     const ignore = r.in_ignore === '1'
-    const receivedKey = sentKey.receiveKey(hex(r.in_ellswift_theirs!))
+    const key = sentKey.receiveKey(hex(r.in_ellswift_theirs!))
+    if (key.kind !== 'keyReceived') throw new Error('a 64-byte key did not complete the key')
+    expect(key.consumed).toBe(64)
+    const receivedKey = key.state
     let packet: Uint8Array
     let sentVersion
     if (r.in_idx === '0') {

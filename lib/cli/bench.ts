@@ -8,6 +8,7 @@ import { performance } from 'node:perf_hooks'
 
 import { selectBackend } from '../crypto'
 import type { Backend } from '../crypto/backend'
+import { NUM_PACKET_OVERHEAD_BYTES } from '../crypto/packet-format'
 import { loopbackPair, measureTcp, measureV2 } from './loopback'
 import { formatBytes, formatSize, type Output } from './output'
 
@@ -22,7 +23,7 @@ function packetRate (backend: Backend, size: number): number {
   const send = backend.createCipher(key, key)
   const recv = backend.createCipher(key, key)
   const contents = new Uint8Array(size)
-  const packet = new Uint8Array(size + backend.constants.EXPANSION)
+  const packet = new Uint8Array(size + NUM_PACKET_OVERHEAD_BYTES)
   const aad = new Uint8Array(0)
   let best = 0
   for (let sample = 0; sample < 5; sample++) {

@@ -1,9 +1,10 @@
 /**
- * The one interface every crypto backend implements (`native` over the C engine, `js` later),
- * so the protocol layer above never knows which one runs.
+ * The one interface every crypto backend implements (`native` over the C engine, `js` over
+ * @noble/@scure), so the protocol layer above never knows which one runs. Packet sizes are in
+ * ./packet-format.
  *
- * Outputs go into buffers the caller owns, as in the C engine: nothing here allocates per packet.
- * Peer-caused failures (a bad tag, an oversized length) are return values; misuse throws.
+ * Ciphertexts and plaintexts go into buffers the caller owns, as in the C engine. Peer-caused
+ * failures (a bad tag, an oversized length) are return values; misuse throws.
  *
  * No output may overlap an input or another output in any byte (views of one ArrayBuffer at
  * different offsets included): such a call throws ERR_BIP324_INVALID_ARG before any state moves.
@@ -12,24 +13,6 @@
  * SharedArrayBuffer objects over the same memory.
  * @see https://github.com/bitcoin/bips/blob/master/bip-0324.mediawiki
  */
-
-/** Sizes fixed by BIP-324, as the engine reports them. */
-export interface PacketConstants {
-  /** Encrypted contents length field: 3. */
-  readonly LENGTH_BYTES: number
-  /** Encrypted header byte: 1. */
-  readonly HEADER_BYTES: number
-  /** Poly1305 tag: 16. */
-  readonly TAG_BYTES: number
-  /** Bytes a packet adds to its contents: 20. */
-  readonly EXPANSION: number
-  /** Header bit marking a decoy: 0x80. */
-  readonly IGNORE_BIT: number
-  /** Packets (AEAD) or length chunks per key: 224. */
-  readonly REKEY_INTERVAL: number
-  /** Largest contents 3 length bytes can announce: 2^24 - 1. */
-  readonly MAX_CONTENTS: number
-}
 
 /** The key schedule's outputs, each 32 bytes (the terminators 16 + 16). */
 export interface SessionKeys {
@@ -51,16 +34,27 @@ export interface KeyPair {
   ellswift: Uint8Array
 }
 
+/** Why decryptBatch stopped: `more` (input ran out: the rest is a partial packet, or nothing),
+ *  `bad-mac` (the next packet failed authentication), `oversized` (the next packet's length is over
+ *  maxContents), `full` (`plain` has no room for the next packet's contents, or the call's packet
+ *  limit was reached: call again). */
 export type BatchStatus = 'more' | 'bad-mac' | 'oversized' | 'full'
 
-/** How decryptBatch left things; per-packet results are in the meta array. */
+/** One packet decryptBatch authenticated: its header byte and its contents, a view into `plain`. */
+export interface BatchPacket {
+  header: number
+  contents: Uint8Array
+}
+
+/** What one decryptBatch call did. */
 export interface BatchResult {
   status: BatchStatus
-  /** Packets decrypted: meta[4 + 3i .. 4 + 3i + 2] = contents offset in plain, length, header. */
-  packets: number
+  /** The packets decrypted, in order. */
+  packets: BatchPacket[]
   /** Input bytes used: whole packets, plus the 3 length bytes of a pending packet. */
   consumed: number
-  /** Contents length of the next packet when its length is decrypted but its body has not arrived. */
+  /** Contents length of the next packet when its length is decrypted but its body has not
+   *  arrived (or was refused: bad-mac, oversized, full); else null. */
   pending: number | null
 }
 
@@ -68,7 +62,7 @@ export interface BatchResult {
 export interface PacketCipher {
   /** Where ChaCha20/Poly1305 come from (`openssl` or `libsodium` natively). */
   readonly provider: string
-  /** Encrypts one packet into `out`, exactly `contents.length + EXPANSION` bytes. */
+  /** Encrypts one packet into `out`, exactly `contents.length + NUM_PACKET_OVERHEAD_BYTES` bytes. */
   encrypt (out: Uint8Array, contents: Uint8Array, aad: Uint8Array, header: number): void
   /** Decrypts the 3 length bytes that start a packet; the length is then pending. */
   decryptLength (len3: Uint8Array): number
@@ -81,18 +75,21 @@ export interface PacketCipher {
   /** Encrypts packets (no AAD) back to back into `out`, exactly the sum of their sizes. `items` is
    *  read once, into a copy, before the cipher's state is checked. */
   encryptBatch (out: Uint8Array, items: readonly Uint8Array[], headers?: Uint8Array): void
-  /** Decrypts the complete packets at the start of `input` (no AAD) into `plain`; `plain`, `meta`
-   *  and `input` must not overlap (there is no in-place batch). */
-  decryptBatch (plain: Uint8Array, meta: Uint32Array, input: Uint8Array, maxContents: number): BatchResult
+  /** Decrypts the complete packets at the start of `input` (no AAD) into `plain`, back to back,
+   *  stopping at a length over `maxContents`; `plain` and `input` must not overlap (there is no
+   *  in-place batch). A pending length (from decryptLength, or a batch that ran out of input) is
+   *  the first packet's. */
+  decryptBatch (plain: Uint8Array, input: Uint8Array, maxContents: number): BatchResult
   /** Wipes the keys; any later call throws ERR_BIP324_BAD_STATE. */
   destroy (): void
 }
 
 export interface Backend {
   readonly name: 'native' | 'js'
-  readonly constants: PacketConstants
   /** What createCipher's `provider` may name in this process (the native engine's available ones). */
   readonly providers: readonly string[]
+  /** `n` bytes from a cryptographically secure generator: the handshake's default randomness. */
+  randomBytes (n: number): Uint8Array
   /** Decodes a 64-byte ElligatorSwift encoding to its 32-byte X coordinate. */
   ellswiftDecode (ell64: Uint8Array): Uint8Array
   /** The encoding of `secretKey`'s public key, or null if it is not a valid scalar. */

@@ -1,8 +1,16 @@
 /** The items argument of encryptBatch, shared by both backends. */
 
-import { isUint8Array } from 'node:util/types'
-
 import { Bip324Error } from '../errors'
+
+// The Uint8Array brand check that node:util's isUint8Array makes, in plain JavaScript (the js
+// backend runs outside Node): %TypedArray%.prototype[@@toStringTag] reads an internal slot, so a
+// Proxy, a look-alike object or a subclass's own toStringTag cannot pass, and a Uint8Array from
+// another realm does.
+const typedArrayTag = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Uint8Array.prototype) as object, Symbol.toStringTag)!.get!
+
+function isUint8Array (value: unknown): value is Uint8Array {
+  return typedArrayTag.call(value) === 'Uint8Array'
+}
 
 /** A fresh, plain array of `items`, each checked to be a Uint8Array. Reading an element can run
  *  code (a getter, a Proxy trap, an Array.prototype getter behind a hole) that destroys the cipher

@@ -4,11 +4,11 @@
  * secp256k1 from @noble/curves, ElligatorSwift from @scure/btc-signer. Nothing cryptographic is
  * written here; this file only arranges those primitives as BIP-324 says.
  *
- * Those libraries are ES modules: Node loads them with require() from 20.19 and 22.12 on.
+ * Those libraries are ES modules: Node loads them with require() from 20.19 and 22.12 on. Nothing
+ * here needs Node: randomness is the Web Crypto `crypto.getRandomValues` that Node, Bun, Deno and
+ * browsers all have.
  * @see https://github.com/bitcoin/bips/blob/master/bip-0324.mediawiki
  */
-
-import crypto from 'node:crypto'
 
 import { chacha20, chacha20poly1305 } from '@noble/ciphers/chacha.js'
 import { secp256k1 } from '@noble/curves/secp256k1.js'
@@ -18,19 +18,13 @@ import { concatBytes } from '@noble/hashes/utils.js'
 import { elligatorSwift } from '@scure/btc-signer/p2p.js'
 
 import { Bip324Error } from '../errors'
-import type { Backend, BatchResult, BatchStatus, PacketCipher, PacketConstants, SessionKeys } from './backend'
+import type { Backend, BatchPacket, BatchResult, BatchStatus, PacketCipher, SessionKeys } from './backend'
 import { copyItems } from './items'
+import {
+  MAX_CONTENTS_LIMIT as MAX_CONTENTS, NUM_HEADER_BYTES, NUM_LENGTH_BYTES as LENGTH_BYTES, NUM_PACKET_OVERHEAD_BYTES as EXPANSION,
+  NUM_TAG_BYTES as TAG_BYTES, REKEY_INTERVAL
+} from './packet-format'
 
-const constants: PacketConstants = {
-  LENGTH_BYTES: 3,
-  HEADER_BYTES: 1,
-  TAG_BYTES: 16,
-  EXPANSION: 20,
-  IGNORE_BIT: 0x80,
-  REKEY_INTERVAL: 224,
-  MAX_CONTENTS: 0xffffff
-}
-const { LENGTH_BYTES, TAG_BYTES, EXPANSION, REKEY_INTERVAL, MAX_CONTENTS } = constants
 const LENGTH_STREAM_BYTES = REKEY_INTERVAL * LENGTH_BYTES + 32
 const ZEROS = new Uint8Array(LENGTH_STREAM_BYTES)
 const EMPTY = new Uint8Array(0)
@@ -66,6 +60,13 @@ function nonce (first: number, epoch: number): Uint8Array {
   view.setUint32(0, first, true)
   view.setBigUint64(4, BigInt(epoch), true)
   return n
+}
+
+// getRandomValues fills at most 65,536 bytes per call.
+function randomBytes (n: number): Uint8Array {
+  const out = new Uint8Array(n)
+  for (let at = 0; at < n; at += 65536) globalThis.crypto.getRandomValues(out.subarray(at, at + 65536))
+  return out
 }
 
 function validSecret (secretKey: Uint8Array): boolean {
@@ -163,8 +164,8 @@ class JsCipher implements PacketCipher {
     bytes(input, 'input')
     bytes(aad, 'aad')
     if (this.pending === null) throw new Bip324Error('ERR_BIP324_BAD_STATE', 'no length is pending: call decryptLength first')
-    if (contents.length !== this.pending || input.length !== this.pending + 1 + TAG_BYTES) {
-      throw invalid(`contents must be the pending length (${this.pending}) and input ${1 + TAG_BYTES} bytes more`)
+    if (contents.length !== this.pending || input.length !== this.pending + NUM_HEADER_BYTES + TAG_BYTES) {
+      throw invalid(`contents must be the pending length (${this.pending}) and input ${NUM_HEADER_BYTES + TAG_BYTES} bytes more`)
     }
     if (overlap(contents, input) && !(contents.buffer === input.buffer && contents.byteOffset === input.byteOffset + 1)) {
       throw invalid('contents may only overlap input exactly one byte in')
@@ -208,44 +209,35 @@ class JsCipher implements PacketCipher {
     })
   }
 
-  decryptBatch (plain: Uint8Array, meta: Uint32Array, input: Uint8Array, maxContents: number): BatchResult {
+  decryptBatch (plain: Uint8Array, input: Uint8Array, maxContents: number): BatchResult {
     this.check()
     bytes(plain, 'plain')
     bytes(input, 'input')
-    if (!(meta instanceof Uint32Array) || meta.length < 4) throw invalid('meta must be a Uint32Array of at least 4 elements')
     if (!Number.isInteger(maxContents) || maxContents < 0 || maxContents > MAX_CONTENTS) throw invalid(`maxContents must be an integer from 0 to ${MAX_CONTENTS}`)
     apart(plain, 'plain', input, 'input')
-    apart(plain, 'plain', meta, 'meta')
-    apart(meta, 'meta', input, 'input')
-    const maxPackets = Math.floor((meta.length - 4) / 3)
+    const packets: BatchPacket[] = []
     let pos = 0
     let used = 0
-    let n = 0
     let status: BatchStatus = 'more'
     for (;;) {
       if (this.pending === null) {
         if (input.length - pos < LENGTH_BYTES) break
-        if (n === maxPackets) { status = 'full'; break }
         this.decryptLength(input.subarray(pos, pos + LENGTH_BYTES))
         pos += LENGTH_BYTES
       }
       const len = this.pending!
       if (len > maxContents) { status = 'oversized'; break }
-      const need = len + 1 + TAG_BYTES
+      const need = len + NUM_HEADER_BYTES + TAG_BYTES
       if (input.length - pos < need) break
-      if (n === maxPackets || plain.length - used < len) { status = 'full'; break }
-      const header = this.open(plain.subarray(used, used + len), input.subarray(pos, pos + need), EMPTY)
+      if (plain.length - used < len) { status = 'full'; break }
+      const contents = plain.subarray(used, used + len)
+      const header = this.open(contents, input.subarray(pos, pos + need), EMPTY)
       if (header < 0) { status = 'bad-mac'; break }
-      meta.set([used, len, header], 4 + 3 * n)
+      packets.push({ header, contents })
       used += len
       pos += need
-      n++
     }
-    meta[0] = n
-    meta[1] = pos
-    meta[2] = this.pending ?? 0
-    meta[3] = this.pending === null ? 0 : 1
-    return { status, packets: n, consumed: pos, pending: this.pending }
+    return { status, packets, consumed: pos, pending: this.pending }
   }
 
   destroy (): void {
@@ -281,8 +273,8 @@ function encode (secretKey: Uint8Array, auxRandom: Uint8Array): Uint8Array {
 export function jsBackend (): Backend {
   return {
     name: 'js',
-    constants,
     providers: ['noble'],
+    randomBytes,
     ellswiftDecode (ell64) {
       return elligatorSwift.decode(bytes(ell64, 'ell64', 64))
     },
@@ -293,8 +285,8 @@ export function jsBackend (): Backend {
     },
     keygen () {
       for (;;) {
-        const secretKey = crypto.randomFillSync(new Uint8Array(32))
-        if (validSecret(secretKey)) return { secretKey, ellswift: encode(secretKey, crypto.randomFillSync(new Uint8Array(32))) }
+        const secretKey = randomBytes(32)
+        if (validSecret(secretKey)) return { secretKey, ellswift: encode(secretKey, randomBytes(32)) }
       }
     },
     ecdh (ellOurs, ellTheirs, secretKey, initiator) {

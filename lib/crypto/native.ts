@@ -3,11 +3,21 @@
  * cipher handles, wiped on destroy() and by the finalizer.
  */
 
-import type { Backend, BatchResult, BatchStatus, KeyPair, PacketCipher, SessionKeys } from './backend'
+import crypto from 'node:crypto'
+
+import type { Backend, BatchPacket, BatchResult, BatchStatus, KeyPair, PacketCipher, SessionKeys } from './backend'
 import { copyItems } from './items'
 import { type Addon, type CipherHandle, native } from '../native/binding'
 
 const STATUS: readonly BatchStatus[] = ['more', 'bad-mac', 'oversized', 'full']
+
+/** Packets one decryptBatch call reports at most (the engine stops with `full` there). */
+const BATCH_PACKETS = 1024
+
+/** The addon's report of a batch: [packets, consumed, pending length, has pending], then per packet
+ *  [contents offset in plain, length, header]. One array serves every cipher: it is read right
+ *  after the call returns, and no JavaScript runs in between. */
+const meta = new Uint32Array(4 + 3 * BATCH_PACKETS)
 
 class NativeCipher implements PacketCipher {
   readonly provider: string
@@ -32,9 +42,13 @@ class NativeCipher implements PacketCipher {
     this.addon.encryptBatch(this.handle, out, copyItems(items), headers)
   }
 
-  decryptBatch (plain: Uint8Array, meta: Uint32Array, input: Uint8Array, maxContents: number): BatchResult {
+  decryptBatch (plain: Uint8Array, input: Uint8Array, maxContents: number): BatchResult {
     const status = STATUS[this.addon.decryptBatch(this.handle, plain, meta, input, maxContents)]!
-    return { status, packets: meta[0]!, consumed: meta[1]!, pending: meta[3] === 1 ? meta[2]! : null }
+    const packets: BatchPacket[] = []
+    for (let i = 0, at = 4; i < meta[0]!; i++, at += 3) {
+      packets.push({ header: meta[at + 2]!, contents: plain.subarray(meta[at]!, meta[at]! + meta[at + 1]!) })
+    }
+    return { status, packets, consumed: meta[1]!, pending: meta[3] === 1 ? meta[2]! : null }
   }
 
   destroy (): void {
@@ -60,8 +74,10 @@ export function nativeBackend (): Backend {
   const addon = native()
   return {
     name: 'native',
-    constants: addon.constants,
     providers: addon.nativeInfo().providers,
+    randomBytes (n) {
+      return crypto.randomFillSync(new Uint8Array(n))
+    },
     ellswiftDecode (ell64) {
       const x32 = new Uint8Array(32)
       addon.ellswiftDecode(x32, ell64)

@@ -1,15 +1,14 @@
 /**
- * A finished handshake's two directions, usable apart (say, from a reader and a writer): the
- * OutboundCipher frames contents into packets, the InboundCipher takes packets apart and enforces
- * the contents limit before anything is allocated.
+ * A session's two directions, usable apart (say, from a reader and a writer): the OutboundCipher
+ * frames contents into packets, the InboundCipher takes packets apart and enforces the contents
+ * limit before anything is allocated. Both count their packets, decoys included.
  * @see https://github.com/bitcoin/bips/blob/master/bip-0324.mediawiki#overall-packet-encryption-and-decryption-pseudocode
  */
 
 import type { PacketCipher } from '../crypto/backend'
 import { Bip324Error } from '../errors'
-import { DECOY_BYTE, NUM_HEADER_BYTES, NUM_PACKET_OVERHEAD_BYTES, NUM_TAG_BYTES, type PacketType } from './constants'
-
-const EMPTY = new Uint8Array(0)
+import { EMPTY } from './bytes'
+import { IGNORE_BIT, NUM_HEADER_BYTES, NUM_PACKET_OVERHEAD_BYTES, NUM_TAG_BYTES, type PacketType } from './constants'
 
 export class OutboundCipher {
   /** Packets sent, decoys included. */
@@ -20,7 +19,7 @@ export class OutboundCipher {
   /** One packet carrying `contents`; `aad` only on the first packet after the garbage terminator. */
   encrypt (contents: Uint8Array, type: PacketType = 'genuine', aad: Uint8Array = EMPTY): Uint8Array {
     const packet = new Uint8Array(contents.length + NUM_PACKET_OVERHEAD_BYTES)
-    this.cipher.encrypt(packet, contents, aad, type === 'decoy' ? DECOY_BYTE : 0)
+    this.cipher.encrypt(packet, contents, aad, type === 'decoy' ? IGNORE_BIT : 0)
     this.packets++
     return packet
   }
@@ -46,11 +45,15 @@ export interface Packet {
   contents: Uint8Array
 }
 
+function typeOf (header: number): PacketType {
+  return (header & IGNORE_BIT) !== 0 ? 'decoy' : 'genuine'
+}
+
 export class InboundCipher {
   /** Packets received, decoys included. */
   packets = 0
 
-  constructor (readonly cipher: PacketCipher, readonly maxContents: number) {}
+  constructor (private readonly cipher: PacketCipher, readonly maxContents: number) {}
 
   /** Decrypts a packet's 3 length bytes; a length over maxContents is ERR_BIP324_OVERSIZED. */
   decryptLength (len3: Uint8Array): number {
@@ -68,7 +71,20 @@ export class InboundCipher {
     const header = this.cipher.decrypt(contents, body, aad)
     if (header < 0) throw badMac(this.packets)
     this.packets++
-    return { type: header & DECOY_BYTE ? 'decoy' : 'genuine', contents }
+    return { type: typeOf(header), contents }
+  }
+
+  /** Every complete packet at the start of `input`, decrypted into `plain` in one engine call and
+   *  appended to `into` (contents are views of `plain`). Returns the input used and the length of
+   *  a packet whose body has not arrived (null if none). A bad tag or an oversized length throws,
+   *  after the packets before it are in `into`. */
+  decryptBatch (plain: Uint8Array, input: Uint8Array, into: Packet[]): { consumed: number, pending: number | null } {
+    const r = this.cipher.decryptBatch(plain, input, this.maxContents)
+    for (const { header, contents } of r.packets) into.push({ type: typeOf(header), contents })
+    this.packets += r.packets.length
+    if (r.status === 'bad-mac') throw badMac(this.packets)
+    if (r.status === 'oversized') throw oversized(r.pending ?? 0, this.maxContents)
+    return { consumed: r.consumed, pending: r.pending }
   }
 
   /** Wipes the keys. */
@@ -77,11 +93,11 @@ export class InboundCipher {
   }
 }
 
-export function oversized (len: number, max: number): Bip324Error {
+function oversized (len: number, max: number): Bip324Error {
   return new Bip324Error('ERR_BIP324_OVERSIZED', `peer announced a packet of ${len} bytes of contents; the limit is ${max}`)
 }
 
-export function badMac (index: number): Bip324Error {
+function badMac (index: number): Bip324Error {
   return new Bip324Error('ERR_BIP324_BAD_MAC', `packet ${index} from the peer failed authentication`)
 }
 
@@ -91,11 +107,4 @@ export interface SessionKeyMaterial {
   sessionId: Uint8Array
   initiatorGarbageTerminator: Uint8Array
   responderGarbageTerminator: Uint8Array
-}
-
-export interface CipherSession {
-  outbound: OutboundCipher
-  inbound: InboundCipher
-  /** 32 bytes both sides derive: compare it out of band to detect a man in the middle. */
-  sessionId: Uint8Array
 }

@@ -3,7 +3,11 @@
  * and returns the next state, so a wrong order does not compile:
  *
  *   Initialized --sendKey--> SentKey --receiveKey--> ReceivedKey --sendVersion--> SentVersion
- *     --receiveGarbage--> ReceivedGarbage --receiveVersion--> complete (a CipherSession)
+ *     --receiveGarbage--> ReceivedGarbage --receiveVersion--> Session
+ *
+ * The receiving steps take the peer's bytes in any chunking: a state holds what it needs (at most
+ * the peer's key, or its garbage and terminator, or one packet) and says how much of each chunk it
+ * used once it moves on. Protocol drives exactly this chain.
  *
  * A state that has moved on is spent: using it again throws ERR_BIP324_STATE_SPENT (TypeScript
  * cannot move values). Outcomes that are not failures are tagged unions; failures throw Bip324Error
@@ -11,22 +15,20 @@
  * @see https://github.com/bitcoin/bips/blob/master/bip-0324.mediawiki#v2-handshake
  */
 
-import crypto from 'node:crypto'
-
 import type { Backend, SessionKeys } from '../crypto/backend'
 import { type BackendChoice, selectBackend } from '../crypto'
 import { Bip324Error } from '../errors'
-import { type CipherSession, InboundCipher, OutboundCipher, type Packet, type SessionKeyMaterial } from './cipher-session'
+import { equal, indexOf } from './bytes'
+import { InboundCipher, OutboundCipher, type SessionKeyMaterial } from './cipher-session'
 import {
-  DEFAULT_MAX_CONTENTS, MAX_CONTENTS_LIMIT, MAX_GARBAGE_LEN, NUM_ELLIGATOR_SWIFT_BYTES, NUM_GARBAGE_TERMINATOR_BYTES,
-  NUM_LENGTH_BYTES, NUM_HEADER_BYTES, NUM_TAG_BYTES, type Role
+  DEFAULT_MAX_CONTENTS, MAX_CONTENTS_LIMIT, MAX_GARBAGE_LEN, NUM_ELLIGATOR_SWIFT_BYTES, NUM_GARBAGE_TERMINATOR_BYTES, type Role
 } from './constants'
 import { magicOf, type Network } from './network'
+import { PacketReader } from './packet-reader'
+import { Session } from './session'
 
-/** Fills a new array with random bytes; the default draws from node:crypto's CSPRNG. */
+/** Fills a new array with random bytes. */
 export type Rng = (n: number) => Uint8Array
-
-export const defaultRng: Rng = (n) => crypto.randomFillSync(new Uint8Array(n))
 
 export interface HandshakeOptions {
   role: Role
@@ -35,44 +37,66 @@ export interface HandshakeOptions {
   /** Default: 'auto'. */
   backend?: BackendChoice
   /** Randomness for the key (when one is derived from it), encoding and garbage. When given, the
-   *  whole handshake is deterministic: for tests, vectors and benchmarks. */
+   *  whole handshake is deterministic: for tests, vectors and benchmarks. Default: the backend's
+   *  CSPRNG. */
   rng?: Rng
   /** Our 32-byte secret key, instead of a fresh one. */
   secretKey?: Uint8Array
   /** With secretKey: the ElligatorSwift encoding to send for it (checked to encode that key),
    *  instead of a fresh one; to reproduce a recorded handshake, such as BIP-324's vectors. */
   ellswift?: Uint8Array
+  /** Length of the garbage we send after our key, 0..4095. Default: random in that range. */
+  garbageLength?: number
   /** Largest packet contents accepted from the peer. Default: 4,000,013 (Bitcoin Core). */
   maxContents?: number
   /** Where the native backend takes ChaCha20/Poly1305 from (`openssl`, `libsodium`). */
   provider?: string
 }
 
-interface Context {
+/** The options every handshake takes, checked, with their defaults. */
+export interface ResolvedHandshakeOptions {
   role: Role
   magic: Uint8Array
   backend: Backend
   rng: Rng
+  garbageLength: number | undefined
   maxContents: number
   provider: string | undefined
+}
+
+interface Context extends ResolvedHandshakeOptions {
   /** Null until sendKey when the key comes from the CSPRNG: a responder that only ever sees a v1
    *  peer, or nothing at all, never spends an ECDH key generation. */
   secretKey: Uint8Array | null
   ourKey: Uint8Array | null
-  ourGarbage?: Uint8Array
-  session?: CipherSession
-  keys?: SessionKeys
+}
+
+/** From SentKey on, our key pair exists and we have sent our garbage. */
+interface KeyedContext extends Context {
+  secretKey: Uint8Array
+  ourKey: Uint8Array
+  ourGarbage: Uint8Array
+}
+
+/** From ReceivedKey on, both directions' ciphers exist. */
+interface SessionContext extends KeyedContext {
+  outbound: OutboundCipher
+  inbound: InboundCipher
+  keys: SessionKeys
+}
+
+function wipe (ctx: Context): void {
+  ctx.secretKey?.fill(0)
+  if ('outbound' in ctx) {
+    const { outbound, inbound } = ctx as SessionContext
+    outbound.destroy()
+    inbound.destroy()
+  }
 }
 
 function fail (ctx: Context, error: Bip324Error): never {
   wipe(ctx)
   throw error
-}
-
-function wipe (ctx: Context): void {
-  ctx.secretKey?.fill(0)
-  ctx.session?.outbound.destroy()
-  ctx.session?.inbound.destroy()
 }
 
 function bytes (value: unknown, name: string, length?: number): Uint8Array {
@@ -82,29 +106,40 @@ function bytes (value: unknown, name: string, length?: number): Uint8Array {
   return value
 }
 
-/** From SentKey on, our key pair exists. */
-interface KeyedContext extends Context {
-  secretKey: Uint8Array
-  ourKey: Uint8Array
+function checkGarbageLength (length: unknown): void {
+  if (length !== undefined && (!Number.isInteger(length) || (length as number) < 0 || (length as number) > MAX_GARBAGE_LEN)) {
+    throw new Bip324Error('ERR_BIP324_INVALID_ARG', `garbageLength must be an integer from 0 to ${MAX_GARBAGE_LEN}`)
+  }
 }
 
 /** Checks the options every handshake takes and resolves their defaults: a wrong one throws
  *  ERR_BIP324_INVALID_ARG here, before any key exists. */
-export function resolveHandshakeOptions (options: HandshakeOptions): Pick<Context, 'role' | 'magic' | 'backend' | 'maxContents' | 'provider'> {
-  const { role } = options
+export function resolveHandshakeOptions (options: HandshakeOptions): ResolvedHandshakeOptions {
+  const { role, garbageLength, provider } = options
   if (role !== 'initiator' && role !== 'responder') {
     throw new Bip324Error('ERR_BIP324_INVALID_ARG', 'role must be "initiator" or "responder"')
   }
+  checkGarbageLength(garbageLength)
   const maxContents = options.maxContents ?? DEFAULT_MAX_CONTENTS
   if (!Number.isInteger(maxContents) || maxContents < 0 || maxContents > MAX_CONTENTS_LIMIT) {
     throw new Bip324Error('ERR_BIP324_INVALID_ARG', `maxContents must be an integer from 0 to ${MAX_CONTENTS_LIMIT}`)
   }
+  if (options.rng !== undefined && typeof options.rng !== 'function') {
+    throw new Bip324Error('ERR_BIP324_INVALID_ARG', 'rng must be a function (n) => Uint8Array')
+  }
   const backend = selectBackend(options.backend)
-  const { provider } = options
   if (provider !== undefined && !backend.providers.includes(provider)) {
     throw new Bip324Error('ERR_BIP324_INVALID_ARG', `provider must be one of ${backend.providers.join(', ')} with the ${backend.name} backend in this process, got ${String(provider)}`)
   }
-  return { role, magic: magicOf(options.network ?? 'mainnet'), backend, maxContents, provider }
+  const rng = options.rng ?? ((n: number) => backend.randomBytes(n))
+  return { role, magic: magicOf(options.network ?? 'mainnet'), backend, rng, garbageLength, maxContents, provider }
+}
+
+export interface SendVersionOptions {
+  /** Contents lengths of decoy packets to send before the version packet. */
+  decoys?: readonly number[]
+  /** Version packet contents. Default: empty, as BIP-324 and Bitcoin Core send. */
+  version?: Uint8Array
 }
 
 /** Checks what sendVersion sends; a wrong option throws ERR_BIP324_INVALID_ARG. */
@@ -116,7 +151,7 @@ export function checkSendVersionOptions (options: SendVersionOptions): void {
   }
 }
 
-abstract class State<C extends Context = KeyedContext> {
+abstract class State<C extends Context = SessionContext> {
   #ctx: C | null
 
   /** @internal States are made by the transitions, starting at Initialized.create(). */
@@ -126,10 +161,15 @@ abstract class State<C extends Context = KeyedContext> {
 
   /** The context, for the one transition this state may take. */
   protected take (): C {
-    const ctx = this.#ctx
-    if (ctx === null) throw new Bip324Error('ERR_BIP324_STATE_SPENT', `this ${this.constructor.name} state was already used`)
+    const ctx = this.peek()
     this.#ctx = null
     return ctx
+  }
+
+  /** The context, for a step that does not move on (needMoreData). */
+  protected peek (): C {
+    if (this.#ctx === null) throw new Bip324Error('ERR_BIP324_STATE_SPENT', `this ${this.constructor.name} state was already used`)
+    return this.#ctx
   }
 
   /** Wipes every secret this handshake holds (key, ciphers, key schedule) and spends the state.
@@ -139,20 +179,14 @@ abstract class State<C extends Context = KeyedContext> {
     this.#ctx = null
     if (ctx !== null) wipe(ctx)
   }
-
-  /** The context, for a look that does not move on (needMoreData). */
-  protected peek (): C {
-    if (this.#ctx === null) throw new Bip324Error('ERR_BIP324_STATE_SPENT', `this ${this.constructor.name} state was already used`)
-    return this.#ctx
-  }
 }
 
 export class Initialized extends State<Context> {
   /** Starts a handshake. A fresh key pair is drawn when the key is sent; a given secretKey or rng
    *  is used (and checked) now. */
   static create (options: HandshakeOptions): Initialized {
-    const { role, magic, backend, maxContents, provider } = resolveHandshakeOptions(options)
-    const rng = options.rng ?? defaultRng
+    const resolved = resolveHandshakeOptions(options)
+    const { backend, rng } = resolved
     let secretKey: Uint8Array | null = null
     let ourKey: Uint8Array | null = null
     if (options.secretKey !== undefined) {
@@ -161,7 +195,7 @@ export class Initialized extends State<Context> {
       if (ourKey === null) throw new Bip324Error('ERR_BIP324_INVALID_ARG', 'secretKey is not a valid secp256k1 scalar')
       if (options.ellswift !== undefined) {
         const given = bytes(options.ellswift, 'ellswift', NUM_ELLIGATOR_SWIFT_BYTES)
-        if (!Buffer.from(backend.ellswiftDecode(given)).equals(backend.ellswiftDecode(ourKey))) {
+        if (!equal(backend.ellswiftDecode(given), backend.ellswiftDecode(ourKey))) {
           throw new Bip324Error('ERR_BIP324_INVALID_ARG', 'ellswift does not encode the public key of secretKey')
         }
         ourKey = Uint8Array.from(given)
@@ -172,44 +206,60 @@ export class Initialized extends State<Context> {
         ourKey = backend.ellswiftCreate(secretKey, rng(32))
       } while (ourKey === null)
     }
-    return new Initialized({
-      role,
-      magic,
-      backend,
-      rng,
-      maxContents,
-      provider,
-      secretKey,
-      ourKey
-    })
+    return new Initialized({ ...resolved, secretKey, ourKey })
   }
 
-  /** Our 64-byte ElligatorSwift public key followed by `garbage` (default: 0..4095 random bytes). */
+  /** The network magic this handshake is for (a responder's v1 check compares against it). */
+  get magic (): Uint8Array {
+    return this.peek().magic
+  }
+
+  /** Our 64-byte ElligatorSwift public key followed by `garbage` (default: `garbageLength` random
+   *  bytes, or 0..4095 of them). */
   sendKey (garbage?: Uint8Array): { state: SentKey, bytes: Uint8Array } {
+    if (garbage !== undefined) bytes(garbage, 'garbage')
+    if (garbage !== undefined && garbage.length > MAX_GARBAGE_LEN) {
+      throw new Bip324Error('ERR_BIP324_INVALID_ARG', `garbage must be at most ${MAX_GARBAGE_LEN} bytes`)
+    }
     const ctx = this.take()
+    const ourGarbage = garbage !== undefined
+      ? Uint8Array.from(garbage)
+      : ctx.rng(ctx.garbageLength ?? Math.floor(ctx.rng(2).reduce((n, b) => n * 256 + b, 0) / 65536 * (MAX_GARBAGE_LEN + 1)))
     const { secretKey, ellswift: ourKey } = ctx.secretKey !== null && ctx.ourKey !== null
       ? { secretKey: ctx.secretKey, ellswift: ctx.ourKey }
       : ctx.backend.keygen()
-    const keyed: KeyedContext = Object.assign(ctx, { secretKey, ourKey })
-    const ourGarbage = garbage === undefined
-      ? ctx.rng(Math.floor(ctx.rng(2).reduce((n, b) => n * 256 + b, 0) / 65536 * (MAX_GARBAGE_LEN + 1)))
-      : Uint8Array.from(bytes(garbage, 'garbage'))
-    if (ourGarbage.length > MAX_GARBAGE_LEN) fail(ctx, new Bip324Error('ERR_BIP324_INVALID_ARG', `garbage must be at most ${MAX_GARBAGE_LEN} bytes`))
-    ctx.ourGarbage = ourGarbage
     const out = new Uint8Array(NUM_ELLIGATOR_SWIFT_BYTES + ourGarbage.length)
     out.set(ourKey, 0)
     out.set(ourGarbage, NUM_ELLIGATOR_SWIFT_BYTES)
-    return { state: new SentKey(keyed), bytes: out }
+    return { state: new SentKey({ ...ctx, secretKey, ourKey, ourGarbage }), bytes: out }
   }
 }
 
-export class SentKey extends State {
-  /** Takes the peer's 64-byte key: ECDH and the key schedule give both directions' ciphers. */
-  receiveKey (theirKey: Uint8Array): ReceivedKey {
+export type KeyResult =
+  | { kind: 'needMoreData' }
+  | { kind: 'keyReceived', state: ReceivedKey, consumed: number }
+
+export class SentKey extends State<KeyedContext> {
+  readonly #theirKey = new Uint8Array(NUM_ELLIGATOR_SWIFT_BYTES)
+  #fill = 0
+
+  /** Bytes of the peer's key held so far. */
+  get buffered (): number {
+    return this.#fill
+  }
+
+  /** Takes the peer's bytes until its 64-byte key is complete; then ECDH and the key schedule give
+   *  both directions' ciphers. */
+  receiveKey (input: Uint8Array): KeyResult {
+    bytes(input, 'input')
+    const take = Math.min(NUM_ELLIGATOR_SWIFT_BYTES - this.#fill, input.length)
+    this.peek()
+    this.#theirKey.set(input.subarray(0, take), this.#fill)
+    this.#fill += take
+    if (this.#fill < NUM_ELLIGATOR_SWIFT_BYTES) return { kind: 'needMoreData' }
     const ctx = this.take()
-    bytes(theirKey, 'theirKey', NUM_ELLIGATOR_SWIFT_BYTES)
     const initiator = ctx.role === 'initiator'
-    const secret = ctx.backend.ecdh(ctx.ourKey, theirKey, ctx.secretKey, initiator)
+    const secret = ctx.backend.ecdh(ctx.ourKey, this.#theirKey, ctx.secretKey, initiator)
     ctx.secretKey.fill(0)
     if (secret === null) fail(ctx, new Bip324Error('ERR_BIP324_INVALID_ARG', 'our secret key is not a valid scalar'))
     const keys = ctx.backend.keySchedule(secret, ctx.magic)
@@ -217,22 +267,24 @@ export class SentKey extends State {
     const [sendL, sendP, recvL, recvP] = initiator
       ? [keys.initiatorL, keys.initiatorP, keys.responderL, keys.responderP]
       : [keys.responderL, keys.responderP, keys.initiatorL, keys.initiatorP]
-    ctx.session = {
-      outbound: new OutboundCipher(ctx.backend.createCipher(sendL, sendP, ctx.provider)),
-      inbound: new InboundCipher(ctx.backend.createCipher(recvL, recvP, ctx.provider), ctx.maxContents),
-      sessionId: keys.sessionId
-    }
+    const outbound = new OutboundCipher(ctx.backend.createCipher(sendL, sendP, ctx.provider))
+    const inbound = new InboundCipher(ctx.backend.createCipher(recvL, recvP, ctx.provider), ctx.maxContents)
     for (const k of [sendL, sendP, recvL, recvP]) k.fill(0)
-    ctx.keys = keys
-    return new ReceivedKey(ctx)
+    return { kind: 'keyReceived', state: new ReceivedKey({ ...ctx, outbound, inbound, keys }), consumed: take }
   }
 }
 
-export interface SendVersionOptions {
-  /** Contents lengths of decoy packets to send before the version packet. */
-  decoys?: readonly number[]
-  /** Version packet contents. Default: empty, as BIP-324 and Bitcoin Core send. */
-  version?: Uint8Array
+function ourTerminator (ctx: SessionContext): Uint8Array {
+  return ctx.role === 'initiator' ? ctx.keys.initiatorGarbageTerminator : ctx.keys.responderGarbageTerminator
+}
+
+function theirTerminator (ctx: SessionContext): Uint8Array {
+  return ctx.role === 'initiator' ? ctx.keys.responderGarbageTerminator : ctx.keys.initiatorGarbageTerminator
+}
+
+function keyMaterial ({ keys }: SessionContext): SessionKeyMaterial {
+  const { sessionId, initiatorGarbageTerminator, responderGarbageTerminator } = keys
+  return { sessionId, initiatorGarbageTerminator, responderGarbageTerminator }
 }
 
 export class ReceivedKey extends State {
@@ -240,121 +292,142 @@ export class ReceivedKey extends State {
    *  garbage as AAD, which authenticates it. */
   sendVersion (options: SendVersionOptions = {}): { state: SentVersion, bytes: Uint8Array } {
     const ctx = this.take()
-    const { outbound } = ctx.session!
     try {
       checkSendVersionOptions(options)
     } catch (err) {
       fail(ctx, err as Bip324Error)
     }
     const { version = new Uint8Array(0), decoys = [] } = options
-    let aad = ctx.ourGarbage!
-    const parts: Uint8Array[] = [ourTerminator(ctx)]
+    const terminator = ourTerminator(ctx)
+    let aad = ctx.ourGarbage
+    const packets: Uint8Array[] = []
     for (const length of decoys) {
-      parts.push(outbound.encrypt(new Uint8Array(length), 'decoy', aad))
+      packets.push(ctx.outbound.encrypt(new Uint8Array(length), 'decoy', aad))
       aad = new Uint8Array(0)
     }
-    parts.push(outbound.encrypt(version, 'genuine', aad))
-    return { state: new SentVersion(ctx), bytes: Buffer.concat(parts) }
+    packets.push(ctx.outbound.encrypt(version, 'genuine', aad))
+    const out = new Uint8Array(packets.reduce((n, p) => n + p.length, terminator.length))
+    out.set(terminator)
+    let at = terminator.length
+    for (const p of packets) {
+      out.set(p, at)
+      at += p.length
+    }
+    return { state: new SentVersion(ctx), bytes: out }
   }
-}
-
-function ourTerminator (ctx: Context): Uint8Array {
-  return ctx.role === 'initiator' ? ctx.keys!.initiatorGarbageTerminator : ctx.keys!.responderGarbageTerminator
-}
-
-function theirTerminator (ctx: Context): Uint8Array {
-  return ctx.role === 'initiator' ? ctx.keys!.responderGarbageTerminator : ctx.keys!.initiatorGarbageTerminator
 }
 
 export type GarbageResult =
   | { kind: 'needMoreData' }
   | { kind: 'garbageFound', state: ReceivedGarbage, consumed: number }
 
+/** Where the peer's terminator must start by: after at most 4,095 bytes of garbage. */
+const GARBAGE_WINDOW = MAX_GARBAGE_LEN + NUM_GARBAGE_TERMINATOR_BYTES
+
 export class SentVersion extends State {
   /** Our direction, usable now: packets may follow our version packet before the peer's arrives. */
-  get outbound (): OutboundCipher {
-    return this.peek().session!.outbound
-  }
-
+  readonly outbound: OutboundCipher
   /** The session id both sides derive. */
-  get sessionId (): Uint8Array {
-    return this.peek().session!.sessionId
+  readonly sessionId: Uint8Array
+  #window: Uint8Array | null = null
+  #fill = 0
+
+  /** @internal */
+  constructor (ctx: SessionContext) {
+    super(ctx)
+    this.outbound = ctx.outbound
+    this.sessionId = ctx.keys.sessionId
   }
 
-  /** Looks for the peer's garbage terminator in `input`, which holds everything received after the
-   *  peer's key. Call again with more input on needMoreData; after 4095 bytes of garbage without a
-   *  terminator the handshake fails with ERR_BIP324_NO_TERMINATOR. */
+  /** Bytes of the peer's garbage held so far. */
+  get buffered (): number {
+    return this.#fill
+  }
+
+  /** Looks for the peer's garbage terminator in what the peer sends after its key, in any
+   *  chunking. After 4095 bytes of garbage without a terminator the handshake fails with
+   *  ERR_BIP324_NO_TERMINATOR; so no more than 4,111 bytes are ever held. */
   receiveGarbage (input: Uint8Array): GarbageResult {
+    bytes(input, 'input')
     const ctx = this.peek()
     const terminator = theirTerminator(ctx)
-    const window = input.subarray(0, MAX_GARBAGE_LEN + NUM_GARBAGE_TERMINATOR_BYTES)
-    const at = Buffer.from(window.buffer, window.byteOffset, window.length).indexOf(terminator)
+    const window = (this.#window ??= new Uint8Array(GARBAGE_WINDOW))
+    const before = this.#fill
+    const piece = input.subarray(0, GARBAGE_WINDOW - before)
+    window.set(piece, before)
+    this.#fill += piece.length
+    const held = window.subarray(0, this.#fill)
+    const at = indexOf(held, terminator, before - (NUM_GARBAGE_TERMINATOR_BYTES - 1))
     if (at >= 0) {
       this.take()
-      // A copy (Buffer's slice would be a view): the caller may reuse its buffer before the first
-      // packet, which the garbage authenticates, arrives.
-      return { kind: 'garbageFound', state: new ReceivedGarbage(ctx, Uint8Array.prototype.slice.call(input, 0, at)), consumed: at + NUM_GARBAGE_TERMINATOR_BYTES }
+      this.#window = null
+      return { kind: 'garbageFound', state: new ReceivedGarbage(ctx, held.slice(0, at)), consumed: at + NUM_GARBAGE_TERMINATOR_BYTES - before }
     }
-    if (input.length >= MAX_GARBAGE_LEN + NUM_GARBAGE_TERMINATOR_BYTES) {
+    if (this.#fill === GARBAGE_WINDOW) {
       this.take()
+      this.#window = null
       fail(ctx, new Bip324Error('ERR_BIP324_NO_TERMINATOR',
         `no garbage terminator within ${MAX_GARBAGE_LEN} bytes of garbage: not a BIP-324 peer of this network`))
     }
     return { kind: 'needMoreData' }
   }
+
+  override destroy (): void {
+    super.destroy()
+    this.#window = null
+  }
 }
 
 export type VersionResult =
-  | { kind: 'needMoreData' }
-  | { kind: 'decoy', state: ReceivedGarbage, consumed: number }
-  | { kind: 'complete', session: CipherSession, keyMaterial: SessionKeyMaterial, version: Uint8Array, consumed: number }
+  /** Every input byte is taken (held if part of a packet); `decoys`: contents lengths of the decoys
+   *  this call dropped. */
+  | { kind: 'needMoreData', decoys: number[] }
+  /** The version packet arrived: the handshake is done. `consumed` input bytes reached its end. */
+  | { kind: 'complete', session: Session, decoys: number[], consumed: number }
 
 export class ReceivedGarbage extends State {
-  #length: number | null = null
-
-  /** @internal States are made by the transitions, starting at Initialized.create(). */
-  constructor (ctx: KeyedContext, private readonly garbage: Uint8Array) {
-    super(ctx)
-  }
-
+  /** Our direction, usable now. */
+  readonly outbound: OutboundCipher
+  /** The session id both sides derive. */
+  readonly sessionId: Uint8Array
   /** The peer's garbage: the AAD of the first packet it sends. */
-  get peerGarbage (): Uint8Array {
-    return this.garbage
+  readonly peerGarbage: Uint8Array
+  /** The one reader of the peer's packets, from its first to the session's last. */
+  readonly #reader: PacketReader
+
+  /** @internal */
+  constructor (ctx: SessionContext, garbage: Uint8Array) {
+    super(ctx)
+    this.outbound = ctx.outbound
+    this.sessionId = ctx.keys.sessionId
+    this.peerGarbage = garbage
+    this.#reader = new PacketReader(ctx.inbound, garbage)
   }
 
-  /** Reads one packet from the start of `input`: decoys are skipped (call again on the returned
-   *  state), the first genuine packet is the version packet and completes the handshake. */
+  /** Bytes of a packet not complete yet. */
+  get buffered (): number {
+    return this.#reader.buffered
+  }
+
+  /** Packets received so far: the decoys before the version packet. */
+  get packetsReceived (): number {
+    return this.#reader.packets
+  }
+
+  /** Reads the peer's packets up to its version packet, in any chunking: decoys are dropped, the
+   *  first genuine packet is the version packet and completes the handshake. */
   receiveVersion (input: Uint8Array): VersionResult {
+    bytes(input, 'input')
     const ctx = this.peek()
-    const { inbound } = ctx.session!
-    if (this.#length === null) {
-      if (input.length < NUM_LENGTH_BYTES) return { kind: 'needMoreData' }
-      try {
-        this.#length = inbound.decryptLength(input.subarray(0, NUM_LENGTH_BYTES))
-      } catch (err) {
-        this.take()
-        return fail(ctx, err as Bip324Error)
-      }
+    const { packets, consumed, error } = this.#reader.feed(input, true)
+    if (error !== undefined) {
+      this.take()
+      fail(ctx, error)
     }
-    const end = NUM_LENGTH_BYTES + NUM_HEADER_BYTES + this.#length + NUM_TAG_BYTES
-    if (input.length < end) return { kind: 'needMoreData' }
+    const decoys = packets.filter((p) => p.type === 'decoy').map((p) => p.contents.length)
+    const version = packets.find((p) => p.type === 'genuine')
+    if (version === undefined) return { kind: 'needMoreData', decoys }
     this.take()
-    let packet: Packet
-    try {
-      packet = inbound.decrypt(input.subarray(NUM_LENGTH_BYTES, end), this.garbage)
-    } catch (err) {
-      return fail(ctx, err as Bip324Error)
-    }
-    if (packet.type === 'decoy') return { kind: 'decoy', state: new ReceivedGarbage(ctx, new Uint8Array(0)), consumed: end }
-    const { sessionId, initiatorGarbageTerminator, responderGarbageTerminator } = ctx.keys!
-    const keyMaterial = { sessionId, initiatorGarbageTerminator, responderGarbageTerminator }
-    return { kind: 'complete', session: ctx.session!, keyMaterial, version: packet.contents, consumed: end }
-  }
-
-  /** Hands over the session before the version packet, for callers that frame packets themselves
-   *  (as Protocol does): the first inbound packet must then be decrypted with `peerGarbage` as AAD. */
-  intoSession (): CipherSession {
-    const ctx = this.take()
-    return ctx.session!
+    return { kind: 'complete', session: new Session(ctx.outbound, this.#reader, keyMaterial(ctx), version.contents), decoys, consumed }
   }
 }

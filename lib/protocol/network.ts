@@ -25,7 +25,7 @@ export function magicOf (network: Network): Uint8Array {
     if (hex === undefined) {
       throw new Bip324Error('ERR_BIP324_INVALID_ARG', `unknown network "${network}": expected one of ${Object.keys(NETWORK_MAGIC).join(', ')} or { magic }`)
     }
-    return Uint8Array.from(Buffer.from(hex, 'hex'))
+    return Uint8Array.from(hex.match(/../g) ?? [], (b) => parseInt(b, 16))
   }
   if (!(network?.magic instanceof Uint8Array) || network.magic.length !== 4) {
     throw new Bip324Error('ERR_BIP324_INVALID_ARG', 'a custom network needs a 4-byte Uint8Array magic')

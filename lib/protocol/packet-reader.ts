@@ -1,37 +1,30 @@
 /**
- * Frames an inbound byte stream into packets, whatever the chunking (1 byte to many MB):
- * complete packets in a chunk are decrypted in one engine call; a packet split across chunks gets
- * one buffer of its exact size, allocated only after its length passed the limit. So the reader
- * holds at most one packet plus the 2 bytes of a split length field.
+ * Frames an inbound byte stream into packets, whatever the chunking (1 byte to many MB), through
+ * the one InboundCipher it owns: complete packets in a chunk are decrypted in one engine call; a
+ * packet split across chunks gets one buffer of its exact size, allocated only after its length
+ * passed the limit. So the reader holds at most one packet plus the 2 bytes of a split length field.
  */
 
-import { Bip324Error } from '../errors'
-import { badMac, type InboundCipher, oversized, type Packet } from './cipher-session'
-import { DECOY_BYTE, NUM_HEADER_BYTES, NUM_LENGTH_BYTES, NUM_TAG_BYTES } from './constants'
-
-const BATCH_PACKETS = 256
-const EMPTY = new Uint8Array(0)
+import type { Bip324Error } from '../errors'
+import { EMPTY } from './bytes'
+import type { InboundCipher, Packet } from './cipher-session'
+import { NUM_HEADER_BYTES, NUM_LENGTH_BYTES, NUM_TAG_BYTES } from './constants'
 
 export interface ReadResult {
   packets: Packet[]
+  /** Input bytes taken: all of it, unless the read stopped at a genuine packet or an error. */
+  consumed: number
   /** Set when the stream is broken (bad tag, oversized length); packets before it are still returned. */
   error?: Bip324Error
 }
 
-// Uninitialised memory is safe here: fillBody writes every byte before anything reads it.
-function allocBody (size: number): Uint8Array {
-  const b = Buffer.allocUnsafeSlow(size)
-  return new Uint8Array(b.buffer, b.byteOffset, size)
-}
-
 export class PacketReader {
-  private readonly meta = new Uint32Array(4 + 3 * BATCH_PACKETS)
   private readonly lengthBytes = new Uint8Array(NUM_LENGTH_BYTES)
   private lengthFill = 0
   private body: Uint8Array | null = null
   private bodyFill = 0
 
-  /** `firstAad`: the peer's garbage, which authenticates the first packet after its terminator. */
+  /** `aad`: the peer's garbage, which authenticates the first packet after its terminator. */
   constructor (private readonly inbound: InboundCipher, private aad: Uint8Array) {}
 
   /** Bytes of memory held for a packet not complete yet (its body buffer is allocated whole). */
@@ -39,23 +32,36 @@ export class PacketReader {
     return this.lengthFill + (this.body?.length ?? 0)
   }
 
-  feed (chunk: Uint8Array): ReadResult {
+  /** Packets received, decoys included. */
+  get packets (): number {
+    return this.inbound.packets
+  }
+
+  /** Reads `chunk`; with `untilGenuine`, stops right after the first genuine packet (the version
+   *  packet: what follows it is for the session). */
+  feed (chunk: Uint8Array, untilGenuine = false): ReadResult {
     const packets: Packet[] = []
     let input = chunk
     try {
-      while (input.length > 0) {
+      while (input.length > 0 && !(untilGenuine && packets.at(-1)?.type === 'genuine')) {
         if (this.body !== null) {
           input = this.fillBody(input, packets)
-        } else if (this.lengthFill > 0 || input.length < NUM_LENGTH_BYTES || this.aad.length > 0) {
+        } else if (untilGenuine || this.lengthFill > 0 || input.length < NUM_LENGTH_BYTES || this.aad.length > 0) {
           input = this.readOne(input, packets)
         } else {
           input = this.readBatch(input, packets)
         }
       }
     } catch (err) {
-      return { packets, error: err as Bip324Error }
+      return { packets, consumed: chunk.length - input.length, error: err as Bip324Error }
     }
-    return { packets }
+    return { packets, consumed: chunk.length - input.length }
+  }
+
+  /** Wipes the keys. */
+  destroy (): void {
+    this.inbound.destroy()
+    this.body = null
   }
 
   // One packet the slow way: the length (perhaps split), then the body from input or buffered.
@@ -71,12 +77,12 @@ export class PacketReader {
       packets.push(this.decrypt(input.subarray(0, need)))
       return input.subarray(need)
     }
-    this.body = allocBody(need)
+    this.body = new Uint8Array(need)
     return this.fillBody(input, packets)
   }
 
   private fillBody (input: Uint8Array, packets: Packet[]): Uint8Array {
-    const body = this.body!
+    const body = this.body as Uint8Array
     const take = Math.min(body.length - this.bodyFill, input.length)
     body.set(input.subarray(0, take), this.bodyFill)
     this.bodyFill += take
@@ -96,24 +102,23 @@ export class PacketReader {
     return packet
   }
 
-  // Every complete packet at the start of input, in one engine call per BATCH_PACKETS.
+  // Every complete packet at the start of input, in as few engine calls as the engine allows.
   private readBatch (input: Uint8Array, packets: Packet[]): Uint8Array {
-    const { cipher, maxContents } = this.inbound
     const plain = new Uint8Array(input.length)
-    const r = cipher.decryptBatch(plain, this.meta, input, maxContents)
-    for (let i = 0; i < r.packets; i++) {
-      const offset = this.meta[4 + 3 * i]!
-      const len = this.meta[5 + 3 * i]!
+    const from = packets.length
+    let r: { consumed: number, pending: number | null }
+    try {
+      r = this.inbound.decryptBatch(plain, input, packets)
+    } finally {
       // A small message is copied out so that it does not keep the whole chunk's buffer alive.
-      const contents = len * 2 >= plain.length ? plain.subarray(offset, offset + len) : plain.slice(offset, offset + len)
-      packets.push({ type: this.meta[6 + 3 * i]! & DECOY_BYTE ? 'decoy' : 'genuine', contents })
+      for (let i = from; i < packets.length; i++) {
+        const p = packets[i] as Packet
+        if (p.contents.length * 2 < plain.length) p.contents = p.contents.slice()
+      }
     }
-    this.inbound.packets += r.packets
-    if (r.status === 'bad-mac') throw badMac(this.inbound.packets)
-    if (r.status === 'oversized') throw oversized(r.pending!, maxContents)
     input = input.subarray(r.consumed)
     if (r.pending !== null) {
-      this.body = allocBody(NUM_HEADER_BYTES + r.pending + NUM_TAG_BYTES)
+      this.body = new Uint8Array(NUM_HEADER_BYTES + r.pending + NUM_TAG_BYTES)
       return this.fillBody(input, packets)
     }
     return input
