@@ -28,9 +28,13 @@ function finish (state: SentVersion, stream: Uint8Array, piece: number): Done {
       garbage = r.state
       input = input.subarray(r.consumed)
     }
-    const r = garbage.receiveVersion(input)
-    decoys.push(...r.decoys)
-    if (r.kind === 'complete') return { session: r.session, decoys, rest: stream.subarray(at + chunk.length - input.length + r.consumed) }
+    for (;;) {
+      const r = garbage.receiveVersion(input)
+      if (r.kind === 'needMoreData') break
+      if (r.kind === 'complete') return { session: r.session, decoys, rest: stream.subarray(at + chunk.length - input.length + r.consumed) }
+      decoys.push(r.length)
+      input = input.subarray(r.consumed)
+    }
   }
   throw new Error('the stream ended before the version packet')
 }

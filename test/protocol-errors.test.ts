@@ -115,3 +115,26 @@ test('a bad packet inside a read that also carries the end of the garbage fails 
   expect(result.error).toBeInstanceOf(Bip324Error)
   expect(result.error?.code).toBe('ERR_BIP324_BAD_MAC')
 })
+
+test('decoys before a bad version packet are reported in one read as in many (found by npm run fuzz:js)', () => {
+  // The responder's flight: its key and garbage, then terminator, two decoys and a version
+  // packet whose tag is broken. Read whole or byte by byte, the initiator reports the same.
+  const outcome = (pieces: number): { events: string[], error: string | undefined } => {
+    const i = new Protocol({ role: 'initiator', garbageLength: 0, rng: (n) => new Uint8Array(n).fill(1) })
+    const r = new Protocol({ role: 'responder', garbageLength: 0, decoys: [2, 3], rng: (n) => new Uint8Array(n).fill(2) })
+    r.start()
+    const flight = Uint8Array.from(Buffer.concat(r.receive(i.start()).send))
+    flight[flight.length - 1]! ^= 1
+    const events: string[] = []
+    let error: string | undefined
+    const size = Math.ceil(flight.length / pieces)
+    for (let at = 0; at < flight.length && error === undefined; at += size) {
+      const result = i.receive(flight.subarray(at, at + size))
+      events.push(...result.events.map((e) => (e.type === 'decoy' ? `decoy ${e.length}` : e.type)))
+      error = result.error?.code
+    }
+    return { events, error }
+  }
+  expect(outcome(1)).toEqual({ events: ['decoy 2', 'decoy 3'], error: 'ERR_BIP324_BAD_MAC' })
+  expect(outcome(200)).toEqual(outcome(1))
+})

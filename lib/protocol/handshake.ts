@@ -379,11 +379,13 @@ export class SentVersion extends State {
 }
 
 export type VersionResult =
-  /** Every input byte is taken (held if part of a packet); `decoys`: contents lengths of the decoys
-   *  this call dropped. */
-  | { kind: 'needMoreData', decoys: number[] }
+  /** Every input byte is taken (held if part of a packet). */
+  | { kind: 'needMoreData' }
+  /** A decoy arrived (`length`: its contents length) and was dropped: call again with the rest of
+   *  the input, from `consumed` on. */
+  | { kind: 'decoy', length: number, consumed: number }
   /** The version packet arrived: the handshake is done. `consumed` input bytes reached its end. */
-  | { kind: 'complete', session: Session, decoys: number[], consumed: number }
+  | { kind: 'complete', session: Session, consumed: number }
 
 export class ReceivedGarbage extends State {
   /** Our direction, usable now. */
@@ -414,20 +416,19 @@ export class ReceivedGarbage extends State {
     return this.#reader.packets
   }
 
-  /** Reads the peer's packets up to its version packet, in any chunking: decoys are dropped, the
-   *  first genuine packet is the version packet and completes the handshake. */
+  /** Reads the peer's next packet, in any chunking: a decoy is dropped (and reported, one per call),
+   *  the first genuine packet is the version packet and completes the handshake. */
   receiveVersion (input: Uint8Array): VersionResult {
     bytes(input, 'input')
     const ctx = this.peek()
-    const { packets, consumed, error } = this.#reader.feed(input, true)
+    const { packets: [packet], consumed, error } = this.#reader.feed(input, true)
     if (error !== undefined) {
       this.take()
       fail(ctx, error)
     }
-    const decoys = packets.filter((p) => p.type === 'decoy').map((p) => p.contents.length)
-    const version = packets.find((p) => p.type === 'genuine')
-    if (version === undefined) return { kind: 'needMoreData', decoys }
+    if (packet === undefined) return { kind: 'needMoreData' }
+    if (packet.type === 'decoy') return { kind: 'decoy', length: packet.contents.length, consumed }
     this.take()
-    return { kind: 'complete', session: new Session(ctx.outbound, this.#reader, keyMaterial(ctx), version.contents), decoys, consumed }
+    return { kind: 'complete', session: new Session(ctx.outbound, this.#reader, keyMaterial(ctx), packet.contents), consumed }
   }
 }

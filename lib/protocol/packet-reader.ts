@@ -12,7 +12,7 @@ import { NUM_HEADER_BYTES, NUM_LENGTH_BYTES, NUM_TAG_BYTES } from './constants'
 
 export interface ReadResult {
   packets: Packet[]
-  /** Input bytes taken: all of it, unless the read stopped at a genuine packet or an error. */
+  /** Input bytes taken: all of it, unless the read stopped after one packet or at an error. */
   consumed: number
   /** Set when the stream is broken (bad tag, oversized length); packets before it are still returned. */
   error?: Bip324Error
@@ -37,16 +37,16 @@ export class PacketReader {
     return this.inbound.packets
   }
 
-  /** Reads `chunk`; with `untilGenuine`, stops right after the first genuine packet (the version
-   *  packet: what follows it is for the session). */
-  feed (chunk: Uint8Array, untilGenuine = false): ReadResult {
+  /** Reads `chunk`; with `onePacket`, stops right after the first complete packet (the handshake
+   *  reads its packets one at a time: what follows the version packet is for the session). */
+  feed (chunk: Uint8Array, onePacket = false): ReadResult {
     const packets: Packet[] = []
     let input = chunk
     try {
-      while (input.length > 0 && !(untilGenuine && packets.at(-1)?.type === 'genuine')) {
+      while (input.length > 0 && !(onePacket && packets.length > 0)) {
         if (this.body !== null) {
           input = this.fillBody(input, packets)
-        } else if (untilGenuine || this.lengthFill > 0 || input.length < NUM_LENGTH_BYTES || this.aad.length > 0) {
+        } else if (onePacket || this.lengthFill > 0 || input.length < NUM_LENGTH_BYTES || this.aad.length > 0) {
           input = this.readOne(input, packets)
         } else {
           input = this.readBatch(input, packets)

@@ -229,15 +229,18 @@ export class Protocol {
         this.#current = r.state
       } else if (current instanceof ReceivedGarbage) {
         const r = current.receiveVersion(input)
-        this.#decoys(r.decoys, result)
         if (r.kind === 'needMoreData') return
         input = input.subarray(r.consumed)
+        if (r.kind === 'decoy') {
+          this.#decoy(r.length, result)
+          continue
+        }
         this.#current = r.session
         result.events.push({ type: 'handshake', sessionId: r.session.sessionId, version: r.session.peerVersion })
       } else if (current instanceof Session) {
         const { packets, error } = current.receive(input)
         for (const packet of packets) {
-          if (packet.type === 'decoy') this.#decoys([packet.contents.length], result)
+          if (packet.type === 'decoy') this.#decoy(packet.contents.length, result)
           else result.messages.push(packet.contents)
         }
         if (error !== undefined) result.error = error
@@ -255,9 +258,9 @@ export class Protocol {
     return sent.state
   }
 
-  #decoys (lengths: readonly number[], result: ReceiveResult): void {
-    for (const length of lengths) result.events.push({ type: 'decoy', length })
-    this.decoysReceived += lengths.length
+  #decoy (length: number, result: ReceiveResult): void {
+    result.events.push({ type: 'decoy', length })
+    this.decoysReceived++
   }
 
   // The current state holds every secret left; it is wiped, and only the counts are kept.
