@@ -74,13 +74,16 @@ export class InboundCipher {
     return { type: typeOf(header), contents }
   }
 
-  /** Every complete packet at the start of `input`, decrypted into `plain` in one engine call and
-   *  appended to `into` (contents are views of `plain`). Returns the input used and the length of
-   *  a packet whose body has not arrived (null if none). A bad tag or an oversized length throws,
-   *  after the packets before it are in `into`. */
+  /** Every complete packet at the start of `input`, decrypted into `plain` (as long as `input`) in
+   *  one engine call and appended to `into`. A big packet's contents are a view of `plain`; a small
+   *  one is copied out, so that it does not keep the whole buffer alive. Returns the input used and
+   *  the length of a packet whose body has not arrived (null if none). A bad tag or an oversized
+   *  length throws, after the packets before it are in `into`. */
   decryptBatch (plain: Uint8Array, input: Uint8Array, into: Packet[]): { consumed: number, pending: number | null } {
     const r = this.cipher.decryptBatch(plain, input, this.maxContents)
-    for (const { header, contents } of r.packets) into.push({ type: typeOf(header), contents })
+    for (const { header, contents } of r.packets) {
+      into.push({ type: typeOf(header), contents: contents.length * 2 < plain.length ? contents.slice() : contents })
+    }
     this.packets += r.packets.length
     if (r.status === 'bad-mac') throw badMac(this.packets)
     if (r.status === 'oversized') throw oversized(r.pending ?? 0, this.maxContents)

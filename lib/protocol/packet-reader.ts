@@ -104,18 +104,7 @@ export class PacketReader {
 
   // Every complete packet at the start of input, in as few engine calls as the engine allows.
   private readBatch (input: Uint8Array, packets: Packet[]): Uint8Array {
-    const plain = new Uint8Array(input.length)
-    const from = packets.length
-    let r: { consumed: number, pending: number | null }
-    try {
-      r = this.inbound.decryptBatch(plain, input, packets)
-    } finally {
-      // A small message is copied out so that it does not keep the whole chunk's buffer alive.
-      for (let i = from; i < packets.length; i++) {
-        const p = packets[i] as Packet
-        if (p.contents.length * 2 < plain.length) p.contents = p.contents.slice()
-      }
-    }
+    const r = this.inbound.decryptBatch(new Uint8Array(input.length), input, packets)
     input = input.subarray(r.consumed)
     if (r.pending !== null) {
       this.body = new Uint8Array(NUM_HEADER_BYTES + r.pending + NUM_TAG_BYTES)
