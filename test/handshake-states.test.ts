@@ -40,6 +40,11 @@ function finish (state: SentVersion, stream: Uint8Array, piece: number): Done {
 }
 
 describe.each(variants)('$name', ({ backend, provider }) => {
+  // Both sides' first flights: key and `garbage` bytes of garbage each.
+  const keys = (garbage: number): Record<'a1' | 'b1', { state: SentKey, bytes: Uint8Array }> => ({
+    a1: Initialized.create({ role: 'initiator', backend, provider }).sendKey(new Uint8Array(garbage)),
+    b1: Initialized.create({ role: 'responder', backend, provider }).sendKey(new Uint8Array(garbage).fill(5))
+  })
   test.each([1, 37, 1000, 100_000])('both sides step through the states in %i-byte pieces to the same key material, then talk', (piece) => {
     const ini = Initialized.create({ role: 'initiator', backend, provider })
     const res = Initialized.create({ role: 'responder', backend, provider })
@@ -66,10 +71,7 @@ describe.each(variants)('$name', ({ backend, provider }) => {
   })
 
   test('the peer\'s key in 1-byte pieces: needMoreData 63 times, then the key, with what follows left over', () => {
-    const ini = Initialized.create({ role: 'initiator', backend, provider })
-    const res = Initialized.create({ role: 'responder', backend, provider })
-    const a1 = ini.sendKey(new Uint8Array(0))
-    const b1 = res.sendKey(Uint8Array.of(5, 5, 5))
+    const { a1, b1 } = keys(3)
     for (let i = 0; i < 63; i++) expect(a1.state.receiveKey(b1.bytes.subarray(i, i + 1))).toEqual({ kind: 'needMoreData' })
     const r = a1.state.receiveKey(b1.bytes.subarray(63))
     expect(r.kind === 'keyReceived' && r.consumed).toBe(1)
@@ -77,10 +79,7 @@ describe.each(variants)('$name', ({ backend, provider }) => {
   })
 
   test('a corrupted version packet throws ERR_BIP324_BAD_MAC, wipes the session and spends the state', () => {
-    const ini = Initialized.create({ role: 'initiator', backend, provider })
-    const res = Initialized.create({ role: 'responder', backend, provider })
-    const a1 = ini.sendKey(new Uint8Array(0))
-    const b1 = res.sendKey(new Uint8Array(0))
+    const { a1, b1 } = keys(0)
     const b2 = receivedKey(b1.state, a1.bytes).sendVersion()
     const a2 = receivedKey(a1.state, b1.bytes).sendVersion()
     const found = a2.state.receiveGarbage(b2.bytes)
@@ -94,10 +93,7 @@ describe.each(variants)('$name', ({ backend, provider }) => {
   })
 
   test('4,095 bytes of garbage and no terminator: ERR_BIP324_NO_TERMINATOR having held at most 4,111 bytes', () => {
-    const ini = Initialized.create({ role: 'initiator', backend, provider })
-    const res = Initialized.create({ role: 'responder', backend, provider })
-    const a1 = ini.sendKey(new Uint8Array(0))
-    const b1 = res.sendKey(new Uint8Array(0))
+    const { a1, b1 } = keys(0)
     const a2 = receivedKey(a1.state, b1.bytes).sendVersion()
     const flood = crypto.randomBytes(100_000)
     let held = 0
