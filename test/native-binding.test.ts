@@ -1,9 +1,29 @@
+import { execFileSync } from 'node:child_process'
+import fs from 'node:fs'
+
 import { nativeInfo } from '../lib'
 import { native } from '../lib/native/binding'
+import { variants } from './helpers/backends'
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { DEPS } = require('../scripts/fetch-deps.js') as { DEPS: Array<{ name: string, version: string }> }
 const pinned = (name: string): string => DEPS.find((d) => d.name === name)!.version
+const hex = (s: string): string => s.replace(/\s+/g, '')
+const toHex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
+
+/** The x86 feature flags as the operating system reports them, not as libsodium's CPUID probe does. */
+function osCpuFlags (): Set<string> {
+  if (process.platform === 'linux') {
+    const line = fs.readFileSync('/proc/cpuinfo', 'utf8').split('\n').find((l) => /^flags\s*:/.test(l))
+    if (line === undefined) throw new Error('/proc/cpuinfo has no flags line')
+    return new Set(line.split(':')[1]!.trim().split(/\s+/))
+  }
+  if (process.platform === 'darwin') {
+    const out = execFileSync('sysctl', ['-n', 'machdep.cpu.features', 'machdep.cpu.leaf7_features'], { encoding: 'utf8' })
+    return new Set(out.toLowerCase().split(/\s+/).map((f) => f.replace(/\./g, '_')))
+  }
+  throw new Error(`no independent source of CPU flags on ${process.platform}: add one here`)
+}
 
 describe('nativeInfo()', () => {
   const info = nativeInfo()
@@ -13,10 +33,72 @@ describe('nativeInfo()', () => {
     expect(info.sodium).toBe(pinned('libsodium'))
   })
 
-  test('names the ChaCha20 implementation libsodium picks for the detected CPU features', () => {
-    const expected = process.arch !== 'x64' ? 'ref' : info.cpu.avx2 ? 'avx2' : info.cpu.ssse3 ? 'ssse3' : 'ref'
-    expect(info.chacha20).toBe(expected)
-    expect(info.poly1305).toBe(process.arch === 'x64' ? 'sse2' : 'donna')
+  // libsodium only runs its x86 detection on x86; deps/libsodium.gyp compiles the SIMD code on x64 only
+  // (test/build-files.test.ts), so elsewhere both answers are the portable code.
+  const flags = process.arch === 'x64' ? osCpuFlags() : new Set<string>()
+
+  test('the CPU features libsodium detected are the ones the operating system reports', () => {
+    expect(info.cpu).toEqual({ ssse3: flags.has('ssse3'), avx2: flags.has('avx2'), avx512f: flags.has('avx512f') })
+  })
+
+  test('names the implementations libsodium 1.0.18 picks for the operating system\'s CPU flags', () => {
+    // stream_chacha20.c and onetimeauth_poly1305.c (_pick_best_implementation): AVX2, then SSSE3,
+    // then the reference code; SSE2 Poly1305, else donna.
+    expect(info.chacha20).toBe(flags.has('avx2') ? 'avx2' : flags.has('ssse3') ? 'ssse3' : 'ref')
+    expect(info.poly1305).toBe(flags.has('sse2') ? 'sse2' : 'donna')
+  })
+})
+
+// RFC 8439 appendix A.1's keystream blocks (https://www.rfc-editor.org/rfc/rfc8439#appendix-A.1), all
+// with the zero nonce, the one BIP-324's ciphers start from: FSChaCha20 takes its length keystream from
+// block 0 on; FSChaCha20Poly1305 encrypts its first packet (header byte, then contents) from block 1.
+const A1 = {
+  zeroKeyBlock0: hex(`76 b8 e0 ad a0 f1 3d 90 40 5d 6a e5 53 86 bd 28 bd d2 19 b8 a0 8d ed 1a a8 36 ef cc 8b 77 0d c7
+    da 41 59 7c 51 57 48 8d 77 24 e0 3f b8 d8 4a 37 6a 43 b8 f4 15 18 a1 1c c3 87 b6 69 b2 ee 65 86`),
+  zeroKeyBlock1: hex(`9f 07 e7 be 55 51 38 7a 98 ba 97 7c 73 2d 08 0d cb 0f 29 a0 48 e3 65 69 12 c6 53 3e 32 ee 7a ed
+    29 b7 21 76 9c e6 4e 43 d5 71 33 b0 74 d8 39 d5 31 ed 1f 28 51 0a fb 45 ac e1 0a 1f 4b 79 4d 6f`),
+  // Test vector #3: key 00 .. 00 01, block 1.
+  lastByteOneBlock1: hex(`3a eb 52 24 ec f8 49 92 9b 9d 82 8d b1 ce d4 dd 83 20 25 e8 01 8b 81 60 b8 22 84 f3 c9 49 aa 5a
+    8e ca 00 bb b4 a7 3b da d1 92 b5 c4 2f 73 f2 fd 4e 27 36 44 c8 b3 61 25 a6 4a dd eb 00 6c 13 a0`),
+  // Test vector #4: key 00 ff 00 .. 00, block 2.
+  secondByteFfBlock2: hex(`72 d5 4d fb f1 2e c4 4b 36 26 92 df 94 13 7f 32 8f ea 8d a7 39 90 26 5e c1 bb be a1 ae 9a f0 ca
+    13 b2 5a a2 6c b4 a6 48 cb 9b 9d 1b e6 5b 2c 09 24 a6 6c 54 d5 45 ec 1b 73 74 f4 87 2e 99 f0 96`)
+}
+const key = (patch: Record<number, number> = {}): Uint8Array => {
+  const k = new Uint8Array(32)
+  for (const [i, v] of Object.entries(patch)) k[Number(i)] = v
+  return k
+}
+
+describe.each(variants)('RFC 8439 keystream through $name (ChaCha20 as the engine runs it)', ({ backend, provider }) => {
+  /** The first 3 * chunks length-keystream bytes: each empty packet's 3 length bytes are 0 XOR keystream. */
+  function lengthKeystream (lengthKey: Uint8Array, chunks: number): string {
+    const cipher = backend.createCipher(lengthKey, key(), provider)
+    const out = new Uint8Array(backend.constants.EXPANSION)
+    let stream = ''
+    for (let i = 0; i < chunks; i++) {
+      cipher.encrypt(out, new Uint8Array(0), new Uint8Array(0), 0)
+      stream += toHex(out.subarray(0, 3))
+    }
+    cipher.destroy()
+    return stream
+  }
+
+  test('the length cipher\'s stream under the zero key is blocks 0 and 1 of test vectors #1 and #2', () => {
+    expect(lengthKeystream(key(), 43).slice(0, 256)).toBe(A1.zeroKeyBlock0 + A1.zeroKeyBlock1)
+  })
+
+  test('under key 00..01 its block 1 is test vector #3; under key 00 ff 00.. its block 2 is test vector #4', () => {
+    expect(lengthKeystream(key({ 31: 1 }), 43).slice(128, 256)).toBe(A1.lastByteOneBlock1)
+    expect(lengthKeystream(key({ 1: 0xff }), 64).slice(256, 384)).toBe(A1.secondByteFfBlock2)
+  })
+
+  test('the first packet under the zero AEAD key is encrypted with block 1 (test vector #2)', () => {
+    const cipher = backend.createCipher(key(), key(), provider)
+    const out = new Uint8Array(63 + backend.constants.EXPANSION)
+    cipher.encrypt(out, new Uint8Array(63), new Uint8Array(0), 0) // header 0 and 63 zero bytes: 64 bytes of keystream
+    expect(toHex(out.subarray(3, 3 + 64))).toBe(A1.zeroKeyBlock1)
+    cipher.destroy()
   })
 })
 

@@ -11,14 +11,30 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 
+import { createHash } from 'node:crypto'
+
 import { nativeInfo } from '../lib'
+import { RefPacketCipher } from './reference/fschacha'
 
 const ROOT = path.join(__dirname, '..')
 // Beside the addon this process loads (build/Release, or build-asan's under npm run test:asan).
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const PROBE = path.join(path.dirname((require('node-gyp-build') as { path: (dir: string) => string }).path(ROOT)), 'provider_probe')
 
-interface Report { switch: string, version: string | null, verdict: string, provider: string, packets?: string }
+interface Report { switch: string, version: string | null, verdict: string, provider: string, packets?: string, digest?: string }
+
+// The SHA-256 of the packets provider_probe makes (packets_right: key byte i = 3i + 1, contents
+// byte i = 7i, packet n of (37 n mod 1000) bytes, no AAD, header 0), made here by the node:crypto
+// reference: the probe's own check compares its default provider with libsodium, which on libsodium
+// is a comparison with itself.
+const PROBE_PACKETS_SHA256 = (() => {
+  const key = Uint8Array.from({ length: 32 }, (_, i) => 3 * i + 1)
+  const contents = Uint8Array.from({ length: 1000 }, (_, i) => (7 * i) & 0xff)
+  const ref = new RefPacketCipher(key, key)
+  const hash = createHash('sha256')
+  for (let n = 0; n < 300; n++) hash.update(ref.encrypt(contents.subarray(0, (n * 37) % 1000), new Uint8Array(0), 0))
+  return hash.digest('hex')
+})()
 
 function nodeWith (env: Record<string, string | undefined>, extra: NodeJS.ProcessEnv = {}): Report & { providers: string[], stderr: string } {
   const childEnv: NodeJS.ProcessEnv = { ...process.env, ...extra }
@@ -235,7 +251,9 @@ describe('with fake OpenSSL entry points preloaded into provider_probe', () => {
     const calls = r.stderr.split('\n').filter((l) => l.startsWith('fake:')).map((l) => l.slice(5))
     const other = r.stderr.split('\n').filter((l) => l !== '' && !l.startsWith('fake:'))
     if (r.status !== 0 || other.length > 0) throw new Error(`provider_probe exited with ${r.status ?? r.signal}: ${r.stdout}${other.join('\n')}`)
-    return { ...JSON.parse(r.stdout) as Report, calls }
+    const report = JSON.parse(r.stdout) as Report
+    expect(report.digest).toBe(PROBE_PACKETS_SHA256) // whichever provider won, the packets are BIP-324's
+    return { ...report, calls }
   }
 
   test('the probe is built beside the addon', () => {

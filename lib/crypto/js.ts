@@ -248,6 +248,18 @@ class JsCipher implements PacketCipher {
   }
 }
 
+/**
+ * BIP-324's xswiftec_inv(x, u, case) as the 64-byte encoding it yields: u || t, both 32-byte
+ * big-endian, which decodes to x; null when this case has no t. x and u are field elements, u not 0.
+ * Exported for the BIP's xswiftec_inv vectors (test/js-backend.test.ts).
+ * @see https://github.com/bitcoin/bips/blob/master/bip-0324.mediawiki#elligatorswift-encoding-of-curve-x-coordinates
+ */
+export function xswiftecInvEncoding (x: bigint, u: bigint, c: number): Uint8Array | null {
+  const { Fp } = secp256k1.Point
+  const t = elligatorSwift._inv(x, u, c)
+  return t === undefined ? null : concatBytes(Fp.toBytes(u), Fp.toBytes(t))
+}
+
 // An encoding of x chosen by a stream derived from the secret key and the aux randomness, so that
 // the same inputs give the same key (seeded handshakes are reproducible), and fresh aux
 // randomness a fresh, uniformly distributed encoding.
@@ -263,9 +275,8 @@ function encode (secretKey: Uint8Array, auxRandom: Uint8Array): Uint8Array {
     input.fill(0)
     const u = Fp.create(Fp.fromBytes(seed, true))
     if (Fp.is0(u)) continue
-    const t = elligatorSwift._inv(x, u, sha256(seed)[0]! & 7)
-    if (t === undefined) continue
-    return concatBytes(Fp.toBytes(u), Fp.toBytes(t))
+    const encoding = xswiftecInvEncoding(x, u, sha256(seed)[0]! & 7)
+    if (encoding !== null) return encoding
   }
 }
 

@@ -1,6 +1,8 @@
 /* C-level tests of the engine, run by `npm test` (test/engine-c.test.ts) on the libsodium provider:
- * every row of BIP-324's packet vectors, then batches against single calls.
- * Usage: engine_test <path to packet_encoding_test_vectors.csv>
+ * every row of BIP-324's packet vectors, every encoding the xswiftec_inv vectors list decoded back to
+ * its x, then batches against single calls.
+ * Usage: engine_test <path to packet_encoding_test_vectors.csv>; xswiftec_inv_test_vectors.csv is read
+ * from the same directory.
  * Prints "engine_test: N passed, N failed" and exits non-zero on any failure. */
 
 #include <stdio.h>
@@ -135,7 +137,10 @@ static void run_row(const secp256k1_context *ctx, const header_row *h, char **ce
     free(priv); free(ours); free(theirs); free(unit); free(aad); free(contents); free(packet); free(plain);
 }
 
-static void run_vectors(const secp256k1_context *ctx, const char *path) {
+typedef void (*row_fn)(const secp256k1_context *ctx, const header_row *h, char **cells, int row);
+
+/* Calls fn on every row of a CRLF CSV whose first line names the columns; returns the row count. */
+static int for_each_row(const secp256k1_context *ctx, const char *path, row_fn fn) {
     FILE *f = fopen(path, "rb");
     long size;
     char *text, *line, *next;
@@ -155,10 +160,60 @@ static void run_vectors(const secp256k1_context *ctx, const char *path) {
         next = strstr(line, "\r\n");
         *next = 0;
         if (split(line, cells) != h.n) exit(2);
-        run_row(ctx, &h, cells, ++row);
+        fn(ctx, &h, cells, ++row);
     }
-    CHECK(row == 7, "expected 7 vector rows, read %d", row);
     free(text);
+    return row;
+}
+
+static void run_vectors(const secp256k1_context *ctx, const char *path) {
+    int rows = for_each_row(ctx, path, run_row);
+    CHECK(rows == 7, "expected 7 vector rows, read %d", rows);
+}
+
+/* ---- the xswiftec_inv vectors, forwards ---- */
+
+/* libsecp256k1 keeps its inverse map (secp256k1_ellswift_xswiftec_inv_var) static, reachable only by
+ * compiling the library into the test as its own tests.c does; the engine reaches it only through
+ * secp256k1_ellswift_create. What the engine does expose is decoding: each (u, t) a row lists for a
+ * case must decode to that row's x. */
+static int inverse_encodings;
+
+static void run_inverse_row(const secp256k1_context *ctx, const header_row *h, char **cells, int row) {
+    static const char *const cases[8] = {"case0_t", "case1_t", "case2_t", "case3_t", "case4_t", "case5_t", "case6_t", "case7_t"};
+    size_t n;
+    unsigned char ell64[64], x[32];
+    unsigned char *u = unhex(cell(h, cells, "u"), &n);
+    if (n != 32) exit(2);
+    memcpy(ell64, u, 32);
+    free(u);
+    for (int c = 0; c < 8; c++) {
+        unsigned char *t;
+        if (*cell(h, cells, cases[c]) == 0) continue;
+        t = unhex(cell(h, cells, cases[c]), &n);
+        if (n != 32) exit(2);
+        memcpy(ell64 + 32, t, 32);
+        free(t);
+        bip324_ellswift_decode(ctx, x, ell64);
+        CHECK(equals_hex(x, 32, cell(h, cells, "x")), "xswiftec_inv row %d case %d: u || t does not decode to x", row, c);
+        inverse_encodings++;
+    }
+}
+
+static void run_inverse_vectors(const secp256k1_context *ctx, const char *packet_path) {
+    const char *slash = strrchr(packet_path, '/');
+    size_t dir = slash == NULL ? 0 : (size_t)(slash - packet_path + 1);
+    static const char name[] = "xswiftec_inv_test_vectors.csv";
+    char *path = malloc(dir + sizeof name);
+    int rows;
+    if (path == NULL) exit(2);
+    memcpy(path, packet_path, dir);
+    memcpy(path + dir, name, sizeof name);
+    rows = for_each_row(ctx, path, run_inverse_row);
+    CHECK(rows == 32, "expected 32 xswiftec_inv rows, read %d", rows);
+    /* The file lists a t for 98 of its 256 (row, case) pairs. */
+    CHECK(inverse_encodings == 98, "expected 98 xswiftec_inv encodings, checked %d", inverse_encodings);
+    free(path);
 }
 
 /* ---- batches ---- */
@@ -236,6 +291,7 @@ int main(int argc, char **argv) {
     CHECK(bip324_provider_available(BIP324_PROVIDER_LIBSODIUM), "libsodium provider");
     CHECK(bip324_provider_available(bip324_provider_default()), "default provider is available");
     run_vectors(ctx, argv[1]);
+    run_inverse_vectors(ctx, argv[1]);
     run_batches();
     secp256k1_context_destroy(ctx);
     printf("engine_test: %d passed, %d failed\n", passed, failed);

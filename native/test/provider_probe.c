@@ -3,14 +3,21 @@
  * own: Node's binary defines the real symbols, and a preloaded library cannot replace what the
  * executable itself defines, so in node a fake is never found.
  * After init it encrypts and decrypts packets on the chosen default provider and compares them
- * with libsodium's: a provider that was refused must have left the engine working.
- * Prints one JSON line: {"switch","version","verdict","provider","packets"}; exits 0 if the
- * packets were right, 1 if not. */
+ * with libsodium's: a provider that was refused must have left the engine working. It also prints
+ * the SHA-256 of those packets, which the test compares with the same packets made by its
+ * node:crypto reference (test/reference/fschacha.ts): on libsodium the comparison above is with
+ * itself.
+ * Prints one JSON line: {"switch","version","verdict","provider","packets","digest"}; exits 0 if
+ * the packets were right, 1 if not. */
 
 #include <stdio.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "../bip324_engine.h"
+
+static crypto_hash_sha256_state digest;
 
 static void print_string(const char *name, const char *value, const char *after) {
     if (value == NULL) printf("\"%s\":null%s", name, after);
@@ -34,6 +41,7 @@ static int packets_right(void) {
         unsigned char want[sizeof packet];
         bip324_encrypt(&ours, packet, contents, len, NULL, 0, 0);
         bip324_encrypt(&sodium, want, contents, len, NULL, 0, 0);
+        crypto_hash_sha256_update(&digest, packet, len + BIP324_EXPANSION);
         ok &= memcmp(packet, want, len + BIP324_EXPANSION) == 0;
         ok &= bip324_decrypt_length(&recv, packet) == len;
         ok &= bip324_decrypt(&recv, &header, plain, packet + BIP324_LENGTH_BYTES, NULL, 0);
@@ -47,18 +55,24 @@ static int packets_right(void) {
 
 int main(void) {
     bip324_info info;
+    unsigned char hash[crypto_hash_sha256_BYTES];
+    char hash_hex[2 * crypto_hash_sha256_BYTES + 1];
     int ok;
     if (!bip324_init()) {
         fprintf(stderr, "provider_probe: bip324_init failed\n");
         return 2;
     }
     bip324_get_info(&info);
+    crypto_hash_sha256_init(&digest);
     ok = packets_right();
+    crypto_hash_sha256_final(&digest, hash);
+    sodium_bin2hex(hash_hex, sizeof hash_hex, hash, sizeof hash);
     printf("{");
     print_string("switch", info.openssl_switch, ",");
     print_string("version", info.openssl_version, ",");
     print_string("verdict", info.openssl_verdict, ",");
     print_string("provider", info.provider, ",");
-    print_string("packets", ok ? "right" : "wrong", "}\n");
+    print_string("packets", ok ? "right" : "wrong", ",");
+    print_string("digest", hash_hex, "}\n");
     return ok ? 0 : 1;
 }
