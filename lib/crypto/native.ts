@@ -45,8 +45,10 @@ class NativeCipher implements PacketCipher {
   decryptBatch (plain: Uint8Array, input: Uint8Array, maxContents: number): BatchResult {
     const status = STATUS[this.addon.decryptBatch(this.handle, plain, meta, input, maxContents)]!
     const packets: BatchPacket[] = []
+    const { buffer, byteOffset } = plain
     for (let i = 0, at = 4; i < meta[0]!; i++, at += 3) {
-      packets.push({ header: meta[at + 2]!, contents: plain.subarray(meta[at]!, meta[at]! + meta[at + 1]!) })
+      // The constructor, not subarray(): subarray looks up a species constructor on every call.
+      packets.push({ header: meta[at + 2]!, contents: new Uint8Array(buffer, byteOffset + meta[at]!, meta[at + 1]!) })
     }
     return { status, packets, consumed: meta[1]!, pending: meta[3] === 1 ? meta[2]! : null }
   }

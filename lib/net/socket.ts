@@ -18,7 +18,7 @@ import type { Socket } from 'node:net'
 import { Bip324Error } from '../errors'
 import { decodeContents, encodeContents, type RawMessage } from '../messages/message-type'
 import { Protocol, type ProtocolOptions, type ReceiveResult } from '../protocol/protocol'
-import { MAX_CONTENTS_LIMIT, REKEY_INTERVAL } from '../protocol/constants'
+import { MAX_CONTENTS_LIMIT, REKEY_INTERVAL } from '../crypto/packet-format'
 import { MESSAGE_OVERHEAD } from './options'
 
 export interface ConnectionOptions extends Omit<ProtocolOptions, 'role' | 'v1' | 'rng' | 'secretKey' | 'ellswift'> {

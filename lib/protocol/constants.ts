@@ -1,10 +1,8 @@
 /**
  * BIP-324's handshake sizes and the vocabulary shared with the Rust `bip324` crate. The packet
- * format's sizes are defined once, in crypto/packet-format, and re-exported here.
+ * format's sizes are in crypto/packet-format (the protocol's index exports both).
  * @see https://github.com/bitcoin/bips/blob/master/bip-0324.mediawiki#v2-handshake
  */
-
-export * from '../crypto/packet-format'
 
 export const NUM_ELLIGATOR_SWIFT_BYTES = 64
 export const MAX_GARBAGE_LEN = 4095

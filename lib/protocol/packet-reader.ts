@@ -8,7 +8,7 @@
 import type { Bip324Error } from '../errors'
 import { EMPTY } from './bytes'
 import type { InboundCipher, Packet } from './cipher-session'
-import { NUM_HEADER_BYTES, NUM_LENGTH_BYTES, NUM_TAG_BYTES } from './constants'
+import { NUM_HEADER_BYTES, NUM_LENGTH_BYTES, NUM_TAG_BYTES } from '../crypto/packet-format'
 
 export interface ReadResult {
   packets: Packet[]

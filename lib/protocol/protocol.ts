@@ -194,7 +194,7 @@ export class Protocol {
 
   #outbound (): OutboundCipher {
     const current = this.#current
-    if (current instanceof SentVersion || current instanceof ReceivedGarbage || current instanceof Session) return current.outbound
+    if (current instanceof Session || current instanceof SentVersion || current instanceof ReceivedGarbage) return current.outbound
     throw new Bip324Error('ERR_BIP324_BAD_STATE', `cannot send in state ${this.state}: the handshake has not sent our version packet`)
   }
 
@@ -203,7 +203,15 @@ export class Protocol {
     let input = chunk
     while (input.length > 0) {
       const current = this.#current
-      if (current instanceof V1Check) {
+      if (current instanceof Session) {
+        const { packets, error } = current.receive(input)
+        for (const packet of packets) {
+          if (packet.type === 'decoy') this.#decoy(packet.contents.length, result)
+          else result.messages.push(packet.contents)
+        }
+        if (error !== undefined) result.error = error
+        return
+      } else if (current instanceof V1Check) {
         const r = current.receive(input)
         if (r.kind === 'needMoreData') return
         if (r.kind === 'v1') {
@@ -237,14 +245,6 @@ export class Protocol {
         }
         this.#current = r.session
         result.events.push({ type: 'handshake', sessionId: r.session.sessionId, version: r.session.peerVersion })
-      } else if (current instanceof Session) {
-        const { packets, error } = current.receive(input)
-        for (const packet of packets) {
-          if (packet.type === 'decoy') this.#decoy(packet.contents.length, result)
-          else result.messages.push(packet.contents)
-        }
-        if (error !== undefined) result.error = error
-        return
       } else {
         return
       }
