@@ -9,13 +9,11 @@ import type { Socket } from 'node:net'
 
 import { Bip324Error } from '../errors'
 import { decodePayload, encodePayload, encodeV1Message, V1MessageReader, type VersionMessage } from '../messages'
-import { magicOf, type Network } from '../protocol/network'
+import { magicOf, type Network, SERVICE_FLAGS } from '../network'
 import { connect, type ConnectOptions } from './connect'
 import { ipToBytes } from './ip'
 import type { Bip324Socket } from './socket'
 
-/** NODE_P2P_V2 (BIP-324): we speak v2. We serve nothing else. */
-const NODE_P2P_V2 = 1n << 11n
 const PROTOCOL_VERSION = 70016
 const USER_AGENT = '/bip324.js:0.1.0/'
 
@@ -73,7 +71,8 @@ async function exchange (next: () => Promise<{ type: string | undefined, payload
 
 async function overV2 (connection: Bip324Socket): Promise<ProbeResult> {
   const iterator = connection[Symbol.asyncIterator]() as AsyncIterator<{ type: string | undefined, payload: Uint8Array }>
-  connection.write({ type: 'version', payload: ourVersion(connection.remoteAddress, NODE_P2P_V2) })
+  // We speak v2 and serve nothing else.
+  connection.write({ type: 'version', payload: ourVersion(connection.remoteAddress, SERVICE_FLAGS.NODE_P2P_V2) })
   const version = await exchange(async () => {
     const r = await iterator.next()
     return r.done === true ? null : r.value

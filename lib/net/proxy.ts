@@ -15,7 +15,7 @@ import { inspect } from 'node:util'
 
 import { Bip324Error } from '../errors'
 import { decodePayload, encodeV1Message, MAX_VERSION_PAYLOAD, V1MessageReader, type VersionMessage } from '../messages'
-import { magicOf, type Network } from '../protocol/network'
+import { magicOf, type Network } from '../network'
 import { connect } from './connect'
 import { listen, relay } from './listen'
 import { checkConnectionOptions } from './options'

@@ -21,7 +21,7 @@ import {
   DEFAULT_MAX_CONTENTS, MAX_CONTENTS_LIMIT, MAX_GARBAGE_LEN, NUM_ELLIGATOR_SWIFT_BYTES, NUM_GARBAGE_TERMINATOR_BYTES,
   NUM_LENGTH_BYTES, NUM_HEADER_BYTES, NUM_TAG_BYTES, type Role
 } from './constants'
-import { magicOf, type Network } from './network'
+import { magicOf, type Network } from '../network'
 
 /** Fills a new array with random bytes; the default draws from node:crypto's CSPRNG. */
 export type Rng = (n: number) => Uint8Array

@@ -1,7 +1,7 @@
 /** The sans-IO BIP-324 core: handshake states, ciphers, framing, v1 detection. */
 
 export * from './constants'
-export { NETWORK_MAGIC, magicOf, type Network, type NetworkName } from './network'
+export { NETWORK_MAGIC, magicOf, type Network, type NetworkName } from '../network'
 export { v1Prefix, detectV1, V1_PREFIX_BYTES } from './v1'
 export { type CipherSession, InboundCipher, OutboundCipher, type Packet, type SessionKeyMaterial } from './cipher-session'
 export {

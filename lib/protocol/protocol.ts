@@ -22,7 +22,7 @@ import { MAX_GARBAGE_LEN, NUM_ELLIGATOR_SWIFT_BYTES, NUM_GARBAGE_TERMINATOR_BYTE
 import {
   checkSendVersionOptions, defaultRng, type HandshakeOptions, Initialized, resolveHandshakeOptions, type SentKey, type SentVersion
 } from './handshake'
-import { magicOf } from './network'
+import { magicOf } from '../network'
 import { PacketReader } from './packet-reader'
 import { detectV1, v1Prefix } from './v1'
 
