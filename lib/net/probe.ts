@@ -4,15 +4,15 @@
  */
 
 import crypto from 'node:crypto'
-import { once } from 'node:events'
 import type { Socket } from 'node:net'
 
 import { Bip324Error } from '../errors'
-import { decodePayload, encodePayload, encodeV1Message, V1MessageReader, type VersionMessage } from '../messages'
+import { decodePayload, encodePayload, encodeV1Message, type VersionMessage } from '../messages'
 import { magicOf, type Network, SERVICE_FLAGS } from '../network'
 import { connect, type ConnectOptions } from './connect'
 import { ipToBytes } from './ip'
 import type { Bip324Socket } from './socket'
+import { V1SocketReader } from './v1-socket-reader'
 
 const PROTOCOL_VERSION = 70016
 const USER_AGENT = '/bip324.js:0.1.0/'
@@ -80,21 +80,11 @@ async function overV2 (connection: Bip324Socket): Promise<ProbeResult> {
   return { transport: 'v2', sessionId: Buffer.from(connection.sessionId).toString('hex'), version }
 }
 
-async function overV1 (socket: Socket, network: Network): Promise<ProbeResult> {
+async function overV1 (socket: Socket, network: Network, signal: AbortSignal): Promise<ProbeResult> {
   const magic = magicOf(network)
-  const reader = new V1MessageReader(magic)
-  const queue: Array<{ type: string, payload: Uint8Array }> = []
+  const v1 = new V1SocketReader(socket, magic)
   socket.write(encodeV1Message(magic, 'version', ourVersion(socket.remoteAddress, 0n)))
-  const version = await exchange(async () => {
-    while (queue.length === 0) {
-      const [chunk] = await Promise.race([once(socket, 'data'), once(socket, 'end').then(() => [null])]) as [Buffer | null]
-      if (chunk === null) return null
-      const r = reader.push(chunk)
-      queue.push(...r.messages)
-      if (r.error !== undefined && queue.length === 0) throw r.error
-    }
-    return queue.shift()!
-  }, (type, payload) => socket.write(encodeV1Message(magic, type, payload)))
+  const version = await exchange(() => v1.next({ signal }), (type, payload) => socket.write(encodeV1Message(magic, type, payload)))
   return { transport: 'v1', version }
 }
 
@@ -115,7 +105,7 @@ export async function probe (options: ProbeOptions): Promise<ProbeResult> {
   try {
     const result = await connect({ ...rest, network, signal, handshakeTimeout: timeout, mode: 'messages', v1Fallback: v1Fallback as true })
     close = () => { if (result.transport === 'v2') result.destroy(); else result.socket.destroy() }
-    return await Promise.race([result.transport === 'v2' ? overV2(result) : overV1(result.socket, network), aborted])
+    return await Promise.race([result.transport === 'v2' ? overV2(result) : overV1(result.socket, network, signal), aborted])
   } catch (err) {
     // An abort by our timer reads better as the timeout it is.
     throw signal.aborted && signal.reason instanceof Bip324Error ? signal.reason : err
