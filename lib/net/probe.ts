@@ -9,13 +9,15 @@ import type { Socket } from 'node:net'
 import { Bip324Error } from '../errors'
 import { decodePayload, encodePayload, encodeV1Message, type VersionMessage } from '../messages'
 import { magicOf, type Network, SERVICE_FLAGS } from '../network'
+import { PACKAGE_VERSION } from '../package'
 import { connect, type ConnectOptions } from './connect'
 import { ipToBytes } from './ip'
 import type { Bip324Socket } from './socket'
 import { V1SocketReader } from './v1-socket-reader'
 
 const PROTOCOL_VERSION = 70016
-const USER_AGENT = '/bip324.js:0.1.0/'
+// BIP-14's /name:version/, with the version of the package running.
+const USER_AGENT = `/bip324.js:${PACKAGE_VERSION}/`
 
 export interface ProbeOptions extends Omit<ConnectOptions, 'mode' | 'v1Fallback'> {
   /** Retry over v1 if the peer closes during the BIP-324 handshake. */
