@@ -7,6 +7,7 @@ export type { Backend, PacketCipher, SessionKeys, KeyPair, BatchPacket, BatchRes
 export { jsBackend, selectBackend, type BackendChoice } from './crypto'
 export { nativeBackend } from './crypto/native'
 export * from './protocol'
+export * from './network'
 export type { NativeInfo, OpensslInfo }
 
 /** Versions of the native libraries and the implementations they picked for this CPU. */

@@ -2,7 +2,8 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 
-import { loadAddon, PACKAGE_ROOT } from '../lib/native/binding'
+import { loadAddon } from '../lib/native/binding'
+import { PACKAGE_ROOT } from '../lib/package'
 
 test('the package root holds the built addon', () => {
   expect(typeof loadAddon(PACKAGE_ROOT).ellswiftDecode).toBe('function')

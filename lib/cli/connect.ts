@@ -2,13 +2,13 @@
 
 import { parseHostPort } from '../net/ip'
 import { probe, type ProbeResult } from '../net/probe'
-import type { NetworkName } from '../protocol/network'
+import { isNetworkName, NETWORKS, serviceNames } from '../network'
 import type { BackendChoice } from '../crypto'
 import { UsageError } from './errors'
 import type { Values } from './index'
 import type { Output } from './output'
 
-export const usage = `bip324 connect <host[:port]> [--network mainnet|testnet4|testnet3|signet|regtest]
+export const usage = `bip324 connect <host[:port]> [--network ${Object.keys(NETWORKS).join('|')}]
                 [--v1-fallback] [--timeout ms] [--backend native|js|auto] [--json]
 
 Connects to a Bitcoin node over BIP-324, exchanges version and verack, and prints the node's user
@@ -18,16 +18,6 @@ over v1, as Bitcoin Core does. The port defaults to the network's.
 
 Exit codes: 0 probed; 1 refused, unreachable, timed out or failed (the message says which);
 2 usage error; 3 the node only speaks v1 (retry with --v1-fallback).`
-
-export const DEFAULT_PORTS: Record<NetworkName, number> = { mainnet: 8333, testnet3: 18333, testnet4: 48333, signet: 38333, regtest: 18444 }
-
-const SERVICE_BITS: Array<[bigint, string]> = [
-  [1n, 'NETWORK'], [4n, 'BLOOM'], [8n, 'WITNESS'], [64n, 'COMPACT_FILTERS'], [1024n, 'NETWORK_LIMITED'], [2048n, 'P2P_V2']
-]
-
-export function serviceNames (services: bigint): string[] {
-  return SERVICE_BITS.filter(([bit]) => (services & bit) !== 0n).map(([, name]) => name)
-}
 
 // Messages for the failures people hit, with the hint that resolves them.
 function explain (err: Error & { code?: string }, where: string, fallback: boolean): string {
@@ -45,9 +35,9 @@ function explain (err: Error & { code?: string }, where: string, fallback: boole
 
 export async function connectCommand (out: Output, values: Values, positionals: string[]): Promise<number> {
   if (positionals.length !== 1) throw new UsageError('expected one <host[:port]>')
-  const network = (values.network ?? 'mainnet') as NetworkName
-  if (!(network in DEFAULT_PORTS)) throw new UsageError(`unknown network "${network}"`)
-  const { host, port } = parseHostPort(positionals[0]!, DEFAULT_PORTS[network])
+  const network = values.network ?? 'mainnet'
+  if (!isNetworkName(network)) throw new UsageError(`unknown network "${String(network)}"`)
+  const { host, port } = parseHostPort(positionals[0]!, NETWORKS[network].port)
   const timeout = values.timeout === undefined ? 10_000 : Number(values.timeout)
   if (!Number.isInteger(timeout) || timeout <= 0) throw new UsageError('--timeout takes a positive number of milliseconds')
   const fallback = values['v1-fallback'] === true
@@ -57,6 +47,8 @@ export async function connectCommand (out: Output, values: Values, positionals: 
     result = await probe({ host, port, network, v1Fallback: fallback, timeout, backend: (values.backend ?? 'auto') as BackendChoice })
   } catch (err) {
     const e = err as Error & { code?: string }
+    // An option the probe refuses (--backend toString) is a usage error: main exits 2 with the usage.
+    if (e.code === 'ERR_BIP324_INVALID_ARG') throw err
     const v1Only = e.code === 'ERR_BIP324_PEER_CLOSED' && !fallback
     const message = explain(e, where, fallback)
     if (out.json) process.stdout.write(JSON.stringify({ ok: false, error: { code: e.code, message } }) + '\n')

@@ -70,7 +70,8 @@ export async function main (argv: string[], out?: Output): Promise<number> {
     process.stdout.write(USAGE + '\n')
     return name === undefined ? 2 : 0
   }
-  const command = COMMANDS[name]
+  // Own keys only: 'toString' or '__proto__' name no command.
+  const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined
   if (command === undefined) {
     process.stderr.write(`bip324: unknown command "${name}"\n\n${USAGE}\n`)
     return 2

@@ -3,14 +3,13 @@
 import type { BackendChoice } from '../crypto'
 import { parseHostPort } from '../net/ip'
 import { createProxy, DEFAULT_MAX_SESSIONS } from '../net/proxy'
-import type { NetworkName } from '../protocol/network'
-import { DEFAULT_PORTS } from './connect'
+import { isNetworkName, NETWORKS } from '../network'
 import { UsageError } from './errors'
 import type { Values } from './index'
 import type { Output } from './output'
 
 export const usage = `bip324 proxy --listen <host:port> [--target <host[:port]>] [--allow <ip|cidr|ip:port>]...
-              [--max-sessions n] [--network mainnet|testnet4|testnet3|signet|regtest]
+              [--max-sessions n] [--network ${Object.keys(NETWORKS).join('|')}]
               [--backend native|js|auto] [--json]
 
 Accepts v1 (unencrypted) Bitcoin P2P clients and carries their traffic to the peer over BIP-324.
@@ -34,10 +33,10 @@ function event (out: Output, fields: Record<string, unknown>, line: string): voi
 export async function proxyCommand (out: Output, values: Values, positionals: string[], stop?: Promise<unknown>): Promise<number> {
   if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`)
   if (typeof values.listen !== 'string') throw new UsageError('--listen <host:port> is required')
-  const network = (values.network ?? 'mainnet') as NetworkName
-  if (!(network in DEFAULT_PORTS)) throw new UsageError(`unknown network "${network}"`)
+  const network = values.network ?? 'mainnet'
+  if (!isNetworkName(network)) throw new UsageError(`unknown network "${String(network)}"`)
   const listen = parseHostPort(values.listen, 0, { listen: true })
-  const target = typeof values.target === 'string' ? parseHostPort(values.target, DEFAULT_PORTS[network]) : undefined
+  const target = typeof values.target === 'string' ? parseHostPort(values.target, NETWORKS[network].port) : undefined
   const allow = values.allow as string[] | undefined
   const sessions = values['max-sessions'] as string | undefined
   if (sessions !== undefined && !/^\d+$/.test(sessions)) throw new UsageError('--max-sessions takes a positive integer')

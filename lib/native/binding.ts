@@ -3,11 +3,11 @@
  * node-gyp-build, and describes what it exports. Nothing here checks arguments: the addon does.
  */
 
-import fs from 'node:fs'
 import path from 'node:path'
 import load from 'node-gyp-build'
 
 import { Bip324Error } from '../errors'
+import { PACKAGE_ROOT } from '../package'
 
 export interface NativeInfo {
   /** libsecp256k1 release compiled in. */
@@ -79,21 +79,6 @@ export interface Addon {
   decryptBatch (cipher: CipherHandle, plain: Uint8Array, meta: Uint32Array, input: Uint8Array, maxContents: number): number
   /** Nanoseconds spent looping `kind` (0 encrypt, 1 decrypt, 2 both, 3 handshake) in C. */
   bench (kind: number, provider: string | undefined, size: number, iterations: number): number
-}
-
-/** The package root: the nearest directory above this file whose package.json is ours (this file
- *  sits in lib/native/ in the sources, dist/native/ when built, and deeper in other builds). */
-export const PACKAGE_ROOT = findRoot(__dirname)
-
-function findRoot (from: string): string {
-  for (let dir = from; ; dir = path.dirname(dir)) {
-    try {
-      if ((JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as { name?: string }).name === 'bip324') return dir
-    } catch {
-      // no package.json here: keep climbing
-    }
-    if (path.dirname(dir) === dir) return path.resolve(from, '..', '..')
-  }
 }
 
 /** Loads the addon found under `root`, or throws ERR_BIP324_NATIVE_UNAVAILABLE naming every place tried. */

@@ -4,20 +4,20 @@
  */
 
 import crypto from 'node:crypto'
-import { once } from 'node:events'
 import type { Socket } from 'node:net'
 
 import { Bip324Error } from '../errors'
-import { decodePayload, encodePayload, encodeV1Message, V1MessageReader, type VersionMessage } from '../messages'
-import { magicOf, type Network } from '../protocol/network'
+import { decodePayload, encodePayload, encodeV1Message, type VersionMessage } from '../messages'
+import { magicOf, type Network, SERVICE_FLAGS } from '../network'
+import { PACKAGE_VERSION } from '../package'
 import { connect, type ConnectOptions } from './connect'
 import { ipToBytes } from './ip'
 import type { Bip324Socket } from './socket'
+import { V1SocketReader } from './v1-socket-reader'
 
-/** NODE_P2P_V2 (BIP-324): we speak v2. We serve nothing else. */
-const NODE_P2P_V2 = 1n << 11n
 const PROTOCOL_VERSION = 70016
-const USER_AGENT = '/bip324.js:0.1.0/'
+// BIP-14's /name:version/, with the version of the package running.
+const USER_AGENT = `/bip324.js:${PACKAGE_VERSION}/`
 
 export interface ProbeOptions extends Omit<ConnectOptions, 'mode' | 'v1Fallback'> {
   /** Retry over v1 if the peer closes during the BIP-324 handshake. */
@@ -73,7 +73,8 @@ async function exchange (next: () => Promise<{ type: string | undefined, payload
 
 async function overV2 (connection: Bip324Socket): Promise<ProbeResult> {
   const iterator = connection[Symbol.asyncIterator]() as AsyncIterator<{ type: string | undefined, payload: Uint8Array }>
-  connection.write({ type: 'version', payload: ourVersion(connection.remoteAddress, NODE_P2P_V2) })
+  // We speak v2 and serve nothing else.
+  connection.write({ type: 'version', payload: ourVersion(connection.remoteAddress, SERVICE_FLAGS.NODE_P2P_V2) })
   const version = await exchange(async () => {
     const r = await iterator.next()
     return r.done === true ? null : r.value
@@ -81,21 +82,11 @@ async function overV2 (connection: Bip324Socket): Promise<ProbeResult> {
   return { transport: 'v2', sessionId: Buffer.from(connection.sessionId).toString('hex'), version }
 }
 
-async function overV1 (socket: Socket, network: Network): Promise<ProbeResult> {
+async function overV1 (socket: Socket, network: Network, signal: AbortSignal): Promise<ProbeResult> {
   const magic = magicOf(network)
-  const reader = new V1MessageReader(magic)
-  const queue: Array<{ type: string, payload: Uint8Array }> = []
+  const v1 = new V1SocketReader(socket, magic)
   socket.write(encodeV1Message(magic, 'version', ourVersion(socket.remoteAddress, 0n)))
-  const version = await exchange(async () => {
-    while (queue.length === 0) {
-      const [chunk] = await Promise.race([once(socket, 'data'), once(socket, 'end').then(() => [null])]) as [Buffer | null]
-      if (chunk === null) return null
-      const r = reader.push(chunk)
-      queue.push(...r.messages)
-      if (r.error !== undefined && queue.length === 0) throw r.error
-    }
-    return queue.shift()!
-  }, (type, payload) => socket.write(encodeV1Message(magic, type, payload)))
+  const version = await exchange(() => v1.next({ signal }), (type, payload) => socket.write(encodeV1Message(magic, type, payload)))
   return { transport: 'v1', version }
 }
 
@@ -116,7 +107,7 @@ export async function probe (options: ProbeOptions): Promise<ProbeResult> {
   try {
     const result = await connect({ ...rest, network, signal, handshakeTimeout: timeout, mode: 'messages', v1Fallback: v1Fallback as true })
     close = () => { if (result.transport === 'v2') result.destroy(); else result.socket.destroy() }
-    return await Promise.race([result.transport === 'v2' ? overV2(result) : overV1(result.socket, network), aborted])
+    return await Promise.race([result.transport === 'v2' ? overV2(result) : overV1(result.socket, network, signal), aborted])
   } catch (err) {
     // An abort by our timer reads better as the timeout it is.
     throw signal.aborted && signal.reason instanceof Bip324Error ? signal.reason : err

@@ -14,14 +14,15 @@ import net from 'node:net'
 import { inspect } from 'node:util'
 
 import { Bip324Error } from '../errors'
-import { decodePayload, encodeV1Message, MAX_VERSION_PAYLOAD, V1MessageReader, type VersionMessage } from '../messages'
-import { magicOf, type Network } from '../protocol/network'
+import { decodePayload, encodeV1Message, MAX_VERSION_PAYLOAD, type VersionMessage } from '../messages'
+import { magicOf, type Network } from '../network'
 import { connect } from './connect'
 import { listen, relay } from './listen'
 import { checkConnectionOptions } from './options'
 import { bytesToIp, parseHostPort } from './ip'
 import { type Cidr, inCidr, parseCidr, specialRange } from './ranges'
 import type { Bip324Socket, ConnectionOptions } from './socket'
+import { V1SocketReader } from './v1-socket-reader'
 
 /**
  * Decides whether a client's version message may send the proxy to host:port. `host` is written as
@@ -128,7 +129,7 @@ export class Bip324Proxy extends EventEmitter {
     let greeted = false
     // Until its version arrives, a client may make us hold one version message and no more: the
     // first header is judged before its body is awaited.
-    const reader = new V1MessageReader(magic, {
+    const v1 = new V1SocketReader(client, magic, {
       checkHeader: (type, length) => {
         if (greeted) return
         if (type !== 'version') throw new Bip324Error('ERR_BIP324_BAD_MESSAGE_TYPE', `a v1 client must start with version, not ${type}`)
@@ -136,7 +137,7 @@ export class Bip324Proxy extends EventEmitter {
         greeted = true
       }
     })
-    const early: Message[] = []
+    let early: Message[]
     let peer: Bip324Socket | undefined
     let failed = false
     const fail = (err: Error): void => {
@@ -148,27 +149,20 @@ export class Bip324Proxy extends EventEmitter {
     }
     this.track(client).on('error', fail)
     const read = (chunk: Buffer): Message[] => {
-      const r = reader.push(chunk)
+      const r = v1.reader.push(chunk)
       if (r.error !== undefined) fail(r.error)
       return r.messages
     }
     try {
-      let stop = (): void => {}
-      const version = await new Promise<Message>((resolve, reject) => {
-        const timer = versionTimeout === 0
-          ? undefined
-          : setTimeout(() => reject(new Bip324Error('ERR_BIP324_HANDSHAKE_TIMEOUT', `no version message within ${versionTimeout} ms`)), versionTimeout)
-        const onData = (chunk: Buffer): void => {
-          const r = reader.push(chunk)
-          early.push(...r.messages)
-          if (r.error !== undefined) reject(r.error)
-          else if (early.length > 0) { client.pause(); resolve(early[0]!) }
-        }
-        // 'close' too: a client reset before its version leaves no timer behind.
-        const closed = (): void => reject(new Bip324Error('ERR_BIP324_PEER_CLOSED', 'the client closed before its version message'))
-        client.on('data', onData).once('end', closed).once('close', closed)
-        stop = () => { clearTimeout(timer); client.off('data', onData).off('end', closed).off('close', closed) }
-      }).finally(() => stop())
+      const version = await v1.next({
+        ...(versionTimeout !== 0 && { timeout: versionTimeout }),
+        timeoutError: () => new Bip324Error('ERR_BIP324_HANDSHAKE_TIMEOUT', `no version message within ${versionTimeout} ms`)
+      })
+      if (version === null) throw new Bip324Error('ERR_BIP324_PEER_CLOSED', 'the client closed before its version message')
+      // What came with the version (the client paused since): relayed once the peer is there.
+      const rest = v1.rest()
+      if (rest.error !== undefined) throw rest.error
+      early = [version, ...rest.messages]
       const to = this.target ?? await this.destination(version)
       peer = this.track(await connect({ ...this.connectOptions, ...to, network: this.network, mode: 'messages' }))
     } catch (err) {

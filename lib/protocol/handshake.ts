@@ -22,7 +22,7 @@ import { equal, indexOf } from './bytes'
 import { InboundCipher, OutboundCipher, type SessionKeyMaterial } from './cipher-session'
 import { MAX_CONTENTS_LIMIT } from '../crypto/packet-format'
 import { DEFAULT_MAX_CONTENTS, MAX_GARBAGE_LEN, NUM_ELLIGATOR_SWIFT_BYTES, NUM_GARBAGE_TERMINATOR_BYTES, type Role } from './constants'
-import { magicOf, type Network } from './network'
+import { magicOf, type Network } from '../network'
 import { PacketReader } from './packet-reader'
 import { Session } from './session'
 
