@@ -74,12 +74,11 @@ export function handshake (socket: Socket, options: WrapOptions): Promise<Bip324
         resolve({ transport: 'v1', socket, data: v1.data })
         return
       }
-      if (r.error !== undefined) {
-        fail(r.error)
-        return
-      }
-      if (protocol.state !== 'ready') {
-        moved.received += chunk.length
+      // The handshake is done once the peer's version packet authenticated, even if a bad packet
+      // follows it in the same chunk: that error belongs to the connection, delivered below.
+      if (!r.events.some((e) => e.type === 'handshake')) {
+        if (r.error !== undefined) fail(r.error)
+        else moved.received += chunk.length
         return
       }
       cleanup()

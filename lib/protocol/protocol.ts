@@ -79,6 +79,7 @@ class Ended {
   constructor (
     readonly state: 'v1' | 'closed',
     readonly packets: { sent: number, received: number },
+    readonly sessionId: Uint8Array | null,
     readonly peerVersion: Uint8Array | null
   ) {}
 }
@@ -105,9 +106,10 @@ export class Protocol {
     return current instanceof Session ? 'ready' : 'handshake'
   }
 
-  /** The session id, once the handshake is done. */
+  /** The session id, once the handshake is done (and after the session closed). */
   get sessionId (): Uint8Array | null {
-    return this.#current instanceof Session ? this.#current.sessionId : null
+    const current = this.#current
+    return current instanceof Session || current instanceof Ended ? current.sessionId : null
   }
 
   /** The peer's version packet contents, once the handshake is done. */
@@ -266,9 +268,8 @@ export class Protocol {
   // The current state holds every secret left; it is wiped, and only the counts are kept.
   #end (state: 'v1' | 'closed'): void {
     const current = this.#current
-    const packets = this.packets
-    const peerVersion = this.peerVersion
+    const { packets, sessionId, peerVersion } = this
     if (!(current instanceof Ended)) current.destroy()
-    this.#current = new Ended(state, packets, peerVersion)
+    this.#current = new Ended(state, packets, sessionId, peerVersion)
   }
 }
