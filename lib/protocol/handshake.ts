@@ -343,6 +343,11 @@ export class SentVersion extends State {
     return this.#fill
   }
 
+  /** Packets sent so far (our decoys and version packet); none received yet. */
+  get packets (): { sent: number, received: number } {
+    return { sent: this.outbound.packets, received: 0 }
+  }
+
   /** Looks for the peer's garbage terminator in what the peer sends after its key, in any
    *  chunking. After 4095 bytes of garbage without a terminator the handshake fails with
    *  ERR_BIP324_NO_TERMINATOR; so no more than 4,111 bytes are ever held. */
@@ -410,9 +415,9 @@ export class ReceivedGarbage extends State {
     return this.#reader.buffered
   }
 
-  /** Packets received so far: the decoys before the version packet. */
-  get packetsReceived (): number {
-    return this.#reader.packets
+  /** Packets sent so far, and received: the decoys before the version packet. */
+  get packets (): { sent: number, received: number } {
+    return { sent: this.outbound.packets, received: this.#reader.packets }
   }
 
   /** Reads the peer's next packet, in any chunking: a decoy is dropped (and reported, one per call),

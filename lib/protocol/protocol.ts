@@ -129,10 +129,8 @@ export class Protocol {
   /** Packets sent and received so far (decoys included). */
   get packets (): { sent: number, received: number } {
     const current = this.#current
-    if (current instanceof Session || current instanceof Ended) return current.packets
-    if (current instanceof SentVersion) return { sent: current.outbound.packets, received: 0 }
-    if (current instanceof ReceivedGarbage) return { sent: current.outbound.packets, received: current.packetsReceived }
-    return { sent: 0, received: 0 }
+    // Before our version packet no state has a cipher yet, so nothing has moved.
+    return 'packets' in current ? current.packets : { sent: 0, received: 0 }
   }
 
   /** Bytes held while waiting for the rest of a key, garbage or packet. */
