@@ -33,7 +33,6 @@
         ]
       ],
       "sources": [
-        "native/bench.c",
         "native/ellswift.c",
         "native/fschacha20.c",
         "native/fschacha20poly1305.c",
@@ -71,6 +70,45 @@
       ],
       "sources": [
         "native/binding.cc"
+      ]
+    },
+    {
+      "target_name": "bip324_testing",
+      "dependencies": [
+        "bip324_engine",
+        "<!(node -p \"require('node-addon-api').targets\"):node_addon_api_maybe"
+      ],
+      "defines": [
+        "NAPI_VERSION=8"
+      ],
+      "cflags_cc": [
+        "-std=c++17",
+        "-fvisibility=hidden"
+      ],
+      "xcode_settings": {
+        "GCC_SYMBOLS_PRIVATE_EXTERN": "YES"
+      },
+      "conditions": [
+        [
+          "OS=='linux'",
+          {
+            "ldflags": [
+              "-Wl,--exclude-libs,ALL"
+            ]
+          }
+        ]
+      ],
+      "sources": [
+        "native/bench.c",
+        "native/testing.cc"
+      ],
+      "target_conditions": [
+        [
+          "_type=='loadable_module'",
+          {
+            "product_extension": "addon"
+          }
+        ]
       ]
     },
     {

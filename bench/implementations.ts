@@ -6,7 +6,7 @@
  */
 
 import { jsBackend, nativeBackend, nativeInfo, type PacketCipher } from '../lib'
-import { native } from '../lib/native/binding'
+import { RAW_BENCH, testingAddon } from '../test/helpers/testing-addon'
 import { RefPacketCipher } from '../test/reference/fschacha'
 import { elapsed, type Loop } from './harness'
 
@@ -21,10 +21,8 @@ export interface Implementation {
   loop: (op: Operation, size: number) => Loop
 }
 
-const RAW_KIND: Record<Operation, number> = { encrypt: 0, decrypt: 1, roundtrip: 2 }
-
 function rawC (provider: string): Implementation {
-  return { name: `raw C (${provider})`, loop: (op, size) => (n) => native().bench(RAW_KIND[op], provider, size, n) }
+  return { name: `raw C (${provider})`, loop: (op, size) => (n) => testingAddon().bench(RAW_BENCH[op], provider, size, n) }
 }
 
 // Packets encrypted ahead, so that a decrypt loop times decryption alone.

@@ -10,7 +10,7 @@ import path from 'node:path'
 
 import { jsBackend, nativeBackend, nativeInfo, Protocol, type Backend } from '../lib'
 import { formatSize } from '../lib/cli/output'
-import { native } from '../lib/native/binding'
+import { RAW_BENCH, testingAddon } from '../test/helpers/testing-addon'
 import { chart } from './chart'
 import { elapsed, formatTime, type HarnessOptions, time, type Timing } from './harness'
 import { implementations, type Operation } from './implementations'
@@ -72,7 +72,7 @@ function batches (): Record<string, Timing> {
   const rows: Record<string, Timing> = {}
   const perPacket = (t: Timing): Timing => ({ ...t, median: t.median / 1000, min: t.min / 1000, max: t.max / 1000 })
   for (const p of nativeInfo().providers) {
-    rows[`raw C (${p}), one call per packet`] = time((n) => native().bench(2, p, 32, n), options)
+    rows[`raw C (${p}), one call per packet`] = time((n) => testingAddon().bench(RAW_BENCH.roundtrip, p, 32, n), options)
     rows[`native (${p})`] = perPacket(time(batch(nativeBackend(), p, 1000, 32), options))
   }
   rows['js (noble)'] = perPacket(time(batch(jsBackend(), undefined, 1000, 32), options))
@@ -109,7 +109,7 @@ function handshakes (): Record<string, Record<string, Timing>> {
     }
   }
   const rows: Record<string, Record<string, Timing>> = {
-    'raw C': { 'keygen + ECDH + key schedule': time((n) => native().bench(3, undefined, 0, n), options) },
+    'raw C': { 'keygen + ECDH + key schedule': time((n) => testingAddon().bench(RAW_BENCH.handshake, undefined, 0, n), options) },
     native: { ...pieces(nativeBackend()), 'full handshake, both sides': time(fullHandshake('native'), options) },
     js: { ...pieces(jsBackend()), 'full handshake, both sides': time(fullHandshake('js'), options) }
   }

@@ -1,4 +1,4 @@
-/* The raw C floor for benchmarks: the same engine calls a JavaScript caller makes, looped in C. */
+/* The raw C floor for benchmarks (bench.h): the same engine calls a JavaScript caller makes, looped in C. */
 
 #include <stdlib.h>
 #include <string.h>
@@ -6,7 +6,7 @@
 
 #include <sodium.h>
 
-#include "bip324_engine.h"
+#include "bench.h"
 
 static uint64_t now_ns(void) {
     struct timespec ts;

@@ -1,38 +1,24 @@
-// The N-API layer: checks arguments, calls the engine, writes into buffers the caller owns.
-// Built without C++ exceptions: every failed check throws a JavaScript error and returns at once.
-// Misuse (wrong types, sizes, order) throws TypeError/RangeError/Error with a `code`; what a peer
-// sent is reported by return values, never by throwing.
-//
-// Every entry point runs in this order, because reading an argument can run JavaScript (an array
-// element may be a getter, or a hole that falls through to one on Array.prototype) and that
-// JavaScript may destroy a cipher or detach a buffer:
-//  1. read: every argument that is not a buffer or a handle into C++ values (numbers, booleans,
-//     strings, and array elements as napi_values);
-//  2. take: pointers into buffers (napi_get_typedarray_info) and the state behind the cipher
-//     handle, checking it was not destroyed. No call from here on runs JavaScript;
-//  3. check sizes and overlaps (Apart), then call the engine. A throw (whose error object a setter could observe)
-//     returns at once, and nothing taken in 2 is used after it.
+// The addon: checks arguments, calls the engine, writes into buffers the caller owns. Misuse (wrong
+// types, sizes, order) throws TypeError/RangeError/Error with a `code`; what a peer sent is
+// reported by return values, never by throwing. Every entry point reads, then takes, then checks
+// and calls, in the order binding_args.h explains.
 
 #include <napi.h>
 
 #include <string>
 #include <vector>
 
+#include "binding_args.h"
 #include "bip324_engine.h"
 
 namespace {
 
-const char *const kInvalidArg = "ERR_BIP324_INVALID_ARG";
-const char *const kBadState = "ERR_BIP324_BAD_STATE";
+using namespace bip324_binding;
 
 // Marks the externals that hold a cipher, so no other object is ever taken for one.
 const napi_type_tag kCipherTag = {0x6269703332345f63ULL, 0x69706865725f7631ULL};
 
-struct Instance {
-  secp256k1_context *secp = nullptr;
-};
-
-// The cipher state (about 1.9 KB of keys and keystream) lives apart from the handle so that
+// The cipher state (about 800 bytes of keys and keystream) lives apart from the handle so that
 // destroy() can wipe and free it at once: finalizers only run when the event loop turns, and a
 // synchronous loop of sessions would otherwise pin every state until then.
 struct CipherHandle {
@@ -46,69 +32,6 @@ void FreeState(CipherHandle *handle) {
   handle->cipher = nullptr;
 }
 
-void Throw(Napi::Error error, const char *code) {
-  error.Set("code", Napi::String::New(error.Env(), code));
-  error.ThrowAsJavaScriptException();
-}
-
-void ThrowType(Napi::Env env, const std::string &message) { Throw(Napi::TypeError::New(env, message), kInvalidArg); }
-void ThrowRange(Napi::Env env, const std::string &message) { Throw(Napi::RangeError::New(env, message), kInvalidArg); }
-
-// The bytes of a Uint8Array argument. data is never null, even for an empty or detached view.
-struct View {
-  uint8_t *data;
-  size_t len;
-};
-
-// Whether the bytes of a and b intersect: views of one ArrayBuffer (or of memory shared some other
-// way) at different offsets count; an empty view overlaps nothing.
-bool Overlap(const View &a, const View &b) {
-  uintptr_t a0 = reinterpret_cast<uintptr_t>(a.data), b0 = reinterpret_cast<uintptr_t>(b.data);
-  return a.len != 0 && b.len != 0 && a0 < b0 + b.len && b0 < a0 + a.len;
-}
-
-// The engine forbids outputs that overlap inputs or other outputs: refuse them.
-bool Apart(Napi::Env env, const View &a, const char *a_name, const View &b, const char *b_name) {
-  if (!Overlap(a, b)) return true;
-  ThrowRange(env, std::string(a_name) + " must not overlap " + b_name);
-  return false;
-}
-
-const secp256k1_context *Secp(Napi::Env env) { return env.GetInstanceData<Instance>()->secp; }
-
-// Step 1 readers: values that need no pointer. None of them runs JavaScript, but they go first
-// so that step 2 is one uninterrupted stretch.
-
-bool Uint(Napi::Env env, Napi::Value v, const char *name, uint32_t max, uint32_t *out) {
-  if (!v.IsNumber()) {
-    ThrowType(env, std::string(name) + " must be a number");
-    return false;
-  }
-  double d = v.As<Napi::Number>().DoubleValue();
-  if (!(d >= 0 && d <= max) || d != static_cast<double>(static_cast<uint32_t>(d))) {
-    ThrowRange(env, std::string(name) + " must be an integer from 0 to " + std::to_string(max));
-    return false;
-  }
-  *out = static_cast<uint32_t>(d);
-  return true;
-}
-
-bool Provider(Napi::Env env, Napi::Value v, bip324_provider_id *out) {
-  if (v.IsUndefined()) {
-    *out = bip324_provider_default();
-    return true;
-  }
-  std::string name = v.IsString() ? v.As<Napi::String>().Utf8Value() : "";
-  if (name == "openssl" || name == "libsodium") {
-    *out = name == "openssl" ? BIP324_PROVIDER_OPENSSL : BIP324_PROVIDER_LIBSODIUM;
-    if (bip324_provider_available(*out)) return true;
-    Throw(Napi::Error::New(env, "provider " + name + " is not available in this process"), kInvalidArg);
-    return false;
-  }
-  ThrowType(env, "provider must be 'openssl', 'libsodium' or undefined");
-  return false;
-}
-
 // The elements of array argument v, as handles: element reads are where getters (and
 // Array.prototype getters behind holes) run, so they all happen here, before any pointer is taken.
 bool Elements(Napi::Env env, Napi::Value v, std::vector<napi_value> *out) {
@@ -120,33 +43,6 @@ bool Elements(Napi::Env env, Napi::Value v, std::vector<napi_value> *out) {
   out->resize(n);
   for (uint32_t i = 0; i < n; i++) {
     if (napi_get_element(env, v, i, &(*out)[i]) != napi_ok) return false;  // a getter threw
-  }
-  return true;
-}
-
-// Step 2 takers: pointers into buffers and the cipher state. No N-API call below runs JavaScript.
-
-// The bytes of argument v, which must be a Uint8Array (Buffer included). One N-API call: this is
-// on every packet's path. A detached buffer has length 0.
-bool AnyBytes(Napi::Env env, napi_value v, const char *name, View *view) {
-  napi_typedarray_type type;
-  void *raw;
-  if (napi_get_typedarray_info(env, v, &type, &view->len, &raw, nullptr, nullptr) != napi_ok || type != napi_uint8_array) {
-    ThrowType(env, std::string(name) + " must be a Uint8Array");
-    return false;
-  }
-  // An empty view may have no backing store at all; the engine only needs a valid pointer.
-  static uint8_t empty;
-  view->data = view->len != 0 ? static_cast<uint8_t *>(raw) : &empty;
-  return true;
-}
-
-// As AnyBytes, and exactly `size` bytes long.
-bool Bytes(Napi::Env env, napi_value v, const char *name, size_t size, View *view) {
-  if (!AnyBytes(env, v, name, view)) return false;
-  if (view->len != size) {
-    ThrowRange(env, std::string(name) + " must be " + std::to_string(size) + " bytes, got " + std::to_string(view->len));
-    return false;
   }
   return true;
 }
@@ -254,18 +150,6 @@ Napi::Value Ecdh(const Napi::CallbackInfo &info) {
     return env.Undefined();
   }
   return Napi::Boolean::New(env, bip324_ecdh(Secp(env), secret32.data, ours.data, theirs.data, seckey32.data, initiator));
-}
-
-// ecdhX(x32, ellTheirs64, seckey32): boolean (false: invalid seckey32)
-Napi::Value EcdhX(const Napi::CallbackInfo &info) {
-  Napi::Env env = info.Env();
-  View x32, theirs, seckey32;
-  if (!Bytes(env, info[0], "x32", 32, &x32) || !Bytes(env, info[1], "ellTheirs64", 64, &theirs) ||
-      !Bytes(env, info[2], "seckey32", 32, &seckey32) || !Apart(env, x32, "x32", theirs, "ellTheirs64") ||
-      !Apart(env, x32, "x32", seckey32, "seckey32")) {
-    return env.Undefined();
-  }
-  return Napi::Boolean::New(env, bip324_ecdh_x(Secp(env), x32.data, theirs.data, seckey32.data));
 }
 
 // keySchedule(keys192, secret32, magic4): void
@@ -458,37 +342,8 @@ Napi::Value DecryptBatch(const Napi::CallbackInfo &info) {
   return Napi::Number::New(env, status);
 }
 
-// bench(kind, provider, size, iterations): number of nanoseconds spent in the C loop
-Napi::Value Bench(const Napi::CallbackInfo &info) {
-  Napi::Env env = info.Env();
-  uint32_t kind, size, iterations;
-  bip324_provider_id provider;
-  if (!Uint(env, info[0], "kind", BIP324_BENCH_HANDSHAKE, &kind) || !Provider(env, info[1], &provider) ||
-      !Uint(env, info[2], "size", BIP324_MAX_CONTENTS, &size) || !Uint(env, info[3], "iterations", 0xffffffffu, &iterations)) {
-    return env.Undefined();
-  }
-  uint64_t ns = bip324_bench(Secp(env), static_cast<bip324_bench_kind>(kind), provider, size, iterations);
-  return Napi::Number::New(env, static_cast<double>(ns));
-}
-
-void FreeInstance(Napi::Env, Instance *instance) {
-  if (instance->secp != nullptr) secp256k1_context_destroy(instance->secp);
-  delete instance;
-}
-
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
-  static const bool initialised = bip324_init() == 1;  // once per process, thread-safe
-  if (!initialised) {
-    Throw(Napi::Error::New(env, "libsodium failed to initialise"), "ERR_BIP324_NATIVE_UNAVAILABLE");
-    return exports;
-  }
-  Instance *instance = new Instance();
-  instance->secp = bip324_secp256k1_context_create();
-  env.SetInstanceData<Instance, FreeInstance>(instance);
-  if (instance->secp == nullptr) {
-    Throw(Napi::Error::New(env, "cannot create a randomized secp256k1 context"), "ERR_BIP324_NATIVE_UNAVAILABLE");
-    return exports;
-  }
+  if (!InitInstance(env)) return exports;
   Napi::Object constants = Napi::Object::New(env);
   constants.Set("LENGTH_BYTES", BIP324_LENGTH_BYTES);
   constants.Set("HEADER_BYTES", BIP324_HEADER_BYTES);
@@ -501,11 +356,11 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("constants", constants);
   const std::pair<const char *, Napi::Function::Callback> functions[] = {
       {"nativeInfo", NativeInfo},       {"ellswiftDecode", EllswiftDecode}, {"ellswiftCreate", EllswiftCreate},
-      {"keygen", Keygen},               {"ecdh", Ecdh},                     {"ecdhX", EcdhX},
+      {"keygen", Keygen},               {"ecdh", Ecdh},
       {"keySchedule", KeySchedule},
       {"cipherCreate", CipherCreate},   {"cipherDestroy", CipherDestroy},   {"cipherProvider", CipherProvider},
       {"encrypt", Encrypt},             {"decryptLength", DecryptLength},   {"decrypt", Decrypt},
-      {"encryptBatch", EncryptBatch},   {"decryptBatch", DecryptBatch},     {"bench", Bench},
+      {"encryptBatch", EncryptBatch},   {"decryptBatch", DecryptBatch},
   };
   for (const auto &f : functions) exports.Set(f.first, Napi::Function::New(env, f.second, f.first));
   return exports;

@@ -154,7 +154,8 @@ typedef struct {
     int has_pending;
 } bip324_cipher;
 
-/** Start a direction with its two keys from bip324_key_schedule. */
+/** Start a direction with its two keys from bip324_key_schedule.
+ *  Requires: bip324_provider_available(provider); the cipher then uses that provider for life. */
 void bip324_cipher_init(bip324_cipher *c, const unsigned char *length_key32, const unsigned char *aead_key32,
                         bip324_provider_id provider);
 
@@ -222,21 +223,6 @@ void bip324_decrypt_batch(bip324_cipher *c, unsigned char *plain, size_t plain_c
                           bip324_packet_info *packets, size_t max_packets, size_t *npackets,
                           size_t *consumed, bip324_batch_status *status,
                           const unsigned char *in, size_t inlen, uint32_t max_contents);
-
-/* ---- raw benchmark loop ---------------------------------------------------------------------- */
-
-typedef enum {
-    BIP324_BENCH_ENCRYPT = 0,   /* bip324_encrypt of `size`-byte contents */
-    BIP324_BENCH_DECRYPT = 1,   /* bip324_decrypt_length + bip324_decrypt of such a packet */
-    BIP324_BENCH_ROUNDTRIP = 2, /* both */
-    BIP324_BENCH_HANDSHAKE = 3  /* keygen + ECDH + key schedule, one side (size unused) */
-} bip324_bench_kind;
-
-/** Run `iterations` operations in a C loop, for the floor that JavaScript callers compare against.
- *  Returns: elapsed nanoseconds (monotonic clock), or 0 if memory could not be allocated or an
- *  operation failed (the loop would then have timed something else). */
-uint64_t bip324_bench(const secp256k1_context *ctx, bip324_bench_kind kind, bip324_provider_id provider,
-                      size_t size, uint64_t iterations);
 
 #ifdef __cplusplus
 }

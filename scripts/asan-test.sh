@@ -61,7 +61,7 @@ if [ ! -f "$NODE_INCLUDE/node_api.h" ]; then
   exit 2
 fi
 configure build-asan -DBIP324_SANITIZE=ON -DCMAKE_JS_INC="$NODE_INCLUDE"
-cmake --build build-asan --parallel 2 --target bip324 engine_test provider_probe >/dev/null
+cmake --build build-asan --parallel 2 --target bip324 bip324_testing engine_test provider_probe >/dev/null
 
 ASAN_OPTIONS=detect_leaks=1 build-asan/build/Release/engine_test test/fixtures/bip324/packet_encoding_test_vectors.csv
 

@@ -25,7 +25,7 @@ function evaluate (condition, vars) {
 function resolve (dict, vars) {
   const out = {}
   for (const [key, value] of Object.entries(dict)) {
-    if (key === 'conditions') continue
+    if (key === 'conditions' || key === 'target_conditions') continue
     out[key] = Array.isArray(value) ? [...value] : value
   }
   for (const [condition, then, otherwise] of dict.conditions || []) {
@@ -48,7 +48,10 @@ function targets (gypFile, vars) {
   const defaults = resolve(gyp.target_defaults || {}, vars)
   const dir = path.dirname(path.join(ROOT, gypFile))
   return gyp.targets.map((raw) => {
-    const t = resolve(raw, vars)
+    const early = resolve(raw, vars)
+    // target_conditions come after the rest, and may ask for the target's _type.
+    const late = resolve({ conditions: raw.target_conditions || [] }, { ...vars, _type: early.type || 'loadable_module' })
+    const t = { ...early, ...late }
     const merged = {}
     for (const key of LIST_KEYS) merged[key] = [...(defaults[key] || []), ...(t[key] || [])].flatMap(expand)
     const dependent = resolve(t.direct_dependent_settings || {}, vars)
@@ -61,6 +64,7 @@ function targets (gypFile, vars) {
       includeDirs: merged.include_dirs.map((d) => path.join(dir, d)),
       dependencies: merged.dependencies.map((d) => d.split(':').pop()),
       libraries: (t.link_settings || {}).libraries || [],
+      extension: t.product_extension || 'node', // addon.gypi's, unless a target's target_conditions say
       dependentDefines: dependent.defines || [],
       dependentIncludeDirs: (dependent.include_dirs || []).map((d) => path.join(dir, d))
     }
@@ -82,6 +86,7 @@ function main () {
       `set(GYP_${t.name}_TYPE ${t.type})`,
       `set(GYP_${t.name}_SOURCES ${cmakeList(t.sources)})`,
       `set(GYP_${t.name}_LIBRARIES ${cmakeList(t.libraries)})`,
+      `set(GYP_${t.name}_EXTENSION ${cmakeList([t.extension])})`,
       `set(GYP_${t.name}_DEFINES ${cmakeList(t.defines)})`,
       `set(GYP_${t.name}_CFLAGS ${cmakeList(t.cflags)})`,
       `set(GYP_${t.name}_INCLUDE_DIRS ${cmakeList(t.includeDirs)})`,

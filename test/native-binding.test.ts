@@ -1,10 +1,14 @@
 import { execFileSync } from 'node:child_process'
 import fs from 'node:fs'
+import path from 'node:path'
+import load from 'node-gyp-build'
 
 import { nativeInfo } from '../lib'
 import { NUM_PACKET_OVERHEAD_BYTES } from '../lib/crypto/packet-format'
 import { native } from '../lib/native/binding'
+import { PACKAGE_ROOT } from '../lib/package'
 import { variants } from './helpers/backends'
+import { RAW_BENCH, testingAddon } from './helpers/testing-addon'
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { DEPS } = require('../scripts/fetch-deps.js') as { DEPS: Array<{ name: string, version: string }> }
@@ -126,5 +130,24 @@ describe('argument checks', () => {
     const out = new Uint8Array(31).fill(7)
     expect(() => native().ellswiftDecode(out, ell64)).toThrow(expect.objectContaining({ code: 'ERR_BIP324_INVALID_ARG' }))
     expect(out.every((b) => b === 7)).toBe(true)
+  })
+})
+
+describe('the addon users load and the testing addon beside it', () => {
+  test('the addon exports the engine\'s packet and key functions only: no benchmark loop, no unhashed ECDH', () => {
+    expect(Object.keys(native()).sort()).toEqual(['cipherCreate', 'cipherDestroy', 'cipherProvider', 'constants', 'decrypt',
+      'decryptBatch', 'decryptLength', 'ecdh', 'ellswiftCreate', 'ellswiftDecode', 'encrypt', 'encryptBatch', 'keySchedule',
+      'keygen', 'nativeInfo'])
+  })
+
+  test('the testing addon is a file neither node-gyp-build nor prebuildify takes for the addon (not *.node)', () => {
+    const dir = path.dirname(load.resolve(PACKAGE_ROOT))
+    expect(fs.readdirSync(dir).filter((f) => f.endsWith('.node'))).toEqual(['bip324.node'])
+    expect(fs.existsSync(path.join(dir, 'bip324_testing.addon'))).toBe(true)
+  })
+
+  test('its benchmark loop times the engine: a failed or skipped loop would return 0', () => {
+    for (const kind of Object.values(RAW_BENCH)) expect(testingAddon().bench(kind, undefined, 64, 10)).toBeGreaterThan(0)
+    expect(() => testingAddon().bench(4, undefined, 64, 10)).toThrow(expect.objectContaining({ code: 'ERR_BIP324_INVALID_ARG' }))
   })
 })

@@ -66,8 +66,6 @@ export interface Addon {
   ellswiftCreate (ell64: Uint8Array, seckey32: Uint8Array, auxrnd32: Uint8Array): boolean
   keygen (seckey32: Uint8Array, ell64: Uint8Array): void
   ecdh (secret32: Uint8Array, ellOurs64: Uint8Array, ellTheirs64: Uint8Array, seckey32: Uint8Array, initiator: boolean): boolean
-  /** Plain x-only ECDH without BIP-324's hash, for test vectors (mid_x_shared). */
-  ecdhX (x32: Uint8Array, ellTheirs64: Uint8Array, seckey32: Uint8Array): boolean
   keySchedule (keys: Uint8Array, secret32: Uint8Array, magic4: Uint8Array): void
   cipherCreate (lengthKey32: Uint8Array, aeadKey32: Uint8Array, provider?: string): CipherHandle
   cipherDestroy (cipher: CipherHandle): void
@@ -77,8 +75,6 @@ export interface Addon {
   decrypt (cipher: CipherHandle, contents: Uint8Array, input: Uint8Array, aad: Uint8Array): number
   encryptBatch (cipher: CipherHandle, out: Uint8Array, items: readonly Uint8Array[], headers?: Uint8Array): void
   decryptBatch (cipher: CipherHandle, plain: Uint8Array, meta: Uint32Array, input: Uint8Array, maxContents: number): number
-  /** Nanoseconds spent looping `kind` (0 encrypt, 1 decrypt, 2 both, 3 handshake) in C. */
-  bench (kind: number, provider: string | undefined, size: number, iterations: number): number
 }
 
 /** Loads the addon found under `root`, or throws ERR_BIP324_NATIVE_UNAVAILABLE naming every place tried. */

@@ -1,0 +1,52 @@
+// The testing addon (bip324_testing.node): what tests and benchmarks need from the engine and users
+// never do, kept out of the addon users load. Built beside it, in the testing/ directory under the
+// build (where neither node-gyp-build nor prebuildify looks), and never packed into a prebuild.
+//  - ecdhX: x-only ECDH before BIP-324's hash, to check the vectors' mid_x_shared column;
+//  - bench: the raw C loop (bench.h) that `npm run bench` puts under every JavaScript figure.
+// Its arguments are checked as the addon's are (binding_args.h).
+
+#include <napi.h>
+
+#include "bench.h"
+#include "binding_args.h"
+#include "bip324_engine.h"
+
+namespace {
+
+using namespace bip324_binding;
+
+// ecdhX(x32, ellTheirs64, seckey32): boolean (false: invalid seckey32)
+Napi::Value EcdhX(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  View x32, theirs, seckey32;
+  if (!Bytes(env, info[0], "x32", 32, &x32) || !Bytes(env, info[1], "ellTheirs64", 64, &theirs) ||
+      !Bytes(env, info[2], "seckey32", 32, &seckey32) || !Apart(env, x32, "x32", theirs, "ellTheirs64") ||
+      !Apart(env, x32, "x32", seckey32, "seckey32")) {
+    return env.Undefined();
+  }
+  return Napi::Boolean::New(env, bip324_ecdh_x(Secp(env), x32.data, theirs.data, seckey32.data));
+}
+
+// bench(kind, provider, size, iterations): number of nanoseconds spent in the C loop, 0 on failure
+Napi::Value Bench(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  uint32_t kind, size, iterations;
+  bip324_provider_id provider;
+  if (!Uint(env, info[0], "kind", BIP324_BENCH_HANDSHAKE, &kind) || !Provider(env, info[1], &provider) ||
+      !Uint(env, info[2], "size", BIP324_MAX_CONTENTS, &size) || !Uint(env, info[3], "iterations", 0xffffffffu, &iterations)) {
+    return env.Undefined();
+  }
+  uint64_t ns = bip324_bench(Secp(env), static_cast<bip324_bench_kind>(kind), provider, size, iterations);
+  return Napi::Number::New(env, static_cast<double>(ns));
+}
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  if (!InitInstance(env)) return exports;
+  exports.Set("ecdhX", Napi::Function::New(env, EcdhX, "ecdhX"));
+  exports.Set("bench", Napi::Function::New(env, Bench, "bench"));
+  return exports;
+}
+
+}  // namespace
+
+NODE_API_MODULE(bip324_testing, Init)

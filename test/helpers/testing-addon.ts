@@ -1,0 +1,37 @@
+/**
+ * The testing addon (native/testing.cc): entry points that tests and benchmarks need and users
+ * never do, built beside the addon as bip324_testing.addon (an extension neither node-gyp-build nor
+ * prebuildify picks up, so it can never be loaded or packed in the addon's place).
+ */
+
+import path from 'node:path'
+import load from 'node-gyp-build'
+
+import { PACKAGE_ROOT } from '../../lib/package'
+
+export interface TestingAddon {
+  /** Plain x-only ECDH, before BIP-324's hash: the vectors' mid_x_shared. False for an invalid key. */
+  ecdhX (x32: Uint8Array, ellTheirs64: Uint8Array, seckey32: Uint8Array): boolean
+  /** Nanoseconds spent looping `kind` (RAW_BENCH) `iterations` times in C; 0 if the loop failed. */
+  bench (kind: number, provider: string | undefined, size: number, iterations: number): number
+}
+
+/** bip324_bench_kind (native/bench.h). */
+export const RAW_BENCH = { encrypt: 0, decrypt: 1, roundtrip: 2, handshake: 3 } as const
+
+let loaded: TestingAddon | undefined
+
+/** The testing addon beside the addon that node-gyp-build resolves (so the sanitized build when
+ *  scripts/asan-test.sh redirects it); throws, naming the path and the fix, when it was not built. */
+export function testingAddon (): TestingAddon {
+  if (loaded) return loaded
+  const file = path.join(path.dirname(load.resolve(PACKAGE_ROOT)), 'bip324_testing.addon')
+  const module = { exports: {} as TestingAddon }
+  try {
+    process.dlopen(module, file)
+  } catch (cause) {
+    throw new Error(`the testing addon ${file} does not load (build it with \`npm run build\`): ${String(cause)}`, { cause })
+  }
+  loaded = module.exports
+  return loaded
+}
