@@ -24,7 +24,7 @@ import path from 'node:path'
 import { monitorEventLoopDelay, performance, type IntervalHistogram } from 'node:perf_hooks'
 import { crc32 } from 'node:zlib'
 
-import { type Bip324Socket, connect, createServer } from '../lib'
+import { type Bip324Socket, connectAsync, createServer } from '../lib'
 import { machine } from './machine'
 
 interface Options {
@@ -254,7 +254,7 @@ async function main (): Promise<void> {
     accepted.set(e.remotePort, e)
     if (accepted.size === o.connections) allAccepted()
   })
-  const { port } = await server.listen(0, '127.0.0.1')
+  const { port } = await server.listenAsync(0, '127.0.0.1')
 
   // Ramp-up: every connection's TCP connect and handshake, `concurrency` at a time, no traffic yet.
   const clients: Endpoint[] = []
@@ -265,7 +265,7 @@ async function main (): Promise<void> {
     while (next < o.connections) {
       next++
       const t0 = performance.now()
-      clients.push(endpoint(await connect({ ...connectionOptions, port }), 0x9e3779b9 ^ (clients.length * 2654435761)))
+      clients.push(endpoint(await connectAsync({ ...connectionOptions, port }), 0x9e3779b9 ^ (clients.length * 2654435761)))
       latencies.push(performance.now() - t0)
     }
   }))
@@ -318,7 +318,7 @@ async function main (): Promise<void> {
 
   // Close everything, then give the loop time to run the close callbacks before counting.
   for (const e of everyone) e.conn.destroy()
-  await server.close(true)
+  await server[Symbol.asyncDispose]()
   clients.length = 0
   accepted.clear()
   everyone.length = 0

@@ -18,7 +18,7 @@ test('a v1 client reaches a v2 node through the proxy: version, verack, ping/pon
   const proxy = createProxy({ allow: ['127.0.0.1'] })
   const sessions: Array<{ sessionId: string }> = []
   proxy.on('session', (s) => sessions.push(s))
-  const { port } = await proxy.listen(0, '127.0.0.1')
+  const { port } = await proxy.listenAsync(0, '127.0.0.1')
   const client = await v1Client(port)
 
   client.send('version', version(node.port))
@@ -46,14 +46,14 @@ test('a v1 client reaches a v2 node through the proxy: version, verack, ping/pon
   expect(sessions.map((s) => s.sessionId)).toEqual(node.sessions)
   expect(node.v1Connections).toBe(0)
   client.socket.destroy()
-  await proxy.close()
+  await proxy[Symbol.asyncDispose]()
   await node.close()
 })
 
 test('a client frame with a bad checksum ends its session with ERR_BIP324_BAD_CHECKSUM', async () => {
   const node = await v2Node()
   const proxy = createProxy({ target: { host: '127.0.0.1', port: node.port } })
-  const { port } = await proxy.listen(0, '127.0.0.1')
+  const { port } = await proxy.listenAsync(0, '127.0.0.1')
   const failed = nextEvent<[Error, string]>(proxy, 'sessionError')
   const client = await v1Client(port)
   client.send('version', version(0))
@@ -64,19 +64,19 @@ test('a client frame with a bad checksum ends its session with ERR_BIP324_BAD_CH
   const [err] = await failed
   expect(err).toMatchObject({ code: 'ERR_BIP324_BAD_CHECKSUM' })
   await nextEvent(client.socket, 'close')
-  await proxy.close()
+  await proxy[Symbol.asyncDispose]()
   await node.close()
 })
 
 test('a client that names no peer and no --target: ERR_BIP324_INVALID_ARG, closed', async () => {
   const proxy = createProxy()
-  const { port } = await proxy.listen(0, '127.0.0.1')
+  const { port } = await proxy.listenAsync(0, '127.0.0.1')
   const failed = nextEvent<[Error]>(proxy, 'sessionError')
   const client = await v1Client(port)
   client.send('version', version(0))
   expect((await failed)[0]).toMatchObject({ code: 'ERR_BIP324_INVALID_ARG' })
   await nextEvent(client.socket, 'close')
-  await proxy.close()
+  await proxy[Symbol.asyncDispose]()
 })
 
 /** `bip324 proxy --json` as a child process: `line` waits for its first line of an event. */

@@ -3,14 +3,14 @@
 
 import net from 'node:net'
 
-import { connect } from '../lib'
+import { connectAsync } from '../lib'
 import { child } from './helpers/child'
 import { runCli } from './helpers/cli'
 import { flipTagsOnTheWire, read } from './helpers/net'
 
 // Sends one packet whose last tag bit is flipped on its way to the socket.
 async function sendBadTag (port: number): Promise<{ destroy: () => void }> {
-  const client = await connect({ port })
+  const client = await connectAsync({ port })
   client.on('error', () => {})
   flipTagsOnTheWire(client)
   client.write(Buffer.from('tampered'))
@@ -21,14 +21,14 @@ test('a server with no error listener on its connections survives a bad tag, rep
   const server = child(`
     const server = bip324.createServer({}, (peer) => { peer.on('data', (m) => peer.write(m)) })
     server.on('clientError', (err) => report({ clientError: err.code }))
-    server.listen(0).then(({ port }) => report({ port }))
+    server.listenAsync(0).then(({ port }) => report({ port }))
   `)
   try {
     const { port } = await server.next<{ port: number }>()
     const tampering = await sendBadTag(port)
     expect(await server.next()).toEqual({ clientError: 'ERR_BIP324_BAD_MAC' })
     tampering.destroy()
-    const client = await connect({ port })
+    const client = await connectAsync({ port })
     const echoed = read(client, 1)
     client.write(Buffer.from('next'))
     expect(Buffer.from((await echoed)[0]!).toString()).toBe('next')
@@ -41,28 +41,28 @@ test('a server with no error listener on its connections survives a bad tag, rep
 test('without a clientError listener either, the connection closes and the process stays up', async () => {
   const server = child(`
     const server = bip324.createServer({}, (peer) => { peer.on('close', () => report({ closed: true })) })
-    server.listen(0).then(({ port }) => report({ port }))
+    server.listenAsync(0).then(({ port }) => report({ port }))
   `)
   try {
     const { port } = await server.next<{ port: number }>()
     const tampering = await sendBadTag(port)
     expect(await server.next()).toEqual({ closed: true })
     tampering.destroy()
-    const client = await connect({ port })
+    const client = await connectAsync({ port })
     client.destroy()
   } finally {
     server.kill()
   }
 })
 
-test('await server.listen(busyPort) in try/catch rejects with EADDRINUSE and nothing else is thrown', async () => {
+test('await server.listenAsync(busyPort) in try/catch rejects with EADDRINUSE and nothing else is thrown', async () => {
   const busy = net.createServer()
   await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve))
   const port = (busy.address() as net.AddressInfo).port
   const proc = child(`
     ;(async () => {
       for (const make of [() => bip324.createServer(), () => bip324.createProxy({ target: { host: '127.0.0.1', port: 1 } })]) {
-        try { await make().listen(${port}, '127.0.0.1') } catch (err) { report({ caught: err.code }) }
+        try { await make().listenAsync(${port}, '127.0.0.1') } catch (err) { report({ caught: err.code }) }
       }
       setTimeout(() => report({ alive: true }), 100)
     })()

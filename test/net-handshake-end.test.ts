@@ -14,7 +14,7 @@ test('the end of the handshake, a good message and a bad packet in one read: con
   const seen: string[] = []
   const handshakeErrors: string[] = []
   server.on('handshakeError', (err: Error & { code?: string }) => handshakeErrors.push(String(err.code)))
-  const { port } = await server.listen(0, '127.0.0.1')
+  const { port } = await server.listenAsync(0, '127.0.0.1')
   const socket = await rawClient(port)
   const p = new Protocol({ role: 'initiator' })
   const held: Uint8Array[] = []

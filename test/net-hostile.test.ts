@@ -4,12 +4,12 @@
 import crypto from 'node:crypto'
 import type net from 'node:net'
 
-import { connect, createServer, magicOf, v1Prefix } from '../lib'
+import { connectAsync, createServer, magicOf, v1Prefix } from '../lib'
 import { closed, flipTagsOnTheWire, nextEvent, rawClient, rawServer, read, serverPair } from './helpers/net'
 
 async function v2Server (options = {}): Promise<{ server: ReturnType<typeof createServer>, port: number }> {
   const server = createServer(options)
-  const { port } = await server.listen(0, '127.0.0.1')
+  const { port } = await server.listenAsync(0, '127.0.0.1')
   return { server, port }
 }
 
@@ -24,7 +24,7 @@ test('a peer that sends nothing is dropped at the handshake timeout', async () =
   // A responder stays silent until the first 16 bytes show the peer is not v1.
   expect(Buffer.concat(received).length).toBe(0)
   client.destroy()
-  await server.close(true)
+  await server[Symbol.asyncDispose]()
 })
 
 test('a peer sending one byte at a time is still bounded by the handshake timeout', async () => {
@@ -34,7 +34,7 @@ test('a peer sending one byte at a time is still bounded by the handshake timeou
   const [err] = await nextEvent<[Error]>(server, 'handshakeError')
   clearInterval(drip)
   expect(err).toMatchObject({ code: 'ERR_BIP324_HANDSHAKE_TIMEOUT' })
-  await server.close(true)
+  await server[Symbol.asyncDispose]()
 })
 
 test('10 MB of garbage without a terminator: ERR_BIP324_NO_TERMINATOR after 4,111 bytes', async () => {
@@ -44,7 +44,7 @@ test('10 MB of garbage without a terminator: ERR_BIP324_NO_TERMINATOR after 4,11
   client.write(crypto.randomBytes(10_000_000))
   const [err] = await nextEvent<[Error]>(server, 'handshakeError')
   expect(err).toMatchObject({ code: 'ERR_BIP324_NO_TERMINATOR' })
-  await server.close(true)
+  await server[Symbol.asyncDispose]()
 })
 
 test('a peer that closes mid-key: ERR_BIP324_PEER_CLOSED', async () => {
@@ -53,7 +53,7 @@ test('a peer that closes mid-key: ERR_BIP324_PEER_CLOSED', async () => {
   client.end(crypto.randomBytes(40))
   const [err] = await nextEvent<[Error]>(server, 'handshakeError')
   expect(err).toMatchObject({ code: 'ERR_BIP324_PEER_CLOSED' })
-  await server.close(true)
+  await server[Symbol.asyncDispose]()
 })
 
 test('a v1 peer is refused by default with ERR_BIP324_V1_PEER', async () => {
@@ -62,7 +62,7 @@ test('a v1 peer is refused by default with ERR_BIP324_V1_PEER', async () => {
   client.write(v1Prefix(magicOf('mainnet')))
   const [err] = await nextEvent<[Error]>(server, 'handshakeError')
   expect(err).toMatchObject({ code: 'ERR_BIP324_V1_PEER' })
-  await server.close(true)
+  await server[Symbol.asyncDispose]()
 })
 
 test('with v1: "fallback" a v1 peer is handed over with every byte it sent, losslessly', async () => {
@@ -83,7 +83,7 @@ test('with v1: "fallback" a v1 peer is handed over with every byte it sent, loss
   socket.end(Buffer.from('v1 answer'))
   const answer = await nextEvent<[Buffer]>(client, 'data')
   expect(answer[0].toString()).toBe('v1 answer')
-  await server.close(true)
+  await server[Symbol.asyncDispose]()
 })
 
 test('an oversized length after the handshake: ERR_BIP324_OVERSIZED, nothing allocated', async () => {
@@ -143,7 +143,7 @@ test('an idle connection is dropped at the idle timeout', async () => {
 test('an AbortSignal aborts a handshake that does not progress', async () => {
   const silent = await rawServer(() => {})
   const controller = new AbortController()
-  const pending = connect({ port: silent.port, signal: controller.signal })
+  const pending = connectAsync({ port: silent.port, signal: controller.signal })
   setTimeout(() => controller.abort(), 50)
   await expect(pending).rejects.toMatchObject({ name: 'AbortError' })
   await silent.close()
@@ -156,7 +156,7 @@ test('v1Fallback: when a peer closes during the handshake, the initiator reconne
     if (attempts === 1) s.destroy()
     else s.end(Buffer.from('v1 here'))
   })
-  const result = await connect({ port: v1Only.port, v1Fallback: true })
+  const result = await connectAsync({ port: v1Only.port, v1Fallback: true })
   expect(result.transport).toBe('v1')
   expect(attempts).toBe(2)
   if (result.transport === 'v1') result.socket.destroy()
@@ -165,16 +165,16 @@ test('v1Fallback: when a peer closes during the handshake, the initiator reconne
 
 test('without v1Fallback, the same peer is ERR_BIP324_PEER_CLOSED', async () => {
   const closer = await rawServer((s) => s.destroy())
-  await expect(connect({ port: closer.port })).rejects.toMatchObject({ code: 'ERR_BIP324_PEER_CLOSED' })
+  await expect(connectAsync({ port: closer.port })).rejects.toMatchObject({ code: 'ERR_BIP324_PEER_CLOSED' })
   await closer.close()
 })
 
 test('a peer on another network fails with ERR_BIP324_NO_TERMINATOR', async () => {
   const { server, port } = await v2Server({ network: 'signet' })
   const failed = nextEvent<[Error]>(server, 'handshakeError')
-  await expect(connect({ port, network: 'mainnet', garbageLength: 4095 })).rejects.toBeDefined()
+  await expect(connectAsync({ port, network: 'mainnet', garbageLength: 4095 })).rejects.toBeDefined()
   expect((await failed)[0]).toMatchObject({ code: 'ERR_BIP324_NO_TERMINATOR' })
-  await server.close(true)
+  await server[Symbol.asyncDispose]()
 })
 
 test('a v2 peer of another network that closes first is ERR_BIP324_NO_TERMINATOR, not an early close (whatever the garbage lengths)', async () => {
@@ -182,7 +182,7 @@ test('a v2 peer of another network that closes first is ERR_BIP324_NO_TERMINATOR
   // hold its key and 16 + 20 bytes, too few to have ruled its terminator out by length alone.
   const server = createServer({ network: 'signet', garbageLength: 0 }, (c) => c.destroy())
   server.on('handshakeError', () => {})
-  const { port } = await server.listen(0)
-  await expect(connect({ port, network: 'mainnet', garbageLength: 4095 })).rejects.toMatchObject({ code: 'ERR_BIP324_NO_TERMINATOR' })
-  await server.close(true)
+  const { port } = await server.listenAsync(0)
+  await expect(connectAsync({ port, network: 'mainnet', garbageLength: 4095 })).rejects.toMatchObject({ code: 'ERR_BIP324_NO_TERMINATOR' })
+  await server[Symbol.asyncDispose]()
 })

@@ -6,7 +6,7 @@ import crypto from 'node:crypto'
 import { once } from 'node:events'
 import type net from 'node:net'
 
-import { type Bip324Socket, connect, createServer, nativeBackend } from '../lib'
+import { type Bip324Socket, connectAsync, createServer, nativeBackend } from '../lib'
 import { EVICTION_AGE } from '../lib/net/server'
 import type { Backend } from '../lib/crypto/backend'
 import { DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_RECEIVE_BUFFER, DEFAULT_MAX_SEND_BUFFER } from '../lib/net/options'
@@ -29,12 +29,12 @@ async function flood (connection: Bip324Socket, messages: number, size: number, 
 test('a server whose application never reads grows by at most 24 MB while one peer sends 100 x 4,000,000-byte messages', async () => {
   const server = child(`
     const server = bip324.createServer({}, (c) => { report({ connected: true }) })
-    server.listen(0).then(({ port }) => { watchPeak(); report({ port }) })
+    server.listenAsync(0).then(({ port }) => { watchPeak(); report({ port }) })
     requests.on('line', () => report({ grown: peak.max - peak.base }))
   `)
   try {
     const { port } = await server.next<{ port: number }>()
-    const client = await connect({ port })
+    const client = await connectAsync({ port })
     await server.next()
     const sent = await flood(client, 100, 4_000_000, 1500)
     // The server stopped reading: TCP pushed back long before 100 messages (400 MB) got through.
@@ -51,7 +51,7 @@ test('a server whose application never reads grows by at most 24 MB while one pe
 test('3,000 connections that each send 64 bytes and then nothing cost a default server at most 16 MB; it serves a client after they close, and nothing leaks', async () => {
   const server = child(`
     const server = bip324.createServer({}, (c) => { c.on('data', (m) => c.write(m)) })
-    server.listen(0).then(({ port }) => { report({ port, fds: fds() }); watchPeak() })
+    server.listenAsync(0).then(({ port }) => { report({ port, fds: fds() }); watchPeak() })
     requests.on('line', () => report({ grown: peak.max - peak.base, fds: fds(), counters: server.counters }))
   `)
   try {
@@ -75,7 +75,7 @@ test('3,000 connections that each send 64 bytes and then nothing cost a default 
     expect(during.counters.dropped.maxConnections + during.counters.dropped.maxHandshakes).toBeGreaterThan(2000)
     for (const s of sockets) s.destroy()
     await new Promise((resolve) => setTimeout(resolve, 300))
-    const client = await connect({ port })
+    const client = await connectAsync({ port })
     const echoed = read(client, 1)
     client.write(Buffer.from('still here'))
     expect(Buffer.from((await echoed)[0]!).toString()).toBe('still here')
@@ -121,9 +121,9 @@ test('defaults are Bitcoin Core\'s: 5,000,000-byte receive buffer, 1,000,000-byt
 
 test('maxConnections: one more TCP connection is closed at accept, before any byte, and reported by drop', async () => {
   const server = createServer({ maxConnections: 2 }, (c) => c.resume())
-  const { port } = await server.listen(0)
-  const a = await connect({ port })
-  const b = await connect({ port })
+  const { port } = await server.listenAsync(0)
+  const a = await connectAsync({ port })
+  const b = await connectAsync({ port })
   const dropped = nextEvent<[{ reason: string, remotePort: number }]>(server, 'drop')
   const c = await rawClient(port)
   const ended = nextEvent(c, 'end')
@@ -139,15 +139,15 @@ test('maxConnections: one more TCP connection is closed at accept, before any by
   // A slot that frees up is taken again.
   a.destroy()
   await new Promise((resolve) => setTimeout(resolve, 50))
-  const d = await connect({ port })
-  expect(d.sessionId.length).toBe(32)
+  const d = await connectAsync({ port })
+  expect(d.sessionId!.length).toBe(32)
   for (const s of [b, d]) s.destroy()
-  await server.close(true)
+  await server[Symbol.asyncDispose]()
 })
 
 test('maxHandshakes: while every slot holds a young handshake a new connection is closed at accept; later it closes the oldest; both reported by drop', async () => {
   const server = createServer({ maxHandshakes: 2 }, (c) => c.resume())
-  const { port } = await server.listen(0)
+  const { port } = await server.listenAsync(0)
   const failures: string[] = []
   server.on('handshakeError', (err) => failures.push((err as Error & { code: string }).code))
   const silent = [await rawClient(port), await rawClient(port)]
@@ -167,17 +167,17 @@ test('maxHandshakes: while every slot holds a young handshake a new connection i
   // Past EVICTION_AGE the oldest silent connection makes room for a real peer.
   await new Promise((resolve) => setTimeout(resolve, EVICTION_AGE))
   const evicted = nextEvent<[{ reason: string, remotePort: number }]>(server, 'drop')
-  const good = await connect({ port })
+  const good = await connectAsync({ port })
   expect((await evicted)[0]).toMatchObject({ reason: 'maxHandshakes', remotePort: silent[0]!.localPort })
   await firstEnded
   expect(silent[1]!.destroyed).toBe(false)
-  expect(good.sessionId.length).toBe(32)
+  expect(good.sessionId!.length).toBe(32)
   expect(server.counters.dropped.maxHandshakes).toBe(2)
   // A closed connection is a drop, not a handshake failure as well.
   expect(failures).toEqual([])
   good.destroy()
   for (const s of silent) s.destroy()
-  await server.close(true)
+  await server[Symbol.asyncDispose]()
 })
 
 test('a server draws no key pair until the peer sends its first byte', async () => {
@@ -185,7 +185,7 @@ test('a server draws no key pair until the peer sends its first byte', async () 
   let keygens = 0
   const counting: Backend = { ...native, keygen: () => { keygens++; return native.keygen() } }
   const server = createServer({ backend: counting })
-  const { port } = await server.listen(0)
+  const { port } = await server.listenAsync(0)
   const silent = await Promise.all(Array.from({ length: 20 }, () => rawClient(port)))
   await new Promise((resolve) => setTimeout(resolve, 100))
   expect(keygens).toBe(0)
@@ -194,7 +194,7 @@ test('a server draws no key pair until the peer sends its first byte', async () 
   await key
   expect(keygens).toBe(1)
   for (const s of silent) s.destroy()
-  await server.close(true)
+  await server[Symbol.asyncDispose]()
 })
 
 test('the idle timeout counts only what the peer sends: our writes do not keep a silent peer alive', async () => {

@@ -3,7 +3,7 @@
 
 import net from 'node:net'
 
-import { connect, createProxy, createServer, wrap } from '../lib'
+import { connect, connectAsync, createProxy, createServer, wrap } from '../lib'
 
 const INVALID = expect.objectContaining({ code: 'ERR_BIP324_INVALID_ARG' })
 
@@ -52,9 +52,11 @@ describe('createServer', () => {
 })
 
 describe('connect', () => {
+  // As net.connect does with a bad argument: connect() throws at once, connectAsync() rejects.
   test.each(bad)('refuses %s before opening a socket', async (_what, options) => {
     const spy = jest.spyOn(net, 'connect')
-    await expect(connect({ port: 8333, ...options } as never)).rejects.toEqual(INVALID)
+    expect(() => connect({ port: 8333, ...options } as never)).toThrow(INVALID)
+    await expect(connectAsync({ port: 8333, ...options } as never)).rejects.toEqual(INVALID)
     expect(spy).not.toHaveBeenCalled()
     spy.mockRestore()
   })
@@ -66,7 +68,8 @@ describe('connect', () => {
     ['an empty host', { port: 8333, host: '' }],
     ['v1Fallback as a string', { port: 8333, v1Fallback: 'true' }]
   ])('refuses %s', async (_what, options) => {
-    await expect(connect(options as never)).rejects.toEqual(INVALID)
+    expect(() => connect(options as never)).toThrow(INVALID)
+    await expect(connectAsync(options as never)).rejects.toEqual(INVALID)
   })
 })
 

@@ -20,7 +20,7 @@ function within<T> (ms: number, what: string, promise: Promise<T>): Promise<T> {
 /** A proxy with `options`, listening on 127.0.0.1. */
 async function proxyWith (options: ProxyOptions): Promise<{ proxy: ReturnType<typeof createProxy>, port: number }> {
   const proxy = createProxy(options)
-  const { port } = await proxy.listen(0, '127.0.0.1')
+  const { port } = await proxy.listenAsync(0, '127.0.0.1')
   return { proxy, port }
 }
 
@@ -62,7 +62,7 @@ async function sessionTo (options: ProxyOptions, ip: string, port: number): Prom
   client.send('version', versionTo(ip, port))
   const result = await outcome
   client.socket.destroy()
-  await proxy.close()
+  await proxy[Symbol.asyncDispose]()
   return { ...result, proxyAttempts: attempts.slice(before) }
 }
 
@@ -164,7 +164,7 @@ test('the longest version (a 256-byte user agent and the relay byte) still opens
   const [version] = await client.next(2)
   expect(Buffer.from(version!.payload).includes(NODE_USER_AGENT)).toBe(true)
   client.socket.destroy()
-  await proxy.close()
+  await proxy[Symbol.asyncDispose]()
   await node.close()
 })
 
@@ -210,7 +210,7 @@ describe('options are checked when the proxy is created', () => {
     client.send('version', versionTo('127.0.0.1', node.port))
     expect((await within(5000, 'version and verack', client.next(2))).map((m) => m.type)).toEqual(['version', 'verack'])
     client.socket.destroy()
-    await proxy.close()
+    await proxy[Symbol.asyncDispose]()
     await node.close()
   })
 })
@@ -252,7 +252,7 @@ describe('maxSessions caps the clients served at once, counted from accept', () 
     expect(drops).toHaveLength(1)
     expect(node.sessions).toHaveLength(2)
     for (const c of [served, next]) c.socket.destroy()
-    await proxy.close()
+    await proxy[Symbol.asyncDispose]()
     await node.close()
   })
 
@@ -266,6 +266,6 @@ describe('maxSessions caps the clients served at once, counted from accept', () 
     over.socket.on('error', () => {})
     await within(2000, 'drop', dropped)
     for (const c of [...clients, over]) c.socket.destroy()
-    await proxy.close()
+    await proxy[Symbol.asyncDispose]()
   })
 })

@@ -182,7 +182,7 @@ describe('the proxy', () => {
       accepted = s
       for (const [event, fn] of Object.entries(theirs)) s.on(event, fn)
     })
-    const { port } = await proxy.listen(0, '127.0.0.1')
+    const { port } = await proxy.listenAsync(0, '127.0.0.1')
     const session = nextEvent(proxy, 'session')
     const client = await v1Client(port)
     client.send('version', versionTo('127.0.0.1', node.port))
@@ -190,7 +190,7 @@ describe('the proxy', () => {
     await client.next(2)
     for (const [event, fn] of Object.entries(theirs)) expect(accepted!.listeners(event)).toContain(fn)
     client.socket.destroy()
-    await proxy.close()
+    await proxy[Symbol.asyncDispose]()
     await node.close()
   })
 })

@@ -7,7 +7,7 @@ import { closed, read, serverPair } from './helpers/net'
 
 test('both ends derive the same session id and see each other\'s address', async () => {
   const { client, peer, close } = await serverPair()
-  expect(Buffer.from(client.sessionId).equals(peer.sessionId)).toBe(true)
+  expect(Buffer.from(client.sessionId!).equals(peer.sessionId!)).toBe(true)
   expect(client.remoteAddress).toBe('127.0.0.1')
   expect(peer.remotePort).toBe(client.socket.localPort)
   expect(client.peerVersion).toEqual(new Uint8Array(0))
@@ -187,7 +187,7 @@ describe.each([
     { garbageLength: 4095, decoys: [0, 100, 5000] }
   ])('garbage $garbageLength bytes, decoys $decoys: same session id, messages both ways', async ({ garbageLength, decoys }) => {
     const { client, peer, close } = await serverPair({ backend: peerBackend, garbageLength, decoys }, { backend, garbageLength, decoys })
-    expect(Buffer.from(client.sessionId).equals(peer.sessionId)).toBe(true)
+    expect(Buffer.from(client.sessionId!).equals(peer.sessionId!)).toBe(true)
     expect(peer.counters.decoysReceived).toBe(decoys.length)
     expect(client.counters.decoysReceived).toBe(decoys.length)
     // Each side sent its 64-byte key, garbage, terminator, decoys and an empty version packet.

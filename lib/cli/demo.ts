@@ -43,7 +43,7 @@ export async function demo (out: Output, options: { backend?: BackendChoice }): 
   const pair = await loopbackPair({ backend, garbageLength: 100 })
   const handshakeMs = performance.now() - start
   const { client, peer } = pair
-  const sessionId = { initiator: hex(client.sessionId), responder: hex(peer.sessionId) }
+  const sessionId = { initiator: hex(client.sessionId ?? new Uint8Array(0)), responder: hex(peer.sessionId ?? new Uint8Array(0)) }
   const same = sessionId.initiator === sessionId.responder
   out.say(`\nhandshake    ${handshakeMs.toFixed(1)} ms (TCP connect included), ${client.counters.bytesSent} bytes out, ${client.counters.bytesReceived} bytes in`)
   out.say(`  initiator session id ${sessionId.initiator}`)

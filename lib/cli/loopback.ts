@@ -8,14 +8,13 @@ import { once } from 'node:events'
 import net from 'node:net'
 import { performance } from 'node:perf_hooks'
 
-import { connect } from '../net/connect'
-import { listen } from '../net/listen'
+import { connectAsync } from '../net/connect'
 import { createServer, type ServerOptions } from '../net/server'
-import type { Bip324Socket, ConnectionOptions } from '../net/socket'
+import type { Bip324Socket, ConnectionOptions, Mode } from '../net/socket'
 
-export interface Pair {
-  client: Bip324Socket
-  peer: Bip324Socket
+export interface Pair<M extends Mode = 'raw'> {
+  client: Bip324Socket<M>
+  peer: Bip324Socket<M>
   close: () => Promise<void>
 }
 
@@ -29,16 +28,16 @@ export interface Throughput {
 
 /** A responder and an initiator of ours on 127.0.0.1, handshake done. The initiator takes the
  *  responder's options unless given its own. */
-export async function loopbackPair (serverOptions: ServerOptions = {}, clientOptions: ConnectionOptions = serverOptions): Promise<Pair> {
+export async function loopbackPair<M extends Mode = 'raw'> (serverOptions: ServerOptions<M> = {}, clientOptions: ConnectionOptions<M> = serverOptions): Promise<Pair<M>> {
   const server = createServer(serverOptions)
-  const accepted = once(server, 'connection') as Promise<[Bip324Socket]>
-  const { port } = await server.listen(0, '127.0.0.1')
-  const client = await connect({ ...clientOptions, port })
+  const accepted = once(server, 'connection') as Promise<[Bip324Socket<M>]>
+  const { port } = await server.listenAsync(0, '127.0.0.1')
+  const client = await connectAsync({ ...clientOptions, host: '127.0.0.1', port })
   const [peer] = await accepted
   return {
     client,
     peer,
-    close: async () => { client.destroy(); peer.destroy(); await server.close(true) }
+    close: async () => { client.destroy(); peer.destroy(); await server[Symbol.asyncDispose]() }
   }
 }
 
@@ -74,7 +73,8 @@ export async function measureV2 (pair: Pair, messageSize: number, messages: numb
 export async function measureTcp (messageSize: number, messages: number): Promise<Throughput> {
   const server = net.createServer({ noDelay: true })
   const accepted = once(server, 'connection') as Promise<[net.Socket]>
-  const { port } = await listen(server, 0, '127.0.0.1')
+  await once(server.listen(0, '127.0.0.1'), 'listening')
+  const { port } = server.address() as net.AddressInfo
   const client = net.connect({ port, host: '127.0.0.1', noDelay: true })
   await once(client, 'connect')
   const [peer] = await accepted
@@ -99,16 +99,16 @@ export async function measureTcp (messageSize: number, messages: number): Promis
 /** Complete connections (TCP connect + handshake, both sides) per second, one at a time. */
 export async function handshakesPerSecond (count: number, options: ServerOptions = {}): Promise<number> {
   const server = createServer(options)
-  const { port } = await server.listen(0, '127.0.0.1')
+  const { port } = await server.listenAsync(0, '127.0.0.1')
   const start = performance.now()
   for (let i = 0; i < count; i++) {
-    const accepted = once(server, 'connection') as Promise<[Bip324Socket]>
-    const client = await connect({ ...options, port })
+    const accepted = once(server, 'connection') as Promise<[Bip324Socket<Mode>]>
+    const client = await connectAsync({ ...options, host: '127.0.0.1', port })
     const [peer] = await accepted
     client.destroy()
     peer.destroy()
   }
   const seconds = (performance.now() - start) / 1000
-  await server.close(true)
+  await server[Symbol.asyncDispose]()
   return count / seconds
 }

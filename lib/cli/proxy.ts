@@ -55,11 +55,11 @@ export async function proxyCommand (out: Output, values: Values, positionals: st
     const client = `${d?.remoteAddress}:${d?.remotePort}`
     event(out, { event: 'drop', client, maxSessions }, `${client}: closed, ${maxSessions} clients already served (--max-sessions)`)
   })
-  const address = await proxy.listen(listen.port, listen.host)
+  const address = await proxy.listenAsync(listen.port, listen.host)
   const to = target ? `${target.host}:${target.port}` : `the peer each client names (${allow ? `special-purpose addresses only if --allow ${allow.join(' ')} matches` : 'no special-purpose addresses'})`
   event(out, { event: 'listening', address: address.address, port: address.port, network, target: target ?? null, allow: allow ?? [], maxSessions },
     `listening on ${address.address}:${address.port} for v1 clients (${network}), at most ${maxSessions} at once, forwarding over BIP-324 to ${to}`)
   await (stop ?? new Promise((resolve) => { process.once('SIGINT', resolve); process.once('SIGTERM', resolve) }))
-  await proxy.close()
+  await proxy[Symbol.asyncDispose]()
   return 0
 }

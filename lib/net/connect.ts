@@ -1,16 +1,21 @@
-/** Opens a TCP connection and runs the handshake as initiator. */
+/**
+ * Opens a TCP connection and runs the handshake as initiator, in the shape of tls.connect: the
+ * socket comes back at once, 'handshake' (and the callback) when the session is established,
+ * failures as 'error'. connectAsync is the same as a promise, for `await`.
+ */
 
 import net from 'node:net'
 
 import { Bip324Error } from '../errors'
-import { checkBoolean, checkConnectionOptions, checkInteger } from './options'
-import type { Bip324Socket, ConnectionOptions } from './socket'
-import { established } from './wrap'
+import { checkBoolean, checkConnectionOptions, checkInteger, settingsOf } from './options'
+import { Bip324Socket, type ConnectionOptions, type Mode } from './socket'
 
-export interface ConnectOptions extends ConnectionOptions {
+export interface ConnectOptions<M extends Mode = Mode> extends ConnectionOptions<M> {
+  /** Default: 'localhost', as node:net's. */
   host?: string
   port: number
-  /** Retry once over v1 when the peer closes during the handshake, as Bitcoin Core does. */
+  /** Retry once over v1 when the peer closes during the handshake before sending anything, as
+   *  Bitcoin Core does: the socket then emits 'v1' with the new plain connection and closes. */
   v1Fallback?: boolean
 }
 
@@ -20,26 +25,69 @@ export interface V1Connection {
   socket: net.Socket
 }
 
-function open (host: string, port: number, signal: AbortSignal | undefined): Promise<net.Socket> {
-  return new Promise((resolve, reject) => {
-    const socket = net.connect({ host, port, allowHalfOpen: true, noDelay: true, ...(signal && { signal }) })
-    socket.once('connect', () => { socket.off('error', reject); resolve(socket) })
-    socket.once('error', reject)
-  })
+const tcp = (host: string, port: number): net.Socket => net.connect({ host, port, allowHalfOpen: true, noDelay: true })
+
+// connect()'s arguments as one options object: (options[, cb]), (port[, host][, cb]).
+function normalize (args: unknown[]): [ConnectOptions, (() => void) | undefined] {
+  const cb = typeof args[args.length - 1] === 'function' ? args.pop() as () => void : undefined
+  const [first, host] = args
+  if (typeof first === 'number' || typeof first === 'string') {
+    if (host !== undefined && typeof host !== 'string') throw new Bip324Error('ERR_BIP324_INVALID_ARG', 'host must be a string')
+    return [{ port: Number(first), ...(host !== undefined && { host }) }, cb]
+  }
+  return [first as ConnectOptions, cb]
 }
 
-export function connect (options: ConnectOptions & { v1Fallback: true }): Promise<Bip324Socket | V1Connection>
-export function connect (options: ConnectOptions): Promise<Bip324Socket>
-export async function connect (options: ConnectOptions): Promise<Bip324Socket | V1Connection> {
+/** Connects to a BIP-324 peer; returns the socket at once. `listener` is added to 'handshake'. */
+export function connect<M extends Mode = 'raw'> (options: ConnectOptions<M>, listener?: () => void): Bip324Socket<M>
+export function connect (port: number, host?: string, listener?: () => void): Bip324Socket<'raw'>
+export function connect (port: number, listener?: () => void): Bip324Socket<'raw'>
+export function connect (...args: unknown[]): Bip324Socket<Mode> {
+  const [options, listener] = normalize(args)
   checkConnectOptions(options)
-  const { host = '127.0.0.1', port, v1Fallback = false, ...rest } = options
-  const socket = await open(host, port, rest.signal)
-  try {
-    return await established(socket, { ...rest, role: 'initiator' })
-  } catch (err) {
-    if (!v1Fallback || (err as Bip324Error).code !== 'ERR_BIP324_PEER_CLOSED') throw err
-    return { transport: 'v1', socket: await open(host, port, rest.signal) }
-  }
+  const { host = 'localhost', port, v1Fallback = false, ...rest } = options
+  const connection: Bip324Socket<Mode> = new Bip324Socket(tcp(host, port), {
+    ...settingsOf(rest, 'initiator'),
+    ...(v1Fallback && { onPeerClosed: () => fallBack(connection, host, port) })
+  })
+  if (listener !== undefined) connection.once('handshake', listener)
+  return connection
+}
+
+// The v1 retry: a new plain connection, handed over by 'v1', then this one closes.
+function fallBack (connection: Bip324Socket<Mode>, host: string, port: number): void {
+  const socket = tcp(host, port)
+  const fail = (err: Error): void => { connection.destroy(err) }
+  socket.once('error', fail)
+  socket.once('connect', () => {
+    socket.off('error', fail)
+    if (connection.destroyed) { socket.destroy(); return }
+    connection.emit('v1', { transport: 'v1', socket } satisfies V1Connection)
+    connection.destroy()
+  })
+  connection.once('close', () => { if (socket.connecting) socket.destroy() })
+}
+
+/** connect() as a promise: the socket once the handshake is done (or, with v1Fallback, the plain
+ *  connection), or the connection's error. */
+export function connectAsync<M extends Mode = 'raw'> (options: ConnectOptions<M> & { v1Fallback: true }): Promise<Bip324Socket<M> | V1Connection>
+export function connectAsync<M extends Mode = 'raw'> (options: ConnectOptions<M>): Promise<Bip324Socket<M>>
+export function connectAsync (port: number, host?: string): Promise<Bip324Socket<'raw'>>
+export function connectAsync (...args: unknown[]): Promise<Bip324Socket<Mode> | V1Connection> {
+  return new Promise((resolve, reject) => {
+    const connection = (connect as (...a: unknown[]) => Bip324Socket<Mode>)(...args)
+    const settle = (): void => {
+      connection.off('error', onError)
+      connection.off('handshake', onHandshake)
+      connection.off('v1', onV1)
+    }
+    const onError = (err: Error): void => { settle(); reject(err) }
+    const onHandshake = (): void => { settle(); resolve(connection) }
+    const onV1 = (v1: V1Connection): void => { settle(); resolve(v1) }
+    connection.once('error', onError)
+    connection.once('handshake', onHandshake)
+    connection.once('v1', onV1)
+  })
 }
 
 function checkConnectOptions (options: ConnectOptions): void {

@@ -5,8 +5,9 @@
  */
 
 import { Bip324Error } from '../errors'
+import type { Role } from '../protocol/constants'
 import { checkProtocolOptions } from '../protocol/protocol'
-import type { ConnectionOptions } from './socket'
+import type { ConnectionOptions, SocketSettings } from './socket'
 
 /** Received messages the application has not read yet, in bytes (contents plus MESSAGE_OVERHEAD
  *  each) before the socket stops reading from the peer. Bitcoin Core: -maxreceivebuffer=5000 KB,
@@ -69,4 +70,14 @@ export function checkConnectionOptions (options: ConnectionOptions): void {
   // A server's `v1` option is its own (what to do with v1 peers); its Protocols always report them.
   const { v1: _server, ...protocolOptions } = options as ConnectionOptions & { v1?: unknown }
   checkProtocolOptions({ role: 'initiator', ...protocolOptions })
+}
+
+/** A connection's settings, defaults resolved: what is left once the connection options are taken
+ *  out goes to its Protocol. */
+export function settingsOf (options: ConnectionOptions, role: Role): SocketSettings {
+  const {
+    handshakeTimeout = DEFAULT_HANDSHAKE_TIMEOUT, idleTimeout = DEFAULT_IDLE_TIMEOUT, signal, allowHalfOpen = false, mode = 'raw',
+    maxReceiveBuffer = DEFAULT_MAX_RECEIVE_BUFFER, maxSendBuffer = DEFAULT_MAX_SEND_BUFFER, ...protocol
+  } = options
+  return { protocol: { ...protocol, role }, mode, allowHalfOpen, maxReceiveBuffer, maxSendBuffer, handshakeTimeout, idleTimeout, signal }
 }

@@ -10,7 +10,7 @@ import { Bip324Error } from '../errors'
 import { decodePayload, encodePayload, encodeV1Message, type VersionMessage } from '../messages'
 import { magicOf, type Network, SERVICE_FLAGS } from '../network'
 import { PACKAGE_VERSION } from '../package'
-import { connect, type ConnectOptions } from './connect'
+import { connectAsync, type ConnectOptions } from './connect'
 import { ipToBytes } from './ip'
 import type { Bip324Socket } from './socket'
 import { V1SocketReader } from './v1-socket-reader'
@@ -71,15 +71,15 @@ async function exchange (next: () => Promise<{ type: string | undefined, payload
   return fields
 }
 
-async function overV2 (connection: Bip324Socket): Promise<ProbeResult> {
-  const iterator = connection[Symbol.asyncIterator]() as AsyncIterator<{ type: string | undefined, payload: Uint8Array }>
+async function overV2 (connection: Bip324Socket<'messages'>): Promise<ProbeResult> {
+  const iterator = connection[Symbol.asyncIterator]()
   // We speak v2 and serve nothing else.
   connection.write({ type: 'version', payload: ourVersion(connection.remoteAddress, SERVICE_FLAGS.NODE_P2P_V2) })
   const version = await exchange(async () => {
     const r = await iterator.next()
     return r.done === true ? null : r.value
   }, (type, payload) => connection.write({ type, payload }))
-  return { transport: 'v2', sessionId: Buffer.from(connection.sessionId).toString('hex'), version }
+  return { transport: 'v2', sessionId: Buffer.from(connection.sessionId ?? []).toString('hex'), version }
 }
 
 async function overV1 (socket: Socket, network: Network, signal: AbortSignal): Promise<ProbeResult> {
@@ -105,7 +105,7 @@ export async function probe (options: ProbeOptions): Promise<ProbeResult> {
   aborted.catch(() => {})
   let close = (): void => {}
   try {
-    const result = await connect({ ...rest, network, signal, handshakeTimeout: timeout, mode: 'messages', v1Fallback: v1Fallback as true })
+    const result = await connectAsync({ ...rest, network, signal, handshakeTimeout: timeout, mode: 'messages', v1Fallback: v1Fallback as true })
     close = () => { if (result.transport === 'v2') result.destroy(); else result.socket.destroy() }
     return await Promise.race([result.transport === 'v2' ? overV2(result) : overV1(result.socket, network, signal), aborted])
   } catch (err) {

@@ -7,21 +7,23 @@
  * Whoever can reach the proxy chooses that address, so it is not taken on trust: loopback, private
  * and the other special-purpose blocks of ranges.ts are refused unless the operator allows them,
  * and at most `maxSessions` clients are served at once.
+ *
+ * Its methods are net.Server's (tcp-server.ts): close() stops accepting and lets the sessions
+ * run on; closeAllConnections() or [Symbol.asyncDispose]() ends them.
  */
 
-import { EventEmitter } from 'node:events'
 import net from 'node:net'
 import { inspect } from 'node:util'
 
 import { Bip324Error } from '../errors'
 import { decodePayload, encodeV1Message, MAX_VERSION_PAYLOAD, type VersionMessage } from '../messages'
 import { magicOf, type Network } from '../network'
-import { connect } from './connect'
-import { listen, relay } from './listen'
+import { connectAsync } from './connect'
 import { checkConnectionOptions } from './options'
 import { bytesToIp, parseHostPort } from './ip'
 import { type Cidr, inCidr, parseCidr, specialRange } from './ranges'
 import type { Bip324Socket, ConnectionOptions } from './socket'
+import { TcpServer } from './tcp-server'
 import { V1SocketReader } from './v1-socket-reader'
 
 /**
@@ -66,6 +68,7 @@ export interface Bip324Proxy {
   on(event: 'error', listener: (err: Error) => void): this
   /** A client turned away at accept, maxSessions being served. */
   on(event: 'drop', listener: (data?: net.DropArgument) => void): this
+  on(event: string | symbol, listener: (...args: any[]) => void): this
 }
 
 /** Clients served at once when maxSessions is not given. */
@@ -75,9 +78,7 @@ type Message = { type: string, payload: Uint8Array }
 type Destination = { host: string, port: number }
 type AllowEntry = { block: Cidr, port?: number }
 
-export class Bip324Proxy extends EventEmitter {
-  readonly server: net.Server
-  private readonly sockets = new Set<net.Socket | Bip324Socket>()
+export class Bip324Proxy extends TcpServer {
   private readonly network: Network
   private readonly magic: Uint8Array
   private readonly target: Destination | undefined
@@ -88,7 +89,7 @@ export class Bip324Proxy extends EventEmitter {
 
   /** Throws ERR_BIP324_INVALID_ARG for an option of the wrong type or out of range. */
   constructor (options: ProxyOptions = {}) {
-    super()
+    super(net.createServer({ allowHalfOpen: true, noDelay: true }, (socket) => { this.bridge(socket) }))
     if (options === null || typeof options !== 'object') throw invalid(`options: expected an object, got ${inspect(options)}`)
     const { network = 'mainnet', target, allow, allowTarget, versionTimeout = 30_000, maxSessions = DEFAULT_MAX_SESSIONS, ...connectOptions } = options
     this.magic = magicOf(network)
@@ -109,18 +110,10 @@ export class Bip324Proxy extends EventEmitter {
     // What each outbound connection will take, checked now rather than at every client.
     checkConnectionOptions({ ...connectOptions, network })
     this.connectOptions = connectOptions
-    this.server = net.createServer({ allowHalfOpen: true, noDelay: true }, (socket) => { this.bridge(socket) })
     // net.Server counts accepted sockets until they close, and closes the one over the limit
     // before it reaches us: a session is its client socket.
     this.server.maxConnections = maxSessions
     this.server.on('drop', (data) => this.emit('drop', data))
-    relay(this.server, this)
-  }
-
-  private track<T extends net.Socket | Bip324Socket> (s: T): T {
-    this.sockets.add(s)
-    s.once('close', () => this.sockets.delete(s))
-    return s
   }
 
   private async bridge (client: net.Socket): Promise<void> {
@@ -138,7 +131,7 @@ export class Bip324Proxy extends EventEmitter {
       }
     })
     let early: Message[]
-    let peer: Bip324Socket | undefined
+    let peer: Bip324Socket<'messages'> | undefined
     let failed = false
     const fail = (err: Error): void => {
       if (failed) return
@@ -164,18 +157,18 @@ export class Bip324Proxy extends EventEmitter {
       if (rest.error !== undefined) throw rest.error
       early = [version, ...rest.messages]
       const to = this.target ?? await this.destination(version)
-      peer = this.track(await connect({ ...this.connectOptions, ...to, network: this.network, mode: 'messages' }))
+      peer = this.track(await connectAsync({ ...this.connectOptions, ...to, network: this.network, mode: 'messages' }))
     } catch (err) {
       fail(err as Error)
       return
     }
     if (client.destroyed) { peer.destroy(); return }
     this.pump(client, peer, magic, read, early, fail)
-    this.emit('session', { client: name, peer: `${peer.remoteAddress}:${peer.remotePort}`, sessionId: Buffer.from(peer.sessionId).toString('hex') })
+    this.emit('session', { client: name, peer: `${peer.remoteAddress}:${peer.remotePort}`, sessionId: Buffer.from(peer.sessionId ?? []).toString('hex') })
   }
 
   // Both directions, each following the other side's backpressure.
-  private pump (client: net.Socket, peer: Bip324Socket, magic: Uint8Array, read: (chunk: Buffer) => Message[], early: Message[], fail: (err: Error) => void): void {
+  private pump (client: net.Socket, peer: Bip324Socket<'messages'>, magic: Uint8Array, read: (chunk: Buffer) => Message[], early: Message[], fail: (err: Error) => void): void {
     const toPeer = (messages: Message[]): void => {
       if (peer.destroyed) return
       for (const m of messages) if (!peer.write(m)) { client.pause(); peer.once('drain', () => client.resume()) }
@@ -185,7 +178,7 @@ export class Bip324Proxy extends EventEmitter {
     client.on('end', () => peer.end())
     client.on('close', () => peer.destroy())
     client.resume()
-    peer.on('data', (m: { type: string | undefined, payload: Uint8Array }) => {
+    peer.on('data', (m) => {
       // Message ids BIP-324 reserves for the future have no v1 name: dropped, as Bitcoin Core does.
       if (m.type === undefined) return
       if (!client.write(encodeV1Message(magic, m.type, m.payload))) { peer.pause(); client.once('drain', () => peer.resume()) }
@@ -218,18 +211,6 @@ export class Bip324Proxy extends EventEmitter {
     }
     if (verdict !== true) throw new Bip324Error('ERR_BIP324_TARGET_REFUSED', `allowTarget refused ${where}`)
     return to
-  }
-
-  /** As net.Server.listen; resolves with the bound address. */
-  listen (port = 0, host = '127.0.0.1'): Promise<net.AddressInfo> {
-    return listen(this.server, port, host)
-  }
-
-
-  /** Stops accepting and closes every session. */
-  close (): Promise<void> {
-    for (const s of this.sockets) s.destroy()
-    return new Promise((resolve, reject) => this.server.close((err) => (err ? reject(err) : resolve())))
   }
 }
 

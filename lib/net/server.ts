@@ -1,6 +1,7 @@
 /**
- * A TCP server whose connections are BIP-324 encrypted, like node:net's createServer:
- * 'connection' gets a Bip324Socket once its handshake is done. A v1 peer is refused, or, with
+ * A TCP server whose connections are BIP-324 encrypted, in the shape of tls.Server: the methods of
+ * net.Server (tcp-server.ts), and 'connection' with a Bip324Socket once its handshake is done
+ * (TLS's 'secureConnection'). A v1 peer is refused, or, with
  * `v1: 'fallback'`, handed over by a 'v1' event with the paused socket and every byte it sent.
  *
  * Made for a public port: connections and handshakes in progress are capped (the excess closed at
@@ -11,14 +12,12 @@
  * http.Server does, instead of throwing.
  */
 
-import { EventEmitter } from 'node:events'
 import net from 'node:net'
 
 import { Bip324Error } from '../errors'
-import { listen, relay } from './listen'
-import { checkConnectionOptions, checkInteger } from './options'
-import type { Bip324Socket, ConnectionOptions, V1Handoff } from './socket'
-import { handshake, type WrapOptions } from './wrap'
+import { checkConnectionOptions, checkInteger, settingsOf } from './options'
+import { Bip324Socket, type ConnectionOptions, type Mode, type SocketSettings, type V1Handoff } from './socket'
+import { TcpServer } from './tcp-server'
 
 /** Bitcoin Core: -maxconnections=125. */
 export const DEFAULT_MAX_CONNECTIONS = 125
@@ -29,12 +28,12 @@ export const DEFAULT_MAX_HANDSHAKES = 64
  *  of the world (or of Tor) is done well within it, a silent one is holding a slot. */
 export const EVICTION_AGE = 2_000
 
-export interface ServerOptions extends ConnectionOptions {
+export interface ServerOptions<M extends Mode = Mode> extends ConnectionOptions<M> {
   /** What to do with a v1 peer. Default: 'reject'. */
   v1?: 'reject' | 'fallback'
   /** Connections open at once (in the handshake or past it, v1 handoffs included). One more is
    *  closed as it is accepted, before any byte is read, and reported by 'drop'. Default: 125
-   *  (Bitcoin Core's -maxconnections). */
+   *  (Bitcoin Core's -maxconnections). Also a property of the server, as net.Server's. */
   maxConnections?: number
   /** Connections still in the handshake at once. When all are taken, a new connection closes the
    *  one that has waited longest if that one is older than 2 s (so silent connections cannot lock
@@ -64,14 +63,23 @@ export interface ServerCounters {
   handshakeErrors: number
 }
 
-export interface Bip324Server {
-  on(event: 'connection', listener: (connection: Bip324Socket) => void): this
+export interface Bip324Server<M extends Mode = 'raw'> {
+  on(event: 'connection', listener: (connection: Bip324Socket<M>) => void): this
   on(event: 'v1', listener: (handoff: V1Handoff) => void): this
   on(event: 'handshakeError', listener: (err: Error, socket: net.Socket) => void): this
-  on(event: 'clientError', listener: (err: Error, connection: Bip324Socket) => void): this
+  on(event: 'clientError', listener: (err: Error, connection: Bip324Socket<M>) => void): this
   on(event: 'drop', listener: (info: DropInfo) => void): this
   on(event: 'listening' | 'close', listener: () => void): this
   on(event: 'error', listener: (err: Error) => void): this
+  on(event: string | symbol, listener: (...args: any[]) => void): this
+  once(event: 'connection', listener: (connection: Bip324Socket<M>) => void): this
+  once(event: 'v1', listener: (handoff: V1Handoff) => void): this
+  once(event: 'handshakeError', listener: (err: Error, socket: net.Socket) => void): this
+  once(event: 'clientError', listener: (err: Error, connection: Bip324Socket<M>) => void): this
+  once(event: 'drop', listener: (info: DropInfo) => void): this
+  once(event: 'listening' | 'close', listener: () => void): this
+  once(event: 'error', listener: (err: Error) => void): this
+  once(event: string | symbol, listener: (...args: any[]) => void): this
 }
 
 function dropInfo (reason: DropInfo['reason'], s: net.Socket | Partial<DropInfo> | undefined): DropInfo {
@@ -86,43 +94,55 @@ function dropInfo (reason: DropInfo['reason'], s: net.Socket | Partial<DropInfo>
   }
 }
 
-export class Bip324Server extends EventEmitter {
-  readonly server: net.Server
-  private readonly connections = new Set<net.Socket>()
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
+export class Bip324Server<M extends Mode = 'raw'> extends TcpServer {
   // When each handshake started, in arrival order: the first has waited longest.
   private readonly handshaking = new Map<net.Socket, number>()
   private readonly evicted = new WeakSet<net.Socket>()
   private readonly maxHandshakes: number
-  private readonly maxConnections: number
+  private connectionLimit: number
   // While every handshake slot is taken by a young handshake, node:net itself refuses new
   // connections (maxConnections lowered), before any Socket object exists for them.
   private gated = false
   private gateTimer: NodeJS.Timeout | undefined
   private readonly stats: ServerCounters = { accepted: 0, established: 0, dropped: { maxConnections: 0, maxHandshakes: 0 }, handshakeErrors: 0 }
 
-  // What every accepted connection's handshake takes, resolved once.
-  private readonly handshakeOptions: WrapOptions
+  // What every accepted connection is built with, resolved once.
+  private readonly settings: SocketSettings
   private readonly v1Fallback: boolean
 
-  constructor (options: ServerOptions = {}, onConnection?: (connection: Bip324Socket) => void) {
-    super()
+  constructor (options: ServerOptions<M> = {}, listener?: (connection: Bip324Socket<M>) => void) {
+    super(net.createServer({ allowHalfOpen: true, noDelay: true }, (socket) => this.accept(socket)))
     checkServerOptions(options)
     const { v1 = 'reject', maxConnections: _c, maxHandshakes: _h, ...connectionOptions } = options
-    this.handshakeOptions = { ...connectionOptions, role: 'responder' }
+    this.settings = settingsOf(connectionOptions, 'responder')
     this.v1Fallback = v1 === 'fallback'
     this.maxHandshakes = options.maxHandshakes ?? DEFAULT_MAX_HANDSHAKES
-    this.maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS
-    if (onConnection) this.on('connection', onConnection)
-    this.server = net.createServer({ allowHalfOpen: true, noDelay: true }, (socket) => this.accept(socket))
+    this.connectionLimit = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS
+    if (listener !== undefined) this.on('connection', listener)
     // node:net closes a connection over maxConnections before it becomes a Socket, and says 'drop'.
-    this.server.maxConnections = this.maxConnections
+    this.server.maxConnections = this.connectionLimit
     this.server.on('drop', (data?: Partial<DropInfo>) => this.drop(dropInfo(this.gated ? 'maxHandshakes' : 'maxConnections', data)))
-    relay(this.server, this)
+  }
+
+  /** Connections open at once; one more is closed at accept (see ServerOptions.maxConnections). */
+  get maxConnections (): number {
+    return this.connectionLimit
+  }
+
+  set maxConnections (value: number) {
+    checkInteger(value, 'maxConnections', 1, 2 ** 31 - 1)
+    this.connectionLimit = value
+    this.regate()
   }
 
   /** What the server has accepted, refused and completed so far. */
   get counters (): ServerCounters {
     return { ...this.stats, dropped: { ...this.stats.dropped } }
+  }
+
+  protected override stopping (): void {
+    clearTimeout(this.gateTimer)
   }
 
   private drop (info: DropInfo): void {
@@ -132,8 +152,7 @@ export class Bip324Server extends EventEmitter {
 
   private accept (socket: net.Socket): void {
     this.stats.accepted++
-    this.connections.add(socket)
-    socket.once('close', () => this.connections.delete(socket))
+    this.track(socket)
     if (this.handshaking.size >= this.maxHandshakes) {
       // The gate was open, so the oldest handshake is old enough to go (or other connections
       // closed and node:net let this one in while the gate was shut: then it goes itself).
@@ -147,29 +166,40 @@ export class Bip324Server extends EventEmitter {
     }
     this.handshaking.set(socket, Date.now())
     this.regate()
-    handshake(socket, this.handshakeOptions).then((result) => {
-      this.ended(socket)
-      if (result.transport === 'v2') {
-        this.stats.established++
-        // Nobody would ever read or close it: it would hold a connection slot until idleTimeout.
-        if (this.listenerCount('connection') === 0) { result.destroy(); return }
-        this.guard(result)
-        this.emit('connection', result)
-      } else if (this.v1Fallback && this.listenerCount('v1') > 0) {
-        this.emit('v1', result)
-      } else {
-        socket.destroy()
-        this.handshakeError(new Bip324Error('ERR_BIP324_V1_PEER', 'the peer speaks the v1 protocol'), socket)
+    const connection = new Bip324Socket<M>(socket, {
+      ...this.settings,
+      ...(this.v1Fallback && { onV1: (handoff: V1Handoff) => this.v1(handoff) })
+    })
+    const ended = (): void => {
+      this.handshaking.delete(socket)
+      this.regate()
+    }
+    connection.once('close', ended)
+    connection.on('error', (err) => {
+      if (!connection.handshakeComplete) {
+        if (!this.evicted.has(socket)) this.handshakeError(err, socket)
+      } else if (connection.listenerCount('error') === 1) {
+        // The application did not listen for it: it must not throw out of the event loop. The
+        // connection is already destroyed, so the server reports it and moves on.
+        this.emit('clientError', err, connection)
       }
-    }, (err: Error) => {
-      this.ended(socket)
-      if (!this.evicted.has(socket)) this.handshakeError(err, socket)
+    })
+    connection.once('handshake', () => {
+      ended()
+      this.stats.established++
+      // Nobody would ever read or close it: it would hold a connection slot until idleTimeout.
+      if (this.listenerCount('connection') === 0) connection.destroy()
+      else this.emit('connection', connection)
     })
   }
 
-  private ended (socket: net.Socket): void {
-    this.handshaking.delete(socket)
-    this.regate()
+  private v1 (handoff: V1Handoff): void {
+    if (this.listenerCount('v1') > 0) {
+      this.emit('v1', handoff)
+      return
+    }
+    handoff.socket.destroy()
+    this.handshakeError(new Bip324Error('ERR_BIP324_V1_PEER', 'the peer speaks the v1 protocol'), handoff.socket)
   }
 
   // Shuts the gate while every handshake slot is held by one younger than EVICTION_AGE, and opens
@@ -181,7 +211,7 @@ export class Bip324Server extends EventEmitter {
     this.gated = wait > 0
     // node:net ignores a maxConnections of 0; 1 refuses everything while any connection is open,
     // and the gate is only shut while maxHandshakes of them are.
-    this.server.maxConnections = this.gated ? 1 : this.maxConnections
+    this.server.maxConnections = this.gated ? 1 : this.connectionLimit
     if (this.gated) this.gateTimer = setTimeout(() => this.regate(), wait).unref()
   }
 
@@ -189,36 +219,10 @@ export class Bip324Server extends EventEmitter {
     this.stats.handshakeErrors++
     this.emit('handshakeError', err, socket)
   }
-
-  // A connection's error must not throw out of the event loop when the application did not listen
-  // for it: the connection is already destroyed, so the server reports it and moves on.
-  private guard (connection: Bip324Socket): void {
-    const onError = (err: Error): void => {
-      if (connection.listenerCount('error') === 1) this.emit('clientError', err, connection)
-    }
-    connection.on('error', onError)
-  }
-
-  /** As net.Server.listen; resolves with the bound address. A listen error rejects the promise
-   *  and is not emitted as 'error' too. */
-  listen (port = 0, host = '127.0.0.1'): Promise<net.AddressInfo> {
-    return listen(this.server, port, host)
-  }
-
-  address (): net.AddressInfo | string | null {
-    return this.server.address()
-  }
-
-  /** Stops accepting; with `destroyConnections`, also closes every connection still open. */
-  close (destroyConnections = false): Promise<void> {
-    clearTimeout(this.gateTimer)
-    if (destroyConnections) for (const s of this.connections) s.destroy()
-    return new Promise((resolve, reject) => this.server.close((err) => (err ? reject(err) : resolve())))
-  }
 }
 
 /** Every option createServer() takes, checked at once. */
-function checkServerOptions (options: ServerOptions): void {
+function checkServerOptions (options: ServerOptions<Mode>): void {
   checkConnectionOptions(options)
   const { v1 } = options
   if (v1 !== undefined && v1 !== 'reject' && v1 !== 'fallback') throw new Bip324Error('ERR_BIP324_INVALID_ARG', `v1 must be 'reject' or 'fallback', got ${String(v1)}`)
@@ -226,6 +230,11 @@ function checkServerOptions (options: ServerOptions): void {
   checkInteger(options.maxHandshakes, 'maxHandshakes', 1, 2 ** 31 - 1)
 }
 
-export function createServer (options?: ServerOptions, onConnection?: (connection: Bip324Socket) => void): Bip324Server {
-  return new Bip324Server(options, onConnection)
+/** As net.createServer / tls.createServer: ([options][, listener]), the listener added to
+ *  'connection'. Call listen() (or listenAsync()) to start. */
+export function createServer<M extends Mode = 'raw'> (options?: ServerOptions<M>, listener?: (connection: Bip324Socket<M>) => void): Bip324Server<M>
+export function createServer (listener?: (connection: Bip324Socket<'raw'>) => void): Bip324Server<'raw'>
+export function createServer (...args: unknown[]): Bip324Server<Mode> {
+  const listener = typeof args[args.length - 1] === 'function' ? args.pop() as (connection: Bip324Socket<Mode>) => void : undefined
+  return new Bip324Server<Mode>((args[0] ?? {}) as ServerOptions<Mode>, listener)
 }

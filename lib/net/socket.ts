@@ -1,6 +1,8 @@
 /**
- * An encrypted BIP-324 connection as a node:stream Duplex of message contents (Uint8Array in, out),
- * over any connected socket. The sans-IO Protocol does the work; this file only moves bytes.
+ * An encrypted BIP-324 connection as a node:stream Duplex of messages, over any TCP socket, in the
+ * shape of tls.TLSSocket: it exists from the start, runs the handshake itself, emits 'handshake'
+ * (as TLS emits 'secureConnect') once the peer's version packet authenticated, and queues writes
+ * made before that. The sans-IO Protocol does the work; this file only moves bytes and time.
  *
  * - Reading is bounded in bytes: once the messages the application has not read reach
  *   maxReceiveBuffer, the socket stops reading from the peer (TCP pushes back), and reads again
@@ -8,21 +10,37 @@
  * - Writes queued while the socket is busy go out together, in one engine call (`_writev`): no added
  *   latency beyond the write in flight. `write()` returns false once the queued contents reach
  *   maxSendBuffer bytes, then 'drain', as net.Socket does with its highWaterMark.
- * - `end()` flushes, then half-closes (`allowHalfOpen` as in node:net); `destroy()` wipes the keys. Any transport error destroys the
- *   socket with one Bip324Error.
+ * - `end()` flushes, then half-closes (`allowHalfOpen` as in node:net); `destroy()` wipes the keys.
+ *   Any transport error destroys the socket with one Bip324Error; the TCP socket's own errors
+ *   (ECONNREFUSED, ECONNRESET...) pass through unchanged, as TLS sockets pass them.
+ * - The net.Socket members an application tunes or asks about (setNoDelay, setKeepAlive,
+ *   setTimeout and 'timeout', address(), local and remote address, bytesRead/bytesWritten, ref,
+ *   unref) are the TCP socket's.
  */
 
+import type { AddressInfo, Socket } from 'node:net'
 import { Duplex } from 'node:stream'
-import type { Socket } from 'node:net'
 
 import { Bip324Error } from '../errors'
 import { decodeContents, encodeContents, type RawMessage } from '../messages/message-type'
-import { Protocol, type ProtocolOptions, type ReceiveResult } from '../protocol/protocol'
 import { MAX_CONTENTS_LIMIT, REKEY_INTERVAL } from '../crypto/packet-format'
+import { Protocol, type ProtocolOptions, type ReceiveResult } from '../protocol/protocol'
+import { abortError } from './abort'
 import { MESSAGE_OVERHEAD } from './options'
 
-export interface ConnectionOptions extends Omit<ProtocolOptions, 'role' | 'v1' | 'rng' | 'secretKey' | 'ellswift'> {
-  /** Milliseconds for the handshake to complete. Default: 60,000 (Bitcoin Core's -peertimeout). 0 turns it off. */
+/** How a connection reads and writes: message contents as bytes, or typed messages. */
+export type Mode = 'raw' | 'messages'
+
+/** What a connection in mode M reads: contents (raw), or `{ type, payload }` with the message type
+ *  decoded from BIP-324's short or long form (messages; reserved short ids come back by number). */
+export type InboundMessage<M extends Mode> = M extends 'messages' ? RawMessage : Uint8Array
+
+/** What a connection in mode M writes: contents (raw), or `{ type, payload }` (messages). */
+export type OutboundMessage<M extends Mode> = M extends 'messages' ? { type: string, payload: Uint8Array } : Uint8Array
+
+export interface ConnectionOptions<M extends Mode = Mode> extends Omit<ProtocolOptions, 'role' | 'v1' | 'rng' | 'secretKey' | 'ellswift'> {
+  /** Milliseconds for the handshake to complete, counted from the start (TCP connect included).
+   *  Default: 60,000 (Bitcoin Core's -peertimeout). 0 turns it off. */
   handshakeTimeout?: number
   /** Milliseconds without a byte from the peer, after the handshake, before the connection closes
    *  with ERR_BIP324_IDLE_TIMEOUT. Our own writes do not count. Default: 1,200,000 (20 minutes,
@@ -39,8 +57,8 @@ export interface ConnectionOptions extends Omit<ProtocolOptions, 'role' | 'v1' |
   /** As in node:net: when false (the default), the peer's end() ends our side too once it is read. */
   allowHalfOpen?: boolean
   /** 'raw' (default): read and write message contents as Uint8Array. 'messages': `{ type, payload }`
-   *  objects, the message type in BIP-324's short or long form (see decodeContents). */
-  mode?: 'raw' | 'messages'
+   *  objects (InboundMessage, OutboundMessage). The socket's types follow this option. */
+  mode?: M
 }
 
 /** Bytes count everything on the wire, handshake included; packets count decoys too. */
@@ -64,6 +82,25 @@ export interface V1Handoff {
   transport: 'v1'
   socket: Socket
   data: Uint8Array
+}
+
+/** @internal What a connection is built with, defaults resolved, options checked. */
+export interface SocketSettings {
+  protocol: Omit<ProtocolOptions, 'v1'>
+  mode: Mode
+  allowHalfOpen: boolean
+  maxReceiveBuffer: number
+  maxSendBuffer: number
+  handshakeTimeout: number
+  idleTimeout: number
+  signal: AbortSignal | undefined
+  /** A responder's v1 peer is handed over here (the server's v1 fallback); without it, it is
+   *  ERR_BIP324_V1_PEER. */
+  onV1?: (handoff: V1Handoff) => void
+  /** An initiator whose peer closed during the handshake, before sending its key and garbage,
+   *  calls this instead of failing with ERR_BIP324_PEER_CLOSED (connect's v1Fallback), having let
+   *  go of the TCP socket; it ends the connection itself. */
+  onPeerClosed?: () => void
 }
 
 function checkContents (chunk: unknown): Uint8Array {
@@ -101,14 +138,6 @@ function * groups (contents: Uint8Array[]): Generator<Uint8Array[]> {
   if (group.length > 0) yield group
 }
 
-/** @internal What a connection is built with, defaults resolved. */
-export interface SocketSettings {
-  allowHalfOpen: boolean
-  mode: 'raw' | 'messages'
-  maxReceiveBuffer: number
-  maxSendBuffer: number
-}
-
 type Received = Uint8Array | RawMessage
 
 // What a received message counts against maxReceiveBuffer.
@@ -116,48 +145,131 @@ function cost (m: Received): number {
   return (m instanceof Uint8Array ? m.length : m.payload.length) + MESSAGE_OVERHEAD
 }
 
-export class Bip324Socket extends Duplex {
+type Callback = (err?: Error | null) => void
+
+export interface Bip324Socket<M extends Mode = 'raw'> {
+  on(event: 'data', listener: (message: InboundMessage<M>) => void): this
+  on(event: 'handshake' | 'connect' | 'timeout' | 'end' | 'finish' | 'drain' | 'close' | 'pause' | 'resume' | 'readable', listener: () => void): this
+  on(event: 'error', listener: (err: Error) => void): this
+  on(event: 'invalidMessage', listener: (err: Bip324Error) => void): this
+  on(event: 'v1', listener: (connection: { transport: 'v1', socket: Socket }) => void): this
+  on(event: string | symbol, listener: (...args: any[]) => void): this
+  once(event: 'data', listener: (message: InboundMessage<M>) => void): this
+  once(event: 'handshake' | 'connect' | 'timeout' | 'end' | 'finish' | 'drain' | 'close' | 'pause' | 'resume' | 'readable', listener: () => void): this
+  once(event: 'error', listener: (err: Error) => void): this
+  once(event: 'invalidMessage', listener: (err: Bip324Error) => void): this
+  once(event: 'v1', listener: (connection: { transport: 'v1', socket: Socket }) => void): this
+  once(event: string | symbol, listener: (...args: any[]) => void): this
+  read(size?: number): InboundMessage<M> | null
+  [Symbol.asyncIterator](): NodeJS.AsyncIterator<InboundMessage<M>>
+  write(message: OutboundMessage<M>, callback?: Callback): boolean
+  end(callback?: () => void): this
+  end(message: OutboundMessage<M>, callback?: () => void): this
+}
+
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
+export class Bip324Socket<M extends Mode = 'raw'> extends Duplex {
   readonly transport = 'v2' as const
+  /** The TCP socket underneath. */
   readonly socket: Socket
   private readonly protocol: Protocol
+  private readonly settings: SocketSettings
   private bytesSent = 0
   private bytesReceived = 0
   private readPaused = false
   private invalidMessages = 0
-  private readonly messages: boolean
-  private readonly maxReceiveBuffer: number
   private queued = 0
+  private established = false
+  // Set once a v1 peer's socket was handed over: it is no longer ours to destroy.
+  private handedOver = false
+  private handshakeTimer: NodeJS.Timeout | undefined
+  // When the peer last sent a byte, for the idle timer: only the peer's bytes count
+  // (socket.setTimeout would count our writes too).
+  private heard = 0
+  private idleTimer: NodeJS.Timeout | undefined
+  // Writes and the final end() made before the handshake completed, run once it has.
+  private waiting: (() => void) | undefined
 
-  /** @internal Use connect(), createServer() or wrap(). `handshakeBytes`: what the handshake moved. */
-  constructor (socket: Socket, protocol: Protocol, settings: SocketSettings, handshakeBytes: { sent: number, received: number }) {
-    const { allowHalfOpen, mode, maxReceiveBuffer, maxSendBuffer } = settings
+  /** @internal Use connect(), createServer() or wrap(). The socket may still be connecting. */
+  constructor (socket: Socket, settings: SocketSettings) {
+    const { allowHalfOpen, maxSendBuffer } = settings
     // Written contents stay Uint8Arrays (write() checks them), so the writable side counts bytes
     // and maxSendBuffer is its highWaterMark; read messages keep their boundaries (object mode).
     super({ allowHalfOpen, readableObjectMode: true, writableHighWaterMark: maxSendBuffer, decodeStrings: false })
-    this.messages = mode === 'messages'
-    this.maxReceiveBuffer = maxReceiveBuffer
     this.socket = socket
-    this.protocol = protocol
-    this.bytesSent = handshakeBytes.sent
-    this.bytesReceived = handshakeBytes.received
+    this.settings = settings
+    this.protocol = new Protocol({ ...settings.protocol, v1: 'report' })
+    socket.on('data', this.onData)
+    socket.on('end', this.onEnd)
+    socket.on('error', this.onError)
+    socket.on('close', this.onClose)
+    socket.on('timeout', this.onTimeout)
+    const { signal, handshakeTimeout } = settings
+    if (signal !== undefined) {
+      if (signal.aborted) {
+        process.nextTick(() => this.destroy(abortError(signal)))
+        return
+      }
+      signal.addEventListener('abort', this.onAbort, { once: true })
+    }
+    if (handshakeTimeout > 0) {
+      this.handshakeTimer = setTimeout(() => this.destroy(new Bip324Error('ERR_BIP324_HANDSHAKE_TIMEOUT',
+        `no BIP-324 handshake within ${handshakeTimeout} ms`)), handshakeTimeout)
+    }
+    if (socket.connecting) socket.once('connect', this.onConnect)
+    else this.start()
   }
 
-  /** The 32-byte session id both sides derived. */
-  get sessionId (): Uint8Array {
-    return this.protocol.sessionId!
+  /** The 32-byte session id both sides derived; undefined before 'handshake'. */
+  get sessionId (): Uint8Array | undefined {
+    return this.protocol.sessionId ?? undefined
   }
 
-  /** The contents of the peer's version packet (empty from Bitcoin Core). */
-  get peerVersion (): Uint8Array {
-    return this.protocol.peerVersion!
+  /** The contents of the peer's version packet (empty from Bitcoin Core); undefined before 'handshake'. */
+  get peerVersion (): Uint8Array | undefined {
+    return this.protocol.peerVersion ?? undefined
   }
 
-  get remoteAddress (): string | undefined {
-    return this.socket.remoteAddress
+  /** Whether the handshake completed ('handshake' was emitted). */
+  get handshakeComplete (): boolean {
+    return this.established
   }
 
-  get remotePort (): number | undefined {
-    return this.socket.remotePort
+  /** As net.Socket's: true until the TCP connection is made. */
+  get connecting (): boolean {
+    return this.socket.connecting
+  }
+
+  get remoteAddress (): string | undefined { return this.socket.remoteAddress }
+  get remotePort (): number | undefined { return this.socket.remotePort }
+  get remoteFamily (): string | undefined { return this.socket.remoteFamily }
+  get localAddress (): string | undefined { return this.socket.localAddress }
+  get localPort (): number | undefined { return this.socket.localPort }
+  get localFamily (): string | undefined { return this.socket.localFamily }
+  /** Bytes read from the TCP socket: the wire, handshake and packet overhead included. */
+  get bytesRead (): number { return this.socket.bytesRead }
+  /** Bytes written to the TCP socket (including what it still buffers), as net.Socket counts them. */
+  get bytesWritten (): number { return this.socket.bytesWritten }
+  /** The TCP socket's idle timeout (setTimeout), as net.Socket's `timeout`. */
+  get timeout (): number | undefined { return this.socket.timeout }
+
+  address (): AddressInfo | Record<string, never> { return this.socket.address() }
+  setNoDelay (noDelay?: boolean): this { this.socket.setNoDelay(noDelay); return this }
+  setKeepAlive (enable?: boolean, initialDelay?: number): this { this.socket.setKeepAlive(enable, initialDelay); return this }
+  ref (): this { this.socket.ref(); return this }
+  unref (): this { this.socket.unref(); return this }
+
+  /** As net.Socket's: 'timeout' after `timeout` ms without activity in either direction on the TCP
+   *  socket; the connection stays open (end or destroy it there). 0 turns it off. `callback` is
+   *  added as a one-time 'timeout' listener (removed again with 0). idleTimeout is the bound that
+   *  closes by itself. */
+  setTimeout (timeout: number, callback?: () => void): this {
+    this.socket.setTimeout(timeout)
+    if (callback !== undefined) {
+      if (timeout === 0) this.off('timeout', callback)
+      else this.once('timeout', callback)
+    }
+    return this
   }
 
   get counters (): Counters {
@@ -185,44 +297,166 @@ export class Bip324Socket extends Duplex {
     return this.queued
   }
 
-  /** Sends a decoy packet of `length` bytes, which the peer drops. */
+  /** Sends a decoy packet of `length` bytes, which the peer drops. After 'handshake' only. */
   sendDecoy (length: number): boolean {
     const bytes = this.protocol.sendDecoy(length)
     this.bytesSent += bytes.length
     return this.socket.write(bytes)
   }
 
-  /** @internal Bytes from the socket after the handshake. */
-  deliver (result: ReceiveResult, chunkLength: number): void {
-    this.bytesReceived += chunkLength
+  private readonly onConnect = (): void => {
+    this.emit('connect')
+    this.start()
+  }
+
+  private start (): void {
+    if (this.destroyed) return
+    const first = this.protocol.start()
+    if (first.length > 0) this.writeRaw(first)
+  }
+
+  private readonly onData = (chunk: Buffer): void => {
+    this.bytesReceived += chunk.length
+    if (this.established) {
+      this.heard = Date.now()
+      this.deliver(this.protocol.receive(chunk))
+      return
+    }
+    const r = this.protocol.receive(chunk)
+    for (const bytes of r.send) this.writeRaw(bytes)
+    const v1 = r.events.find((e) => e.type === 'v1')
+    if (v1 !== undefined) {
+      this.v1Peer(v1.data)
+      return
+    }
+    // The handshake is done once the peer's version packet authenticated, even if a bad packet
+    // follows it in the same chunk: that error belongs to the connection, delivered below.
+    if (!r.events.some((e) => e.type === 'handshake')) {
+      if (r.error !== undefined) this.destroy(r.error)
+      return
+    }
+    this.established = true
+    clearTimeout(this.handshakeTimer)
+    this.armIdleTimer()
+    // What came with the last handshake bytes (messages, or an error such as a bad packet) waits a
+    // turn of the event loop, the socket paused meanwhile: whoever awaits the connection, or gets
+    // it from the server's 'connection', has attached its listeners by then.
+    this.socket.pause()
+    this.emit('handshake')
+    const waiting = this.waiting
+    this.waiting = undefined
+    if (!this.destroyed) waiting?.()
+    setImmediate(() => {
+      if (this.destroyed) return
+      this.deliver({ ...r, send: [] })
+      this.resumeReading()
+    })
+  }
+
+  private readonly onEnd = (): void => {
+    if (this.established) {
+      if (this.protocol.buffered > 0) this.destroy(new Bip324Error('ERR_BIP324_TRUNCATED', 'the peer closed the connection in the middle of a packet'))
+      else this.push(null)
+      return
+    }
+    const { onPeerClosed } = this.settings
+    if (onPeerClosed !== undefined && !this.protocol.awaitingTerminator) {
+      this.release()
+      this.socket.destroy()
+      onPeerClosed()
+      return
+    }
+    this.destroy(this.protocol.awaitingTerminator
+      ? new Bip324Error('ERR_BIP324_NO_TERMINATOR', 'the peer sent its key and garbage, then closed without a garbage terminator of this network: another network?')
+      : new Bip324Error('ERR_BIP324_PEER_CLOSED', 'the peer closed the connection during the handshake'))
+  }
+
+  private readonly onError = (err: Error): void => { this.destroy(err) }
+
+  private readonly onClose = (): void => {
+    if (this.destroyed) return
+    if (this.established) this.destroy()
+    else this.onEnd()
+  }
+
+  private readonly onTimeout = (): void => { this.emit('timeout') }
+
+  private readonly onAbort = (): void => { this.destroy(abortError(this.settings.signal!)) }
+
+  // Armed once per idleTimeout, not per chunk: on firing it looks at when the peer last spoke.
+  private armIdleTimer (): void {
+    const { idleTimeout } = this.settings
+    if (idleTimeout === 0) return
+    this.heard = Date.now()
+    const check = (): void => {
+      const quiet = Date.now() - this.heard
+      if (quiet >= idleTimeout) this.destroy(new Bip324Error('ERR_BIP324_IDLE_TIMEOUT', `nothing from the peer for ${idleTimeout} ms`))
+      else this.idleTimer = setTimeout(check, idleTimeout - quiet).unref()
+    }
+    this.idleTimer = setTimeout(check, idleTimeout).unref()
+  }
+
+  // A responder's peer spoke v1: hand the socket over (server fallback) or refuse it.
+  private v1Peer (data: Uint8Array): void {
+    const { onV1 } = this.settings
+    if (onV1 === undefined) {
+      this.destroy(new Bip324Error('ERR_BIP324_V1_PEER', 'the peer speaks the v1 protocol'))
+      return
+    }
+    this.detach()
+    this.socket.pause()
+    onV1({ transport: 'v1', socket: this.socket, data })
+  }
+
+  // Lets go of the TCP socket for whoever takes it over: destroying this connection (the keys)
+  // leaves it open.
+  private detach (): void {
+    this.release()
+    this.handedOver = true
+    this.destroy()
+  }
+
+  // Takes every listener of ours off the TCP socket.
+  private release (): void {
+    this.socket.off('data', this.onData)
+    this.socket.off('end', this.onEnd)
+    this.socket.off('error', this.onError)
+    this.socket.off('close', this.onClose)
+    this.socket.off('timeout', this.onTimeout)
+    this.socket.off('connect', this.onConnect)
+  }
+
+  // Received packets after the handshake.
+  private deliver (result: ReceiveResult): void {
     for (const bytes of result.send) this.writeRaw(bytes)
+    const messages = this.settings.mode === 'messages'
     for (const contents of result.messages) {
-      const m = this.messages ? this.decode(contents) : contents
+      const m = messages ? this.decode(contents) : contents
       if (m === undefined) continue
       // Counted only if it waits in the queue: a flowing reader may take it at once.
       const waiting = this.readableLength
       this.push(m)
       if (this.readableLength > waiting) this.queued += cost(m)
     }
-    if (!this.readPaused && this.queued >= this.maxReceiveBuffer) {
+    if (!this.readPaused && this.queued >= this.settings.maxReceiveBuffer) {
       this.readPaused = true
       this.socket.pause()
     }
     if (result.error !== undefined) this.destroy(result.error)
   }
 
-  /** @internal Starts reading from the socket, unless the receive budget holds it paused. */
-  resumeReading (): void {
+  // Starts reading from the socket, unless the receive budget holds it paused.
+  private resumeReading (): void {
     if (!this.readPaused && !this.destroyed) this.socket.resume()
   }
 
   // Every way of consuming a Readable (flowing 'data', read(), async iteration, pipe) takes its
   // messages out of the queue through read(), so this is where the budget frees up.
-  override read (size?: number): Received | null {
-    const m = super.read(size) as Received | null
+  override read (size?: number): InboundMessage<M> | null {
+    const m = super.read(size) as InboundMessage<M> | null
     if (m !== null && this.queued > 0) {
       this.queued -= cost(m)
-      if (this.readPaused && this.queued < this.maxReceiveBuffer) {
+      if (this.readPaused && this.queued < this.settings.maxReceiveBuffer) {
         this.readPaused = false
         this.socket.resume()
       }
@@ -240,8 +474,7 @@ export class Bip324Socket extends Duplex {
     }
   }
 
-  /** @internal */
-  writeRaw (bytes: Uint8Array, cb?: (err?: Error | null) => void): void {
+  private writeRaw (bytes: Uint8Array, cb?: Callback): void {
     this.bytesSent += bytes.length
     this.socket.write(bytes, cb)
   }
@@ -249,8 +482,9 @@ export class Bip324Socket extends Duplex {
   // Reading is driven by the socket and paused by the byte budget (see read()), not by demand.
   override _read (): void {}
 
-  /** As stream.Writable's: message contents (raw mode) or `{ type, payload }` (messages mode).
-   *  Anything else destroys the connection with ERR_BIP324_INVALID_ARG. */
+  /** As stream.Writable's: message contents (raw mode) or `{ type, payload }` (messages mode),
+   *  queued until the handshake completes if it has not yet. Anything else destroys the connection
+   *  with ERR_BIP324_INVALID_ARG. */
   override write (chunk: unknown, ...rest: unknown[]): boolean {
     const contents = this.contents(chunk, rest)
     if (contents === null) return false
@@ -271,7 +505,7 @@ export class Bip324Socket extends Duplex {
   // is not a message fails the connection, as a failed write does (the callback gets the error).
   private contents (chunk: unknown, rest: unknown[]): Uint8Array | null {
     try {
-      return this.messages ? encodeMessage(chunk) : checkContents(chunk)
+      return this.settings.mode === 'messages' ? encodeMessage(chunk) : checkContents(chunk)
     } catch (err) {
       this.destroy(err as Error)
       const cb = rest.find((a) => typeof a === 'function') as ((err: Error) => void) | undefined
@@ -280,11 +514,15 @@ export class Bip324Socket extends Duplex {
     }
   }
 
-  override _write (chunk: Uint8Array, _encoding: BufferEncoding, cb: (err?: Error | null) => void): void {
+  override _write (chunk: Uint8Array, _encoding: BufferEncoding, cb: Callback): void {
     this._writev([{ chunk }], cb)
   }
 
-  override _writev (chunks: Array<{ chunk: Uint8Array }>, cb: (err?: Error | null) => void): void {
+  override _writev (chunks: Array<{ chunk: Uint8Array }>, cb: Callback): void {
+    if (!this.established) {
+      this.waiting = () => this._writev(chunks, cb)
+      return
+    }
     const contents = chunks.map(({ chunk }) => chunk)
     const packets: Uint8Array[] = []
     try {
@@ -303,13 +541,20 @@ export class Bip324Socket extends Duplex {
     this.socket.uncork()
   }
 
-  override _final (cb: (err?: Error | null) => void): void {
+  override _final (cb: Callback): void {
+    if (!this.established) {
+      this.waiting = () => this._final(cb)
+      return
+    }
     this.socket.end(cb)
   }
 
   override _destroy (err: Error | null, cb: (err: Error | null) => void): void {
+    clearTimeout(this.handshakeTimer)
+    clearTimeout(this.idleTimer)
+    this.settings.signal?.removeEventListener('abort', this.onAbort)
     this.protocol.destroy()
-    this.socket.destroy()
+    if (!this.handedOver) this.socket.destroy()
     cb(err)
   }
 }

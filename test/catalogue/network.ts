@@ -10,7 +10,7 @@ import type { Case, Outcome } from './case'
 /** A server that records its first handshake error; `act` misbehaves on a raw client socket. */
 async function againstServer (options: ServerOptions, act: (client: net.Socket) => void | Promise<void>): Promise<Outcome> {
   const server = createServer(options)
-  const { port } = await server.listen(0, '127.0.0.1')
+  const { port } = await server.listenAsync(0, '127.0.0.1')
   const failed = nextEvent<[Error & { code: string }, net.Socket]>(server, 'handshakeError')
   const client = await rawClient(port)
   client.on('error', () => {})
@@ -19,7 +19,7 @@ async function againstServer (options: ServerOptions, act: (client: net.Socket) 
   const [err, socket] = await failed
   expect(socket.destroyed).toBe(true)
   client.destroy()
-  await server.close(true)
+  await server[Symbol.asyncDispose]()
   return { code: err.code }
 }
 

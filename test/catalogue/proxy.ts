@@ -9,7 +9,7 @@ import type { Case, Outcome } from './case'
  *  2 s later (a proxy that awaits a body it should have refused from the header). */
 async function proxyClient (options: ProxyOptions, bytes: Uint8Array): Promise<Outcome> {
   const proxy = createProxy(options)
-  const { port } = await proxy.listen(0, '127.0.0.1')
+  const { port } = await proxy.listenAsync(0, '127.0.0.1')
   const failed = nextEvent<[Error & { code: string }]>(proxy, 'sessionError').then(([err]) => err.code)
   const client = await v1Client(port)
   client.socket.on('error', () => {})
@@ -19,7 +19,7 @@ async function proxyClient (options: ProxyOptions, bytes: Uint8Array): Promise<O
   clearTimeout(timer)
   if (code !== 'still waiting') await closed(client.socket)
   client.socket.destroy()
-  await proxy.close()
+  await proxy[Symbol.asyncDispose]()
   return { code }
 }
 

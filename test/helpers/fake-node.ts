@@ -64,14 +64,14 @@ export interface FakeNode {
 export async function v2Node (network: Network = 'mainnet'): Promise<FakeNode> {
   const node = { sessions: [] as string[], v1Connections: 0 }
   const server = createServer({ network, mode: 'messages', v1: 'fallback' })
-  server.on('connection', (c: Bip324Socket) => {
-    node.sessions.push(Buffer.from(c.sessionId).toString('hex'))
+  server.on('connection', (c) => {
+    node.sessions.push(Buffer.from(c.sessionId!).toString('hex'))
     c.on('data', (m: Message) => answer(m, (type, payload) => c.write({ type, payload })))
     c.on('error', () => {})
   })
   server.on('v1', ({ socket, data }) => { node.v1Connections++; speakV1(socket, magicOf(network), data) })
-  const { port } = await server.listen(0, '127.0.0.1')
-  return Object.assign(node, { port, close: () => server.close(true) })
+  const { port } = await server.listenAsync(0, '127.0.0.1')
+  return Object.assign(node, { port, close: () => server[Symbol.asyncDispose]() })
 }
 
 export async function v1OnlyNode (network: Network = 'mainnet'): Promise<FakeNode> {
