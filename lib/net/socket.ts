@@ -355,8 +355,14 @@ export class Bip324Socket<M extends Mode = 'raw'> extends Duplex {
 
   private readonly onEnd = (): void => {
     if (this.established) {
-      if (this.protocol.buffered > 0) this.destroy(new Bip324Error('ERR_BIP324_TRUNCATED', 'the peer closed the connection in the middle of a packet'))
-      else this.push(null)
+      if (this.protocol.buffered > 0) {
+        this.destroy(new Bip324Error('ERR_BIP324_TRUNCATED', 'the peer closed the connection in the middle of a packet'))
+        return
+      }
+      // As net.Socket does at EOF: read(0) emits 'end' now if nothing is left unread, so a
+      // connection nobody reads from still ends (and, without allowHalfOpen, closes).
+      this.push(null)
+      this.read(0)
       return
     }
     const { onPeerClosed } = this.settings
