@@ -105,6 +105,13 @@ function bytes (value: unknown, name: string, length?: number): Uint8Array {
   return value
 }
 
+/** Options must be an object: destructuring anything else would throw a TypeError instead. */
+export function checkOptionsObject (options: unknown): void {
+  if (options === null || typeof options !== 'object') {
+    throw new Bip324Error('ERR_BIP324_INVALID_ARG', `options must be an object, got ${String(options)}`)
+  }
+}
+
 function checkGarbageLength (length: unknown): void {
   if (length !== undefined && (!Number.isInteger(length) || (length as number) < 0 || (length as number) > MAX_GARBAGE_LEN)) {
     throw new Bip324Error('ERR_BIP324_INVALID_ARG', `garbageLength must be an integer from 0 to ${MAX_GARBAGE_LEN}`)
@@ -114,6 +121,7 @@ function checkGarbageLength (length: unknown): void {
 /** Checks the options every handshake takes and resolves their defaults: a wrong one throws
  *  ERR_BIP324_INVALID_ARG here, before any key exists. */
 export function resolveHandshakeOptions (options: HandshakeOptions): ResolvedHandshakeOptions {
+  checkOptionsObject(options)
   const { role, garbageLength, provider } = options
   if (role !== 'initiator' && role !== 'responder') {
     throw new Bip324Error('ERR_BIP324_INVALID_ARG', 'role must be "initiator" or "responder"')
@@ -143,6 +151,7 @@ export interface SendVersionOptions {
 
 /** Checks what sendVersion sends; a wrong option throws ERR_BIP324_INVALID_ARG. */
 export function checkSendVersionOptions (options: SendVersionOptions): void {
+  checkOptionsObject(options)
   if (options.version !== undefined) bytes(options.version, 'version')
   const { decoys = [] } = options
   if (!Array.isArray(decoys) || !decoys.every((length) => Number.isInteger(length) && length >= 0 && length <= MAX_CONTENTS_LIMIT)) {

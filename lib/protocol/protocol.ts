@@ -23,8 +23,9 @@
 import { Bip324Error } from '../errors'
 import type { OutboundCipher } from './cipher-session'
 import type { Role } from './constants'
+import { MAX_CONTENTS_LIMIT } from '../crypto/packet-format'
 import {
-  checkSendVersionOptions, type HandshakeOptions, Initialized, type ReceivedKey, ReceivedGarbage, resolveHandshakeOptions,
+  checkOptionsObject, checkSendVersionOptions, type HandshakeOptions, Initialized, type ReceivedKey, ReceivedGarbage, resolveHandshakeOptions,
   SentKey, SentVersion
 } from './handshake'
 import { Session } from './session'
@@ -61,6 +62,7 @@ export type ProtocolState = 'handshake' | 'ready' | 'v1' | 'closed'
 
 // The options Protocol adds to the handshake's.
 function checkOwnOptions (options: ProtocolOptions): void {
+  checkOptionsObject(options)
   const { v1 } = options
   if (v1 !== undefined && v1 !== 'report' && v1 !== 'reject') {
     throw new Bip324Error('ERR_BIP324_INVALID_ARG', `v1 must be 'report' or 'reject', got ${String(v1)}`)
@@ -161,6 +163,9 @@ export class Protocol {
     if (current instanceof Initialized || current instanceof Ended) {
       throw new Bip324Error('ERR_BIP324_BAD_STATE', `receive() in state ${current instanceof Ended ? current.state : 'not started'}`)
     }
+    // Checked here, not by the state that reads it: an error from there would end the session as
+    // if the peer had sent something wrong, and misuse throws.
+    if (!(chunk instanceof Uint8Array)) throw new Bip324Error('ERR_BIP324_INVALID_ARG', 'chunk must be a Uint8Array')
     const result: ReceiveResult = { send: [], messages: [], events: [] }
     try {
       this.#advance(chunk, result)
@@ -184,6 +189,9 @@ export class Protocol {
 
   /** A decoy packet of `length` zero bytes (encrypted, it looks like any other packet). */
   sendDecoy (length: number): Uint8Array {
+    if (!Number.isInteger(length) || length < 0 || length > MAX_CONTENTS_LIMIT) {
+      throw new Bip324Error('ERR_BIP324_INVALID_ARG', `length must be an integer from 0 to ${MAX_CONTENTS_LIMIT}, got ${String(length)}`)
+    }
     return this.#outbound().encrypt(new Uint8Array(length), 'decoy')
   }
 
