@@ -23,7 +23,7 @@
 import { Bip324Error } from '../errors'
 import type { OutboundCipher } from './cipher-session'
 import type { Role } from './constants'
-import { MAX_CONTENTS_LIMIT } from '../crypto/packet-format'
+import { MAX_CONTENTS_LIMIT, NUM_PACKET_OVERHEAD_BYTES } from '../crypto/packet-format'
 import {
   checkOptionsObject, checkSendVersionOptions, type HandshakeOptions, Initialized, type ReceivedKey, ReceivedGarbage, resolveHandshakeOptions,
   SentKey, SentVersion
@@ -32,9 +32,10 @@ import { Session } from './session'
 import { V1Check } from './v1'
 
 export interface ProtocolOptions extends HandshakeOptions {
-  /** Contents lengths of decoy packets sent before our version packet. */
+  /** Contents lengths of decoy packets sent before our version packet. Their bytes count toward
+   *  the peer's garbage window, so the default garbage may be that much shorter (garbageLength). */
   decoys?: readonly number[]
-  /** Our version packet's contents. Default: empty. */
+  /** Our version packet's contents. Default: empty. Counted as decoys are. */
   version?: Uint8Array
   /** As a responder, what to do with a v1 peer: report it (default) or refuse it as an error. */
   v1?: 'report' | 'reject'
@@ -152,7 +153,7 @@ export class Protocol {
       this.#current = new V1Check(current)
       return new Uint8Array(0)
     }
-    const { state, bytes } = current.sendKey()
+    const { state, bytes } = current.sendKey(undefined, this.#following())
     this.#current = state
     return bytes
   }
@@ -228,7 +229,7 @@ export class Protocol {
           result.events.push({ type: 'v1', data: r.data })
           return
         }
-        const { state, bytes } = current.handshake.sendKey()
+        const { state, bytes } = current.handshake.sendKey(undefined, this.#following())
         this.#current = state
         result.send.push(bytes)
         // Fewer than 16 bytes: they cannot complete the key, so the input still follows them.
@@ -257,6 +258,12 @@ export class Protocol {
         return
       }
     }
+  }
+
+  // The bytes #sendVersion sends after our terminator: they count toward the peer's garbage window.
+  #following (): number {
+    const { decoys = [], version } = this.#options
+    return decoys.reduce((n, length) => n + length + NUM_PACKET_OVERHEAD_BYTES, (version?.length ?? 0) + NUM_PACKET_OVERHEAD_BYTES)
   }
 
   #sendVersion (state: ReceivedKey, result: ReceiveResult): SentVersion {
