@@ -1,6 +1,6 @@
 // The addon: checks arguments, calls the engine, writes into buffers the caller owns. Misuse (wrong
-// types, sizes, order) throws TypeError/RangeError/Error with a `code`; what a peer sent is
-// reported by return values, never by throwing. Every entry point reads, then takes, then checks
+// types, sizes, order) throws a Bip324Error (ERR_BIP324_INVALID_ARG, ERR_BIP324_BAD_STATE), as the
+// js backend does; what a peer sent is reported by return values, never by throwing. Every entry point reads, then takes, then checks
 // and calls, in the order binding_args.h explains.
 
 #include <napi.h>
@@ -36,7 +36,7 @@ void FreeState(CipherHandle *handle) {
 // Array.prototype getters behind holes) run, so they all happen here, before any pointer is taken.
 bool Elements(Napi::Env env, Napi::Value v, std::vector<napi_value> *out) {
   if (!v.IsArray()) {
-    ThrowType(env, "items must be an array of Uint8Array");
+    ThrowInvalid(env, "items must be an array of Uint8Array");
     return false;
   }
   uint32_t n = v.As<Napi::Array>().Length();
@@ -47,13 +47,13 @@ bool Elements(Napi::Env env, Napi::Value v, std::vector<napi_value> *out) {
   return true;
 }
 
-// The handle behind argument v, or nullptr (with a TypeError thrown) if v is not one of ours.
+// The handle behind argument v, or nullptr (with ERR_BIP324_INVALID_ARG thrown) if v is not one of ours.
 CipherHandle *Handle(Napi::Env env, napi_value v) {
   bool tagged = false;
   void *data = nullptr;
   if (napi_check_object_type_tag(env, v, &kCipherTag, &tagged) != napi_ok || !tagged ||
       napi_get_value_external(env, v, &data) != napi_ok) {
-    ThrowType(env, "cipher must be a handle from cipherCreate()");
+    ThrowInvalid(env, "cipher must be a handle from cipherCreate()");
     return nullptr;
   }
   return static_cast<CipherHandle *>(data);
@@ -64,7 +64,7 @@ bip324_cipher *Cipher(Napi::Env env, napi_value v) {
   CipherHandle *handle = Handle(env, v);
   if (handle == nullptr) return nullptr;
   if (handle->cipher == nullptr) {
-    Throw(Napi::Error::New(env, "cipher has been destroyed"), kBadState);
+    Throw(env, kBadState, "cipher has been destroyed");
     return nullptr;
   }
   return handle->cipher;
@@ -138,7 +138,7 @@ Napi::Value Keygen(const Napi::CallbackInfo &info) {
 Napi::Value Ecdh(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
   if (!info[4].IsBoolean()) {
-    ThrowType(env, "initiator must be a boolean");
+    ThrowInvalid(env, "initiator must be a boolean");
     return env.Undefined();
   }
   int initiator = info[4].As<Napi::Boolean>().Value() ? 1 : 0;
@@ -212,11 +212,11 @@ Napi::Value Encrypt(const Napi::CallbackInfo &info) {
     return env.Undefined();
   }
   if (contents.len > BIP324_MAX_CONTENTS) {
-    ThrowRange(env, "contents must be at most " + std::to_string(BIP324_MAX_CONTENTS) + " bytes");
+    ThrowInvalid(env, "contents must be at most " + std::to_string(BIP324_MAX_CONTENTS) + " bytes");
     return env.Undefined();
   }
   if (out.len != contents.len + BIP324_EXPANSION) {
-    ThrowRange(env, "out must be contents.length + " + std::to_string(BIP324_EXPANSION) + " bytes");
+    ThrowInvalid(env, "out must be contents.length + " + std::to_string(BIP324_EXPANSION) + " bytes");
     return env.Undefined();
   }
   if (!Apart(env, out, "out", contents, "contents") || !Apart(env, out, "out", aad, "aad")) return env.Undefined();
@@ -231,7 +231,7 @@ Napi::Value DecryptLength(const Napi::CallbackInfo &info) {
   View len3;
   if (c == nullptr || !Bytes(env, info[1], "len3", BIP324_LENGTH_BYTES, &len3)) return env.Undefined();
   if (c->has_pending) {
-    Throw(Napi::Error::New(env, "a length is already pending: decrypt its packet first"), kBadState);
+    Throw(env, kBadState, "a length is already pending: decrypt its packet first");
     return env.Undefined();
   }
   return Napi::Number::New(env, bip324_decrypt_length(c, len3.data));
@@ -248,16 +248,16 @@ Napi::Value Decrypt(const Napi::CallbackInfo &info) {
     return env.Undefined();
   }
   if (!c->has_pending) {
-    Throw(Napi::Error::New(env, "no length is pending: call decryptLength first"), kBadState);
+    Throw(env, kBadState, "no length is pending: call decryptLength first");
     return env.Undefined();
   }
   if (contents.len != c->pending || in.len != c->pending + BIP324_HEADER_BYTES + BIP324_TAG_BYTES) {
-    ThrowRange(env, "contents must be the pending length (" + std::to_string(c->pending) + ") and input " +
+    ThrowInvalid(env, "contents must be the pending length (" + std::to_string(c->pending) + ") and input " +
                         std::to_string(BIP324_HEADER_BYTES + BIP324_TAG_BYTES) + " bytes more");
     return env.Undefined();
   }
   if (Overlap(contents, in) && contents.data != in.data + BIP324_HEADER_BYTES) {
-    ThrowRange(env, "contents may only overlap input exactly one byte in");
+    ThrowInvalid(env, "contents may only overlap input exactly one byte in");
     return env.Undefined();
   }
   if (!Apart(env, contents, "contents", aad, "aad")) return env.Undefined();
@@ -286,19 +286,19 @@ Napi::Value EncryptBatch(const Napi::CallbackInfo &info) {
   }
   // Every check before encrypting anything: a failed call changes no state.
   if (has_headers && headers.len != slices.size()) {
-    ThrowRange(env, "headers must have one byte per item");
+    ThrowInvalid(env, "headers must have one byte per item");
     return env.Undefined();
   }
   size_t total = 0;
   for (size_t i = 0; i < slices.size(); i++) {
     if (slices[i].len > BIP324_MAX_CONTENTS) {
-      ThrowRange(env, "items[" + std::to_string(i) + "] is over " + std::to_string(BIP324_MAX_CONTENTS) + " bytes");
+      ThrowInvalid(env, "items[" + std::to_string(i) + "] is over " + std::to_string(BIP324_MAX_CONTENTS) + " bytes");
       return env.Undefined();
     }
     total += slices[i].len + BIP324_EXPANSION;
   }
   if (out.len != total) {
-    ThrowRange(env, "out must be " + std::to_string(total) + " bytes");
+    ThrowInvalid(env, "out must be " + std::to_string(total) + " bytes");
     return env.Undefined();
   }
   if (has_headers && !Apart(env, out, "out", headers, "headers")) return env.Undefined();
@@ -321,7 +321,7 @@ Napi::Value DecryptBatch(const Napi::CallbackInfo &info) {
   void *raw;
   if (napi_get_typedarray_info(env, info[2], &type, &nwords, &raw, nullptr, nullptr) != napi_ok ||
       type != napi_uint32_array || nwords < 4) {
-    ThrowType(env, "meta must be a Uint32Array of at least 4 elements");
+    ThrowInvalid(env, "meta must be a Uint32Array of at least 4 elements");
     return env.Undefined();
   }
   uint32_t *words = static_cast<uint32_t *>(raw);
@@ -361,6 +361,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
       {"cipherCreate", CipherCreate},   {"cipherDestroy", CipherDestroy},   {"cipherProvider", CipherProvider},
       {"encrypt", Encrypt},             {"decryptLength", DecryptLength},   {"decrypt", Decrypt},
       {"encryptBatch", EncryptBatch},   {"decryptBatch", DecryptBatch},
+      {"setErrorClass", SetErrorClass},
   };
   for (const auto &f : functions) exports.Set(f.first, Napi::Function::New(env, f.second, f.first));
   return exports;

@@ -11,9 +11,10 @@
 //  1. read: every argument that is not a buffer or a handle into C++ values (numbers, booleans,
 //     strings, and array elements as napi_values);
 //  2. take: pointers into buffers (napi_get_typedarray_info) and the state behind a cipher
-//     handle, checking it was not destroyed. No call from here on runs JavaScript;
-//  3. check sizes and overlaps (Apart), then call the engine. A throw (whose error object a setter
-//     could observe) returns at once, and nothing taken in 2 is used after it.
+//     handle, checking it was not destroyed. No call from here on runs JavaScript, except Throw;
+//  3. check sizes and overlaps (Apart), then call the engine. A throw runs JavaScript (it
+//     constructs a Bip324Error, whose constructor and any setter it reaches may destroy a cipher
+//     or detach a buffer), so it returns at once, and nothing taken in 2 is used after it.
 
 #include <napi.h>
 
@@ -26,18 +27,47 @@ namespace bip324_binding {
 inline const char *const kInvalidArg = "ERR_BIP324_INVALID_ARG";
 inline const char *const kBadState = "ERR_BIP324_BAD_STATE";
 
-// Each environment (the main thread, each worker) gets its own randomized secp256k1 context.
+// Each environment (the main thread, each worker) gets its own randomized secp256k1 context, and
+// its own reference to the class errors are made with.
 struct Instance {
   secp256k1_context *secp = nullptr;
+  // Bip324Error (lib/errors.ts), from setErrorClass; empty until then.
+  Napi::FunctionReference error_class;
 };
 
-inline void Throw(Napi::Error error, const char *code) {
-  error.Set("code", Napi::String::New(error.Env(), code));
-  error.ThrowAsJavaScriptException();
+// Throws new Bip324Error(code, message), so that misuse reads the same whichever backend runs. An
+// addon no loader handed the class to (one required straight through node-gyp-build, as the tests'
+// child processes do) throws an Error with the same code and message instead.
+inline void Throw(Napi::Env env, const char *code, const std::string &message) {
+  Instance *instance = env.GetInstanceData<Instance>();
+  napi_value error;
+  if (instance != nullptr && !instance->error_class.IsEmpty()) {
+    Napi::Maybe<Napi::Object> made = instance->error_class.New({Napi::String::New(env, code), Napi::String::New(env, message)});
+    if (made.IsNothing()) return;  // the constructor threw: that error is pending, and propagates
+    error = made.Unwrap();
+  } else {
+    Napi::Error plain = Napi::Error::New(env, message);
+    if (plain.Set("code", code).IsNothing()) return;  // a setter on Error.prototype threw
+    error = plain.Value();
+  }
+  napi_throw(env, error);
 }
 
-inline void ThrowType(Napi::Env env, const std::string &message) { Throw(Napi::TypeError::New(env, message), kInvalidArg); }
-inline void ThrowRange(Napi::Env env, const std::string &message) { Throw(Napi::RangeError::New(env, message), kInvalidArg); }
+inline void ThrowInvalid(Napi::Env env, const std::string &message) { Throw(env, kInvalidArg, message); }
+
+// setErrorClass(Bip324Error): void. lib/native/binding.ts (and the tests' loader of the testing
+// addon) call it once, right after loading. A later call replaces the class: Node keeps one
+// instance of an addon file per environment, shared by every loader of that file (jest's module
+// registries, one per test file, each with its own Bip324Error), and the latest is the one running.
+inline Napi::Value SetErrorClass(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  if (!info[0].IsFunction()) {
+    ThrowInvalid(env, "errorClass must be a constructor");
+    return env.Undefined();
+  }
+  env.GetInstanceData<Instance>()->error_class = Napi::Persistent(info[0].As<Napi::Function>());
+  return env.Undefined();
+}
 
 // The bytes of a Uint8Array argument. data is never null, even for an empty or detached view.
 struct View {
@@ -55,7 +85,7 @@ inline bool Overlap(const View &a, const View &b) {
 // The engine forbids outputs that overlap inputs or other outputs: refuse them.
 inline bool Apart(Napi::Env env, const View &a, const char *a_name, const View &b, const char *b_name) {
   if (!Overlap(a, b)) return true;
-  ThrowRange(env, std::string(a_name) + " must not overlap " + b_name);
+  ThrowInvalid(env, std::string(a_name) + " must not overlap " + b_name);
   return false;
 }
 
@@ -70,14 +100,14 @@ inline void FreeInstance(Napi::Env, Instance *instance) {
 inline bool InitInstance(Napi::Env env) {
   static const bool initialised = bip324_init() == 1;
   if (!initialised) {
-    Throw(Napi::Error::New(env, "libsodium failed to initialise"), "ERR_BIP324_NATIVE_UNAVAILABLE");
+    Throw(env, "ERR_BIP324_NATIVE_UNAVAILABLE", "libsodium failed to initialise");
     return false;
   }
   Instance *instance = new Instance();
   instance->secp = bip324_secp256k1_context_create();
   env.SetInstanceData<Instance, FreeInstance>(instance);
   if (instance->secp == nullptr) {
-    Throw(Napi::Error::New(env, "cannot create a randomized secp256k1 context"), "ERR_BIP324_NATIVE_UNAVAILABLE");
+    Throw(env, "ERR_BIP324_NATIVE_UNAVAILABLE", "cannot create a randomized secp256k1 context");
     return false;
   }
   return true;
@@ -90,12 +120,12 @@ inline const secp256k1_context *Secp(Napi::Env env) { return env.GetInstanceData
 
 inline bool Uint(Napi::Env env, Napi::Value v, const char *name, uint32_t max, uint32_t *out) {
   if (!v.IsNumber()) {
-    ThrowType(env, std::string(name) + " must be a number");
+    ThrowInvalid(env, std::string(name) + " must be a number");
     return false;
   }
   double d = v.As<Napi::Number>().DoubleValue();
   if (!(d >= 0 && d <= max) || d != static_cast<double>(static_cast<uint32_t>(d))) {
-    ThrowRange(env, std::string(name) + " must be an integer from 0 to " + std::to_string(max));
+    ThrowInvalid(env, std::string(name) + " must be an integer from 0 to " + std::to_string(max));
     return false;
   }
   *out = static_cast<uint32_t>(d);
@@ -111,10 +141,10 @@ inline bool Provider(Napi::Env env, Napi::Value v, bip324_provider_id *out) {
   if (name == "openssl" || name == "libsodium") {
     *out = name == "openssl" ? BIP324_PROVIDER_OPENSSL : BIP324_PROVIDER_LIBSODIUM;
     if (bip324_provider_available(*out)) return true;
-    Throw(Napi::Error::New(env, "provider " + name + " is not available in this process"), kInvalidArg);
+    ThrowInvalid(env, "provider " + name + " is not available in this process");
     return false;
   }
-  ThrowType(env, "provider must be 'openssl', 'libsodium' or undefined");
+  ThrowInvalid(env, "provider must be 'openssl', 'libsodium' or undefined");
   return false;
 }
 
@@ -126,7 +156,7 @@ inline bool AnyBytes(Napi::Env env, napi_value v, const char *name, View *view) 
   napi_typedarray_type type;
   void *raw;
   if (napi_get_typedarray_info(env, v, &type, &view->len, &raw, nullptr, nullptr) != napi_ok || type != napi_uint8_array) {
-    ThrowType(env, std::string(name) + " must be a Uint8Array");
+    ThrowInvalid(env, std::string(name) + " must be a Uint8Array");
     return false;
   }
   // An empty view may have no backing store at all; the engine only needs a valid pointer.
@@ -139,7 +169,7 @@ inline bool AnyBytes(Napi::Env env, napi_value v, const char *name, View *view) 
 inline bool Bytes(Napi::Env env, napi_value v, const char *name, size_t size, View *view) {
   if (!AnyBytes(env, v, name, view)) return false;
   if (view->len != size) {
-    ThrowRange(env, std::string(name) + " must be " + std::to_string(size) + " bytes, got " + std::to_string(view->len));
+    ThrowInvalid(env, std::string(name) + " must be " + std::to_string(size) + " bytes, got " + std::to_string(view->len));
     return false;
   }
   return true;

@@ -44,6 +44,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   if (!InitInstance(env)) return exports;
   exports.Set("ecdhX", Napi::Function::New(env, EcdhX, "ecdhX"));
   exports.Set("bench", Napi::Function::New(env, Bench, "bench"));
+  exports.Set("setErrorClass", Napi::Function::New(env, SetErrorClass, "setErrorClass"));
   return exports;
 }
 

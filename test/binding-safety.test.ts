@@ -1,25 +1,30 @@
-// JavaScript that runs while an entry point reads its arguments: a getter on an item, an
-// Array.prototype getter behind a hole, a Proxy. Such code may destroy the cipher or detach a
-// buffer; the binding must notice (it takes pointers and the cipher state only after the last
-// getter ran), and the backends must behave the same. Calls straight into the addon run in a child
+// JavaScript that runs while an entry point reads its arguments (a getter on an item, an
+// Array.prototype getter behind a hole, a Proxy) or while it throws (the error class's
+// constructor). Such code may destroy the cipher or detach a buffer; the binding must notice (it
+// takes pointers and the cipher state only after the last getter ran, and uses none of them after a
+// throw), and the backends must behave the same. Calls straight into the addon run in a child
 // process each, so that a crash fails one test instead of ending the suite.
 
 import { NUM_PACKET_OVERHEAD_BYTES as EXPANSION } from '../lib/crypto/packet-format'
 import { spawnSync } from 'node:child_process'
 import path from 'node:path'
 
+import { Bip324Error } from '../lib/errors'
 import { variants } from './helpers/backends'
 
 const ROOT = path.join(__dirname, '..')
 
-// Runs `body` in a fresh node with `addon`, a libsodium `cipher`, `attempt(fn)` (what fn threw)
-// and `report(value)`; returns the reported value, or fails with how the process ended.
+// Runs `body` in a fresh node with `addon` (handed lib/errors.ts's Bip324Error as lib/native/binding.ts
+// hands it, by its source: the child runs no TypeScript), a libsodium `cipher`, `attempt(fn)` (what
+// fn threw) and `report(value)`; returns the reported value, or fails with how the process ended.
 function inChild (body: string): Record<string, unknown> {
   const script = `
     const addon = require('node-gyp-build')(${JSON.stringify(ROOT)})
+    const Bip324Error = ${Bip324Error.toString()}
+    addon.setErrorClass(Bip324Error)
     const key = new Uint8Array(32).fill(1)
     const cipher = addon.cipherCreate(key, key, 'libsodium')
-    const attempt = (fn) => { try { fn(); return { ok: true } } catch (e) { return { code: e.code, name: e.name, message: e.message } } }
+    const attempt = (fn) => { try { fn(); return { ok: true } } catch (e) { return { code: e.code, name: e.name, message: e.message, bip324: e instanceof Bip324Error } } }
     const zeros = (bytes) => new Uint8Array(bytes.buffer ?? bytes).every((b) => b === 0)
     const report = (value) => process.stdout.write(JSON.stringify(value))
     ${body}`
@@ -48,7 +53,7 @@ describe('encryptBatch straight into the addon', () => {
       const items = [new Uint8Array(10), new Uint8Array(10)]
       Object.defineProperty(items, 1, { get () { moved = structuredClone(out.buffer, { transfer: [out.buffer] }); return new Uint8Array(10) } })
       report({ outcome: attempt(() => addon.encryptBatch(cipher, out, items)), detached: out.length === 0, untouched: zeros(moved) })`)
-    expect(r.outcome).toMatchObject({ code: 'ERR_BIP324_INVALID_ARG', name: 'RangeError' })
+    expect(r.outcome).toMatchObject({ code: 'ERR_BIP324_INVALID_ARG', name: 'Bip324Error', bip324: true })
     expect(r.detached).toBe(true)
     expect(r.untouched).toBe(true)
   })
@@ -96,8 +101,69 @@ describe('encryptBatch straight into the addon', () => {
       let traps = 0
       const items = new Proxy([new Uint8Array(1)], { get (t, k) { traps++; return t[k] } })
       report({ outcome: attempt(() => addon.encryptBatch(cipher, new Uint8Array(21), items)), traps })`)
-    expect(r.outcome).toMatchObject({ code: 'ERR_BIP324_INVALID_ARG', name: 'TypeError' })
+    expect(r.outcome).toMatchObject({ code: 'ERR_BIP324_INVALID_ARG', name: 'Bip324Error', bip324: true })
     expect(r.traps).toBe(0)
+  })
+})
+
+// The addon throws after it took pointers and the cipher state (a size check fails in step 3 of
+// native/binding_args.h): the constructor runs then, and whatever it destroys must not be used.
+describe('an error class whose constructor destroys what the call took', () => {
+  test('encrypt with a wrong out size: the constructor destroys the cipher and detaches out; nothing written, its error thrown', () => {
+    const r = inChild(`
+      const out = new Uint8Array(40)
+      let moved, constructed = 0
+      addon.setErrorClass(class { constructor (code, message) {
+        if (constructed++ === 0) {
+          addon.cipherDestroy(cipher)
+          moved = structuredClone(out.buffer, { transfer: [out.buffer] })
+        }
+        return Object.assign(new Error(message), { code })
+      } })
+      const outcome = attempt(() => addon.encrypt(cipher, out, new Uint8Array(10), new Uint8Array(0), 0))
+      const destroyed = attempt(() => addon.cipherProvider(cipher))
+      report({ outcome, destroyed, constructed, untouched: zeros(moved) })`)
+    expect(r.outcome).toMatchObject({ code: 'ERR_BIP324_INVALID_ARG', message: 'out must be contents.length + 20 bytes' })
+    expect(r.constructed).toBe(2)
+    expect(r.untouched).toBe(true)
+    expect(r.destroyed).toMatchObject({ code: 'ERR_BIP324_BAD_STATE' })
+  })
+
+  test('decryptBatch with overlapping buffers: the constructor destroys the cipher; nothing decrypted, its error thrown', () => {
+    const r = inChild(`
+      const buffer = new Uint8Array(200)
+      let constructed = 0
+      addon.setErrorClass(class { constructor (code, message) {
+        constructed++
+        if (constructed === 1) addon.cipherDestroy(cipher)
+        return Object.assign(new Error(message), { code })
+      } })
+      const outcome = attempt(() => addon.decryptBatch(cipher, buffer.subarray(0, 100), new Uint32Array(16), buffer.subarray(50), 1000))
+      report({ outcome, constructed, untouched: zeros(buffer) })`)
+    expect(r.outcome).toMatchObject({ code: 'ERR_BIP324_INVALID_ARG', message: 'plain must not overlap input' })
+    expect(r.constructed).toBe(1)
+    expect(r.untouched).toBe(true)
+  })
+
+  test('a constructor that throws: its error propagates, and the addon stays usable', () => {
+    const r = inChild(`
+      addon.setErrorClass(class { constructor () { throw new Error('from the constructor') } })
+      const outcome = attempt(() => addon.encrypt(cipher, new Uint8Array(3), new Uint8Array(10), new Uint8Array(0), 0))
+      const out = new Uint8Array(30)
+      addon.encrypt(cipher, out, new Uint8Array(10), new Uint8Array(0), 0)
+      report({ outcome, usable: !zeros(out) })`)
+    expect(r.outcome).toMatchObject({ message: 'from the constructor' })
+    expect(r.usable).toBe(true)
+  })
+
+  test('before any class is handed over (an addon loaded straight through node-gyp-build): an Error with the same code and message', () => {
+    const script = `
+      const addon = require('node-gyp-build')(${JSON.stringify(ROOT)})
+      try { addon.ellswiftDecode(new Uint8Array(32), new Uint8Array(63)) } catch (e) {
+        process.stdout.write(JSON.stringify({ name: e.name, code: e.code, message: e.message, plain: Object.getPrototypeOf(e) === Error.prototype }))
+      }`
+    const r = spawnSync(process.execPath, ['-e', script], { cwd: ROOT, encoding: 'utf8', timeout: 60000 })
+    expect(JSON.parse(r.stdout)).toEqual({ name: 'Error', code: 'ERR_BIP324_INVALID_ARG', message: 'ell64 must be 64 bytes, got 63', plain: true })
   })
 })
 

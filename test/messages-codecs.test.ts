@@ -203,6 +203,13 @@ describe('encoding refuses what a peer would refuse', () => {
   test('a type with no codec and no raw is ERR_BIP324_INVALID_ARG', () => {
     expect(() => encodePayload({ type: 'alert' } as unknown as Message)).toThrow(expect.objectContaining({ code: 'ERR_BIP324_INVALID_ARG' }))
   })
+
+  test('what is not a message object is a Bip324Error, not the TypeError of looking into it', () => {
+    for (const msg of [undefined, null, 'ping', 5]) {
+      expect(() => encodePayload(msg as unknown as Message))
+        .toThrow(expect.objectContaining({ name: 'Bip324Error', code: 'ERR_BIP324_INVALID_ARG', message: `expected a message as { type, ... }, got ${String(msg)}` }))
+    }
+  })
 })
 
 // Mutations a hostile or broken peer produces from a valid payload.

@@ -5,7 +5,8 @@ import load from 'node-gyp-build'
 
 import { nativeInfo } from '../lib'
 import { NUM_PACKET_OVERHEAD_BYTES } from '../lib/crypto/packet-format'
-import { native } from '../lib/native/binding'
+import { Bip324Error } from '../lib/errors'
+import { type ErrorClass, native } from '../lib/native/binding'
 import { PACKAGE_ROOT } from '../lib/package'
 import { variants } from './helpers/backends'
 import { RAW_BENCH, testingAddon } from './helpers/testing-addon'
@@ -107,29 +108,45 @@ describe.each(variants)('RFC 8439 keystream through $name (ChaCha20 as the engin
   })
 })
 
-describe('argument checks', () => {
-  const x32 = new Uint8Array(32)
+describe.each(variants)('argument checks through $name', ({ backend, provider }) => {
   const ell64 = new Uint8Array(64)
 
+  // The addon's misuse errors are the js backend's: Bip324Errors, the same code and message.
   test.each([
-    ['a string', 'not bytes', 'TypeError'],
-    ['undefined', undefined, 'TypeError'],
-    ['a Uint16Array', new Uint16Array(32), 'TypeError'],
-    ['an ArrayBuffer', new ArrayBuffer(64), 'TypeError'],
-    ['63 bytes', new Uint8Array(63), 'RangeError'],
-    ['65 bytes', new Uint8Array(65), 'RangeError'],
-    ['0 bytes', new Uint8Array(0), 'RangeError']
-  ])('ellswiftDecode refuses %s as ell64 with ERR_BIP324_INVALID_ARG', (_name, bad, kind) => {
+    ['a string', 'not bytes', 'ell64 must be a Uint8Array'],
+    ['undefined', undefined, 'ell64 must be a Uint8Array'],
+    ['a Uint16Array', new Uint16Array(32), 'ell64 must be a Uint8Array'],
+    ['an ArrayBuffer', new ArrayBuffer(64), 'ell64 must be a Uint8Array'],
+    ['63 bytes', new Uint8Array(63), 'ell64 must be 64 bytes, got 63'],
+    ['65 bytes', new Uint8Array(65), 'ell64 must be 64 bytes, got 65'],
+    ['0 bytes', new Uint8Array(0), 'ell64 must be 64 bytes, got 0']
+  ])('ellswiftDecode refuses %s as ell64 with a Bip324Error, ERR_BIP324_INVALID_ARG', (_name, bad, message) => {
     let caught: unknown
-    try { native().ellswiftDecode(x32, bad as Uint8Array) } catch (err) { caught = err }
-    expect(caught).toMatchObject({ code: 'ERR_BIP324_INVALID_ARG', name: kind })
-    expect((caught as Error).message).toMatch(/^ell64 must be/)
+    try { backend.ellswiftDecode(bad as Uint8Array) } catch (err) { caught = err }
+    expect(caught).toBeInstanceOf(Bip324Error)
+    expect(caught).toMatchObject({ name: 'Bip324Error', code: 'ERR_BIP324_INVALID_ARG', message })
   })
 
+  test('a cipher used after destroy(): a Bip324Error, ERR_BIP324_BAD_STATE', () => {
+    const cipher = backend.createCipher(ell64.subarray(0, 32), ell64.subarray(32), provider)
+    cipher.destroy()
+    let caught: unknown
+    try { cipher.encrypt(new Uint8Array(NUM_PACKET_OVERHEAD_BYTES), new Uint8Array(0), new Uint8Array(0), 0) } catch (err) { caught = err }
+    expect(caught).toBeInstanceOf(Bip324Error)
+    expect(caught).toMatchObject({ name: 'Bip324Error', code: 'ERR_BIP324_BAD_STATE' })
+  })
+})
+
+describe('argument checks straight into the addon', () => {
   test('a wrong output size is refused before anything is written', () => {
     const out = new Uint8Array(31).fill(7)
-    expect(() => native().ellswiftDecode(out, ell64)).toThrow(expect.objectContaining({ code: 'ERR_BIP324_INVALID_ARG' }))
+    expect(() => native().ellswiftDecode(out, new Uint8Array(64))).toThrow(expect.objectContaining({ code: 'ERR_BIP324_INVALID_ARG' }))
     expect(out.every((b) => b === 7)).toBe(true)
+  })
+
+  test('setErrorClass takes a constructor only', () => {
+    expect(() => native().setErrorClass('Bip324Error' as unknown as ErrorClass))
+      .toThrow(new Bip324Error('ERR_BIP324_INVALID_ARG', 'errorClass must be a constructor'))
   })
 })
 
@@ -137,7 +154,7 @@ describe('the addon users load and the testing addon beside it', () => {
   test('the addon exports the engine\'s packet and key functions only: no benchmark loop, no unhashed ECDH', () => {
     expect(Object.keys(native()).sort()).toEqual(['cipherCreate', 'cipherDestroy', 'cipherProvider', 'constants', 'decrypt',
       'decryptBatch', 'decryptLength', 'ecdh', 'ellswiftCreate', 'ellswiftDecode', 'encrypt', 'encryptBatch', 'keySchedule',
-      'keygen', 'nativeInfo'])
+      'keygen', 'nativeInfo', 'setErrorClass'])
   })
 
   test('the testing addon is a file neither node-gyp-build nor prebuildify takes for the addon (not *.node)', () => {
@@ -148,6 +165,12 @@ describe('the addon users load and the testing addon beside it', () => {
 
   test('its benchmark loop times the engine: a failed or skipped loop would return 0', () => {
     for (const kind of Object.values(RAW_BENCH)) expect(testingAddon().bench(kind, undefined, 64, 10)).toBeGreaterThan(0)
-    expect(() => testingAddon().bench(4, undefined, 64, 10)).toThrow(expect.objectContaining({ code: 'ERR_BIP324_INVALID_ARG' }))
+  })
+
+  test('its misuse errors are Bip324Errors too', () => {
+    let caught: unknown
+    try { testingAddon().bench(4, undefined, 64, 10) } catch (err) { caught = err }
+    expect(caught).toBeInstanceOf(Bip324Error)
+    expect(caught).toMatchObject({ name: 'Bip324Error', code: 'ERR_BIP324_INVALID_ARG', message: 'kind must be an integer from 0 to 3' })
   })
 })

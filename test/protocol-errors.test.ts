@@ -3,7 +3,7 @@
 
 import crypto from 'node:crypto'
 
-import { Bip324Error, MAX_GARBAGE_LEN, NUM_GARBAGE_TERMINATOR_BYTES, Protocol } from '../lib'
+import { Bip324Error, MAX_GARBAGE_LEN, NUM_GARBAGE_TERMINATOR_BYTES, Protocol, type ProtocolOptions } from '../lib'
 import { pair } from './helpers/pair'
 
 function started (role: 'initiator' | 'responder', options = {}): { p: Protocol, first: Uint8Array } {
@@ -100,6 +100,47 @@ test('bad options are refused up front', () => {
   expect(() => new Protocol({ role: 'initiator', maxContents: 1 << 24 })).toThrow(expect.objectContaining({ code: 'ERR_BIP324_INVALID_ARG' }))
   expect(() => new Protocol({ role: 'initiator', network: 'nonet' as 'mainnet' })).toThrow(expect.objectContaining({ code: 'ERR_BIP324_INVALID_ARG' }))
   expect(() => new Protocol({ role: 'other' as 'initiator' })).toThrow(expect.objectContaining({ code: 'ERR_BIP324_INVALID_ARG' }))
+})
+
+// Misuse throws a Bip324Error, on every backend, rather than whatever the first property access
+// on a wrong value would throw (a TypeError, a RangeError from new Uint8Array).
+describe.each(['native', 'js'] as const)('misuse through the %s backend', (backend) => {
+  const invalid = (message: string | RegExp): ReturnType<typeof expect.objectContaining> => expect.objectContaining({ name: 'Bip324Error', code: 'ERR_BIP324_INVALID_ARG', message: typeof message === 'string' ? message : expect.stringMatching(message) })
+
+  test('options that are not an object', () => {
+    for (const options of [undefined, null, 5, 'initiator']) {
+      expect(() => new Protocol(options as unknown as ProtocolOptions)).toThrow(invalid(/^options must be an object/))
+    }
+  })
+
+  test('a chunk that is not a Uint8Array throws, before the session sees it: the protocol carries on', () => {
+    for (const role of ['initiator', 'responder'] as const) {
+      const q = pair({ backend }, { backend })
+      const p = q[role].protocol
+      for (const chunk of [undefined, null, 'abc', { length: 5 }, [1, 2, 3]]) {
+        expect(() => p.receive(chunk as unknown as Uint8Array)).toThrow(invalid('chunk must be a Uint8Array'))
+      }
+      expect(p.state).toBe('ready')
+      const other = q[role === 'initiator' ? 'responder' : 'initiator'].protocol
+      expect(p.receive(other.send(Uint8Array.of(7))).messages).toEqual([Uint8Array.of(7)])
+    }
+    const fresh = new Protocol({ role: 'responder', backend })
+    fresh.start()
+    expect(() => fresh.receive(null as unknown as Uint8Array)).toThrow(invalid('chunk must be a Uint8Array'))
+    expect(fresh.state).toBe('handshake')
+  })
+
+  test('send, sendMany and sendDecoy with what is not contents', () => {
+    const { initiator } = pair({ backend }, { backend })
+    const p = initiator.protocol
+    expect(() => p.send(undefined as unknown as Uint8Array)).toThrow(invalid('contents must be a Uint8Array'))
+    expect(() => p.sendMany(undefined as unknown as Uint8Array[])).toThrow(invalid('contents must be an array of Uint8Array'))
+    expect(() => p.sendMany([1] as unknown as Uint8Array[])).toThrow(invalid('items[0] must be a Uint8Array'))
+    for (const length of [-1, 1.5, '3', 1 << 24]) {
+      expect(() => p.sendDecoy(length as number)).toThrow(invalid(/^length must be an integer from 0 to 16777215/))
+    }
+    expect(p.packets.sent).toBe(1) // the version packet only: nothing refused was counted
+  })
 })
 
 test('a bad packet inside a read that also carries the end of the garbage fails once, with ERR_BIP324_BAD_MAC, whatever follows in the read', () => {

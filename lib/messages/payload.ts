@@ -98,6 +98,7 @@ export function isKnownMessage (msg: Message): msg is KnownMessage {
 
 /** Raw and unknown messages encode to their `raw` bytes, unchanged. */
 export function encodePayload (msg: Message): Uint8Array {
+  if (msg === null || typeof msg !== 'object') throw invalid(`expected a message as { type, ... }, got ${String(msg)}`)
   let payload: Uint8Array
   if ('raw' in msg) {
     if (!(msg.raw instanceof Uint8Array)) throw invalid(`${msg.type}: expected raw as a Uint8Array`)

@@ -1,12 +1,13 @@
 /**
  * Loads the compiled addon (build/Release, build/Debug, or prebuilds/<platform>-<arch>) through
- * node-gyp-build, and describes what it exports. Nothing here checks arguments: the addon does.
+ * node-gyp-build, hands it the Bip324Error class its errors are made with, and describes what it
+ * exports. Nothing here checks arguments: the addon does.
  */
 
 import path from 'node:path'
 import load from 'node-gyp-build'
 
-import { Bip324Error } from '../errors'
+import { Bip324Error, type Bip324ErrorCode } from '../errors'
 import { PACKAGE_ROOT } from '../package'
 
 export interface NativeInfo {
@@ -46,6 +47,9 @@ export interface OpensslInfo {
   'known-answer-failed' | 'canary-overwritten'
 }
 
+/** The class the addon makes its errors with: lib/errors.ts's Bip324Error. */
+export type ErrorClass = new (code: Bip324ErrorCode, message: string) => Error
+
 /** An opaque native cipher state (one direction). */
 export type CipherHandle = { readonly __brand: 'bip324.CipherHandle' }
 
@@ -75,12 +79,15 @@ export interface Addon {
   decrypt (cipher: CipherHandle, contents: Uint8Array, input: Uint8Array, aad: Uint8Array): number
   encryptBatch (cipher: CipherHandle, out: Uint8Array, items: readonly Uint8Array[], headers?: Uint8Array): void
   decryptBatch (cipher: CipherHandle, plain: Uint8Array, meta: Uint32Array, input: Uint8Array, maxContents: number): number
+  /** Until it is called, misuse throws plain Errors (with the same code and message). */
+  setErrorClass (errorClass: ErrorClass): void
 }
 
 /** Loads the addon found under `root`, or throws ERR_BIP324_NATIVE_UNAVAILABLE naming every place tried. */
 export function loadAddon (root: string = PACKAGE_ROOT): Addon {
+  let addon: Addon
   try {
-    return load(root) as Addon
+    addon = load(root) as Addon
   } catch (cause) {
     const tried = [
       path.join(root, 'build', 'Release', 'bip324.node'),
@@ -95,6 +102,10 @@ export function loadAddon (root: string = PACKAGE_ROOT): Addon {
       `Rebuild it with \`npm rebuild bip324\` (needs python3, make and a C/C++ compiler), ` +
       'or choose the pure-JavaScript backend.', { cause })
   }
+  // Once per load, not once per process: every loader of this file shares one instance of it (the
+  // addon's errors are then this copy's class, as the js backend's are).
+  addon.setErrorClass(Bip324Error)
+  return addon
 }
 
 let addon: Addon | undefined

@@ -19,6 +19,8 @@ export class OutboundCipher {
 
   /** One packet carrying `contents`; `aad` only on the first packet after the garbage terminator. */
   encrypt (contents: Uint8Array, type: PacketType = 'genuine', aad: Uint8Array = EMPTY): Uint8Array {
+    // The backend checks contents too, but only after its length sized the packet.
+    if (!(contents instanceof Uint8Array)) throw invalid('contents must be a Uint8Array')
     const packet = new Uint8Array(contents.length + NUM_PACKET_OVERHEAD_BYTES)
     this.cipher.encrypt(packet, contents, aad, type === 'decoy' ? IGNORE_BIT : 0)
     this.packets++
@@ -27,6 +29,7 @@ export class OutboundCipher {
 
   /** Genuine packets for every item, back to back in one buffer, in one engine call. */
   encryptMany (contents: readonly Uint8Array[]): Uint8Array {
+    if (!Array.isArray(contents)) throw invalid('contents must be an array of Uint8Array')
     let total = 0
     for (const c of contents) total += c.length + NUM_PACKET_OVERHEAD_BYTES
     const out = new Uint8Array(total)
@@ -96,6 +99,10 @@ export class InboundCipher {
   destroy (): void {
     this.cipher.destroy()
   }
+}
+
+function invalid (message: string): Bip324Error {
+  return new Bip324Error('ERR_BIP324_INVALID_ARG', message)
 }
 
 function oversized (len: number, max: number): Bip324Error {

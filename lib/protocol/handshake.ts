@@ -20,11 +20,27 @@ import { type BackendChoice, selectBackend } from '../crypto'
 import { Bip324Error } from '../errors'
 import { equal, indexOf } from './bytes'
 import { InboundCipher, OutboundCipher, type SessionKeyMaterial } from './cipher-session'
-import { MAX_CONTENTS_LIMIT } from '../crypto/packet-format'
+import { MAX_CONTENTS_LIMIT, NUM_PACKET_OVERHEAD_BYTES } from '../crypto/packet-format'
 import { DEFAULT_MAX_CONTENTS, MAX_GARBAGE_LEN, NUM_ELLIGATOR_SWIFT_BYTES, NUM_GARBAGE_TERMINATOR_BYTES, type Role } from './constants'
 import { magicOf, type Network } from '../network'
 import { PacketReader } from './packet-reader'
 import { Session } from './session'
+
+/** The bytes after a peer's key within which its terminator must end (4,095 of garbage, then 16),
+ *  here as in Bitcoin Core (V2Transport::ProcessReceivedGarbageBytes), which disconnects when they
+ *  hold none of its network. */
+const GARBAGE_WINDOW = MAX_GARBAGE_LEN + NUM_GARBAGE_TERMINATOR_BYTES
+
+/**
+ * The shortest garbage whose bytes, with our terminator and the `following` bytes of packets we send
+ * right after it (decoys and the version packet, at least 20), fill a peer's garbage window. A peer
+ * of another network finds no terminator in them, so it fails at once (Bitcoin Core disconnects)
+ * instead of waiting for bytes that never come: what we then see, its error or its close before our
+ * terminator, says "another network" whatever garbage length either side drew.
+ */
+export function windowFillingGarbage (following: number): number {
+  return Math.max(0, GARBAGE_WINDOW - NUM_GARBAGE_TERMINATOR_BYTES - following)
+}
 
 /** Fills a new array with random bytes. */
 export type Rng = (n: number) => Uint8Array
@@ -44,7 +60,8 @@ export interface HandshakeOptions {
   /** With secretKey: the ElligatorSwift encoding to send for it (checked to encode that key),
    *  instead of a fresh one; to reproduce a recorded handshake, such as BIP-324's vectors. */
   ellswift?: Uint8Array
-  /** Length of the garbage we send after our key, 0..4095. Default: random in that range. */
+  /** Length of the garbage we send after our key, 0..4095. Default: random, from the shortest length
+   *  that fills a peer's garbage window (windowFillingGarbage) to 4095. */
   garbageLength?: number
   /** Largest packet contents accepted from the peer. Default: 4,000,013 (Bitcoin Core). */
   maxContents?: number
@@ -105,6 +122,13 @@ function bytes (value: unknown, name: string, length?: number): Uint8Array {
   return value
 }
 
+/** Options must be an object: destructuring anything else would throw a TypeError instead. */
+export function checkOptionsObject (options: unknown): void {
+  if (options === null || typeof options !== 'object') {
+    throw new Bip324Error('ERR_BIP324_INVALID_ARG', `options must be an object, got ${String(options)}`)
+  }
+}
+
 function checkGarbageLength (length: unknown): void {
   if (length !== undefined && (!Number.isInteger(length) || (length as number) < 0 || (length as number) > MAX_GARBAGE_LEN)) {
     throw new Bip324Error('ERR_BIP324_INVALID_ARG', `garbageLength must be an integer from 0 to ${MAX_GARBAGE_LEN}`)
@@ -114,6 +138,7 @@ function checkGarbageLength (length: unknown): void {
 /** Checks the options every handshake takes and resolves their defaults: a wrong one throws
  *  ERR_BIP324_INVALID_ARG here, before any key exists. */
 export function resolveHandshakeOptions (options: HandshakeOptions): ResolvedHandshakeOptions {
+  checkOptionsObject(options)
   const { role, garbageLength, provider } = options
   if (role !== 'initiator' && role !== 'responder') {
     throw new Bip324Error('ERR_BIP324_INVALID_ARG', 'role must be "initiator" or "responder"')
@@ -143,6 +168,7 @@ export interface SendVersionOptions {
 
 /** Checks what sendVersion sends; a wrong option throws ERR_BIP324_INVALID_ARG. */
 export function checkSendVersionOptions (options: SendVersionOptions): void {
+  checkOptionsObject(options)
   if (options.version !== undefined) bytes(options.version, 'version')
   const { decoys = [] } = options
   if (!Array.isArray(decoys) || !decoys.every((length) => Number.isInteger(length) && length >= 0 && length <= MAX_CONTENTS_LIMIT)) {
@@ -214,16 +240,21 @@ export class Initialized extends State<Context> {
   }
 
   /** Our 64-byte ElligatorSwift public key followed by `garbage` (default: `garbageLength` random
-   *  bytes, or 0..4095 of them). */
-  sendKey (garbage?: Uint8Array): { state: SentKey, bytes: Uint8Array } {
+   *  bytes, or windowFillingGarbage(following)..4095 of them). `following`: the bytes of the packets
+   *  sendVersion will send (default: an empty version packet, 20). */
+  sendKey (garbage?: Uint8Array, following: number = NUM_PACKET_OVERHEAD_BYTES): { state: SentKey, bytes: Uint8Array } {
     if (garbage !== undefined) bytes(garbage, 'garbage')
     if (garbage !== undefined && garbage.length > MAX_GARBAGE_LEN) {
       throw new Bip324Error('ERR_BIP324_INVALID_ARG', `garbage must be at most ${MAX_GARBAGE_LEN} bytes`)
     }
+    if (!Number.isInteger(following) || following < 0) {
+      throw new Bip324Error('ERR_BIP324_INVALID_ARG', `following must be an integer >= 0, got ${String(following)}`)
+    }
     const ctx = this.take()
+    const shortest = windowFillingGarbage(following)
     const ourGarbage = garbage !== undefined
       ? Uint8Array.from(garbage)
-      : ctx.rng(ctx.garbageLength ?? Math.floor(ctx.rng(2).reduce((n, b) => n * 256 + b, 0) / 65536 * (MAX_GARBAGE_LEN + 1)))
+      : ctx.rng(ctx.garbageLength ?? shortest + Math.floor(ctx.rng(2).reduce((n, b) => n * 256 + b, 0) / 65536 * (MAX_GARBAGE_LEN + 1 - shortest)))
     const { secretKey, ellswift: ourKey } = ctx.secretKey !== null && ctx.ourKey !== null
       ? { secretKey: ctx.secretKey, ellswift: ctx.ourKey }
       : ctx.backend.keygen()
@@ -320,9 +351,6 @@ export type GarbageResult =
   | { kind: 'needMoreData' }
   | { kind: 'garbageFound', state: ReceivedGarbage, consumed: number }
 
-/** Where the peer's terminator must start by: after at most 4,095 bytes of garbage. */
-const GARBAGE_WINDOW = MAX_GARBAGE_LEN + NUM_GARBAGE_TERMINATOR_BYTES
-
 export class SentVersion extends State {
   /** Our direction, usable now: packets may follow our version packet before the peer's arrives. */
   readonly outbound: OutboundCipher
@@ -371,7 +399,7 @@ export class SentVersion extends State {
       this.take()
       this.#window = null
       fail(ctx, new Bip324Error('ERR_BIP324_NO_TERMINATOR',
-        `no garbage terminator within ${MAX_GARBAGE_LEN} bytes of garbage: not a BIP-324 peer of this network`))
+        `no garbage terminator of this network within ${MAX_GARBAGE_LEN} bytes of garbage and ${NUM_GARBAGE_TERMINATOR_BYTES} more: another network?`))
     }
     return { kind: 'needMoreData' }
   }

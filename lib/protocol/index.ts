@@ -6,7 +6,7 @@ export { NETWORK_MAGIC, magicOf, type Network, type NetworkName } from '../netwo
 export { v1Prefix, detectV1, V1_PREFIX_BYTES, V1Check, type V1CheckResult } from './v1'
 export { InboundCipher, OutboundCipher, type Packet, type SessionKeyMaterial } from './cipher-session'
 export {
-  Initialized, SentKey, ReceivedKey, SentVersion, ReceivedGarbage,
+  Initialized, SentKey, ReceivedKey, SentVersion, ReceivedGarbage, windowFillingGarbage,
   type HandshakeOptions, type SendVersionOptions, type KeyResult, type GarbageResult, type VersionResult, type Rng
 } from './handshake'
 export { Session } from './session'

@@ -23,17 +23,19 @@
 import { Bip324Error } from '../errors'
 import type { OutboundCipher } from './cipher-session'
 import type { Role } from './constants'
+import { MAX_CONTENTS_LIMIT, NUM_PACKET_OVERHEAD_BYTES } from '../crypto/packet-format'
 import {
-  checkSendVersionOptions, type HandshakeOptions, Initialized, type ReceivedKey, ReceivedGarbage, resolveHandshakeOptions,
+  checkOptionsObject, checkSendVersionOptions, type HandshakeOptions, Initialized, type ReceivedKey, ReceivedGarbage, resolveHandshakeOptions,
   SentKey, SentVersion
 } from './handshake'
 import { Session } from './session'
 import { V1Check } from './v1'
 
 export interface ProtocolOptions extends HandshakeOptions {
-  /** Contents lengths of decoy packets sent before our version packet. */
+  /** Contents lengths of decoy packets sent before our version packet. Their bytes count toward
+   *  the peer's garbage window, so the default garbage may be that much shorter (garbageLength). */
   decoys?: readonly number[]
-  /** Our version packet's contents. Default: empty. */
+  /** Our version packet's contents. Default: empty. Counted as decoys are. */
   version?: Uint8Array
   /** As a responder, what to do with a v1 peer: report it (default) or refuse it as an error. */
   v1?: 'report' | 'reject'
@@ -61,6 +63,7 @@ export type ProtocolState = 'handshake' | 'ready' | 'v1' | 'closed'
 
 // The options Protocol adds to the handshake's.
 function checkOwnOptions (options: ProtocolOptions): void {
+  checkOptionsObject(options)
   const { v1 } = options
   if (v1 !== undefined && v1 !== 'report' && v1 !== 'reject') {
     throw new Bip324Error('ERR_BIP324_INVALID_ARG', `v1 must be 'report' or 'reject', got ${String(v1)}`)
@@ -150,7 +153,7 @@ export class Protocol {
       this.#current = new V1Check(current)
       return new Uint8Array(0)
     }
-    const { state, bytes } = current.sendKey()
+    const { state, bytes } = current.sendKey(undefined, this.#following())
     this.#current = state
     return bytes
   }
@@ -161,6 +164,9 @@ export class Protocol {
     if (current instanceof Initialized || current instanceof Ended) {
       throw new Bip324Error('ERR_BIP324_BAD_STATE', `receive() in state ${current instanceof Ended ? current.state : 'not started'}`)
     }
+    // Checked here, not by the state that reads it: an error from there would end the session as
+    // if the peer had sent something wrong, and misuse throws.
+    if (!(chunk instanceof Uint8Array)) throw new Bip324Error('ERR_BIP324_INVALID_ARG', 'chunk must be a Uint8Array')
     const result: ReceiveResult = { send: [], messages: [], events: [] }
     try {
       this.#advance(chunk, result)
@@ -184,6 +190,9 @@ export class Protocol {
 
   /** A decoy packet of `length` zero bytes (encrypted, it looks like any other packet). */
   sendDecoy (length: number): Uint8Array {
+    if (!Number.isInteger(length) || length < 0 || length > MAX_CONTENTS_LIMIT) {
+      throw new Bip324Error('ERR_BIP324_INVALID_ARG', `length must be an integer from 0 to ${MAX_CONTENTS_LIMIT}, got ${String(length)}`)
+    }
     return this.#outbound().encrypt(new Uint8Array(length), 'decoy')
   }
 
@@ -220,7 +229,7 @@ export class Protocol {
           result.events.push({ type: 'v1', data: r.data })
           return
         }
-        const { state, bytes } = current.handshake.sendKey()
+        const { state, bytes } = current.handshake.sendKey(undefined, this.#following())
         this.#current = state
         result.send.push(bytes)
         // Fewer than 16 bytes: they cannot complete the key, so the input still follows them.
@@ -249,6 +258,12 @@ export class Protocol {
         return
       }
     }
+  }
+
+  // The bytes #sendVersion sends after our terminator: they count toward the peer's garbage window.
+  #following (): number {
+    const { decoys = [], version } = this.#options
+    return decoys.reduce((n, length) => n + length + NUM_PACKET_OVERHEAD_BYTES, (version?.length ?? 0) + NUM_PACKET_OVERHEAD_BYTES)
   }
 
   #sendVersion (state: ReceivedKey, result: ReceiveResult): SentVersion {

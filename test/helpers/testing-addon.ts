@@ -7,6 +7,8 @@
 import path from 'node:path'
 import load from 'node-gyp-build'
 
+import { Bip324Error } from '../../lib/errors'
+import type { ErrorClass } from '../../lib/native/binding'
 import { PACKAGE_ROOT } from '../../lib/package'
 
 export interface TestingAddon {
@@ -14,6 +16,8 @@ export interface TestingAddon {
   ecdhX (x32: Uint8Array, ellTheirs64: Uint8Array, seckey32: Uint8Array): boolean
   /** Nanoseconds spent looping `kind` (RAW_BENCH) `iterations` times in C; 0 if the loop failed. */
   bench (kind: number, provider: string | undefined, size: number, iterations: number): number
+  /** As the addon's (lib/native/binding.ts): the class its errors are made with. */
+  setErrorClass (errorClass: ErrorClass): void
 }
 
 /** bip324_bench_kind (native/bench.h). */
@@ -22,7 +26,8 @@ export const RAW_BENCH = { encrypt: 0, decrypt: 1, roundtrip: 2, handshake: 3 } 
 let loaded: TestingAddon | undefined
 
 /** The testing addon beside the addon that node-gyp-build resolves (so the sanitized build when
- *  scripts/asan-test.sh redirects it); throws, naming the path and the fix, when it was not built. */
+ *  scripts/asan-test.sh redirects it), making its errors Bip324Errors as the addon's are; throws,
+ *  naming the path and the fix, when it was not built. */
 export function testingAddon (): TestingAddon {
   if (loaded) return loaded
   const file = path.join(path.dirname(load.resolve(PACKAGE_ROOT)), 'bip324_testing.addon')
@@ -32,6 +37,7 @@ export function testingAddon (): TestingAddon {
   } catch (cause) {
     throw new Error(`the testing addon ${file} does not load (build it with \`npm run build\`): ${String(cause)}`, { cause })
   }
+  module.exports.setErrorClass(Bip324Error)
   loaded = module.exports
   return loaded
 }
