@@ -5,8 +5,8 @@
  * fixed relative path would do.
  */
 
-import fs from 'node:fs'
-import path from 'node:path'
+import * as fs from 'node:fs'
+import * as path from 'node:path'
 
 interface Found {
   root: string

@@ -3,7 +3,7 @@
  * cipher handles, wiped on destroy() and by the finalizer.
  */
 
-import crypto from 'node:crypto'
+import * as crypto from 'node:crypto'
 
 import type { Backend, BatchPacket, BatchResult, BatchStatus, KeyPair, PacketCipher, SessionKeys } from './backend'
 import { copyItems } from './items'

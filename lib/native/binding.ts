@@ -4,7 +4,7 @@
  * exports. Nothing here checks arguments: the addon does.
  */
 
-import path from 'node:path'
+import * as path from 'node:path'
 import load from 'node-gyp-build'
 
 import { Bip324Error, type Bip324ErrorCode } from '../errors'

@@ -4,7 +4,7 @@
  * failures as 'error'. connectAsync is the same as a promise, for `await`.
  */
 
-import net from 'node:net'
+import * as net from 'node:net'
 
 import { Bip324Error } from '../errors'
 import { checkBoolean, checkConnectionOptions, checkInteger, settingsOf } from './options'

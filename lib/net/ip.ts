@@ -3,7 +3,7 @@
  * @see https://developer.bitcoin.org/reference/p2p_networking.html#addr
  */
 
-import net from 'node:net'
+import * as net from 'node:net'
 
 import { Bip324Error } from '../errors'
 

@@ -3,13 +3,14 @@
  * version/verack exchange every peer starts with. What `bip324 connect` prints.
  */
 
-import crypto from 'node:crypto'
+import * as crypto from 'node:crypto'
 import type { Socket } from 'node:net'
 
 import { Bip324Error } from '../errors'
 import { decodePayload, encodePayload, encodeV1Message, type VersionMessage } from '../messages'
 import { magicOf, type Network, SERVICE_FLAGS } from '../network'
 import { PACKAGE_VERSION } from '../package'
+import { abortError } from './abort'
 import { connectAsync, type ConnectOptions } from './connect'
 import { ipToBytes } from './ip'
 import type { Bip324Socket } from './socket'
@@ -99,7 +100,7 @@ export async function probe (options: ProbeOptions): Promise<ProbeResult> {
   outer?.addEventListener('abort', forward, { once: true })
   let onAbort = (): void => {}
   const aborted = new Promise<never>((_resolve, reject) => {
-    onAbort = () => reject(signal.reason)
+    onAbort = () => reject(abortError(signal))
     signal.addEventListener('abort', onAbort, { once: true })
   })
   aborted.catch(() => {})

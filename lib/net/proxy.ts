@@ -12,7 +12,7 @@
  * run on; closeAllConnections() or [Symbol.asyncDispose]() ends them.
  */
 
-import net from 'node:net'
+import * as net from 'node:net'
 import { inspect } from 'node:util'
 
 import { Bip324Error } from '../errors'

@@ -7,7 +7,7 @@
  * @see https://www.iana.org/assignments/iana-ipv6-special-registry/
  */
 
-import net from 'node:net'
+import * as net from 'node:net'
 
 import { Bip324Error } from '../errors'
 import { ipToBytes } from './ip'

@@ -12,7 +12,7 @@
  * http.Server does, instead of throwing.
  */
 
-import net from 'node:net'
+import * as net from 'node:net'
 
 import { Bip324Error } from '../errors'
 import { checkConnectionOptions, checkInteger, settingsOf } from './options'

@@ -213,8 +213,11 @@ export class Bip324Socket<M extends Mode = 'raw'> extends Duplex {
       signal.addEventListener('abort', this.onAbort, { once: true })
     }
     if (handshakeTimeout > 0) {
+      // Still awaiting the terminator at the deadline: the peer's key came, its terminator did not.
+      // A slow peer looks the same, so the code stays a timeout; the message says what is likely.
       this.handshakeTimer = setTimeout(() => this.destroy(new Bip324Error('ERR_BIP324_HANDSHAKE_TIMEOUT',
-        `no BIP-324 handshake within ${handshakeTimeout} ms`)), handshakeTimeout)
+        `no BIP-324 handshake within ${handshakeTimeout} ms` +
+        (this.protocol.awaitingTerminator ? ' (the peer\'s key arrived, but no garbage terminator of this network: another network?)' : ''))), handshakeTimeout)
     }
     if (socket.connecting) socket.once('connect', this.onConnect)
     else this.start()
@@ -377,7 +380,16 @@ export class Bip324Socket<M extends Mode = 'raw'> extends Duplex {
       : new Bip324Error('ERR_BIP324_PEER_CLOSED', 'the peer closed the connection during the handshake'))
   }
 
-  private readonly onError = (err: Error): void => { this.destroy(err) }
+  // A peer of another network that gives up at its own 4,111-byte window while our bytes are still
+  // unread there resets the connection instead of closing it: that is the same verdict, so it is
+  // reported as such, with the system error as its cause. Any other error passes through as is.
+  private readonly onError = (err: NodeJS.ErrnoException): void => {
+    if (!this.established && this.protocol.awaitingTerminator && (err.code === 'ECONNRESET' || err.code === 'EPIPE')) {
+      this.destroy(new Bip324Error('ERR_BIP324_NO_TERMINATOR', `the peer reset the connection before sending a garbage terminator of this network: another network? (${err.code})`, { cause: err }))
+    } else {
+      this.destroy(err)
+    }
+  }
 
   private readonly onClose = (): void => {
     if (this.destroyed) return

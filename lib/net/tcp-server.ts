@@ -7,7 +7,7 @@
  */
 
 import { EventEmitter } from 'node:events'
-import type net from 'node:net'
+import type * as net from 'node:net'
 
 export abstract class TcpServer extends EventEmitter {
   /** The TCP server underneath. */

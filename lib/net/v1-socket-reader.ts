@@ -17,6 +17,7 @@ import type { Socket } from 'node:net'
 
 import { Bip324Error } from '../errors'
 import { type V1Message, V1MessageReader, type V1MessageReaderOptions } from '../messages'
+import { abortError } from './abort'
 
 export interface V1WaitOptions {
   /** Milliseconds for this wait. Default: none. */
@@ -51,7 +52,7 @@ export class V1SocketReader {
       return Promise.resolve(null)
     }
     const { timeout, timeoutError, signal } = options
-    if (signal?.aborted === true) return Promise.reject(signal.reason)
+    if (signal?.aborted === true) return Promise.reject(abortError(signal))
     return new Promise<V1Message | null>((resolve, reject) => {
       const finish = (): void => {
         clearTimeout(timer)
@@ -69,7 +70,7 @@ export class V1SocketReader {
       // 'close' too: a socket reset before its end leaves no wait behind.
       const onEnd = (): void => { this.ended = true; finish(); resolve(null) }
       const onError = (err: Error): void => { this.error = err; finish(); reject(err) }
-      const onAbort = (): void => { finish(); reject(signal!.reason) }
+      const onAbort = (): void => { finish(); reject(abortError(signal!)) }
       const timer = timeout === undefined
         ? undefined
         : setTimeout(() => {
