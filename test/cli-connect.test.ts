@@ -1,5 +1,6 @@
 // `bip324 connect` and the probe under it, against stand-in nodes on 127.0.0.1.
 
+import crypto from 'node:crypto'
 import net from 'node:net'
 
 import { probe } from '../lib/net/probe'
@@ -37,11 +38,11 @@ test('connect for humans prints the session id and says the transport is encrypt
   await node.close()
 })
 
-test('a v1-only node: exit 3 with a hint; with --v1-fallback the probe succeeds over v1 and says so', async () => {
+test('a v1-only node closes on our key: exit 1, not 3 (others close too), with a hint; with --v1-fallback the probe succeeds over v1 and says so', async () => {
   const node = await v1OnlyNode()
   const refused = await runCli(['connect', `127.0.0.1:${node.port}`])
-  expect(refused.code).toBe(3)
-  expect(refused.stderr).toContain('try --v1-fallback')
+  expect(refused).toMatchObject({ code: 1, stdout: '' })
+  expect(refused.stderr).toBe(`bip324 connect: 127.0.0.1:${node.port}: the peer closed the connection during the handshake (if it speaks only v1, --v1-fallback reaches it) (ERR_BIP324_PEER_CLOSED)\n`)
   const fallback = await runCli(['connect', `127.0.0.1:${node.port}`, '--v1-fallback', '--json'])
   expect(fallback.code).toBe(0)
   expect(JSON.parse(fallback.stdout)).toMatchObject({ ok: true, transport: 'v1', fellBackToV1: true, userAgent: NODE_USER_AGENT })
@@ -49,31 +50,51 @@ test('a v1-only node: exit 3 with a hint; with --v1-fallback the probe succeeds 
   await node.close()
 })
 
-test('refused, silent and wrong-network nodes: exit 1 with a message that says which', async () => {
-  const closed = net.createServer()
-  await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve))
-  const { port } = closed.address() as net.AddressInfo
-  await new Promise((resolve) => closed.close(resolve))
+/** A port on `host` where nothing listens: bound once, then closed. */
+async function closedPort (host: string): Promise<number> {
+  const server = net.createServer()
+  await new Promise<void>((resolve) => server.listen(0, host, resolve))
+  const { port } = server.address() as net.AddressInfo
+  await new Promise((resolve) => server.close(resolve))
+  return port
+}
+
+test('refused and silent nodes: exit 1, one line that says which, and no hint of another network', async () => {
+  const port = await closedPort('127.0.0.1')
   const refused = await runCli(['connect', `127.0.0.1:${port}`])
-  expect(refused.code).toBe(1)
-  expect(refused.stderr).toContain('refused the connection')
+  expect(refused).toEqual({ code: 1, stdout: '', stderr: `bip324 connect: 127.0.0.1:${port} refused the connection: is a node listening there? (ECONNREFUSED)\n` })
 
   const silent = await rawServer(() => {})
   const timeout = await runCli(['connect', `127.0.0.1:${silent.port}`, '--timeout', '300', '--json'])
-  expect(timeout.code).toBe(1)
-  expect(JSON.parse(timeout.stdout).error.code).toBe('ERR_BIP324_HANDSHAKE_TIMEOUT')
+  expect(timeout).toMatchObject({ code: 1, stderr: '' })
+  const { error } = JSON.parse(timeout.stdout)
+  expect(error).toEqual({ code: 'ERR_BIP324_HANDSHAKE_TIMEOUT', message: expect.stringMatching(new RegExp(`^127\\.0\\.0\\.1:${silent.port}: .*300 ms$`)), command: 'connect' })
+  const human = await runCli(['connect', `127.0.0.1:${silent.port}`, '--timeout', '300'])
+  expect(human.code).toBe(1)
+  expect(human.stderr.split('\n')).toHaveLength(2)
+  expect(human.stderr).not.toMatch(/network/)
   await silent.close()
+})
 
-  const signet = await v2Node('signet')
-  const wrong = await runCli(['connect', `127.0.0.1:${signet.port}`, '--network', 'mainnet', '--timeout', '1000'])
-  expect(wrong.code).toBe(1)
-  expect(wrong.stderr).toContain('try --network')
-  await signet.close()
+test('an IPv6 peer is printed in brackets', async () => {
+  const port = await closedPort('::1')
+  const refused = await runCli(['connect', `[::1]:${port}`, '--json'])
+  expect(refused.code).toBe(1)
+  expect(JSON.parse(refused.stdout).error).toMatchObject({ code: 'ECONNREFUSED', message: `[::1]:${port} refused the connection: is a node listening there?` })
+})
+
+test('a peer that answers with a key and garbage but no terminator of this network: exit 1, try --network', async () => {
+  // 64 bytes are a key (every 64-byte string decodes as ElligatorSwift); no terminator of ours follows.
+  const other = await rawServer((s) => s.once('data', () => s.end(crypto.randomBytes(64 + 200))))
+  const wrong = await runCli(['connect', `127.0.0.1:${other.port}`, '--network', 'signet'])
+  expect(wrong).toEqual({ code: 1, stdout: '', stderr: `bip324 connect: 127.0.0.1:${other.port} is on another network: its handshake is not signet's (try --network) (ERR_BIP324_NO_TERMINATOR)\n` })
+  await other.close()
 })
 
 test('usage errors exit 2', async () => {
   expect((await runCli(['connect'])).code).toBe(2)
   expect((await runCli(['connect', '127.0.0.1:1', '--network', 'moonnet'])).code).toBe(2)
-  expect((await runCli(['connect', '127.0.0.1:1', '--timeout', '-5'])).code).toBe(2)
+  expect((await runCli(['connect', '127.0.0.1:1', '--timeout=-5'])).code).toBe(2)
+  expect((await runCli(['connect', '127.0.0.1:1', '--timeout', '2147483648'])).code).toBe(2)
   expect((await runCli(['connect', '127.0.0.1:70000'])).code).toBe(2)
 })

@@ -3,6 +3,7 @@
 
 import crypto from 'node:crypto'
 import { spawn } from 'node:child_process'
+import net from 'node:net'
 
 import { decodePayload, encodeV1Message } from '../lib/messages'
 import { createProxy } from '../lib/net/proxy'
@@ -80,8 +81,8 @@ test('a client that names no peer and no --target: ERR_BIP324_INVALID_ARG, close
 })
 
 /** `bip324 proxy --json` as a child process: `line` waits for its first line of an event. */
-function proxyCommand (args: string[]): { line: (event: string) => Promise<Record<string, unknown>>, stop: () => Promise<number> } {
-  const child = spawn(process.execPath, [CLI, 'proxy', '--listen', '127.0.0.1:0', '--json', ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+function proxyCommand (args: string[], listen = '127.0.0.1:0'): { line: (event: string) => Promise<Record<string, unknown>>, stop: () => Promise<number> } {
+  const child = spawn(process.execPath, [CLI, 'proxy', '--listen', listen, '--json', ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
   const lines: Array<Record<string, unknown>> = []
   let wake = (): void => {}
   let buffered = ''
@@ -170,4 +171,36 @@ test('bip324 proxy --help tells of --allow and --max-sessions; bad values of the
     expect({ args, code: run.code }).toEqual({ args, code: 2 })
     expect(run.stderr).toMatch(/bip324 proxy: .*\n\nbip324 proxy --listen/)
   }
+})
+
+test('bip324 proxy on a port in use: exit 1, one line in our words (one JSON object with --json), no stack trace', async () => {
+  const taken = await rawServer(() => {})
+  const human = await runCli(['proxy', '--listen', `127.0.0.1:${taken.port}`])
+  expect(human).toEqual({ code: 1, stdout: '', stderr: `bip324 proxy: cannot listen on 127.0.0.1:${taken.port}: the address is in use (EADDRINUSE)\n` })
+  const json = await runCli(['proxy', '--listen', `127.0.0.1:${taken.port}`, '--json'])
+  expect(json).toMatchObject({ code: 1, stderr: '' })
+  expect(JSON.parse(json.stdout)).toEqual({ ok: false, error: { code: 'EADDRINUSE', message: `cannot listen on 127.0.0.1:${taken.port}: the address is in use`, command: 'proxy' } })
+  await taken.close()
+})
+
+test('bip324 proxy on [::1] prints its address and its clients\' in brackets', async () => {
+  const child = spawn(process.execPath, [CLI, 'proxy', '--listen', '[::1]:0'], { stdio: ['ignore', 'pipe', 'pipe'] })
+  const [first] = await nextEvent<[Buffer]>(child.stdout, 'data')
+  expect(first.toString()).toMatch(/^listening on \[::1\]:\d+ for v1 clients/)
+  const exited = nextEvent<[number]>(child, 'exit')
+  child.kill('SIGTERM')
+  expect((await exited)[0]).toBe(0)
+
+  const proxy = proxyCommand([], '[::1]:0')
+  const listening = await proxy.line('listening')
+  expect(listening).toMatchObject({ address: '::1' })
+  // Not a v1 message: the session fails at once, naming the client.
+  const client = net.connect({ host: '::1', port: listening.port as number })
+  client.on('error', () => {})
+  await nextEvent(client, 'connect')
+  const { localPort } = client
+  client.write(Buffer.alloc(24, 0xee))
+  expect(await proxy.line('sessionError')).toMatchObject({ client: `[::1]:${localPort}`, code: 'ERR_BIP324_BAD_MAGIC' })
+  client.destroy()
+  expect(await proxy.stop()).toBe(0)
 })

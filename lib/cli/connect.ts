@@ -1,12 +1,12 @@
 /** `bip324 connect`: probes a Bitcoin node over BIP-324 and prints who it is. */
 
-import { parseHostPort } from '../net/ip'
 import { probe, type ProbeResult } from '../net/probe'
-import { isNetworkName, NETWORKS, serviceNames } from '../network'
-import type { BackendChoice } from '../crypto'
-import { UsageError } from './errors'
-import type { Values } from './index'
+import { NETWORKS, serviceNames } from '../network'
+import { formatAddress, parseAddress } from './address'
+import { backendOf, networkOf, type Values } from './args'
+import { Failure, UsageError } from './errors'
 import type { Output } from './output'
+import { isOperational } from './report'
 
 export const usage = `bip324 connect <host[:port]> [--network ${Object.keys(NETWORKS).join('|')}]
                 [--v1-fallback] [--timeout ms] [--backend native|js|auto] [--json]
@@ -14,46 +14,52 @@ export const usage = `bip324 connect <host[:port]> [--network ${Object.keys(NETW
 Connects to a Bitcoin node over BIP-324, exchanges version and verack, and prints the node's user
 agent, services, start height and the session id (compare it with the node's getpeerinfo to rule
 out a man in the middle). With --v1-fallback, a node that closes during the handshake is retried
-over v1, as Bitcoin Core does. The port defaults to the network's.
+over v1, as Bitcoin Core does. The port defaults to the network's; an IPv6 address goes in
+brackets ([2001:db8::1]:8333). --timeout (default 10000) bounds the whole probe.
 
-Exit codes: 0 probed; 1 refused, unreachable, timed out or failed (the message says which);
-2 usage error; 3 the node only speaks v1 (retry with --v1-fallback).`
+Exit codes: 0 probed (over v1 too, with --v1-fallback); 1 refused, unreachable, timed out or
+failed (the message says which); 2 usage error; 3 the node speaks only v1 (retry with
+--v1-fallback).`
 
-// Messages for the failures people hit, with the hint that resolves them.
-function explain (err: Error & { code?: string }, where: string, fallback: boolean): string {
+// setTimeout's longest delay, which the library's timeouts cannot exceed.
+const MAX_TIMEOUT = 2 ** 31 - 1
+
+// The failures people hit, in words that say what to do. Only a handshake that went wrong on
+// arrival (no terminator of this network, another network's magic) hints at --network: a refusal
+// or a silence says nothing of the network.
+function explain (err: Error & { code: string }, where: string, network: string, fallback: boolean): string {
   switch (err.code) {
     case 'ECONNREFUSED': return `${where} refused the connection: is a node listening there?`
     case 'ENOTFOUND': case 'EAI_AGAIN': return `cannot resolve the host of ${where}`
     case 'EHOSTUNREACH': case 'ENETUNREACH': return `${where} is unreachable`
-    case 'ERR_BIP324_HANDSHAKE_TIMEOUT': return `${err.message}: the node did not answer (wrong network? try --network)`
-    case 'ERR_BIP324_NO_TERMINATOR': return `${where} sent no garbage terminator: it is on another network (try --network)`
-    case 'ERR_BIP324_BAD_MAGIC': return `${where} answered with another network's magic (try --network)`
-    case 'ERR_BIP324_PEER_CLOSED': return fallback ? `${where} closed the connection` : `${where} closed the connection during the handshake: it may only speak v1 (try --v1-fallback)`
-    default: return err.message
+    case 'ETIMEDOUT': return `${where} did not accept the connection (the system gave up waiting)`
+    case 'ECONNRESET': return `${where} reset the connection`
+    case 'ERR_BIP324_NO_TERMINATOR': return `${where} is on another network: its handshake is not ${network}'s (try --network)`
+    case 'ERR_BIP324_BAD_MAGIC': return `${where} answered over v1 with another network's magic, not ${network}'s (try --network)`
+    case 'ERR_BIP324_V1_PEER': return `${where} speaks only v1 (retry with --v1-fallback)`
+    // Closing on our key is what a v1-only node does, but not only it: a hint, not exit code 3.
+    case 'ERR_BIP324_PEER_CLOSED': return `${where}: ${err.message}${fallback ? '' : ' (if it speaks only v1, --v1-fallback reaches it)'}`
+    default: return `${where}: ${err.message}`
   }
 }
 
 export async function connectCommand (out: Output, values: Values, positionals: string[]): Promise<number> {
-  if (positionals.length !== 1) throw new UsageError('expected one <host[:port]>')
-  const network = values.network ?? 'mainnet'
-  if (!isNetworkName(network)) throw new UsageError(`unknown network "${String(network)}"`)
-  const { host, port } = parseHostPort(positionals[0]!, NETWORKS[network].port)
-  const timeout = values.timeout === undefined ? 10_000 : Number(values.timeout)
-  if (!Number.isInteger(timeout) || timeout <= 0) throw new UsageError('--timeout takes a positive number of milliseconds')
+  if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'expected a <host[:port]>' : `expected one <host[:port]>, got ${positionals.length}`)
+  const network = networkOf(values)
+  const { host, port } = parseAddress(positionals[0]!, 'address', NETWORKS[network].port)
+  const text = typeof values.timeout === 'string' ? values.timeout : '10000'
+  const timeout = Number(text)
+  if (!/^\d+$/.test(text) || timeout < 1 || timeout > MAX_TIMEOUT) throw new UsageError(`--timeout takes milliseconds from 1 to ${MAX_TIMEOUT}, not "${text}"`)
+  const backend = backendOf(values)
   const fallback = values['v1-fallback'] === true
-  const where = `${host}:${port}`
+  const where = formatAddress(host, port)
   let result: ProbeResult
   try {
-    result = await probe({ host, port, network, v1Fallback: fallback, timeout, backend: (values.backend ?? 'auto') as BackendChoice })
+    result = await probe({ host, port, network, v1Fallback: fallback, timeout, backend })
   } catch (err) {
-    const e = err as Error & { code?: string }
-    // An option the probe refuses (--backend toString) is a usage error: main exits 2 with the usage.
-    if (e.code === 'ERR_BIP324_INVALID_ARG') throw err
-    const v1Only = e.code === 'ERR_BIP324_PEER_CLOSED' && !fallback
-    const message = explain(e, where, fallback)
-    if (out.json) process.stdout.write(JSON.stringify({ ok: false, error: { code: e.code, message } }) + '\n')
-    else process.stderr.write(`bip324 connect: ${message}${e.code === undefined ? '' : ` (${e.code})`}\n`)
-    return v1Only ? 3 : 1
+    // A bug, or a value the library refused (a usage error): report.ts tells which.
+    if (!isOperational(err) || err.code === 'ERR_BIP324_INVALID_ARG') throw err
+    throw new Failure(explain(err, where, network, fallback), err.code, err.code === 'ERR_BIP324_V1_PEER' ? 3 : 1)
   }
   const v = result.version
   if (out.json) {

@@ -1,27 +1,24 @@
 #!/usr/bin/env node
 /**
- * The `bip324` command. Exit codes: 0 success; 1 the operation failed (refused, timeout, handshake
- * or transport error: the message says which); 2 usage error; 3 the peer only speaks v1 (connect
- * without --v1-fallback).
+ * The `bip324` command: dispatch, help and version. Exit codes are in USAGE; report.ts says how
+ * each ending is printed.
  */
 
-import { parseArgs, type ParseArgsConfig } from 'node:util'
-
-import { Bip324Error } from '../errors'
-import type { BackendChoice } from '../crypto'
+import { PACKAGE_VERSION } from '../package'
+import { backendOf, type Options, parseCommandLine, type Values, wantsJson } from './args'
 import { bench, usage as benchUsage } from './bench'
 import { connectCommand, usage as connectUsage } from './connect'
 import { demo, usage as demoUsage } from './demo'
 import { UsageError } from './errors'
 import { output, type Output } from './output'
 import { proxyCommand, usage as proxyUsage } from './proxy'
-
-/** parseArgs' values: strings, booleans, and string arrays for repeatable options. */
-export type Values = Record<string, string | boolean | string[] | undefined>
+import { report } from './report'
 
 interface Command {
   usage: string
-  options: NonNullable<ParseArgsConfig['options']>
+  options: Options
+  /** Whether it takes arguments besides options (connect's <host[:port]>). */
+  positionals: boolean
   run: (out: Output, values: Values, positionals: string[]) => Promise<number>
 }
 
@@ -35,76 +32,94 @@ const COMMANDS: Record<string, Command> = {
   demo: {
     usage: demoUsage,
     options: common,
-    run: (out, values) => demo(out, { backend: values.backend as BackendChoice })
+    positionals: false,
+    run: (out, values) => demo(out, { backend: backendOf(values) })
   },
   connect: {
     usage: connectUsage,
     options: { ...common, network: { type: 'string' }, 'v1-fallback': { type: 'boolean' }, timeout: { type: 'string' } },
+    positionals: true,
     run: connectCommand
   },
   proxy: {
     usage: proxyUsage,
     options: { ...common, network: { type: 'string' }, listen: { type: 'string' }, target: { type: 'string' }, allow: { type: 'string', multiple: true }, 'max-sessions': { type: 'string' } },
+    positionals: false,
     run: proxyCommand
   },
   bench: {
     usage: benchUsage,
     options: { json: common.json, help: common.help },
+    positionals: false,
     run: (out) => bench(out)
   }
 }
 
-const USAGE = `bip324: BIP-324 v2 encrypted transport for Bitcoin P2P
+const USAGE = `bip324 <command> [options]    bip324 help <command>    bip324 --version
+
+BIP-324 v2 encrypted transport for Bitcoin P2P.
 
   bip324 demo       a handshake and messages between two peers of ours on 127.0.0.1
   bip324 connect    probe a Bitcoin node: handshake, version, user agent, session id
   bip324 proxy      let v1-only software reach peers over BIP-324
   bip324 bench      a short benchmark: native against JS, bip324 against plain TCP
 
-Every command takes --help and --json. Exit codes: 0 success, 1 failure, 2 usage error,
-3 the peer only speaks v1.`
+Every command takes --help and --json. With --json, the result or the error is one JSON object
+on stdout (the proxy: one per line); errors are { "ok": false, "error": { "code", "message", ... } }.
 
-export async function main (argv: string[], out?: Output): Promise<number> {
-  const [name, ...rest] = argv
-  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+Exit codes:
+  0  success
+  1  the operation failed (refused, unreachable, timed out, handshake or transport error: the
+     message says which); also a bug, which alone prints a stack trace (please report it)
+  2  usage error: the command line is wrong, and nothing was attempted
+  3  the peer speaks only v1 (connect without --v1-fallback)`
+
+// Own keys only: 'toString' or '__proto__' name no command.
+function commandNamed (name: string): Command | undefined {
+  return Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined
+}
+
+function unknownCommand (name: string): UsageError {
+  return new UsageError(name.startsWith('-') ? `unknown option ${name} (options go after the command)` : `unknown command "${name}"`)
+}
+
+// `bip324`, `bip324 help [command]` (or --help, -h), `bip324 --version` (or -v).
+function topLevel (name: string | undefined, rest: string[]): number {
+  if (name === undefined) throw new UsageError('which command?')
+  const help = name === 'help' || name === '--help' || name === '-h'
+  if (rest.length > 0 && !help) throw new UsageError(`${name} takes nothing after it`)
+  if (!help) {
+    process.stdout.write(PACKAGE_VERSION + '\n')
+  } else if (rest.length === 0) {
     process.stdout.write(USAGE + '\n')
-    return name === undefined ? 2 : 0
-  }
-  // Own keys only: 'toString' or '__proto__' name no command.
-  const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined
-  if (command === undefined) {
-    process.stderr.write(`bip324: unknown command "${name}"\n\n${USAGE}\n`)
-    return 2
-  }
-  let parsed: { values: Values, positionals: string[] }
-  try {
-    parsed = parseArgs({ args: rest, options: command.options, allowPositionals: true, strict: true }) as typeof parsed
-  } catch (err) {
-    process.stderr.write(`bip324 ${name}: ${(err as Error).message}\n\n${command.usage}\n`)
-    return 2
-  }
-  if (parsed.values.help === true) {
+  } else {
+    const command = commandNamed(rest[0]!)
+    if (command === undefined) throw unknownCommand(rest[0]!)
+    if (rest.length > 1) throw new UsageError('help takes one command')
     process.stdout.write(command.usage + '\n')
-    return 0
   }
-  const o = out ?? output(parsed.values.json === true)
+  return 0
+}
+
+const TOP_LEVEL = [undefined, '--help', '-h', 'help', '--version', '-v']
+
+export async function main (argv: string[]): Promise<number> {
+  const [name, ...rest] = argv
+  const command = name === undefined ? undefined : commandNamed(name)
+  const where = { command: command === undefined ? undefined : name, usage: command?.usage ?? USAGE, json: wantsJson(argv) }
   try {
-    return await command.run(o, parsed.values, parsed.positionals)
-  } catch (err) {
-    if (err instanceof UsageError || (err as Bip324Error).code === 'ERR_BIP324_INVALID_ARG') {
-      process.stderr.write(`bip324 ${name}: ${(err as Error).message}\n\n${command.usage}\n`)
-      return 2
+    if (TOP_LEVEL.includes(name)) return topLevel(name, rest)
+    if (command === undefined) throw unknownCommand(name!)
+    const { values, positionals } = parseCommandLine(rest, command.options, command.positionals)
+    if (values.help === true) {
+      process.stdout.write(command.usage + '\n')
+      return 0
     }
-    const code = (err as Bip324Error).code
-    if (o.json) process.stdout.write(JSON.stringify({ ok: false, error: { code, message: (err as Error).message } }) + '\n')
-    else process.stderr.write(`bip324 ${name}: ${(err as Error).message}${code === undefined ? '' : ` (${code})`}\n`)
-    return 1
+    return await command.run(output(values.json === true), values, positionals)
+  } catch (err) {
+    return report(err, where)
   }
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2)).then((code) => { process.exitCode = code }, (err: unknown) => {
-    process.stderr.write(`bip324: ${String(err)}\n`)
-    process.exitCode = 1
-  })
-}
+// A rejection here is a bug in report() itself: Node prints it with its stack and exits 1.
+if (require.main === module) void main(process.argv.slice(2)).then((code) => { process.exitCode = code })

@@ -1,12 +1,14 @@
 /** `bip324 proxy`: v1 clients in, BIP-324 out. Runs until interrupted. */
 
-import type { BackendChoice } from '../crypto'
-import { parseHostPort } from '../net/ip'
+import net from 'node:net'
+
 import { createProxy, DEFAULT_MAX_SESSIONS } from '../net/proxy'
-import { isNetworkName, NETWORKS } from '../network'
-import { UsageError } from './errors'
-import type { Values } from './index'
+import { NETWORKS } from '../network'
+import { bracketed, formatAddress, parseAddress } from './address'
+import { backendOf, networkOf, type Values } from './args'
+import { Failure, UsageError } from './errors'
 import type { Output } from './output'
+import { isOperational } from './report'
 
 export const usage = `bip324 proxy --listen <host:port> [--target <host[:port]>] [--allow <ip|cidr|ip:port>]...
               [--max-sessions n] [--network ${Object.keys(NETWORKS).join('|')}]
@@ -30,36 +32,86 @@ function event (out: Output, fields: Record<string, unknown>, line: string): voi
   else out.say(line)
 }
 
-export async function proxyCommand (out: Output, values: Values, positionals: string[], stop?: Promise<unknown>): Promise<number> {
-  if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`)
+// A port in an --allow entry (127.0.0.1:0, [::1]:x) is judged here, in the words every command
+// uses for ports; the rest of the entry is createProxy's to judge.
+function checkAllowPort (entry: string): void {
+  if (!entry.includes('/') && net.isIP(entry) === 0 && /:[^:\]]*$/.test(entry)) parseAddress(entry, '--allow', 0)
+}
+
+// createProxy names an --allow by its index in the list it was given: allow[1]: ...
+function allowError (err: unknown, allow: readonly string[]): unknown {
+  const m = isOperational(err) && err.code === 'ERR_BIP324_INVALID_ARG' ? /^allow\[(\d+)\]: (.*)$/s.exec(err.message) : null
+  return m === null ? err : new UsageError(`--allow "${allow[Number(m[1])]}": ${m[2]}`)
+}
+
+// Why the proxy cannot listen, for the errors listen() gives most.
+function listenFailure (err: unknown, where: string): unknown {
+  if (!isOperational(err)) return err
+  const why: Record<string, string> = {
+    EADDRINUSE: 'the address is in use',
+    EACCES: 'permission denied (ports below 1024 need privileges)',
+    EADDRNOTAVAIL: 'no such address on this machine',
+    ENOTFOUND: 'cannot resolve the host',
+    EAI_AGAIN: 'cannot resolve the host'
+  }
+  return new Failure(`cannot listen on ${where}: ${why[err.code] ?? err.message}`, err.code)
+}
+
+export async function proxyCommand (out: Output, values: Values): Promise<number> {
   if (typeof values.listen !== 'string') throw new UsageError('--listen <host:port> is required')
-  const network = values.network ?? 'mainnet'
-  if (!isNetworkName(network)) throw new UsageError(`unknown network "${String(network)}"`)
-  const listen = parseHostPort(values.listen, 0, { listen: true })
-  const target = typeof values.target === 'string' ? parseHostPort(values.target, NETWORKS[network].port) : undefined
+  const network = networkOf(values)
+  const backend = backendOf(values)
+  const listen = parseAddress(values.listen, '--listen', 0, { listen: true })
+  const target = typeof values.target === 'string' ? parseAddress(values.target, '--target', NETWORKS[network].port) : undefined
   const allow = values.allow as string[] | undefined
+  if (target !== undefined && allow !== undefined) throw new UsageError('--allow has nothing to decide with --target, which sends every client to one peer')
+  allow?.forEach(checkAllowPort)
   const sessions = values['max-sessions'] as string | undefined
-  if (sessions !== undefined && !/^\d+$/.test(sessions)) throw new UsageError('--max-sessions takes a positive integer')
-  // createProxy checks each --allow and the range of --max-sessions (exit 2 with this usage).
-  const proxy = createProxy({
-    network,
-    backend: (values.backend ?? 'auto') as BackendChoice,
-    ...(target && { target }),
-    ...(allow && { allow }),
-    ...(sessions !== undefined && { maxSessions: Number(sessions) })
-  })
+  if (sessions !== undefined && !(/^\d+$/.test(sessions) && Number(sessions) >= 1)) throw new UsageError(`--max-sessions takes a positive integer, not "${sessions}"`)
+  let proxy
+  try {
+    proxy = createProxy({
+      network,
+      backend,
+      ...(target && { target }),
+      ...(allow && { allow }),
+      ...(sessions !== undefined && { maxSessions: Number(sessions) })
+    })
+  } catch (err) {
+    throw allowError(err, allow ?? [])
+  }
   const maxSessions = proxy.server.maxConnections
-  proxy.on('session', (s) => event(out, { event: 'session', ...s }, `${s.client} -> ${s.peer} over BIP-324, session id ${s.sessionId}`))
-  proxy.on('sessionError', (err: Error & { code?: string }, client) => event(out, { event: 'sessionError', client, code: err.code, message: err.message }, `${client}: ${err.message}${err.code ? ` (${err.code})` : ''}`))
+  proxy.on('session', (s) => {
+    const client = bracketed(s.client)
+    const peer = bracketed(s.peer)
+    event(out, { event: 'session', ...s, client, peer }, `${client} -> ${peer} over BIP-324, session id ${s.sessionId}`)
+  })
+  proxy.on('sessionError', (err: Error & { code?: string }, name) => {
+    const client = bracketed(name)
+    event(out, { event: 'sessionError', client, code: err.code, message: err.message }, `${client}: ${err.message}${err.code ? ` (${err.code})` : ''}`)
+  })
   proxy.on('drop', (d) => {
-    const client = `${d?.remoteAddress}:${d?.remotePort}`
+    const client = d?.remoteAddress === undefined ? 'a client' : formatAddress(d.remoteAddress, d.remotePort ?? '?')
     event(out, { event: 'drop', client, maxSessions }, `${client}: closed, ${maxSessions} clients already served (--max-sessions)`)
   })
-  const address = await proxy.listenAsync(listen.port, listen.host)
-  const to = target ? `${target.host}:${target.port}` : `the peer each client names (${allow ? `special-purpose addresses only if --allow ${allow.join(' ')} matches` : 'no special-purpose addresses'})`
+  // A signal stops the proxy; so does a server error once listening (EMFILE on accept...), which
+  // ends the command with exit code 1, not the process with a stack trace.
+  const stopped = new Promise<Error | undefined>((resolve) => {
+    proxy.on('error', resolve)
+    process.once('SIGINT', () => resolve(undefined))
+    process.once('SIGTERM', () => resolve(undefined))
+  })
+  let address
+  try {
+    address = await proxy.listenAsync(listen.port, listen.host)
+  } catch (err) {
+    throw listenFailure(err, formatAddress(listen.host, listen.port))
+  }
+  const to = target ? formatAddress(target.host, target.port) : `the peer each client names (${allow ? `special-purpose addresses only if --allow ${allow.join(' ')} matches` : 'no special-purpose addresses'})`
   event(out, { event: 'listening', address: address.address, port: address.port, network, target: target ?? null, allow: allow ?? [], maxSessions },
-    `listening on ${address.address}:${address.port} for v1 clients (${network}), at most ${maxSessions} at once, forwarding over BIP-324 to ${to}`)
-  await (stop ?? new Promise((resolve) => { process.once('SIGINT', resolve); process.once('SIGTERM', resolve) }))
+    `listening on ${formatAddress(address.address, address.port)} for v1 clients (${network}), at most ${maxSessions} at once, forwarding over BIP-324 to ${to}`)
+  const err = await stopped
   await proxy[Symbol.asyncDispose]()
-  return 0
+  if (err === undefined) return 0
+  throw isOperational(err) ? new Failure(`the proxy stopped: ${err.message}`, err.code) : err
 }
