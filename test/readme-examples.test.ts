@@ -94,6 +94,8 @@ async function program (b: Block, ports: (text: string) => string): Promise<[str
     fs.writeFileSync(file, ports(fs.readFileSync(file, 'utf8')))
     return [process.execPath, [file]]
   }
+  // Nothing else is started: the first test names the block that is neither runnable nor listed.
+  if (kind !== 'sh') throw new Error(`${name(b)}: no way to run ${JSON.stringify(b.lang)}, and not on NOT_RUNNABLE`)
   return ['bash', ['-e', '-c', ports(b.text)]]
 }
 
