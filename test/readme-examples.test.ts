@@ -1,0 +1,142 @@
+// Every fenced block of README.md and docs/*.md runs as a user would run it, so a broken example
+// fails `npm test`: JavaScript as a program of its own importing `bip324` by name (an .mjs when it
+// has import/export statements, else a .cjs), TypeScript type-checked strictly against the
+// published declarations and then run, shell blocks under bash with the `bip324` command on PATH.
+// Each must exit 0 by itself within the deadline (no socket left open) and write nothing to
+// stderr. A block that cannot run is on NOT_RUNNABLE, by its exact text, with the reason.
+//
+// Addresses: the examples talk to a node at 127.0.0.1:8333 and run the proxy on 8339. Each run
+// gets those ports replaced by free loopback ports, and a block whose info string says `node`
+// (```js node) gets a stand-in Bitcoin node (test/helpers/fake-node.ts: v2, v1 fallback) on the
+// first. A block marked `sigint` is a server: it gets SIGINT once it listens, and must then close
+// everything and exit, as Ctrl-C would make it. Only loopback is used.
+
+import fs from 'node:fs'
+import path from 'node:path'
+
+import { type FakeNode, v2Node } from './helpers/fake-node'
+import { installedPackage, ROOT } from './helpers/installed-package'
+import { type Block, fencedBlocks } from './helpers/markdown-blocks'
+import { freePort, isListening } from './helpers/ports'
+import { type Exit, start } from './helpers/process'
+
+const FILES = ['README.md', ...fs.readdirSync(path.join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).sort().map((f) => `docs/${f}`)]
+
+/** Reviewed: blocks that must not run in a test, by file and exact text. */
+const NOT_RUNNABLE: ReadonlyArray<{ file: string, text: string, why: string }> = [
+  { file: 'README.md', text: 'npm install bip324', why: 'installs from the registry' },
+  { file: 'README.md', text: 'npm ci && npm run demo', why: 'reinstalls node_modules from the registry (the demo itself runs in the CLI block)' },
+  { file: 'README.md', text: 'npm ci && npm test', why: 'reinstalls node_modules from the registry, then runs this very suite' },
+  { file: 'docs/packaging.md', text: 'npm install bip324', why: 'installs from the registry' },
+  {
+    file: 'docs/packaging.md',
+    why: 'what scripts/install.js prints, not a program',
+    text: `bip324: no prebuilt binary for linux-x64 loads here and there is no C/C++ toolchain to build one (missing: a C compiler, a C++ compiler, make, python3).
+Install the toolchain, then run \`npm rebuild bip324\`:
+  Debian/Ubuntu:  apt-get install build-essential python3
+  Fedora/RHEL:    dnf install gcc gcc-c++ make python3
+  Alpine:         apk add build-base python3
+  macOS:          xcode-select --install
+  Windows:        Visual Studio Build Tools ("Desktop development with C++") and Python 3
+Or install with --ignore-scripts and use the pure-JavaScript backend (Node >= 20.19).`
+  }
+]
+
+const LANGS = { js: 'js', javascript: 'js', ts: 'ts', typescript: 'ts', sh: 'sh', bash: 'sh', shell: 'sh' } as const
+const ATTRIBUTES = new Set(['node', 'sigint'])
+const NODE_PORT = /\b8333\b/g
+const PROXY_PORT = /\b8339\b/g
+// Generous for two busy cores: the slowest block (the CLI's demo and bench) takes about 3 s alone.
+const DEADLINE_MS = 30_000
+
+const blocks = FILES.flatMap((file) => fencedBlocks(path.join(ROOT, file)).map((b) => ({ ...b, file })))
+const listed = (b: Block): boolean => NOT_RUNNABLE.some((n) => n.file === b.file && n.text === b.text)
+const runnable = blocks.filter((b) => !listed(b))
+const name = (b: Block): string => `${b.file}:${b.line} (${b.lang === '' ? 'no language' : b.lang}${b.attributes.map((a) => ' ' + a).join('')})`
+const isModule = (b: Block): boolean => /^(import|export)\s/m.test(b.text)
+
+const app = installedPackage('bip324-examples-')
+afterAll(() => app.remove())
+
+// Every TypeScript block in one strict program, compiled once, as a user's tsc would: the types
+// come from node_modules/bip324 through package.json's exports.
+const tsBlocks = runnable.filter((b) => LANGS[b.lang as keyof typeof LANGS] === 'ts')
+const tsFile = (b: Block): string => `example-${path.basename(b.file, '.md')}-${b.line}.${isModule(b) ? 'mts' : 'cts'}`
+let compiled: Promise<Exit> | undefined
+function compileTypeScript (): Promise<Exit> {
+  compiled ??= (async () => {
+    const dir = path.join(app.dir, 'ts')
+    fs.mkdirSync(dir)
+    for (const b of tsBlocks) fs.writeFileSync(path.join(dir, tsFile(b)), b.text + '\n')
+    fs.writeFileSync(path.join(dir, 'tsconfig.json'), JSON.stringify({
+      compilerOptions: { strict: true, target: 'ES2022', module: 'nodenext', types: ['node'], outDir: 'out', skipLibCheck: false, noEmitOnError: true },
+      include: ['*.mts', '*.cts']
+    }))
+    return await start(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', dir], { cwd: dir, timeoutMs: DEADLINE_MS }).exited
+  })()
+  return compiled
+}
+
+// The program to start for a block, written into the application directory with its ports replaced.
+async function program (b: Block, ports: (text: string) => string): Promise<[string, string[]]> {
+  const kind = LANGS[b.lang as keyof typeof LANGS]
+  if (kind === 'js') {
+    const file = path.join(app.dir, `example-${path.basename(b.file, '.md')}-${b.line}.${isModule(b) ? 'mjs' : 'cjs'}`)
+    fs.writeFileSync(file, ports(b.text) + '\n')
+    return [process.execPath, [file]]
+  }
+  if (kind === 'ts') {
+    const tsc = await compileTypeScript()
+    expect(tsc.stdout.split('\n').filter((line) => line.startsWith(tsFile(b)))).toEqual([])
+    expect(tsc.code).toBe(0)
+    // Replaced in tsc's output: what was type-checked is the text as documented.
+    const file = path.join(app.dir, 'ts', 'out', tsFile(b).replace(/ts$/, 'js'))
+    fs.writeFileSync(file, ports(fs.readFileSync(file, 'utf8')))
+    return [process.execPath, [file]]
+  }
+  // Nothing else is started: the first test names the block that is neither runnable nor listed.
+  if (kind !== 'sh') throw new Error(`${name(b)}: no way to run ${JSON.stringify(b.lang)}, and not on NOT_RUNNABLE`)
+  return ['bash', ['-e', '-c', ports(b.text)]]
+}
+
+// npx in a project runs node_modules/.bin; this one runs nothing else, so no example can reach the registry.
+const shims = path.join(app.dir, 'shims')
+fs.mkdirSync(shims)
+fs.writeFileSync(path.join(shims, 'npx'), '#!/bin/sh\nexec "$@"\n', { mode: 0o755 })
+
+test('every block runs or is listed as not runnable, and every listed block still exists', () => {
+  const unknown = runnable.filter((b) => !(b.lang in LANGS) || b.attributes.some((a) => !ATTRIBUTES.has(a))).map(name)
+  expect(unknown).toEqual([])
+  const stale = NOT_RUNNABLE.filter((n) => !blocks.some((b) => b.file === n.file && b.text === n.text))
+  expect(stale).toEqual([])
+})
+
+test.each(runnable.map((b) => [name(b), b] as const))('%s runs and exits by itself', async (_name, b) => {
+  let node: FakeNode | undefined
+  try {
+    if (b.attributes.includes('node')) node = await v2Node()
+    const nodePort = node?.port ?? await freePort()
+    const proxyPort = await freePort()
+    const [command, args] = await program(b, (text) => text.replace(NODE_PORT, String(nodePort)).replace(PROXY_PORT, String(proxyPort)))
+    const run = start(command, args, {
+      cwd: app.dir,
+      env: { ...process.env, PATH: `${app.bin}${path.delimiter}${shims}${path.delimiter}${process.env.PATH ?? ''}` },
+      timeoutMs: DEADLINE_MS
+    })
+    if (b.attributes.includes('sigint')) {
+      // The ports the block listens on itself: those it names, but not the stand-in node's.
+      const own = ([[NODE_PORT, nodePort], [PROXY_PORT, proxyPort]] as const).filter(([re, port]) => b.text.search(re) !== -1 && port !== node?.port).map(([, port]) => port)
+      expect(own.length).toBeGreaterThan(0)
+      let done = false
+      void run.exited.then(() => { done = true })
+      while (!done && !own.every(isListening)) await new Promise((resolve) => setTimeout(resolve, 50))
+      run.signal('SIGINT')
+    }
+    const exit = await run.exited
+    expect({ ...exit, stdout: exit.code === 0 ? '' : exit.stdout }).toEqual({ code: 0, signal: null, stdout: '', stderr: '', timedOut: false })
+    // The block talked to the stand-in: the address replacement reached it.
+    if (node) expect(node.sessions.length + node.v1Connections).toBeGreaterThan(0)
+  } finally {
+    await node?.close()
+  }
+})
