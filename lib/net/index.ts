@@ -1,6 +1,6 @@
 /** BIP-324 over TCP: encrypted node:stream connections, a server with v1 fallback. */
 
-export { Bip324Socket, type ConnectionOptions, type Counters, type InboundMessage, type Mode, type OutboundMessage, type V1Handoff } from './socket'
+export { Bip324Socket, type ConnectionOptions, type Counters, type InboundMessage, type Mode, type OutboundMessage, type V1Handoff, type WriteCallback } from './socket'
 export { wrap, type WrapOptions } from './wrap'
 export { connect, connectAsync, type ConnectOptions, type V1Connection } from './connect'
 export { createServer, Bip324Server, type DropInfo, type ServerCounters, type ServerOptions } from './server'

@@ -145,7 +145,8 @@ function cost (m: Received): number {
   return (m instanceof Uint8Array ? m.length : m.payload.length) + MESSAGE_OVERHEAD
 }
 
-type Callback = (err?: Error | null) => void
+/** As stream.Writable's write callback. */
+export type WriteCallback = (err?: Error | null) => void
 
 export interface Bip324Socket<M extends Mode = 'raw'> {
   on(event: 'data', listener: (message: InboundMessage<M>) => void): this
@@ -162,9 +163,12 @@ export interface Bip324Socket<M extends Mode = 'raw'> {
   once(event: string | symbol, listener: (...args: any[]) => void): this
   read(size?: number): InboundMessage<M> | null
   [Symbol.asyncIterator](): NodeJS.AsyncIterator<InboundMessage<M>>
-  write(message: OutboundMessage<M>, callback?: Callback): boolean
+  write(message: OutboundMessage<M>, callback?: WriteCallback): boolean
+  /** `encoding` is accepted as stream.Writable's signature has it, and unused: messages are bytes. */
+  write(message: OutboundMessage<M>, encoding: BufferEncoding, callback?: WriteCallback): boolean
   end(callback?: () => void): this
   end(message: OutboundMessage<M>, callback?: () => void): this
+  end(message: OutboundMessage<M>, encoding: BufferEncoding, callback?: () => void): this
 }
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
@@ -492,7 +496,7 @@ export class Bip324Socket<M extends Mode = 'raw'> extends Duplex {
     }
   }
 
-  private writeRaw (bytes: Uint8Array, cb?: Callback): void {
+  private writeRaw (bytes: Uint8Array, cb?: WriteCallback): void {
     this.bytesSent += bytes.length
     this.socket.write(bytes, cb)
   }
@@ -532,11 +536,11 @@ export class Bip324Socket<M extends Mode = 'raw'> extends Duplex {
     }
   }
 
-  override _write (chunk: Uint8Array, _encoding: BufferEncoding, cb: Callback): void {
+  override _write (chunk: Uint8Array, _encoding: BufferEncoding, cb: WriteCallback): void {
     this._writev([{ chunk }], cb)
   }
 
-  override _writev (chunks: Array<{ chunk: Uint8Array }>, cb: Callback): void {
+  override _writev (chunks: Array<{ chunk: Uint8Array }>, cb: WriteCallback): void {
     if (!this.established) {
       this.waiting = () => this._writev(chunks, cb)
       return
@@ -559,7 +563,7 @@ export class Bip324Socket<M extends Mode = 'raw'> extends Duplex {
     this.socket.uncork()
   }
 
-  override _final (cb: Callback): void {
+  override _final (cb: WriteCallback): void {
     if (!this.established) {
       this.waiting = () => this._final(cb)
       return
