@@ -38,16 +38,28 @@ test('connect for humans prints the session id and says the transport is encrypt
   await node.close()
 })
 
-test('a v1-only node closes on our key: exit 1, not 3 (others close too), with a hint; with --v1-fallback the probe succeeds over v1 and says so', async () => {
+test('a v1-only node closes on our key and answers a v1 version: exit 3, only then; with --v1-fallback the probe succeeds over v1 and says so', async () => {
   const node = await v1OnlyNode()
   const refused = await runCli(['connect', `127.0.0.1:${node.port}`])
-  expect(refused).toMatchObject({ code: 1, stdout: '' })
-  expect(refused.stderr).toBe(`bip324 connect: 127.0.0.1:${node.port}: the peer closed the connection during the handshake (if it speaks only v1, --v1-fallback reaches it) (ERR_BIP324_PEER_CLOSED)\n`)
+  expect(refused).toMatchObject({ code: 3, stdout: '' })
+  expect(refused.stderr).toBe(`bip324 connect: 127.0.0.1:${node.port} speaks only v1: it answered a v1 version message (retry with --v1-fallback) (ERR_BIP324_V1_PEER)\n`)
+  // Our key, then the check: our key again and a v1 version (probe's fallback), then --v1-fallback's two.
+  expect(node.v1Connections).toBe(3)
   const fallback = await runCli(['connect', `127.0.0.1:${node.port}`, '--v1-fallback', '--json'])
   expect(fallback.code).toBe(0)
   expect(JSON.parse(fallback.stdout)).toMatchObject({ ok: true, transport: 'v1', fellBackToV1: true, userAgent: NODE_USER_AGENT })
-  expect(node.v1Connections).toBe(3)
+  expect(node.v1Connections).toBe(5)
   await node.close()
+})
+
+test('a peer that closes on our key and does not answer over v1 either: exit 1, not 3', async () => {
+  const closer = net.createServer((s) => s.destroy())
+  await new Promise<void>((resolve) => closer.listen(0, '127.0.0.1', resolve))
+  const { port } = closer.address() as net.AddressInfo
+  const run = await runCli(['connect', `127.0.0.1:${port}`])
+  expect(run).toMatchObject({ code: 1, stdout: '' })
+  expect(run.stderr).toBe(`bip324 connect: 127.0.0.1:${port}: the peer closed the connection during the handshake (nor did it answer over v1) (ERR_BIP324_PEER_CLOSED)\n`)
+  await new Promise((resolve) => closer.close(resolve))
 })
 
 /** A port on `host` where nothing listens: bound once, then closed. */

@@ -104,16 +104,17 @@ describe('V1SocketReader', () => {
     await expect(v1.next({ timeout: 50, timeoutError: () => mine })).rejects.toBe(mine)
   })
 
-  test('an aborted wait rejects with the signal\'s reason and removes its listeners', async () => {
+  test('an aborted wait rejects with an AbortError, the signal\'s reason as its cause (as node does), and removes its listeners', async () => {
     const { socket } = await clientOf(new Uint8Array(0))
     const before = listeners(socket)
     const v1 = new V1SocketReader(socket, MAGIC)
     const controller = new AbortController()
     const reason = new Error('stop')
     setTimeout(() => controller.abort(reason), 20)
-    await expect(v1.next({ signal: controller.signal })).rejects.toBe(reason)
+    const aborted = { name: 'AbortError', code: 'ABORT_ERR', cause: reason }
+    await expect(v1.next({ signal: controller.signal })).rejects.toMatchObject(aborted)
     expect(listeners(socket)).toEqual(before)
-    await expect(v1.next({ signal: controller.signal })).rejects.toBe(reason)
+    await expect(v1.next({ signal: controller.signal })).rejects.toMatchObject(aborted)
   })
 
   test('the end of the stream is null, on every wait after it too', async () => {

@@ -113,20 +113,20 @@ describe('the command line refuses a network or command named after an Object me
   test.each(['toString', '__proto__', 'constructor'])('connect --network %s: exit 2, unknown network', async (name) => {
     const run = await runCli(['connect', '127.0.0.1:1', '--network', name])
     expect(run.code).toBe(2)
-    expect(run.stderr).toContain(`unknown network "${name}"`)
+    expect(run.stderr).toContain(`--network takes mainnet, testnet3, testnet4, signet, regtest, not "${name}"`)
     expect(run.stderr).toContain('bip324 connect <host[:port]>')
   })
 
   test('connect with a name and no port: exit 2, not a port from Object.prototype', async () => {
     const run = await runCli(['connect', '127.0.0.1', '--network', 'toString'])
     expect(run.code).toBe(2)
-    expect(run.stderr).toContain('unknown network "toString"')
+    expect(run.stderr).toContain('--network takes mainnet, testnet3, testnet4, signet, regtest, not "toString"')
   })
 
   test('proxy --network toString: exit 2, unknown network', async () => {
     const run = await runCli(['proxy', '--listen', '127.0.0.1:0', '--target', '127.0.0.1', '--network', 'toString'])
     expect(run.code).toBe(2)
-    expect(run.stderr).toContain('unknown network "toString"')
+    expect(run.stderr).toContain('--network takes mainnet, testnet3, testnet4, signet, regtest, not "toString"')
   })
 
   test.each(['toString', '__proto__'])('a command named %s: exit 2, unknown command', async (name) => {

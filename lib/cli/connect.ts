@@ -1,6 +1,7 @@
 /** `bip324 connect`: probes a Bitcoin node over BIP-324 and prints who it is. */
 
-import { probe, type ProbeResult } from '../net/probe'
+import { Bip324Error } from '../errors'
+import { probe, type ProbeOptions, type ProbeResult } from '../net/probe'
 import { NETWORKS, serviceNames } from '../network'
 import { formatAddress, parseAddress } from './address'
 import { backendOf, networkOf, type Values } from './args'
@@ -36,10 +37,19 @@ function explain (err: Error & { code: string }, where: string, network: string,
     case 'ECONNRESET': return `${where} reset the connection`
     case 'ERR_BIP324_NO_TERMINATOR': return `${where} is on another network: its handshake is not ${network}'s (try --network)`
     case 'ERR_BIP324_BAD_MAGIC': return `${where} answered over v1 with another network's magic, not ${network}'s (try --network)`
-    case 'ERR_BIP324_V1_PEER': return `${where} speaks only v1 (retry with --v1-fallback)`
-    // Closing on our key is what a v1-only node does, but not only it: a hint, not exit code 3.
-    case 'ERR_BIP324_PEER_CLOSED': return `${where}: ${err.message}${fallback ? '' : ' (if it speaks only v1, --v1-fallback reaches it)'}`
+    case 'ERR_BIP324_V1_PEER': return `${where} speaks only v1: it answered a v1 version message (retry with --v1-fallback)`
+    case 'ERR_BIP324_PEER_CLOSED': return `${where}: ${err.message}${fallback ? '' : ' (nor did it answer over v1)'}`
     default: return `${where}: ${err.message}`
+  }
+}
+
+// Closing on our key is what a v1-only node does, but not only it: exit code 3 (and its message)
+// only once the peer has answered a v1 version message on a second connection.
+async function speaksV1 (options: Omit<ProbeOptions, 'v1Fallback'>): Promise<boolean> {
+  try {
+    return (await probe({ ...options, v1Fallback: true })).transport === 'v1'
+  } catch {
+    return false
   }
 }
 
@@ -59,7 +69,10 @@ export async function connectCommand (out: Output, values: Values, positionals: 
   } catch (err) {
     // A bug, or a value the library refused (a usage error): report.ts tells which.
     if (!isOperational(err) || err.code === 'ERR_BIP324_INVALID_ARG') throw err
-    throw new Failure(explain(err, where, network, fallback), err.code, err.code === 'ERR_BIP324_V1_PEER' ? 3 : 1)
+    const failure = !fallback && err.code === 'ERR_BIP324_PEER_CLOSED' && await speaksV1({ host, port, network, timeout, backend })
+      ? new Bip324Error('ERR_BIP324_V1_PEER', 'the peer speaks only v1')
+      : err
+    throw new Failure(explain(failure, where, network, fallback), failure.code, failure.code === 'ERR_BIP324_V1_PEER' ? 3 : 1)
   }
   const v = result.version
   if (out.json) {
