@@ -1,9 +1,9 @@
 /** BIP-324 over TCP: encrypted node:stream connections, a server with v1 fallback. */
 
-export { Bip324Socket, type ConnectionOptions, type Counters, type InboundMessage, type Mode, type OutboundMessage, type V1Handoff, type WriteCallback } from './socket'
+export { Bip324Socket, type ConnectionOptions, type Counters, type InboundMessage, type Mode, type OutboundMessage, type SocketEvents, type V1Handoff, type WriteCallback } from './socket'
 export { wrap, type WrapOptions } from './wrap'
 export { connect, connectAsync, type ConnectOptions, type V1Connection } from './connect'
-export { createServer, Bip324Server, type DropInfo, type ServerCounters, type ServerOptions } from './server'
+export { createServer, Bip324Server, type DropInfo, type ServerCounters, type ServerEvents, type ServerOptions } from './server'
 export { TcpServer } from './tcp-server'
 export { probe, type ProbeOptions, type ProbeResult } from './probe'
 export { createProxy, Bip324Proxy, DEFAULT_MAX_SESSIONS, type AllowTarget, type ProxyOptions, type ProxySession } from './proxy'

@@ -63,22 +63,27 @@ export interface ServerCounters {
   handshakeErrors: number
 }
 
+/** The events of a server whose connections are in mode M, with their arguments. */
+export interface ServerEvents<M extends Mode> {
+  /** A connection whose handshake completed (TLS's 'secureConnection'). */
+  connection: [connection: Bip324Socket<M>]
+  /** With v1: 'fallback', a v1 peer's socket, paused, and what it sent. */
+  v1: [handoff: V1Handoff]
+  /** A handshake that failed; its socket is closed already. */
+  handshakeError: [err: Error, socket: net.Socket]
+  /** An established connection's error, when the application listens for none on it. */
+  clientError: [err: Error, connection: Bip324Socket<M>]
+  /** A connection closed at accept by a limit. */
+  drop: [info: DropInfo]
+  listening: []
+  close: []
+  error: [err: Error]
+}
+
 export interface Bip324Server<M extends Mode = 'raw'> {
-  on(event: 'connection', listener: (connection: Bip324Socket<M>) => void): this
-  on(event: 'v1', listener: (handoff: V1Handoff) => void): this
-  on(event: 'handshakeError', listener: (err: Error, socket: net.Socket) => void): this
-  on(event: 'clientError', listener: (err: Error, connection: Bip324Socket<M>) => void): this
-  on(event: 'drop', listener: (info: DropInfo) => void): this
-  on(event: 'listening' | 'close', listener: () => void): this
-  on(event: 'error', listener: (err: Error) => void): this
+  on<E extends keyof ServerEvents<M>>(event: E, listener: (...args: ServerEvents<M>[E]) => void): this
   on(event: string | symbol, listener: (...args: any[]) => void): this
-  once(event: 'connection', listener: (connection: Bip324Socket<M>) => void): this
-  once(event: 'v1', listener: (handoff: V1Handoff) => void): this
-  once(event: 'handshakeError', listener: (err: Error, socket: net.Socket) => void): this
-  once(event: 'clientError', listener: (err: Error, connection: Bip324Socket<M>) => void): this
-  once(event: 'drop', listener: (info: DropInfo) => void): this
-  once(event: 'listening' | 'close', listener: () => void): this
-  once(event: 'error', listener: (err: Error) => void): this
+  once<E extends keyof ServerEvents<M>>(event: E, listener: (...args: ServerEvents<M>[E]) => void): this
   once(event: string | symbol, listener: (...args: any[]) => void): this
 }
 

@@ -148,18 +148,31 @@ function cost (m: Received): number {
 /** As stream.Writable's write callback. */
 export type WriteCallback = (err?: Error | null) => void
 
+/** The events of a connection in mode M, with their arguments. */
+export interface SocketEvents<M extends Mode> {
+  data: [message: InboundMessage<M>]
+  /** The session is established: sessionId and peerVersion are known (TLS's 'secureConnect'). */
+  handshake: []
+  connect: []
+  timeout: []
+  end: []
+  finish: []
+  drain: []
+  close: []
+  pause: []
+  resume: []
+  readable: []
+  error: [err: Error]
+  /** In messages mode, a message dropped for a malformed message type (the connection stays up). */
+  invalidMessage: [err: Bip324Error]
+  /** connect() with v1Fallback: the plain connection that replaced this one, which then closes. */
+  v1: [connection: { transport: 'v1', socket: Socket }]
+}
+
 export interface Bip324Socket<M extends Mode = 'raw'> {
-  on(event: 'data', listener: (message: InboundMessage<M>) => void): this
-  on(event: 'handshake' | 'connect' | 'timeout' | 'end' | 'finish' | 'drain' | 'close' | 'pause' | 'resume' | 'readable', listener: () => void): this
-  on(event: 'error', listener: (err: Error) => void): this
-  on(event: 'invalidMessage', listener: (err: Bip324Error) => void): this
-  on(event: 'v1', listener: (connection: { transport: 'v1', socket: Socket }) => void): this
+  on<E extends keyof SocketEvents<M>>(event: E, listener: (...args: SocketEvents<M>[E]) => void): this
   on(event: string | symbol, listener: (...args: any[]) => void): this
-  once(event: 'data', listener: (message: InboundMessage<M>) => void): this
-  once(event: 'handshake' | 'connect' | 'timeout' | 'end' | 'finish' | 'drain' | 'close' | 'pause' | 'resume' | 'readable', listener: () => void): this
-  once(event: 'error', listener: (err: Error) => void): this
-  once(event: 'invalidMessage', listener: (err: Bip324Error) => void): this
-  once(event: 'v1', listener: (connection: { transport: 'v1', socket: Socket }) => void): this
+  once<E extends keyof SocketEvents<M>>(event: E, listener: (...args: SocketEvents<M>[E]) => void): this
   once(event: string | symbol, listener: (...args: any[]) => void): this
   read(size?: number): InboundMessage<M> | null
   [Symbol.asyncIterator](): NodeJS.AsyncIterator<InboundMessage<M>>
