@@ -53,7 +53,9 @@ test('a v1-only node closes on our key and answers a v1 version: exit 3, only th
 })
 
 test('a peer that closes on our key and does not answer over v1 either: exit 1, not 3', async () => {
-  const closer = net.createServer((s) => s.destroy())
+  // It reads what we send, then closes (a FIN, not a reset: nothing is left unread), as a v1-only
+  // node does on our key; over v1 it closes on our version too.
+  const closer = net.createServer((s) => s.once('data', () => s.end()))
   await new Promise<void>((resolve) => closer.listen(0, '127.0.0.1', resolve))
   const { port } = closer.address() as net.AddressInfo
   const run = await runCli(['connect', `127.0.0.1:${port}`])

@@ -235,6 +235,9 @@ export class Bip324Socket<M extends Mode = 'raw'> extends Duplex {
       this.handshakeTimer = setTimeout(() => this.destroy(new Bip324Error('ERR_BIP324_HANDSHAKE_TIMEOUT',
         `no BIP-324 handshake within ${handshakeTimeout} ms` +
         (this.protocol.awaitingTerminator ? ' (the peer\'s key arrived, but no garbage terminator of this network: another network?)' : ''))), handshakeTimeout)
+      // The TCP socket keeps the process alive while it is open; the deadline alone must not (an
+      // unref'd connection, or one left behind, should not hold the process for a minute).
+      this.handshakeTimer.unref()
     }
     if (socket.connecting) socket.once('connect', this.onConnect)
     else this.start()
