@@ -13,10 +13,14 @@
 // One line per runtime: runtime, version, PASS/FAIL, provider, time; then 'N passed, N failed'.
 // Not part of `npm test`: it needs the registry.
 //
-// Usage: node scripts/runtimes-test.js [bun] [deno] [--link-build] [--update]
-//   --link-build  install the tarball with --ignore-scripts and link the work tree's build/ in,
-//                 instead of letting its install script build the addon from source (about 45 s
-//                 here) when the tarball has no prebuild for this platform
+// The addon: a prebuild in the tarball for this platform if there is one (installed with scripts,
+// as users get it: scripts/install.js finds it and builds nothing); else the work tree's build/,
+// linked into the installed package (installed with --ignore-scripts): the same sources built by
+// the same node-gyp, and what is tested here is Bun's and Deno's loading of it, not the install
+// script (`npm run test:install` is about that); a source build costs 35-60 s on 2 cores. With no
+// build/ either, or with --build-from-source, the install script builds it from the tarball.
+//
+// Usage: node scripts/runtimes-test.js [bun] [deno] [--build-from-source] [--update]
 //   --update      look up the newest releases again instead of reusing the cached ones
 // Environment: BIP324_RUNTIMES_CACHE (default ~/.cache/bip324-runtimes), BIP324_BUN_VERSION and
 // BIP324_DENO_VERSION (an npm version or range; default: the cached one, else latest),
@@ -31,7 +35,7 @@ const ROOT = path.resolve(__dirname, '..')
 const CACHE = process.env.BIP324_RUNTIMES_CACHE || path.join(os.homedir(), '.cache', 'bip324-runtimes')
 const VECTORS = path.join(ROOT, 'test/fixtures/bip324/packet_encoding_test_vectors.csv')
 const args = process.argv.slice(2)
-const LINK_BUILD = args.includes('--link-build')
+const FROM_SOURCE = args.includes('--build-from-source')
 const UPDATE = args.includes('--update')
 const WANTED = args.filter((a) => !a.startsWith('--'))
 const PLATFORM = `${process.platform}-${process.arch}`
@@ -118,14 +122,14 @@ function project (work) {
   const prebuilt = listed.some((f) => f.startsWith(`package/prebuilds/${PLATFORM}/`) && f.endsWith('.node'))
   const installed = path.join(app, 'node_modules', 'bip324')
   let addon
-  if (LINK_BUILD) {
-    if (!fs.existsSync(path.join(ROOT, 'build/Release/bip324.node'))) throw new Error('--link-build: no build/Release/bip324.node in the work tree (npm run build)')
+  if (!FROM_SOURCE && !prebuilt && fs.existsSync(path.join(ROOT, 'build/Release/bip324.node'))) {
     run('npm', ['install', tgz, '--ignore-scripts', '--no-audit', '--no-fund'], { cwd: app })
     fs.symlinkSync(path.join(ROOT, 'build'), path.join(installed, 'build'), 'dir')
-    addon = 'work tree build/ linked in'
+    addon = 'the work tree\'s build/Release, linked in (no prebuild in the tarball)'
   } else {
-    run('npm', ['install', tgz, '--no-audit', '--no-fund'], { cwd: app })
-    addon = prebuilt ? `prebuilds/${PLATFORM}` : 'built from source at install'
+    const env = { ...process.env, ...(FROM_SOURCE ? { npm_config_build_from_source: 'true' } : {}) }
+    run('npm', ['install', tgz, '--no-audit', '--no-fund'], { cwd: app, env })
+    addon = prebuilt && !FROM_SOURCE ? `prebuilds/${PLATFORM} from the tarball` : 'built from source by the install script'
   }
   fs.copyFileSync(path.join(ROOT, 'scripts/platform-smoke.js'), path.join(app, 'platform-smoke.js'))
 
@@ -134,7 +138,7 @@ function project (work) {
   fs.mkdirSync(checkout)
   run('tar', ['-xzf', tgz, '-C', checkout, '--strip-components=1'])
   fs.symlinkSync(path.join(app, 'node_modules'), path.join(checkout, 'node_modules'), 'dir')
-  if (!fs.existsSync(path.join(checkout, 'build'))) fs.symlinkSync(fs.realpathSync(path.join(installed, 'build')), path.join(checkout, 'build'), 'dir')
+  if (fs.existsSync(path.join(installed, 'build'))) fs.symlinkSync(fs.realpathSync(path.join(installed, 'build')), path.join(checkout, 'build'), 'dir')
 
   fs.writeFileSync(path.join(app, 'esm-import.mjs'), esmCheck("'bip324'", "'bip324'"))
   const esm = JSON.stringify(new URL(`file://${path.join(checkout, 'esm/index.mjs')}`).href)
