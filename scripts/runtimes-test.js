@@ -24,7 +24,8 @@
 //   --update      look up the newest releases again instead of reusing the cached ones
 // Environment: BIP324_RUNTIMES_CACHE (default ~/.cache/bip324-runtimes), BIP324_BUN_VERSION and
 // BIP324_DENO_VERSION (an npm version or range; default: the cached one, else latest),
-// BIP324_TARBALL (test that tarball instead of packing the work tree).
+// BIP324_TARBALL (test that tarball instead of packing the work tree), BIP324_RUNTIMES_KEEP=1
+// (keep the temp dir with the app and each smoke's result JSON).
 
 const { spawnSync } = require('node:child_process')
 const fs = require('node:fs')
