@@ -154,6 +154,9 @@ function build ({ stage, out }) {
   const missing = missingPackages({ forProve: false })
   if (missing.length) throw new Error(`${TARGET}: missing tools: apt-get install ${missing.join(' ')}`)
   const own = (file) => !path.relative(path.join(stage, 'native'), file).startsWith('..')
+  // assert()'s __FILE__ strings name the stage (a temp dir): map it away, so builds are reproducible.
+  const prefixMap = [`-ffile-prefix-map=${stage}=.`, `-ffile-prefix-map=${fs.realpathSync(path.join(stage, 'node_modules'))}=node_modules`,
+    `-ffile-prefix-map=${__dirname}=scripts/targets`]
   const cc = tool('gcc')
   const cxx = tool('g++')
   const ar = tool('gcc-ar') || tool('ar')
@@ -172,7 +175,7 @@ function build ({ stage, out }) {
     const settings = {
       defines: [...lib.defines, ...deps.flatMap((d) => d.dependentDefines)],
       includes: [...lib.includeDirs, ...deps.flatMap((d) => d.dependentIncludeDirs)],
-      cflags: lib.cflags
+      cflags: [...prefixMap, ...lib.cflags]
     }
     const objs = lib.sources.filter((s) => /\.(c|S)$/.test(s)).map((src, i) => {
       const obj = path.join(work, lib.name, `${i}-${path.basename(src)}.o`)
@@ -192,7 +195,7 @@ function build ({ stage, out }) {
   const addonSettings = {
     defines: [...addon.defines, ...ADDON_API_DEFINES, ...libs.flatMap((d) => d.dependentDefines)],
     includes: [addonApi, path.join(headers, 'include'), ...libs.flatMap((d) => d.dependentIncludeDirs)],
-    cflags: ['-fno-exceptions', ...addon.cflags],
+    cflags: [...prefixMap, '-fno-exceptions', ...addon.cflags],
     cflagsCc: addon.cflagsCc
   }
   const objs = addon.sources.map((src, i) => {
@@ -203,7 +206,7 @@ function build ({ stage, out }) {
   })
   const hook = path.join(work, ADDON, 'delay_load_hook.o')
   compile(cc, cxx, path.join(__dirname, 'win32/delay_load_hook.c'), hook,
-    { defines: ['HOST_BINARY="node.exe"'], includes: [], cflags: [] }, true)
+    { defines: ['HOST_BINARY="node.exe"'], includes: [], cflags: prefixMap }, true)
   const importLib = path.join(work, 'libnode-delay.a')
   run(tool('dlltool'), ['-d', path.join(headers, 'def/node_api.def'), '-D', 'node.exe', '-y', importLib])
 
