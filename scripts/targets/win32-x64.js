@@ -99,6 +99,15 @@ function npmPackage (spec) {
   return dir
 }
 
+// A package the stage's node_modules has (if the project ever depends on it), else null.
+function stagePackage (stage, name) {
+  try {
+    return path.dirname(require.resolve(`${name}/package.json`, { paths: [stage] }))
+  } catch {
+    return null
+  }
+}
+
 // ---- build ----
 
 // gyp-to-cmake.js reads the .gyp files beside its own scripts/ directory: require the stage's copy
@@ -189,7 +198,7 @@ function build ({ stage, out }) {
   }
 
   // The addon: its sources, the delay-load hook, and node.exe's Node-API through an import library.
-  const headers = npmPackage(NODE_API_HEADERS)
+  const headers = stagePackage(stage, 'node-api-headers') || npmPackage(NODE_API_HEADERS)
   // node-addon-api's include_dir is relative to the cwd at require time: use its directory.
   const addonApi = path.dirname(fs.realpathSync(path.join(stage, 'node_modules/node-addon-api/package.json')))
   const addonSettings = {
