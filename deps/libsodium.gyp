@@ -4,17 +4,7 @@
       "SODIUM_STATIC",
       "CONFIGURED=1",
       "NATIVE_LITTLE_ENDIAN=1",
-      "HAVE_TI_MODE=1",
-      "HAVE_PTHREAD=1",
-      "HAVE_WEAK_SYMBOLS=1",
-      "HAVE_SYS_MMAN_H=1",
-      "HAVE_MMAP=1",
-      "HAVE_MPROTECT=1",
-      "HAVE_MLOCK=1",
-      "HAVE_MADVISE=1",
-      "HAVE_POSIX_MEMALIGN=1",
-      "HAVE_GETPID=1",
-      "HAVE_NANOSLEEP=1"
+      "HAVE_TI_MODE=1"
     ],
     "include_dirs": [
       "libsodium/src/libsodium/include",
@@ -23,10 +13,30 @@
     "cflags": ["-fvisibility=hidden", "-Wno-unused-function", "-Wno-unused-parameter", "-Wno-unknown-pragmas", "-Wno-sign-compare", "-Wno-type-limits", "-Wno-missing-field-initializers"],
     "xcode_settings": {"GCC_SYMBOLS_PRIVATE_EXTERN": "YES"},
     "conditions": [
+      ["OS!='win'", {
+        "defines": [
+          "HAVE_PTHREAD=1",
+          "HAVE_WEAK_SYMBOLS=1",
+          "HAVE_SYS_MMAN_H=1",
+          "HAVE_MMAP=1",
+          "HAVE_MPROTECT=1",
+          "HAVE_MLOCK=1",
+          "HAVE_MADVISE=1",
+          "HAVE_POSIX_MEMALIGN=1",
+          "HAVE_GETPID=1",
+          "HAVE_NANOSLEEP=1"
+        ]
+      }],
+      ["target_arch=='x64' and OS!='win'", {
+        "defines": ["HAVE_AVX_ASM=1"]
+      }],
+      ["target_arch=='x64' and OS=='win'", {
+        "defines": ["HAVE_INTRIN_H=1", "HAVE__XGETBV=1"],
+        "cflags": ["-mxsave"]
+      }],
       ["target_arch=='x64'", {
         "defines": [
           "HAVE_CPUID=1",
-          "HAVE_AVX_ASM=1",
           "HAVE_MMINTRIN_H=1",
           "HAVE_EMMINTRIN_H=1",
           "HAVE_PMMINTRIN_H=1",
@@ -122,7 +132,7 @@
         "libsodium/src/libsodium/sodium/version.c"
       ],
       "conditions": [
-        ["target_arch=='x64'", {
+        ["target_arch=='x64' and OS!='win'", {
           "sources": [
             "libsodium/src/libsodium/crypto_scalarmult/curve25519/sandy2x/curve25519_sandy2x.c",
             "libsodium/src/libsodium/crypto_scalarmult/curve25519/sandy2x/fe51_invert.c",

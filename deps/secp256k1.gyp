@@ -13,7 +13,8 @@
       "xcode_settings": {"GCC_SYMBOLS_PRIVATE_EXTERN": "YES"},
       "direct_dependent_settings": {
         "defines": ["SECP256K1_API=extern"],
-        "include_dirs": ["secp256k1/include"]
+        "include_dirs": ["secp256k1/include"],
+        "conditions": [["OS=='win'", {"defines": ["SECP256K1_STATIC"]}]]
       },
       "sources": [
         "secp256k1/src/secp256k1.c",

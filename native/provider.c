@@ -72,11 +72,13 @@ static struct {
     openssl_poly1305_final_fn poly1305_final;
 } openssl;
 
+#ifdef BIP324_HAVE_DLSYM
 /* OpenSSL series (major, minor) whose entry points scripts/node-matrix.js found to pass every
  * check in the Node releases we support; docs/openssl-provider.md says how to add one. */
 static const struct {
     unsigned major, minor;
 } allowed_series[] = {{3, 0}, {3, 5}};
+#endif
 
 typedef enum { SWITCH_AUTO, SWITCH_OFF, SWITCH_FORCE, SWITCH_INVALID } openssl_switch;
 static const char *const switch_names[] = {"auto", "off", "force", "invalid"};
@@ -143,6 +145,8 @@ static openssl_switch read_switch(void) {
     if (strcmp(value, "force") == 0) return SWITCH_FORCE;
     return SWITCH_INVALID;
 }
+
+#ifdef BIP324_HAVE_DLSYM /* without dlsym (Windows) nothing is looked up, so nothing is tested */
 
 /* ---- the known-answer test ---- */
 
@@ -254,7 +258,6 @@ static openssl_verdict known_answers(size_t state_bytes) {
 
 /* ---- resolution ---- */
 
-#ifdef BIP324_HAVE_DLSYM
 static void format_version(unsigned long v) {
     unsigned major = (unsigned)(v >> 28) & 0xf, minor = (unsigned)(v >> 20) & 0xff;
     if (major >= 3) {
