@@ -23,7 +23,7 @@ function loads () {
     // none for this platform/arch/libc: build instead, saying why when there are prebuilts at all
     const dir = path.join(ROOT, 'prebuilds')
     const have = fs.existsSync(dir) ? fs.readdirSync(dir).filter((n) => fs.statSync(path.join(dir, n)).isDirectory()) : []
-    if (have.length) process.stderr.write(`bip324: no prebuilt binary for ${TARGET}${process.platform === 'linux' ? ` (${libc()})` : ''} (there are ${have.join(', ')}); building from source\n`)
+    if (have.length) process.stderr.write(`bip324: no prebuilt binary for ${TARGET}${process.platform === 'linux' ? ` (${libc()})` : ''} (there are ${have.join(', ')}); a source build is needed\n`)
     return false
   }
   try {
@@ -31,7 +31,7 @@ function loads () {
     return true
   } catch (err) {
     // one that does not load here (a glibc older than it needs, a foreign libc): build instead
-    process.stderr.write(`bip324: ${path.relative(ROOT, file)} does not load here (${String(err.message).split('\n')[0]}); building from source\n`)
+    process.stderr.write(`bip324: ${path.relative(ROOT, file)} does not load here (${String(err.message).split('\n')[0]}); a source build is needed\n`)
     return false
   }
 }
