@@ -80,12 +80,17 @@ exec ${cmd} "$@"
   }
 }
 
-// Throws unless the binary needs glibc <= GLIBC and no libstdc++.
-function checkFloor (file) {
+// Throws unless the binary needs glibc <= GLIBC, no libstdc++, and exports nothing but the two
+// N-API entry points. Returns its glibc floor.
+function checkBinary (file) {
   const glibc = P.glibcFloor(file)
   const cxx = P.versionFloor(file, 'GLIBCXX_') || P.versionFloor(file, 'CXXABI_')
   if (glibc && P.compareVersions(glibc, GLIBC) > 0) throw new Error(`${file} needs glibc ${glibc}, above the floor ${GLIBC}`)
   if (cxx) throw new Error(`${file} needs libstdc++ (${cxx}); it should link zig's libc++ statically`)
+  const exported = P.run('objdump', ['-T', file], { quiet: true }).split('\n')
+    .filter((l) => /^[0-9a-f]+ /.test(l) && !l.includes('*UND*')).map((l) => l.trim().split(/\s+/).pop())
+  const extra = exported.filter((n) => !['napi_register_module_v1', 'node_api_module_get_api_version_v1'].includes(n))
+  if (extra.length) throw new Error(`${file} exports ${extra.slice(0, 5).join(', ')}${extra.length > 5 ? ` and ${extra.length - 5} more` : ''}`)
   return glibc
 }
 
@@ -111,7 +116,7 @@ function glibcTarget (arch) {
     async build ({ stage, out }) {
       const env = zigToolchain(stage, arch)
       const file = await P.buildWithPrebuildify({ stage, out, platform: 'linux', arch, libc: 'glibc', strip: false, env })
-      checkFloor(file)
+      checkBinary(file)
       return file
     },
     prove ({ app, smoke, vectors, out }) {
@@ -123,14 +128,15 @@ function glibcTarget (arch) {
       if (!fs.existsSync(addon)) problems.push(`no ${path.relative(app, addon)} in the tarball`)
       else {
         try {
-          glibc = checkFloor(addon) || 'any'
+          glibc = checkBinary(addon) || 'any'
         } catch (err) {
           problems.push(err.message)
         }
       }
       const result = path.join(out, 'result.json')
       const [cmd, ...pre] = runner
-      const r = spawnSync(cmd, [...pre, smoke, vectors, result], { cwd: app, encoding: 'utf8', timeout: 600e3 })
+      // LD_BIND_NOW: every symbol the addon needs is resolved when it loads, not when first called
+      const r = spawnSync(cmd, [...pre, smoke, vectors, result], { cwd: app, encoding: 'utf8', timeout: 600e3, env: { ...process.env, LD_BIND_NOW: '1' } })
       fs.writeFileSync(path.join(out, 'smoke.log'), `${[cmd, ...pre].join(' ')}\n${r.stdout || ''}${r.stderr || ''}${r.error ? r.error.message : ''}\n`)
       let res = {}
       try {
@@ -155,4 +161,4 @@ function glibcTarget (arch) {
   }
 }
 
-module.exports = { glibcTarget, checkFloor, GLIBC, ZIG_PACKAGE, ZIG_VERSION, PROOF_NODE }
+module.exports = { glibcTarget, checkBinary, GLIBC, ZIG_PACKAGE, ZIG_VERSION, PROOF_NODE }
