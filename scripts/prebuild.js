@@ -34,16 +34,20 @@
 //       checking it (e.g. its glibc floor) and throwing if it fails the check.
 //   prove({ app, smoke, vectors, out }) -> { ok, line } (or a Promise of it)
 //       app: an app folder with the packed tarball installed (node_modules/bip324, --ignore-scripts);
-//       smoke: the path of scripts/platform-smoke.js; vectors: BIP-324's
-//       packet_encoding_test_vectors.csv; out: an empty folder for this proof's files (the smoke's
-//       result JSON, logs). Runs the smoke in this platform's real Node (emulated where needed),
-//       with cwd app: `node <smoke> <vectors> <out>/result.json`, plus any binary checks (glibc
-//       floor). ok: true only if every check passed; line: one line for people, e.g.
-//       'provider openssl, glibc 2.28, 2256 vectors, echo 0 B..1 MiB'. A proof that cannot run
+//       smoke: a copy of scripts/platform-smoke.js inside app (require('bip324') resolves from the
+//       script's own folder); vectors: BIP-324's packet_encoding_test_vectors.csv; out: an empty
+//       folder for this proof's files (the smoke's result JSON, logs). Runs the smoke in this
+//       platform's real Node (emulated where needed) with cwd app, `node <smoke> <vectors>
+//       <out>/<name>.json`, plus any binary checks (glibc floor). ok: true only if every check
+//       passed; line: one line for people, without the target name or the time (the caller adds
+//       both), e.g. 'node v20.20.2: provider openssl of [openssl, libsodium], glibc floor 2.28,
+//       14 vectors, echo 0 B..1 MiB'. A proof that cannot run
 //       on this machine returns ok: false and says what it lacks in line (never a silent pass).
 //       scripts/platform-test.js (npm run test:platforms) calls it for every target.
 //
-// Helpers for target modules are exported below (require('../prebuild')).
+// Helpers for target modules are exported below (require('../prebuild')): buildWithPrebuildify
+// (prebuildify in the stage, file named as node-gyp-build wants), npmTool and aptNeeds (toolchains),
+// versionFloor/glibcFloor (objdump -T), run, log (stderr: npm pack --json owns stdout in prepack).
 
 const { spawnSync } = require('node:child_process')
 const crypto = require('node:crypto')
