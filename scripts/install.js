@@ -12,14 +12,33 @@ const path = require('node:path')
 const ROOT = path.resolve(__dirname, '..')
 const TARGET = `${process.platform}-${process.arch}`
 
+// node-gyp-build picks the file for this platform, arch and libc (prebuilds/<platform>-<arch>/
+// bip324.napi.<glibc|musl>.node on Linux), or build/Release if there is one; true if it loads.
 function loads () {
+  const gypBuild = require('node-gyp-build')
+  let file
   try {
-    require('node-gyp-build')(ROOT)
-    return true
+    file = gypBuild.path(ROOT)
   } catch {
-    // none found, or one that does not load here (an older glibc, musl): build instead
+    // none for this platform/arch/libc: build instead, saying why when there are prebuilts at all
+    const dir = path.join(ROOT, 'prebuilds')
+    const have = fs.existsSync(dir) ? fs.readdirSync(dir).filter((n) => fs.statSync(path.join(dir, n)).isDirectory()) : []
+    if (have.length) process.stderr.write(`bip324: no prebuilt binary for ${TARGET}${process.platform === 'linux' ? ` (${libc()})` : ''} (there are ${have.join(', ')}); a source build is needed\n`)
     return false
   }
+  try {
+    require(file)
+    return true
+  } catch (err) {
+    // one that does not load here (a glibc older than it needs, a foreign libc): build instead
+    process.stderr.write(`bip324: ${path.relative(ROOT, file)} does not load here (${String(err.message).split('\n')[0]}); a source build is needed\n`)
+    return false
+  }
+}
+
+// What node-gyp-build looks for (it tells musl from glibc the same way).
+function libc () {
+  return process.env.LIBC || (fs.existsSync('/etc/alpine-release') ? 'musl' : 'glibc')
 }
 
 function executable (file) {
