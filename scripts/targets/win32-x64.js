@@ -259,7 +259,7 @@ function formatSize (n) {
 
 function prove ({ app, smoke, vectors, out }) {
   const wineBin = wine()
-  if (!wineBin) return { ok: false, line: `${TARGET} FAIL wine is missing (${needs()})` }
+  if (!wineBin) return { ok: false, line: `wine is missing (${needs()})` }
   const node = path.join(npmPackage(NODE_WIN), 'bin/node.exe')
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'bip324-wine-'))
   try {
@@ -278,26 +278,23 @@ function prove ({ app, smoke, vectors, out }) {
     }
     delete env.DISPLAY
     fs.mkdirSync(env.WINEPREFIX, { recursive: true })
-    const started = process.hrtime.bigint()
     const r = spawnSync(wineBin, [node, 'platform-smoke.js', winPath(vectors), winPath(resultFile)],
       { cwd: app, env, stdio: ['ignore', fd, fd], timeout: 900e3 })
-    const seconds = Number(process.hrtime.bigint() - started) / 1e9
     fs.closeSync(fd)
-    const time = `(${seconds.toFixed(1)} s)`
     let result
     try {
       result = JSON.parse(fs.readFileSync(resultFile, 'utf8'))
     } catch {
       const tail = fs.readFileSync(log, 'utf8').trim().split('\n').slice(-5).join(' | ')
       const why = r.error ? r.error.message : `exit ${r.status}${r.signal ? ` ${r.signal}` : ''}`
-      return { ok: false, line: `${TARGET} FAIL no result from Windows node under wine (${why}): ${tail} ${time}` }
+      return { ok: false, line: `no result from Windows node under wine (${why}): ${tail}` }
     }
     const renamed = renamedHost(wineBin, node, app, env, work)
     const echo = result.echo && result.echo.length ? `${formatSize(result.echo[0])}..${formatSize(result.echo[result.echo.length - 1])}` : 'none'
     const detail = `provider=${result.provider} vectors=${result.vectors} echo=${echo} renamed-exe=${renamed.ok ? 'ok' : 'FAIL'}`
     if (!renamed.ok) result.errors = [...(result.errors || []), `renamed node.exe: ${renamed.why}`]
-    if (result.ok && r.status === 0 && renamed.ok) return { ok: true, line: `${TARGET} PASS ${detail} ${time}`, result }
-    return { ok: false, line: `${TARGET} FAIL ${detail}: ${(result.errors || []).join('; ') || `exit ${r.status}`} ${time}`, result }
+    if (result.ok && r.status === 0 && renamed.ok) return { ok: true, line: `Windows node under wine: ${detail}`, result }
+    return { ok: false, line: `Windows node under wine: ${detail}: ${(result.errors || []).join('; ') || `exit ${r.status}`}`, result }
   } finally {
     fs.rmSync(work, { recursive: true, force: true })
   }
@@ -373,7 +370,7 @@ function standalone () {
         out: ROOT
       })
       if (args.includes('--verbose') && result) process.stdout.write(JSON.stringify(result, null, 2) + '\n')
-      process.stdout.write(line + '\n')
+      process.stdout.write(`${TARGET} ${ok ? 'PASS' : 'FAIL'} ${line}\n`)
       if (!ok) process.exitCode = 1
     } finally {
       fs.rmSync(tmp, { recursive: true, force: true })
