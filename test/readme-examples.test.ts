@@ -30,6 +30,14 @@ const NOT_RUNNABLE: ReadonlyArray<{ file: string, text: string, why: string }> =
   { file: 'docs/packaging.md', text: 'npm install bip324', why: 'installs from the registry' },
   {
     file: 'docs/packaging.md',
+    why: 'a release: reinstalls node_modules, builds every prebuild (root, the registry, minutes), publishes; CI runs the two middle steps',
+    text: `npm ci
+npm run build:prebuilds     # linux-x64, linux-arm64 (zig) and win32-x64 (mingw-w64)
+npm run test:platforms      # every prebuild in the packed tarball, in its platform's Node
+npm publish                 # prepack refuses if a prebuild is missing or stale`
+  },
+  {
+    file: 'docs/packaging.md',
     why: 'what scripts/install.js prints, not a program',
     text: `bip324: no prebuilt binary for linux-x64 loads here and there is no C/C++ toolchain to build one (missing: a C compiler, a C++ compiler, make, python3).
 Install the toolchain, then run \`npm rebuild bip324\`:
