@@ -8,7 +8,7 @@ import * as net from 'node:net'
 
 import { Bip324Error } from '../errors'
 import { checkBoolean, checkConnectionOptions, checkInteger, settingsOf } from './options'
-import { Bip324Socket, type ConnectionOptions, type Mode } from './socket'
+import { Bip324Socket, type ConnectionOptions, type Mode, settled, type V1Connection } from './socket'
 
 export interface ConnectOptions<M extends Mode = Mode> extends ConnectionOptions<M> {
   /** Default: 'localhost', as node:net's. */
@@ -17,12 +17,6 @@ export interface ConnectOptions<M extends Mode = Mode> extends ConnectionOptions
   /** Retry once over v1 when the peer closes during the handshake before sending anything, as
    *  Bitcoin Core does: the socket then emits 'v1' with the new plain connection and closes. */
   v1Fallback?: boolean
-}
-
-/** A plain v1 connection, after v1Fallback: the caller speaks v1 over it. */
-export interface V1Connection {
-  transport: 'v1'
-  socket: net.Socket
 }
 
 const tcp = (host: string, port: number): net.Socket => net.connect({ host, port, allowHalfOpen: true, noDelay: true })
@@ -74,20 +68,11 @@ export function connectAsync<M extends Mode = 'raw'> (options: ConnectOptions<M>
 export function connectAsync<M extends Mode = 'raw'> (options: ConnectOptions<M>): Promise<Bip324Socket<M>>
 export function connectAsync (port: number, host?: string): Promise<Bip324Socket<'raw'>>
 export function connectAsync (...args: unknown[]): Promise<Bip324Socket<Mode> | V1Connection> {
-  return new Promise((resolve, reject) => {
-    const connection = (connect as (...a: unknown[]) => Bip324Socket<Mode>)(...args)
-    const settle = (): void => {
-      connection.off('error', onError)
-      connection.off('handshake', onHandshake)
-      connection.off('v1', onV1)
-    }
-    const onError = (err: Error): void => { settle(); reject(err) }
-    const onHandshake = (): void => { settle(); resolve(connection) }
-    const onV1 = (v1: V1Connection): void => { settle(); resolve(v1) }
-    connection.once('error', onError)
-    connection.once('handshake', onHandshake)
-    connection.once('v1', onV1)
-  })
+  try {
+    return settled((connect as (...a: unknown[]) => Bip324Socket<Mode>)(...args))
+  } catch (err) {
+    return Promise.reject(err)
+  }
 }
 
 function checkConnectOptions (options: ConnectOptions): void {

@@ -40,12 +40,29 @@ export function bytesToIp (bytes: Uint8Array): string {
   return groups.join(':')
 }
 
-/** "host:port", "[v6]:port" or "host" (then `defaultPort`). Port 0 (any free port) only to listen. */
+/** "host:port", "[v6]:port" or "host" (then `defaultPort`). Port 0 (any free port) only to listen.
+ *  A bad address is ERR_BIP324_INVALID_ARG whose message says what is wrong with it. */
 export function parseHostPort (text: string, defaultPort: number, options: { listen?: boolean } = {}): { host: string, port: number } {
-  const m = /^\[([^\]]+)\](?::(\d+))?$/.exec(text) ?? /^([^:]+)(?::(\d+))?$/.exec(text)
-  const port = m?.[2] === undefined ? defaultPort : Number(m[2])
-  if (m === null || !Number.isInteger(port) || port < (options.listen === true ? 0 : 1) || port > 65535) {
-    throw new Bip324Error('ERR_BIP324_INVALID_ARG', `expected host:port, [IPv6]:port or host, got "${text}"`)
+  const bad = (why: string): Bip324Error => new Bip324Error('ERR_BIP324_INVALID_ARG', why)
+  let host: string
+  let port: string | undefined
+  const v6 = /^\[([^\]]*)\](?::(.*))?$/.exec(text)
+  if (v6 !== null) {
+    host = v6[1]!
+    port = v6[2]
+    if (!net.isIPv6(host)) throw bad('only an IPv6 address goes in brackets')
+  } else if (net.isIPv6(text)) {
+    throw bad(`an IPv6 address goes in brackets: [${text}] or [${text}]:port`)
+  } else {
+    const at = text.lastIndexOf(':')
+    host = at < 0 ? text : text.slice(0, at)
+    port = at < 0 ? undefined : text.slice(at + 1)
+    if (host.includes(':')) throw bad('expected host:port, [IPv6]:port or host')
   }
-  return { host: m[1]!, port }
+  if (host === '') throw bad('no host')
+  if (port !== undefined && !/^\d+$/.test(port)) throw bad(`the port "${port}" is not a number`)
+  const n = port === undefined ? defaultPort : Number(port)
+  const min = options.listen === true ? 0 : 1
+  if (n < min || n > 65535) throw bad(`port ${n} is out of range: ${min} to 65535${min === 0 ? ' (0: any free port)' : ''}`)
+  return { host, port: n }
 }

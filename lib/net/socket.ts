@@ -84,6 +84,12 @@ export interface V1Handoff {
   data: Uint8Array
 }
 
+/** A plain v1 connection, after connect()'s v1Fallback: the caller speaks v1 over it. */
+export interface V1Connection {
+  transport: 'v1'
+  socket: Socket
+}
+
 /** @internal What a connection is built with, defaults resolved, options checked. */
 export interface SocketSettings {
   protocol: Omit<ProtocolOptions, 'v1'>
@@ -166,7 +172,7 @@ export interface SocketEvents<M extends Mode> {
   /** In messages mode, a message dropped for a malformed message type (the connection stays up). */
   invalidMessage: [err: Bip324Error]
   /** connect() with v1Fallback: the plain connection that replaced this one, which then closes. */
-  v1: [connection: { transport: 'v1', socket: Socket }]
+  v1: [connection: V1Connection]
 }
 
 export interface Bip324Socket<M extends Mode = 'raw'> {
@@ -595,4 +601,22 @@ export class Bip324Socket<M extends Mode = 'raw'> extends Duplex {
     if (!this.handedOver) this.socket.destroy()
     cb(err)
   }
+}
+
+/** @internal Resolves once `connection`'s handshake is done (with the connection), or once it was
+ *  replaced by a v1 connection (connect's v1Fallback), and rejects with its error. */
+export function settled<M extends Mode> (connection: Bip324Socket<M>): Promise<Bip324Socket<M> | V1Connection> {
+  return new Promise((resolve, reject) => {
+    const settle = (): void => {
+      connection.off('error', onError)
+      connection.off('handshake', onHandshake)
+      connection.off('v1', onV1)
+    }
+    const onError = (err: Error): void => { settle(); reject(err) }
+    const onHandshake = (): void => { settle(); resolve(connection) }
+    const onV1 = (v1: V1Connection): void => { settle(); resolve(v1) }
+    connection.once('error', onError)
+    connection.once('handshake', onHandshake)
+    connection.once('v1', onV1)
+  })
 }

