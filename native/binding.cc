@@ -23,10 +23,18 @@ const napi_type_tag kCipherTag = {0x6269703332345f63ULL, 0x69706865725f7631ULL};
 // synchronous loop of sessions would otherwise pin every state until then.
 struct CipherHandle {
   bip324_cipher *cipher;
+  // An encryption running on the thread pool (encryptAsync) owns the state until it ends: every
+  // other call is refused meanwhile, and a destroy() is carried out when it ends.
+  bool busy;
+  bool destroy_pending;
 };
 
 void FreeState(CipherHandle *handle) {
   if (handle->cipher == nullptr) return;
+  if (handle->busy) {
+    handle->destroy_pending = true;
+    return;
+  }
   bip324_cipher_clear(handle->cipher);
   delete handle->cipher;
   handle->cipher = nullptr;
@@ -63,8 +71,12 @@ CipherHandle *Handle(Napi::Env env, napi_value v) {
 bip324_cipher *Cipher(Napi::Env env, napi_value v) {
   CipherHandle *handle = Handle(env, v);
   if (handle == nullptr) return nullptr;
-  if (handle->cipher == nullptr) {
+  if (handle->cipher == nullptr || handle->destroy_pending) {
     Throw(env, kBadState, "cipher has been destroyed");
+    return nullptr;
+  }
+  if (handle->busy) {
+    Throw(env, kBadState, "an encryptAsync() of this cipher has not completed");
     return nullptr;
   }
   return handle->cipher;
@@ -179,7 +191,7 @@ Napi::Value CipherCreate(const Napi::CallbackInfo &info) {
   if (!Bytes(env, info[0], "lengthKey32", 32, &length_key) || !Bytes(env, info[1], "aeadKey32", 32, &aead_key)) {
     return env.Undefined();
   }
-  CipherHandle *handle = new CipherHandle{new bip324_cipher()};
+  CipherHandle *handle = new CipherHandle{new bip324_cipher(), false, false};
   bip324_cipher_init(handle->cipher, length_key.data, aead_key.data, provider);
   Napi::External<CipherHandle> external = Napi::External<CipherHandle>::New(env, handle, FreeCipher);
   external.TypeTag(&kCipherTag);
@@ -200,27 +212,85 @@ Napi::Value CipherProvider(const Napi::CallbackInfo &info) {
   return Napi::String::New(info.Env(), bip324_provider_name(c->provider));
 }
 
+// What encrypt and encryptAsync take: (cipher, out, contents, aad, header), read, taken and checked.
+struct EncryptArgs {
+  bip324_cipher *cipher;
+  View out, contents, aad;
+  unsigned char header;
+};
+
+// Steps 2 and 3 of binding_args.h for an encryption whose header was read into `header`.
+bool TakeEncrypt(Napi::Env env, const Napi::CallbackInfo &info, uint32_t header, EncryptArgs *a) {
+  a->cipher = Cipher(env, info[0]);
+  if (a->cipher == nullptr || !AnyBytes(env, info[1], "out", &a->out) || !AnyBytes(env, info[2], "contents", &a->contents) ||
+      !AnyBytes(env, info[3], "aad", &a->aad)) {
+    return false;
+  }
+  if (a->contents.len > BIP324_MAX_CONTENTS) {
+    ThrowInvalid(env, "contents must be at most " + std::to_string(BIP324_MAX_CONTENTS) + " bytes");
+    return false;
+  }
+  if (a->out.len != a->contents.len + BIP324_EXPANSION) {
+    ThrowInvalid(env, "out must be contents.length + " + std::to_string(BIP324_EXPANSION) + " bytes");
+    return false;
+  }
+  a->header = static_cast<unsigned char>(header);
+  return Apart(env, a->out, "out", a->contents, "contents") && Apart(env, a->out, "out", a->aad, "aad");
+}
+
 // encrypt(cipher, out, contents, aad, header): void; out is exactly contents.length + EXPANSION bytes
 Napi::Value Encrypt(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
   uint32_t header;
+  EncryptArgs a;
+  if (!Uint(env, info[4], "header", 255, &header) || !TakeEncrypt(env, info, header, &a)) return env.Undefined();
+  bip324_encrypt(a.cipher, a.out.data, a.contents.data, a.contents.len, a.aad.data, a.aad.len, a.header);
+  return env.Undefined();
+}
+
+// One encryptAsync: the engine call on a thread-pool thread, then `done` on the JavaScript thread.
+// It holds references to the handle and the three buffers, so none is collected while it runs.
+class EncryptWork : public Napi::AsyncWorker {
+ public:
+  EncryptWork(const Napi::Function &done, CipherHandle *handle, const EncryptArgs &args, const Napi::CallbackInfo &info)
+      : Napi::AsyncWorker(done, "bip324.encryptAsync"), handle_(handle), args_(args) {
+    for (size_t i = 0; i < 4; i++) keep_[i] = Napi::Reference<Napi::Value>::New(info[i], 1);
+    handle_->busy = true;
+  }
+
+  void Execute() override {
+    bip324_encrypt(args_.cipher, args_.out.data, args_.contents.data, args_.contents.len, args_.aad.data, args_.aad.len,
+                   args_.header);
+  }
+
+  void OnOK() override {
+    handle_->busy = false;
+    if (handle_->destroy_pending) FreeState(handle_);  // destroy() was called meanwhile
+    Callback().Call({});
+  }
+
+ private:
+  CipherHandle *handle_;
+  EncryptArgs args_;
+  Napi::Reference<Napi::Value> keep_[4];
+};
+
+// encryptAsync(cipher, out, contents, aad, header, done): void. As encrypt, on the libuv thread
+// pool; done() is called once out holds the packet. Until then the cipher refuses every other
+// call (ERR_BIP324_BAD_STATE), and out, contents and aad must not change.
+Napi::Value EncryptAsync(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  uint32_t header;
   if (!Uint(env, info[4], "header", 255, &header)) return env.Undefined();
-  bip324_cipher *c = Cipher(env, info[0]);
-  View out, contents, aad;
-  if (c == nullptr || !AnyBytes(env, info[1], "out", &out) || !AnyBytes(env, info[2], "contents", &contents) ||
-      !AnyBytes(env, info[3], "aad", &aad)) {
+  if (!info[5].IsFunction()) {
+    ThrowInvalid(env, "done must be a function");
     return env.Undefined();
   }
-  if (contents.len > BIP324_MAX_CONTENTS) {
-    ThrowInvalid(env, "contents must be at most " + std::to_string(BIP324_MAX_CONTENTS) + " bytes");
-    return env.Undefined();
-  }
-  if (out.len != contents.len + BIP324_EXPANSION) {
-    ThrowInvalid(env, "out must be contents.length + " + std::to_string(BIP324_EXPANSION) + " bytes");
-    return env.Undefined();
-  }
-  if (!Apart(env, out, "out", contents, "contents") || !Apart(env, out, "out", aad, "aad")) return env.Undefined();
-  bip324_encrypt(c, out.data, contents.data, contents.len, aad.data, aad.len, static_cast<unsigned char>(header));
+  EncryptArgs a;
+  if (!TakeEncrypt(env, info, header, &a)) return env.Undefined();
+  CipherHandle *handle = Handle(env, info[0]);
+  EncryptWork *work = new EncryptWork(info[5].As<Napi::Function>(), handle, a, info);
+  work->Queue();
   return env.Undefined();
 }
 
@@ -359,7 +429,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
       {"keygen", Keygen},               {"ecdh", Ecdh},
       {"keySchedule", KeySchedule},
       {"cipherCreate", CipherCreate},   {"cipherDestroy", CipherDestroy},   {"cipherProvider", CipherProvider},
-      {"encrypt", Encrypt},             {"decryptLength", DecryptLength},   {"decrypt", Decrypt},
+      {"encrypt", Encrypt},             {"encryptAsync", EncryptAsync},     {"decryptLength", DecryptLength},
+      {"decrypt", Decrypt},
       {"encryptBatch", EncryptBatch},   {"decryptBatch", DecryptBatch},
       {"setErrorClass", SetErrorClass},
   };

@@ -153,7 +153,7 @@ describe('argument checks straight into the addon', () => {
 describe('the addon users load and the testing addon beside it', () => {
   test('the addon exports the engine\'s packet and key functions only: no benchmark loop, no unhashed ECDH', () => {
     expect(Object.keys(native()).sort()).toEqual(['cipherCreate', 'cipherDestroy', 'cipherProvider', 'constants', 'decrypt',
-      'decryptBatch', 'decryptLength', 'ecdh', 'ellswiftCreate', 'ellswiftDecode', 'encrypt', 'encryptBatch', 'keySchedule',
+      'decryptBatch', 'decryptLength', 'ecdh', 'ellswiftCreate', 'ellswiftDecode', 'encrypt', 'encryptAsync', 'encryptBatch', 'keySchedule',
       'keygen', 'nativeInfo', 'setErrorClass'])
   })
 

@@ -213,3 +213,47 @@ test('a write after destroy() fails with the stream error, and nothing reaches t
   expect(client.counters.bytesSent).toBe(sent)
   await close()
 })
+
+// Messages of 64 KiB and more are encrypted on the thread pool while the packet before them is
+// written (socket.ts, offload): order, decoys asked for meanwhile, end() and destroy() around them.
+describe('big messages, encrypted off the JavaScript thread', () => {
+  // The js backend encrypts at once, so its packets are ready before the one before them is written.
+  test.each(['native', 'js'] as const)('mixed with small ones and decoys, every message arrives intact and in order (%s)', async (backend) => {
+    const { client, peer, close } = await serverPair({ backend }, { backend })
+    const sizes = [70_000, 5, 1 << 20, 0, 65_536, 65_535, 300_000, 1 << 20, 70_000, 1, 4_000_000, 12]
+    const sent = sizes.map((n) => crypto.randomBytes(n))
+    const got = read(peer, sent.length)
+    for (const [i, m] of sent.entries()) {
+      // Written at once, and one by one after 'drain' (each write then starts on an idle cipher).
+      if (!client.write(m) && i >= 5) await new Promise((resolve) => client.once('drain', resolve))
+      if (i % 3 === 0) client.sendDecoy(i * 1000)
+    }
+    expect((await got).map((m) => crypto.createHash('sha256').update(m).digest('hex')))
+      .toEqual(sent.map((m) => crypto.createHash('sha256').update(m).digest('hex')))
+    expect(peer.counters.decoysReceived).toBe(4)
+    expect(peer.counters.bytesReceived).toBe(client.counters.bytesSent)
+    await close()
+  })
+
+  test('end() right after a big write sends it before the half-close', async () => {
+    const { client, peer, close } = await serverPair({ allowHalfOpen: true }, { allowHalfOpen: true })
+    const m = crypto.randomBytes(2_000_000)
+    const got = read(peer, 1)
+    const ended = new Promise((resolve) => peer.once('end', resolve))
+    client.end(m)
+    expect(Buffer.from((await got)[0]!).equals(m)).toBe(true)
+    await ended
+    await close()
+  })
+
+  test('destroy() while one is being encrypted: its callback gets ERR_STREAM_DESTROYED and nothing more is sent', async () => {
+    const { client, close } = await serverPair()
+    const sent = client.counters.bytesSent
+    const err = new Promise<Error | null | undefined>((resolve) => client.write(crypto.randomBytes(4_000_000), resolve))
+    client.destroy()
+    expect(await err).toMatchObject({ code: 'ERR_STREAM_DESTROYED' })
+    expect(client.counters.bytesSent).toBe(sent)
+    await closed(client)
+    await close()
+  })
+})

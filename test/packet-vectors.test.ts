@@ -128,5 +128,20 @@ describe.each(variants)('$name', ({ backend, provider }) => {
       recv.destroy()
       emptySender.destroy()
     })
+
+    test('encryptAsync, for the packet and every 50th empty one before it, gives out_ciphertext too', async () => {
+      const contents = contentsOf(r)
+      const { send } = ciphersFor(backend, r, provider)
+      for (let i = 0; i < Number(r.in_idx); i++) {
+        const e = new Uint8Array(EXPANSION)
+        if (i % 50 === 0) await send.encryptAsync(e, EMPTY, EMPTY, 0)
+        else send.encrypt(e, EMPTY, EMPTY, 0)
+      }
+      const packet = new Uint8Array(contents.length + EXPANSION)
+      await send.encryptAsync(packet, contents, hex(r.in_aad!), r.in_ignore === '1' ? 0x80 : 0)
+      if (r.out_ciphertext !== '') expect(toHex(packet)).toBe(r.out_ciphertext)
+      else expect(toHex(packet.subarray(packet.length - 128))).toBe(r.out_ciphertext_endswith)
+      send.destroy()
+    })
   })
 })

@@ -64,6 +64,12 @@ export interface PacketCipher {
   readonly provider: string
   /** Encrypts one packet into `out`, exactly `contents.length + NUM_PACKET_OVERHEAD_BYTES` bytes. */
   encrypt (out: Uint8Array, contents: Uint8Array, aad: Uint8Array, header: number): void
+  /** As encrypt(), off the JavaScript thread where the backend can (native: the libuv thread pool;
+   *  js: at once), so that a big packet is encrypted while the caller does other work, such as
+   *  writing the packet before it. Until the promise settles, every other call on this cipher
+   *  throws ERR_BIP324_BAD_STATE (destroy() is carried out when it settles), and `out`,
+   *  `contents` and `aad` must not change. */
+  encryptAsync (out: Uint8Array, contents: Uint8Array, aad: Uint8Array, header: number): Promise<void>
   /** Decrypts the 3 length bytes that start a packet; the length is then pending. */
   decryptLength (len3: Uint8Array): number
   /** Authenticates and decrypts the pending packet (`input` = header, contents, tag) into `contents`,

@@ -138,6 +138,10 @@ class JsCipher implements PacketCipher {
     this.seal(out, contents, aad, header)
   }
 
+  async encryptAsync (out: Uint8Array, contents: Uint8Array, aad: Uint8Array, header: number): Promise<void> {
+    this.encrypt(out, contents, aad, header)
+  }
+
   private seal (out: Uint8Array, contents: Uint8Array, aad: Uint8Array, header: number): void {
     const len = contents.length
     this.cryptLength(out, Uint8Array.of(len & 0xff, (len >> 8) & 0xff, len >> 16))

@@ -30,6 +30,10 @@ class NativeCipher implements PacketCipher {
     this.addon.encrypt(this.handle, out, contents, aad, header)
   }
 
+  encryptAsync (out: Uint8Array, contents: Uint8Array, aad: Uint8Array, header: number): Promise<void> {
+    return new Promise((resolve) => { this.addon.encryptAsync(this.handle, out, contents, aad, header, resolve) })
+  }
+
   decryptLength (len3: Uint8Array): number {
     return this.addon.decryptLength(this.handle, len3)
   }

@@ -75,6 +75,7 @@ export interface Addon {
   cipherDestroy (cipher: CipherHandle): void
   cipherProvider (cipher: CipherHandle): string
   encrypt (cipher: CipherHandle, out: Uint8Array, contents: Uint8Array, aad: Uint8Array, header: number): void
+  encryptAsync (cipher: CipherHandle, out: Uint8Array, contents: Uint8Array, aad: Uint8Array, header: number, done: () => void): void
   decryptLength (cipher: CipherHandle, len3: Uint8Array): number
   decrypt (cipher: CipherHandle, contents: Uint8Array, input: Uint8Array, aad: Uint8Array): number
   encryptBatch (cipher: CipherHandle, out: Uint8Array, items: readonly Uint8Array[], headers?: Uint8Array): void

@@ -24,7 +24,7 @@ import { Duplex } from 'node:stream'
 import { Bip324Error } from '../errors'
 import { decodeContents, encodeContents, type RawMessage } from '../messages/message-type'
 import { MAX_CONTENTS_LIMIT, REKEY_INTERVAL } from '../crypto/packet-format'
-import { Protocol, type ProtocolOptions, type ReceiveResult } from '../protocol/protocol'
+import { checkDecoyLength, Protocol, type ProtocolOptions, type ReceiveResult } from '../protocol/protocol'
 import { abortError } from './abort'
 import { MESSAGE_OVERHEAD } from './options'
 
@@ -144,6 +144,17 @@ function * groups (contents: Uint8Array[]): Generator<Uint8Array[]> {
   if (group.length > 0) yield group
 }
 
+/** Messages at least this big are encrypted on the libuv thread pool (Protocol.sendAsync) while
+ *  this thread writes the packet before them: below it, handing the work over and back costs
+ *  about what it saves. */
+const OFFLOAD_FROM = 1 << 16
+
+// What a write callback gets when the connection was destroyed before its message went out, as
+// node:stream reports it.
+function destroyedError (): Error {
+  return Object.assign(new Error('Cannot call write after a stream was destroyed'), { code: 'ERR_STREAM_DESTROYED' })
+}
+
 type Received = Uint8Array | RawMessage
 
 // What a received message counts against maxReceiveBuffer.
@@ -212,6 +223,11 @@ export class Bip324Socket<M extends Mode = 'raw'> extends Duplex {
   private idleTimer: NodeJS.Timeout | undefined
   // Writes and the final end() made before the handshake completed, run once it has.
   private waiting: (() => void) | undefined
+  // An encryption on the thread pool holds the outbound cipher: decoys asked for meanwhile wait.
+  private offloading = false
+  private decoysWaiting: number[] | undefined
+  // The last offloaded packet, encrypted but not written yet: whatever is written next goes after it.
+  private unwritten: { bytes: Uint8Array, cb: WriteCallback | undefined } | undefined
 
   /** @internal Use connect(), createServer() or wrap(). The socket may still be connecting. */
   constructor (socket: Socket, settings: SocketSettings) {
@@ -328,9 +344,14 @@ export class Bip324Socket<M extends Mode = 'raw'> extends Duplex {
 
   /** Sends a decoy packet of `length` bytes, which the peer drops. After 'handshake' only. */
   sendDecoy (length: number): boolean {
+    if (this.offloading) {
+      checkDecoyLength(length)
+      ;(this.decoysWaiting ??= []).push(length)
+      return false
+    }
     const bytes = this.protocol.sendDecoy(length)
-    this.bytesSent += bytes.length
-    return this.socket.write(bytes)
+    this.writeRaw(bytes)
+    return this.socket.writableLength < this.socket.writableHighWaterMark
   }
 
   private readonly onConnect = (): void => {
@@ -519,8 +540,54 @@ export class Bip324Socket<M extends Mode = 'raw'> extends Duplex {
   }
 
   private writeRaw (bytes: Uint8Array, cb?: WriteCallback): void {
+    if (this.unwritten !== undefined) this.flushUnwritten()
     this.bytesSent += bytes.length
     this.socket.write(bytes, cb)
+  }
+
+  private flushUnwritten (): void {
+    const u = this.unwritten
+    if (u === undefined) return
+    this.unwritten = undefined
+    if (this.destroyed) {
+      u.cb?.(destroyedError())
+      return
+    }
+    this.writeRaw(u.bytes, u.cb)
+  }
+
+  // A big message: encrypted on the thread pool. Once it is, the next message may start (the
+  // callback, unless the TCP socket already holds maxSendBuffer bytes) and this packet is written
+  // after the microtasks that start it, so the thread pool encrypts the next while this thread
+  // copies this one into the kernel.
+  private offload (contents: Uint8Array, cb: WriteCallback): void {
+    let made: Promise<Uint8Array>
+    try {
+      made = this.protocol.sendAsync(contents)
+    } catch (err) {
+      cb(err as Error)
+      return
+    }
+    this.offloading = true
+    made.then((packet) => {
+      this.offloading = false
+      if (this.destroyed) {
+        cb(destroyedError())
+        return
+      }
+      // The packet before this one, if it still waits (a backend that encrypts at once), goes first.
+      this.flushUnwritten()
+      const early = this.socket.writableLength < this.settings.maxSendBuffer
+      this.unwritten = { bytes: packet, cb: early ? undefined : cb }
+      const decoys = this.decoysWaiting
+      this.decoysWaiting = undefined
+      for (const length of decoys ?? []) this.sendDecoy(length)
+      if (early) cb()
+      setImmediate(() => { this.flushUnwritten() })
+    }, (err: Error) => {
+      this.offloading = false
+      cb(err)
+    })
   }
 
   // Reading is driven by the socket and paused by the byte budget (see read()), not by demand.
@@ -567,6 +634,10 @@ export class Bip324Socket<M extends Mode = 'raw'> extends Duplex {
       this.waiting = () => this._writev(chunks, cb)
       return
     }
+    if (chunks.length === 1 && chunks[0]!.chunk.length >= OFFLOAD_FROM) {
+      this.offload(chunks[0]!.chunk, cb)
+      return
+    }
     const contents = chunks.map(({ chunk }) => chunk)
     const packets: Uint8Array[] = []
     try {
@@ -590,6 +661,7 @@ export class Bip324Socket<M extends Mode = 'raw'> extends Duplex {
       this.waiting = () => this._final(cb)
       return
     }
+    this.flushUnwritten()
     this.socket.end(cb)
   }
 

@@ -8,6 +8,7 @@
 import type { PacketCipher } from '../crypto/backend'
 import { Bip324Error } from '../errors'
 import { EMPTY } from './bytes'
+import { uninitialized } from '../crypto/uninitialized'
 import { IGNORE_BIT, NUM_HEADER_BYTES, NUM_PACKET_OVERHEAD_BYTES, NUM_TAG_BYTES } from '../crypto/packet-format'
 import type { PacketType } from './constants'
 
@@ -21,9 +22,20 @@ export class OutboundCipher {
   encrypt (contents: Uint8Array, type: PacketType = 'genuine', aad: Uint8Array = EMPTY): Uint8Array {
     // The backend checks contents too, but only after its length sized the packet.
     if (!(contents instanceof Uint8Array)) throw invalid('contents must be a Uint8Array')
-    const packet = new Uint8Array(contents.length + NUM_PACKET_OVERHEAD_BYTES)
+    const packet = uninitialized(contents.length + NUM_PACKET_OVERHEAD_BYTES)
     this.cipher.encrypt(packet, contents, aad, type === 'decoy' ? IGNORE_BIT : 0)
     this.packets++
+    return packet
+  }
+
+  /** As encrypt() for a genuine packet, with the encryption off the JavaScript thread where the
+   *  backend can (see PacketCipher.encryptAsync): worth it for big contents. Until it settles, the
+   *  cipher refuses other calls. */
+  async encryptAsync (contents: Uint8Array): Promise<Uint8Array> {
+    if (!(contents instanceof Uint8Array)) throw invalid('contents must be a Uint8Array')
+    const packet = uninitialized(contents.length + NUM_PACKET_OVERHEAD_BYTES)
+    this.packets++
+    await this.cipher.encryptAsync(packet, contents, EMPTY, 0)
     return packet
   }
 
@@ -32,7 +44,7 @@ export class OutboundCipher {
     if (!Array.isArray(contents)) throw invalid('contents must be an array of Uint8Array')
     let total = 0
     for (const c of contents) total += c.length + NUM_PACKET_OVERHEAD_BYTES
-    const out = new Uint8Array(total)
+    const out = uninitialized(total)
     this.cipher.encryptBatch(out, contents)
     this.packets += contents.length
     return out
@@ -71,23 +83,23 @@ export class InboundCipher {
    *  and the contents are a view into it rather than a new buffer. */
   decrypt (body: Uint8Array, aad: Uint8Array = EMPTY, inPlace = false): Packet {
     const length = body.length - NUM_HEADER_BYTES - NUM_TAG_BYTES
-    const contents = inPlace ? body.subarray(NUM_HEADER_BYTES, NUM_HEADER_BYTES + length) : new Uint8Array(length)
+    const contents = inPlace ? body.subarray(NUM_HEADER_BYTES, NUM_HEADER_BYTES + length) : uninitialized(length)
     const header = this.cipher.decrypt(contents, body, aad)
     if (header < 0) throw badMac(this.packets)
     this.packets++
     return { type: typeOf(header), contents }
   }
 
-  /** Every complete packet at the start of `input`, decrypted into `plain` (as long as `input`) in
-   *  one engine call and appended to `into`. A big packet's contents are a view of `plain`; a small
-   *  one is copied out, so that it does not keep the whole buffer alive. Returns the input used and
-   *  the length of a packet whose body has not arrived (null if none). A bad tag or an oversized
-   *  length throws, after the packets before it are in `into`. */
+  /** The complete packets at the start of `input` that fit in `plain`, decrypted there in one
+   *  engine call, copied out (so `plain` may be reused at once) and appended to `into`. Returns the
+   *  input used and the length of the next packet if it is decrypted but not taken (its body has
+   *  not arrived, or its contents do not fit in what is left of `plain`), else null. A bad tag or
+   *  an oversized length throws, after the packets before it are in `into`. */
   decryptBatch (plain: Uint8Array, input: Uint8Array, into: Packet[]): { consumed: number, pending: number | null } {
     const r = this.cipher.decryptBatch(plain, input, this.maxContents)
     for (const { header, contents } of r.packets) {
       // new Uint8Array(view) copies without the species lookup that slice() makes on every call.
-      into.push({ type: typeOf(header), contents: contents.length * 2 < plain.length ? new Uint8Array(contents) : contents })
+      into.push({ type: typeOf(header), contents: new Uint8Array(contents) })
     }
     this.packets += r.packets.length
     if (r.status === 'bad-mac') throw badMac(this.packets)

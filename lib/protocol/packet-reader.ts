@@ -7,6 +7,7 @@
 
 import type { Bip324Error } from '../errors'
 import { EMPTY } from './bytes'
+import { uninitialized } from '../crypto/uninitialized'
 import type { InboundCipher, Packet } from './cipher-session'
 import { NUM_HEADER_BYTES, NUM_LENGTH_BYTES, NUM_TAG_BYTES } from '../crypto/packet-format'
 
@@ -17,6 +18,12 @@ export interface ReadResult {
   /** Set when the stream is broken (bad tag, oversized length); packets before it are still returned. */
   error?: Bip324Error
 }
+
+/** Batches decrypt into one buffer that all readers share: JavaScript runs one reader at a time,
+ *  and contents are copied out before feed() returns, so no connection holds a buffer of its own
+ *  for this. Packets with more contents than this are decrypted into their own buffer. */
+const SCRATCH_BYTES = 16384
+let scratch: Uint8Array | undefined
 
 export class PacketReader {
   private readonly lengthBytes = new Uint8Array(NUM_LENGTH_BYTES)
@@ -77,7 +84,7 @@ export class PacketReader {
       packets.push(this.decrypt(input.subarray(0, need)))
       return input.subarray(need)
     }
-    this.body = new Uint8Array(need)
+    this.body = uninitialized(need)
     return this.fillBody(input, packets)
   }
 
@@ -102,14 +109,19 @@ export class PacketReader {
     return packet
   }
 
-  // Every complete packet at the start of input, in as few engine calls as the engine allows.
+  // The complete packets at the start of input: small ones in as few engine calls as the engine
+  // allows, through the scratch buffer every reader shares; one too big for it straight into a
+  // buffer of its own (one write of its contents, no copy).
   private readBatch (input: Uint8Array, packets: Packet[]): Uint8Array {
-    const r = this.inbound.decryptBatch(new Uint8Array(input.length), input, packets)
+    const r = this.inbound.decryptBatch(scratch ??= new Uint8Array(SCRATCH_BYTES), input, packets)
     input = input.subarray(r.consumed)
-    if (r.pending !== null) {
-      this.body = new Uint8Array(NUM_HEADER_BYTES + r.pending + NUM_TAG_BYTES)
-      return this.fillBody(input, packets)
+    if (r.pending === null) return input
+    const need = NUM_HEADER_BYTES + r.pending + NUM_TAG_BYTES
+    if (input.length >= need) {
+      packets.push(this.decrypt(input.subarray(0, need)))
+      return input.subarray(need)
     }
-    return input
+    this.body = uninitialized(need)
+    return this.fillBody(input, packets)
   }
 }

@@ -71,6 +71,13 @@ function checkOwnOptions (options: ProtocolOptions): void {
   checkSendVersionOptions(options)
 }
 
+/** Throws ERR_BIP324_INVALID_ARG unless `length` is a decoy's contents length sendDecoy() takes. */
+export function checkDecoyLength (length: number): void {
+  if (!Number.isInteger(length) || length < 0 || length > MAX_CONTENTS_LIMIT) {
+    throw new Bip324Error('ERR_BIP324_INVALID_ARG', `length must be an integer from 0 to ${MAX_CONTENTS_LIMIT}, got ${String(length)}`)
+  }
+}
+
 /** Throws ERR_BIP324_INVALID_ARG for any option `new Protocol(options)` would refuse; builds nothing. */
 export function checkProtocolOptions (options: ProtocolOptions): void {
   checkOwnOptions(options)
@@ -183,6 +190,13 @@ export class Protocol {
     return this.#outbound().encrypt(contents)
   }
 
+  /** As send(), with the encryption off the JavaScript thread where the backend can: for big
+   *  contents, so that the caller can write the previous packet meanwhile. Until it settles,
+   *  every other send throws ERR_BIP324_BAD_STATE. */
+  sendAsync (contents: Uint8Array): Promise<Uint8Array> {
+    return this.#outbound().encryptAsync(contents)
+  }
+
   /** Genuine packets for every item, back to back, in one engine call. */
   sendMany (contents: readonly Uint8Array[]): Uint8Array {
     return this.#outbound().encryptMany(contents)
@@ -190,9 +204,7 @@ export class Protocol {
 
   /** A decoy packet of `length` zero bytes (encrypted, it looks like any other packet). */
   sendDecoy (length: number): Uint8Array {
-    if (!Number.isInteger(length) || length < 0 || length > MAX_CONTENTS_LIMIT) {
-      throw new Bip324Error('ERR_BIP324_INVALID_ARG', `length must be an integer from 0 to ${MAX_CONTENTS_LIMIT}, got ${String(length)}`)
-    }
+    checkDecoyLength(length)
     return this.#outbound().encrypt(new Uint8Array(length), 'decoy')
   }
 

@@ -52,6 +52,7 @@ function meteredCipher (c: PacketCipher): PacketCipher {
   return {
     get provider () { return c.provider },
     encrypt: (...a) => sample(c.encrypt(...a)),
+    encryptAsync: async (...a) => { await c.encryptAsync(...a); probe?.() },
     decryptLength: (...a) => { probe?.(); return sample(c.decryptLength(...a)) },
     decrypt: (...a) => { probe?.(); return sample(c.decrypt(...a)) },
     encryptBatch: (...a) => sample(c.encryptBatch(...a)),
