@@ -5,7 +5,7 @@
  * interleaved trials, with its spread) and, after a full run, writes bench/results/{latest.md,
  * latest.json,throughput.svg} and the README's tables. Never part of `npm test`.
  * Usage: node .bench/bench/index.js [--quick] [--filter <substring of an implementation name>]
- *          [--only packets|loopback|stream[,...]]
+ *          [--only packets|loopback|stream|memory|big[,...]]
  *   --only   runs those parts alone (packets: the packet, batch and handshake tables) and writes
  *            nothing, so that one table can be measured again
  */
@@ -16,14 +16,16 @@ import path from 'node:path'
 import { jsBackend, nativeBackend, nativeInfo, Protocol, type Backend } from '../lib'
 import { formatSize } from '../lib/cli/output'
 import { RAW_BENCH, testingAddon } from '../test/helpers/testing-addon'
+import { bigMessages, type BigMessageRow } from './big-messages'
 import { chart } from './chart'
 import { compare, elapsed, formatRatio, formatTiming, type HarnessOptions, type Loop, ratio, type Stat, type StreamRow, type Timing } from './harness'
+import { idleMemory, type MemoryRow } from './idle-memory'
 import { implementations, type Operation } from './implementations'
 import { loopback, type LoopbackResults } from './loopback'
 import { machine } from './machine'
 import { updateReadme } from './readme'
 
-const PARTS = ['packets', 'loopback', 'stream'] as const
+const PARTS = ['packets', 'loopback', 'stream', 'memory', 'big'] as const
 type Part = typeof PARTS[number]
 
 const args = process.argv.slice(2)
@@ -144,6 +146,7 @@ function handshakes (): HandshakeResults {
 interface Measured {
   packets?: PacketResults
   handshakes?: HandshakeResults
+  memory?: MemoryRow[]
   /** The two-process stream (bench/stream.ts), when it ran. */
   streams?: StreamRow[]
 }
@@ -157,6 +160,10 @@ function goals (m: Measured): void {
   const stream = (size: number): StreamRow | undefined => m.streams?.find((s) => s.size === size)
   const none: Stat = { median: NaN, spread: NaN }
   // Memory at the most connections measured: fixed costs spread over more connections.
+  const memory = (side: MemoryRow['side']): Stat => {
+    const rows = (m.memory ?? []).filter((r) => r.side === side)
+    return rows.sort((a, b) => b.connections - a.connections)[0]?.ratio ?? none
+  }
   const fullHandshake = (impl: string): number[] | undefined => m.handshakes?.[impl]?.['full handshake, both sides']?.trials
   const at = (x: number): (y: number) => boolean => (y) => y >= x
   const upTo = (x: number): (y: number) => boolean => (y) => y <= x
@@ -164,6 +171,8 @@ function goals (m: Measured): void {
     ['two-process stream, 1 MiB, bip324 / plain TCP', stream(1 << 20)?.ratio ?? none, '>= 0.5x', at(0.5)],
     ['two-process stream, 1 MiB, bip324 / measured pipeline limit', stream(1 << 20)?.ofLimit ?? none, '>= 0.8x', at(0.8)],
     ['two-process stream, 64 B, bip324 / plain TCP', stream(64)?.ratio ?? none, '>= 1.0x', at(1)],
+    ['memory per idle connection (RSS), accepting side, bip324 / plain TCP', memory('server'), '<= 2x', upTo(2)],
+    ['memory per idle connection (RSS), connecting side, bip324 / plain TCP', memory('client'), '<= 2x', upTo(2)],
     ['32 B packet via the JS API / raw C loop (time)', ratio(trials(32, `native (${best})`), trials(32, `raw C (${best})`)), '<= 1.5x', upTo(1.5)],
     ['raw C round trip, 0 B / today\'s engine (time)', ratio(trials(0, `raw C (${best})`), trials(0, `raw C baseline (${best})`)), '<= 0.5x', upTo(0.5)],
     ['raw C round trip, 32 B / today\'s engine (time)', ratio(trials(32, `raw C (${best})`), trials(32, `raw C baseline (${best})`)), '<= 0.5x', upTo(0.5)],
@@ -201,6 +210,7 @@ async function main (): Promise<void> {
   const measured: Measured = {}
   let b: Record<string, Timing> | undefined
   let lo: LoopbackResults | undefined
+  let big: BigMessageRow[] | undefined
   if (runs('packets')) {
     measured.packets = packets()
     if (!quick && filter === '') b = batches()
@@ -209,6 +219,8 @@ async function main (): Promise<void> {
   if (runs('loopback')) lo = await loopback(say, quick)
   const s = runs('stream') ? await streams() : undefined
   if (s !== undefined) measured.streams = s
+  if (runs('memory')) measured.memory = await idleMemory(say, { quick })
+  if (runs('big')) big = await bigMessages(say, { quick })
   if (filter === '') goals(measured)
   console.log(`\n(${((Date.now() - started) / 1000).toFixed(0)} s)`)
   if (quick || filter !== '' || only !== undefined) return
@@ -216,7 +228,7 @@ async function main (): Promise<void> {
   fs.mkdirSync(RESULTS, { recursive: true })
   fs.writeFileSync(path.join(RESULTS, 'latest.md'), lines.join('\n') + '\n')
   fs.writeFileSync(path.join(RESULTS, 'latest.json'), JSON.stringify({
-    date: new Date().toISOString(), machine: m, options, packets: p, batches: b, handshakes: measured.handshakes, loopback: lo, streams: measured.streams
+    date: new Date().toISOString(), machine: m, options, packets: p, batches: b, handshakes: measured.handshakes, loopback: lo, streams: measured.streams, memory: measured.memory, bigMessages: big
   }, null, 1) + '\n')
   const series = Object.keys(p.roundtrip[SIZES[1]!]!).map((name) => ({
     name,
