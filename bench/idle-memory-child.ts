@@ -14,7 +14,8 @@ import { serve } from './child'
 
 type Kind = 'bip324' | 'tcp'
 
-/** Bytes per connection of process.memoryUsage()'s fields, since the baseline. */
+/** Bytes per connection of process.memoryUsage()'s fields, counting the connections and the
+ *  memory added since the baseline. */
 export interface Usage {
   rss: number
   heapUsed: number
@@ -26,11 +27,10 @@ export type Request =
   | { cmd: 'listen' }
   | { cmd: 'open', port: number, connections: number, concurrency: number }
   | { cmd: 'count', connections: number }
-  | { cmd: 'close' }
   | { cmd: 'baseline' }
   | { cmd: 'measure' }
 
-interface Closable { destroy: () => void, once: (event: 'close', listener: () => void) => unknown }
+interface Closable { once: (event: 'close', listener: () => void) => unknown }
 
 const kind = process.argv[2] as Kind
 const open = new Set<Closable>()
@@ -91,19 +91,18 @@ async function until (connections: number): Promise<void> {
   while (open.size !== connections) await sleep(20)
 }
 
-let baseline: Usage | undefined
+let baseline: { usage: Usage, connections: number } | undefined
 
 serve(async (r: Request) => {
   switch (r.cmd) {
     case 'listen': return await listen()
     case 'open': return await connectMany(r.port, r.connections, r.concurrency)
     case 'count': return await until(r.connections)
-    case 'close': for (const c of open) c.destroy(); return await until(0)
-    case 'baseline': baseline = await usage(); return undefined
+    case 'baseline': baseline = { usage: await usage(), connections: open.size }; return undefined
     case 'measure': {
       const now = await usage()
       const b = baseline!
-      const per = (k: keyof Usage): number => (now[k] - b[k]) / open.size
+      const per = (k: keyof Usage): number => (now[k] - b.usage[k]) / (open.size - b.connections)
       return { rss: per('rss'), heapUsed: per('heapUsed'), external: per('external'), arrayBuffers: per('arrayBuffers') } satisfies Usage
     }
   }
