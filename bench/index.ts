@@ -192,7 +192,7 @@ function goals (m: Measured): void {
 // bench/stream.ts is written apart: until it is here, its goals say "not measured".
 async function streams (): Promise<StreamRow[] | undefined> {
   if (!fs.existsSync(path.join(__dirname, 'stream.js'))) {
-    say('\n(two-process stream: bench/stream.ts is not here yet, not measured)')
+    say('\n### Two-process stream\n\nNot measured: bench/stream.ts is not here yet.')
     return undefined
   }
   const { streams: measure } = require('./stream') as { streams: (say: (line?: string) => void, options: { quick: boolean }) => Promise<StreamRow[]> }
