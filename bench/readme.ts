@@ -8,12 +8,12 @@ import path from 'node:path'
 
 const START = '<!-- bench:start -->'
 const END = '<!-- bench:end -->'
-const SECTIONS = ['### Goals', '### Packets: encrypt + decrypt', '### Loopback']
+const SECTIONS = ['### Goals', '### Packets: encrypt + decrypt', '### Loopback', '### Memory per idle connection', '### Big messages']
 
 /** The sections of `markdown` whose headings start with one of SECTIONS, up to the next heading. */
 function pick (markdown: string): string {
   const parts = markdown.split(/\n(?=### )/)
-  return SECTIONS.map((h) => parts.find((p) => p.startsWith(h))).filter((p): p is string => p !== undefined).join('\n').trim()
+  return SECTIONS.map((h) => parts.find((p) => p.startsWith(h))).filter((p): p is string => p !== undefined).map((p) => p.trim()).join('\n\n')
 }
 
 /** `markdown`: a run's latest.md; its machine line (the first after the title) heads the block. */

@@ -21,10 +21,11 @@ import { once } from 'node:events'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { monitorEventLoopDelay, performance, type IntervalHistogram } from 'node:perf_hooks'
+import { performance } from 'node:perf_hooks'
 import { crc32 } from 'node:zlib'
 
 import { type Bip324Socket, connectAsync, createServer } from '../lib'
+import { monitorLoopDelay } from './loop-delay'
 import { machine } from './machine'
 
 interface Options {
@@ -198,15 +199,6 @@ function fdLimit (): { soft: string, hard: string } {
   return { soft, hard }
 }
 
-const LOOP_RESOLUTION_MS = 10
-
-// Node records the time between its sampling timer's runs, the interval included (an idle loop
-// shows 10 ms at resolution 10): the delay is what exceeds the interval.
-function delays (h: IntervalHistogram): { p50: number, p99: number, max: number } {
-  const ms = (ns: number): number => Math.max(0, Math.round((ns / 1e6 - LOOP_RESOLUTION_MS) * 100) / 100)
-  return { p50: ms(h.percentile(50)), p99: ms(h.percentile(99)), max: ms(h.max) }
-}
-
 const percentile = (xs: number[], p: number): number => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p / 100))] ?? NaN
 const mib = (b: number): number => Math.round(b / 2 ** 20 * 10) / 10
 const gc = (): void => { (globalThis as { gc?: () => void }).gc?.() }
@@ -238,8 +230,7 @@ async function main (): Promise<void> {
     peak.fds = Math.max(peak.fds, fdCount())
     peak.rss = Math.max(peak.rss, process.memoryUsage.rss())
   }, 250)
-  const loop = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS })
-  loop.enable()
+  const loop = monitorLoopDelay(10)
 
   const connectionOptions = { backend: o.backend, allowHalfOpen: true, handshakeTimeout: 300_000 }
   // Every soak connection is ours: the public-port limits would refuse most of them.
@@ -271,7 +262,7 @@ async function main (): Promise<void> {
   }))
   await everyoneAccepted
   const rampSeconds = (performance.now() - rampStart) / 1000
-  const rampLoop = delays(loop)
+  const rampLoop = loop.read()
   const open = { fds: fdCount(), rss: process.memoryUsage.rss() }
   console.log(`ramp-up: ${o.connections} handshakes in ${rampSeconds.toFixed(2)} s (${(o.connections / rampSeconds).toFixed(0)}/s); ${open.fds} fds, RSS ${mib(open.rss)} MiB`)
 
@@ -281,13 +272,13 @@ async function main (): Promise<void> {
   const trafficStart = performance.now()
   const everyone = [...clients, ...accepted.values()]
   await traffic(everyone, o.seconds, o.rate)
-  const trafficLoop = delays(loop)
+  const trafficLoop = loop.read()
   if (!await within(Promise.all(everyone.map((e) => e.closed)), 60_000)) {
     failures.push(`${everyone.filter((e) => !e.conn.closed).length} endpoints still open 60 s after the end of traffic`)
   }
   const trafficSeconds = (performance.now() - trafficStart) / 1000
   const cpu = process.cpuUsage(cpuStart)
-  loop.disable()
+  loop.stop()
 
   // Pairs by port: what one side sent is what the other received, message for message.
   let lost = 0
