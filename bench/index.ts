@@ -23,6 +23,7 @@ import { idleMemory, type MemoryRow } from './idle-memory'
 import { implementations, type Operation } from './implementations'
 import { loopback, type LoopbackResults } from './loopback'
 import { machine } from './machine'
+import { streams } from './stream'
 import { updateReadme } from './readme'
 
 const PARTS = ['packets', 'loopback', 'stream', 'memory', 'big'] as const
@@ -189,16 +190,6 @@ function goals (m: Measured): void {
   for (const [name, s, goal, met] of checks) say(`| ${name} | ${formatRatio(s, 3)} | ${goal} | ${Number.isNaN(s.median) ? '-' : met(s.median) ? 'yes' : 'no'} |`)
 }
 
-// bench/stream.ts is written apart: until it is here, its goals say "not measured".
-async function streams (): Promise<StreamRow[] | undefined> {
-  if (!fs.existsSync(path.join(__dirname, 'stream.js'))) {
-    say('\n### Two-process stream\n\nNot measured: bench/stream.ts is not here yet.')
-    return undefined
-  }
-  const { streams: measure } = require('./stream') as { streams: (say: (line?: string) => void, options: { quick: boolean }) => Promise<StreamRow[]> }
-  return await measure(say, { quick })
-}
-
 async function main (): Promise<void> {
   const started = Date.now()
   const m = machine()
@@ -217,7 +208,7 @@ async function main (): Promise<void> {
     measured.handshakes = handshakes()
   }
   if (runs('loopback')) lo = await loopback(say, quick)
-  const s = runs('stream') ? await streams() : undefined
+  const s = runs('stream') ? await streams(say, { quick }) : undefined
   if (s !== undefined) measured.streams = s
   if (runs('memory')) measured.memory = await idleMemory(say, { quick })
   if (runs('big')) big = await bigMessages(say, { quick })

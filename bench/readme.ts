@@ -8,7 +8,7 @@ import path from 'node:path'
 
 const START = '<!-- bench:start -->'
 const END = '<!-- bench:end -->'
-const SECTIONS = ['### Goals', '### Packets: encrypt + decrypt', '### Loopback', '### Memory per idle connection', '### Big messages']
+const SECTIONS = ['### Goals', '### Packets: encrypt + decrypt', '### Loopback', '### Two-process stream', '### Memory per idle connection', '### Big messages']
 
 /** The sections of `markdown` whose headings start with one of SECTIONS, up to the next heading. */
 function pick (markdown: string): string {

@@ -15,32 +15,14 @@
  * Usage, alone: node .bench/bench/stream.js [--quick]
  */
 
-import { fork, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
 import * as net from 'node:net'
 
 import { type Bip324Socket, connectAsync, createServer, nativeBackend, type PacketCipher } from '../lib'
 import { formatSize } from '../lib/cli/output'
 import { MAX_CONTENTS_LIMIT, NUM_PACKET_OVERHEAD_BYTES } from '../lib/crypto/packet-format'
-
-export interface Stat {
-  median: number
-  /** (max - min) / median of the trials. */
-  spread: number
-}
-
-export interface StreamRow {
-  size: number
-  messages: number
-  trials: number
-  /** Bytes of contents per second. */
-  bip324: Stat
-  tcp: Stat
-  limit: Stat
-  /** Per trial: bip324 / tcp and bip324 / limit. */
-  ratio: Stat
-  ofLimit: Stat
-}
+import { type Child, serve, spawn } from './child'
+import { ratio, type Stat, stat, type StreamRow } from './harness'
 
 type Kind = 'bip324' | 'tcp' | 'limit-send' | 'limit-recv'
 const KINDS: readonly Kind[] = ['bip324', 'tcp', 'limit-send', 'limit-recv']
@@ -55,25 +37,19 @@ const EMPTY = new Uint8Array(0)
 /** limit-send encrypts messages in groups of about this many bytes, one engine call each. */
 const GROUP_BYTES = 64 << 10
 
-export function stat (xs: number[]): Stat {
-  const s = [...xs].sort((a, b) => a - b)
-  const median = s[s.length >> 1]!
-  return { median, spread: (s[s.length - 1]! - s[0]!) / median }
-}
-
 // ---- the children ----
 
-type Command =
+type Request =
   | { cmd: 'listen', kind: Kind, size: number, messages: number }
+  /** Receiver: resolves once the connection is accepted (bip324: its handshake done). */
+  | { cmd: 'accepted' }
+  /** Sender: resolves once connected (bip324: handshake done). */
   | { cmd: 'connect', kind: Kind, size: number, messages: number, port: number }
+  /** Sender: starts sending, and resolves at once. */
   | { cmd: 'go' }
+  /** Receiver: resolves once every message arrived. */
+  | { cmd: 'done' }
   | { cmd: 'close' }
-
-type Reply = { port: number } | { ready: true } | { done: true } | { closed: true } | { error: string }
-
-function reply (r: Reply): void {
-  process.send!(r)
-}
 
 /** Packets of `messages` messages of `size` bytes, as one cipher made them, in pieces for write(). */
 function sealed (size: number, messages: number): Uint8Array[] {
@@ -165,114 +141,83 @@ async function send (kind: Kind, socket: net.Socket | Bip324Socket, size: number
 function child (): void {
   let server: net.Server | ReturnType<typeof createServer> | undefined
   let conn: net.Socket | Bip324Socket | undefined
-  let go: (() => void) | undefined
-  process.on('message', (m: Command) => {
-    void (async () => {
-      if (m.cmd === 'listen') {
-        const { kind, size, messages } = m
-        const total = messages * (kind === 'bip324' ? 1 : size + (kind === 'tcp' ? 0 : NUM_PACKET_OVERHEAD_BYTES))
-        let got = 0
-        const count = (n: number): void => {
-          got += n
-          if (got === total) reply({ done: true })
-        }
-        if (kind === 'bip324') {
-          const s = createServer({ maxConnections: 10 }, (c) => {
-            conn = c
-            c.on('data', () => count(1))
-            reply({ ready: true })
-          })
-          server = s
-          reply({ port: (await s.listenAsync(0, '127.0.0.1')).port })
-          return
-        }
-        const s = net.createServer({ noDelay: true }, (c) => {
-          conn = c
-          if (kind === 'limit-recv') {
-            const read = rawReader(nativeBackend().createCipher(KEY, KEY), () => { got++; if (got === messages) reply({ done: true }) })
-            c.on('data', read)
-          } else {
-            c.on('data', (chunk: Buffer) => count(chunk.length))
-          }
-          reply({ ready: true })
-        })
-        server = s
-        await once(s.listen(0, '127.0.0.1'), 'listening')
-        reply({ port: (s.address() as net.AddressInfo).port })
-      } else if (m.cmd === 'connect') {
-        const { kind, size, messages, port } = m
-        const pieces = kind === 'limit-recv' ? sealed(size, messages) : []
-        if (kind === 'bip324') {
-          conn = await connectAsync({ port, host: '127.0.0.1' }) as Bip324Socket
-        } else {
-          const s = net.connect({ port, host: '127.0.0.1', noDelay: true })
-          await once(s, 'connect')
-          conn = s
-        }
-        const started = new Promise<void>((resolve) => { go = resolve })
-        reply({ ready: true })
-        await started
-        await send(kind, conn, size, messages, pieces)
-      } else if (m.cmd === 'go') {
-        go?.()
-      } else {
-        conn?.destroy()
-        conn = undefined
-        if (server !== undefined) await new Promise((resolve) => server!.close(resolve))
-        server = undefined
-        reply({ closed: true })
+  let accepted: Promise<void> = Promise.resolve()
+  let done: Promise<void> = Promise.resolve()
+  let sending: (() => Promise<void>) | undefined
+  serve(async (m: Request) => {
+    if (m.cmd === 'listen') {
+      const { kind, size, messages } = m
+      let arrive = (): void => {}
+      done = new Promise((resolve) => { arrive = resolve })
+      let accept = (): void => {}
+      accepted = new Promise((resolve) => { accept = resolve })
+      // bip324 counts messages; tcp and limit-send bytes; limit-recv packets.
+      const total = kind === 'bip324' || kind === 'limit-recv' ? messages : messages * (size + (kind === 'tcp' ? 0 : NUM_PACKET_OVERHEAD_BYTES))
+      let got = 0
+      const count = (n: number): void => {
+        got += n
+        if (got === total) arrive()
       }
-    })().catch((err: unknown) => reply({ error: String((err as Error).stack ?? err) }))
+      const take = (c: net.Socket | Bip324Socket): void => {
+        conn = c
+        if (kind === 'bip324') c.on('data', () => count(1))
+        else if (kind === 'limit-recv') c.on('data', rawReader(nativeBackend().createCipher(KEY, KEY), () => count(1)))
+        else c.on('data', (chunk: Buffer) => count(chunk.length))
+        accept()
+      }
+      if (kind === 'bip324') {
+        const s = createServer({ maxConnections: 10 }, take)
+        server = s
+        return (await s.listenAsync(0, '127.0.0.1')).port
+      }
+      const s = net.createServer({ noDelay: true }, take)
+      server = s
+      await once(s.listen(0, '127.0.0.1'), 'listening')
+      return (s.address() as net.AddressInfo).port
+    } else if (m.cmd === 'accepted') {
+      await accepted
+    } else if (m.cmd === 'connect') {
+      const { kind, size, messages, port } = m
+      const pieces = kind === 'limit-recv' ? sealed(size, messages) : []
+      if (kind === 'bip324') {
+        conn = await connectAsync({ port, host: '127.0.0.1' }) as Bip324Socket
+      } else {
+        const s = net.connect({ port, host: '127.0.0.1', noDelay: true })
+        await once(s, 'connect')
+        conn = s
+      }
+      const c = conn
+      sending = () => send(kind, c, size, messages, pieces)
+    } else if (m.cmd === 'go') {
+      void sending?.()
+    } else if (m.cmd === 'done') {
+      await done
+    } else {
+      conn?.destroy()
+      conn = undefined
+      if (server !== undefined) await new Promise((resolve) => server!.close(resolve))
+      server = undefined
+    }
+    return null
   })
 }
 
 // ---- the parent ----
 
-class Worker {
-  private readonly proc: ChildProcess
-  private readonly replies: Reply[] = []
-  private waiter: (() => void) | undefined
-
-  constructor () {
-    this.proc = fork(__filename, ['--stream-child'], { stdio: 'inherit' })
-    this.proc.on('message', (r: Reply) => {
-      this.replies.push(r)
-      this.waiter?.()
-    })
-  }
-
-  send (c: Command): void {
-    this.proc.send(c)
-  }
-
-  async next (): Promise<Reply> {
-    while (this.replies.length === 0) await new Promise<void>((resolve) => { this.waiter = resolve })
-    const r = this.replies.shift()!
-    if ('error' in r) throw new Error(`stream child: ${r.error}`)
-    return r
-  }
-
-  kill (): void {
-    this.proc.kill()
-  }
-}
-
 /** One trial: bytes of contents per second from 'go' to the receiver's last message. */
-async function trial (receiver: Worker, sender: Worker, kind: Kind, size: number, messages: number): Promise<number> {
-  receiver.send({ cmd: 'listen', kind, size, messages })
-  const { port } = await receiver.next() as { port: number }
-  sender.send({ cmd: 'connect', kind, size, messages, port })
-  await Promise.all([receiver.next(), sender.next()]) // both sides connected (bip324: handshake done)
+async function trial (receiver: Child, sender: Child, kind: Kind, size: number, messages: number): Promise<number> {
+  const port = await receiver.ask<number>({ cmd: 'listen', kind, size, messages })
+  await sender.ask({ cmd: 'connect', kind, size, messages, port })
+  await receiver.ask({ cmd: 'accepted' })
   const start = process.hrtime.bigint()
-  sender.send({ cmd: 'go' })
-  await receiver.next() // done
+  await sender.ask({ cmd: 'go' })
+  await receiver.ask({ cmd: 'done' })
   const seconds = Number(process.hrtime.bigint() - start) / 1e9
-  sender.send({ cmd: 'close' })
-  receiver.send({ cmd: 'close' })
-  await Promise.all([sender.next(), receiver.next()])
+  await Promise.all([sender.ask({ cmd: 'close' }), receiver.ask({ cmd: 'close' })])
   return (size * messages) / seconds
 }
 
+/** The two-process stream table, printed through `say`. */
 export async function streams (say: (line?: string) => void, options: { quick: boolean }): Promise<StreamRow[]> {
   const trials = options.quick ? 3 : 5
   const rows: StreamRow[] = []
@@ -280,8 +225,8 @@ export async function streams (say: (line?: string) => void, options: { quick: b
   say(`Medians of ${trials} interleaved trials per kind (spread: (max - min) / median).\n`)
   say('| message | messages | bip324 | plain TCP | pipeline limit | bip324 / TCP | bip324 / limit |')
   say('| ---: | ---: | ---: | ---: | ---: | ---: | ---: |')
-  const receiver = new Worker()
-  const sender = new Worker()
+  const receiver = spawn('stream', ['--stream-child'])
+  const sender = spawn('stream', ['--stream-child'])
   try {
     for (const [size, full] of SIZES) {
       const messages = options.quick ? Math.max(8, Math.floor(full / 8)) : full
@@ -293,13 +238,11 @@ export async function streams (say: (line?: string) => void, options: { quick: b
       const limits = rates['limit-send'].map((s, i) => Math.min(s, rates['limit-recv'][i]!))
       const row: StreamRow = {
         size,
-        messages,
-        trials,
         bip324: stat(rates.bip324),
         tcp: stat(rates.tcp),
         limit: stat(limits),
-        ratio: stat(rates.bip324.map((v, i) => v / rates.tcp[i]!)),
-        ofLimit: stat(rates.bip324.map((v, i) => v / limits[i]!))
+        ratio: ratio(rates.bip324, rates.tcp),
+        ofLimit: ratio(rates.bip324, limits)
       }
       const bound = stat(rates['limit-send']).median < stat(rates['limit-recv']).median ? 'send' : 'receive'
       rows.push(row)
@@ -308,8 +251,7 @@ export async function streams (say: (line?: string) => void, options: { quick: b
       say(`| ${formatSize(size)} | ${messages.toLocaleString('en-US')} | ${mbs(row.bip324)} | ${mbs(row.tcp)} | ${mbs(row.limit)} (${bound}) | ${x(row.ratio)} | ${x(row.ofLimit)} |`)
     }
   } finally {
-    receiver.kill()
-    sender.kill()
+    await Promise.all([receiver.close(), sender.close()])
   }
   return rows
 }

@@ -21,8 +21,9 @@ export interface ReadResult {
 
 /** Batches decrypt into one buffer that all readers share: JavaScript runs one reader at a time,
  *  and contents are copied out before feed() returns, so no connection holds a buffer of its own
- *  for this. Packets with more contents than this are decrypted into their own buffer. */
-const SCRATCH_BYTES = 16384
+ *  for this. 64 KiB: what Node reads from a socket at once. Packets with more contents than this
+ *  are decrypted into their own buffer. */
+const SCRATCH_BYTES = 1 << 16
 let scratch: Uint8Array | undefined
 
 export class PacketReader {
