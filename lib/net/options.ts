@@ -79,5 +79,5 @@ export function settingsOf (options: ConnectionOptions, role: Role): SocketSetti
     handshakeTimeout = DEFAULT_HANDSHAKE_TIMEOUT, idleTimeout = DEFAULT_IDLE_TIMEOUT, signal, allowHalfOpen = false, mode = 'raw',
     maxReceiveBuffer = DEFAULT_MAX_RECEIVE_BUFFER, maxSendBuffer = DEFAULT_MAX_SEND_BUFFER, ...protocol
   } = options
-  return { protocol: { ...protocol, role }, mode, allowHalfOpen, maxReceiveBuffer, maxSendBuffer, handshakeTimeout, idleTimeout, signal }
+  return { protocol: { ...protocol, role, v1: 'report' }, mode, allowHalfOpen, maxReceiveBuffer, maxSendBuffer, handshakeTimeout, idleTimeout, signal }
 }

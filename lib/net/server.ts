@@ -112,16 +112,41 @@ export class Bip324Server<M extends Mode = 'raw'> extends TcpServer {
   private gateTimer: NodeJS.Timeout | undefined
   private readonly stats: ServerCounters = { accepted: 0, established: 0, dropped: { maxConnections: 0, maxHandshakes: 0 }, handshakeErrors: 0 }
 
-  // What every accepted connection is built with, resolved once.
+  // What every accepted connection is built with, resolved once and shared.
   private readonly settings: SocketSettings
   private readonly v1Fallback: boolean
+  // Listeners on every accepted connection, which they get as `this`: one function each per
+  // server, so that an idle connection holds no closures of its own.
+  private readonly onConnectionHandshake: (this: Bip324Socket<M>) => void
+  private readonly onConnectionError: (this: Bip324Socket<M>, err: Error) => void
+  private readonly onConnectionClose: (this: Bip324Socket<M>) => void
 
   constructor (options: ServerOptions<M> = {}, listener?: (connection: Bip324Socket<M>) => void) {
     super(net.createServer({ allowHalfOpen: true, noDelay: true }, (socket) => this.accept(socket)))
     checkServerOptions(options)
     const { v1 = 'reject', maxConnections: _c, maxHandshakes: _h, ...connectionOptions } = options
-    this.settings = settingsOf(connectionOptions, 'responder')
     this.v1Fallback = v1 === 'fallback'
+    const settings = settingsOf(connectionOptions, 'responder')
+    this.settings = this.v1Fallback ? { ...settings, onV1: (handoff: V1Handoff) => this.v1(handoff) } : settings
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    const server = this
+    this.onConnectionClose = function () { server.ended(this.socket) }
+    this.onConnectionError = function (err) {
+      if (!this.handshakeComplete) {
+        if (!server.evicted.has(this.socket)) server.handshakeError(err, this.socket)
+      } else if (this.listenerCount('error') === 1) {
+        // The application did not listen for it: it must not throw out of the event loop. The
+        // connection is already destroyed, so the server reports it and moves on.
+        server.emit('clientError', err, this)
+      }
+    }
+    this.onConnectionHandshake = function () {
+      server.ended(this.socket)
+      server.stats.established++
+      // Nobody would ever read or close it: it would hold a connection slot until idleTimeout.
+      if (server.listenerCount('connection') === 0) this.destroy()
+      else server.emit('connection', this)
+    }
     this.maxHandshakes = options.maxHandshakes ?? DEFAULT_MAX_HANDSHAKES
     this.connectionLimit = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS
     if (listener !== undefined) this.on('connection', listener)
@@ -171,31 +196,16 @@ export class Bip324Server<M extends Mode = 'raw'> extends TcpServer {
     }
     this.handshaking.set(socket, Date.now())
     this.regate()
-    const connection = new Bip324Socket<M>(socket, {
-      ...this.settings,
-      ...(this.v1Fallback && { onV1: (handoff: V1Handoff) => this.v1(handoff) })
-    })
-    const ended = (): void => {
-      this.handshaking.delete(socket)
-      this.regate()
-    }
-    connection.once('close', ended)
-    connection.on('error', (err) => {
-      if (!connection.handshakeComplete) {
-        if (!this.evicted.has(socket)) this.handshakeError(err, socket)
-      } else if (connection.listenerCount('error') === 1) {
-        // The application did not listen for it: it must not throw out of the event loop. The
-        // connection is already destroyed, so the server reports it and moves on.
-        this.emit('clientError', err, connection)
-      }
-    })
-    connection.once('handshake', () => {
-      ended()
-      this.stats.established++
-      // Nobody would ever read or close it: it would hold a connection slot until idleTimeout.
-      if (this.listenerCount('connection') === 0) connection.destroy()
-      else this.emit('connection', connection)
-    })
+    const connection = new Bip324Socket<M>(socket, this.settings)
+    connection.once('close', this.onConnectionClose)
+    connection.on('error', this.onConnectionError)
+    connection.once('handshake', this.onConnectionHandshake)
+  }
+
+  // A handshake is over (done, or the connection closed): its slot frees up.
+  private ended (socket: net.Socket): void {
+    this.handshaking.delete(socket)
+    this.regate()
   }
 
   private v1 (handoff: V1Handoff): void {

@@ -92,7 +92,8 @@ export interface V1Connection {
 
 /** @internal What a connection is built with, defaults resolved, options checked. */
 export interface SocketSettings {
-  protocol: Omit<ProtocolOptions, 'v1'>
+  /** Shared by the connections made with the same settings (a server's): never changed. */
+  protocol: ProtocolOptions
   mode: Mode
   allowHalfOpen: boolean
   maxReceiveBuffer: number
@@ -154,6 +155,10 @@ const OFFLOAD_FROM = 1 << 16
 function destroyedError (): Error {
   return Object.assign(new Error('Cannot call write after a stream was destroyed'), { code: 'ERR_STREAM_DESTROYED' })
 }
+
+// Where a TCP socket keeps the connection over it, for the listeners all connections share.
+const OWNER = Symbol('bip324.connection')
+type Owned = Socket & { [OWNER]: Bip324Socket<Mode> }
 
 type Received = Uint8Array | RawMessage
 
@@ -221,6 +226,8 @@ export class Bip324Socket<M extends Mode = 'raw'> extends Duplex {
   // (socket.setTimeout would count our writes too).
   private heard = 0
   private idleTimer: NodeJS.Timeout | undefined
+  // Made only when the options have a signal.
+  private onAbort: (() => void) | undefined
   // Writes and the final end() made before the handshake completed, run once it has.
   private waiting: (() => void) | undefined
   // An encryption on the thread pool holds the outbound cipher: decoys asked for meanwhile wait.
@@ -237,31 +244,29 @@ export class Bip324Socket<M extends Mode = 'raw'> extends Duplex {
     super({ allowHalfOpen, readableObjectMode: true, writableHighWaterMark: maxSendBuffer, decodeStrings: false })
     this.socket = socket
     this.settings = settings
-    this.protocol = new Protocol({ ...settings.protocol, v1: 'report' })
-    socket.on('data', this.onData)
-    socket.on('end', this.onEnd)
-    socket.on('error', this.onError)
-    socket.on('close', this.onClose)
-    socket.on('timeout', this.onTimeout)
+    this.protocol = new Protocol(settings.protocol)
+    ;(socket as Owned)[OWNER] = this
+    socket.on('data', Bip324Socket.onSocketData)
+    socket.on('end', Bip324Socket.onSocketEnd)
+    socket.on('error', Bip324Socket.onSocketError)
+    socket.on('close', Bip324Socket.onSocketClose)
+    socket.on('timeout', Bip324Socket.onSocketTimeout)
     const { signal, handshakeTimeout } = settings
     if (signal !== undefined) {
       if (signal.aborted) {
         process.nextTick(() => this.destroy(abortError(signal)))
         return
       }
+      this.onAbort = () => { this.destroy(abortError(signal)) }
       signal.addEventListener('abort', this.onAbort, { once: true })
     }
     if (handshakeTimeout > 0) {
-      // Still awaiting the terminator at the deadline: the peer's key came, its terminator did not.
-      // A slow peer looks the same, so the code stays a timeout; the message says what is likely.
-      this.handshakeTimer = setTimeout(() => this.destroy(new Bip324Error('ERR_BIP324_HANDSHAKE_TIMEOUT',
-        `no BIP-324 handshake within ${handshakeTimeout} ms` +
-        (this.protocol.awaitingTerminator ? ' (the peer\'s key arrived, but no garbage terminator of this network: another network?)' : ''))), handshakeTimeout)
+      this.handshakeTimer = setTimeout(Bip324Socket.handshakeTimedOut, handshakeTimeout, this)
       // The TCP socket keeps the process alive while it is open; the deadline alone must not (an
       // unref'd connection, or one left behind, should not hold the process for a minute).
       this.handshakeTimer.unref()
     }
-    if (socket.connecting) socket.once('connect', this.onConnect)
+    if (socket.connecting) socket.once('connect', Bip324Socket.onSocketConnect)
     else this.start()
   }
 
@@ -354,9 +359,33 @@ export class Bip324Socket<M extends Mode = 'raw'> extends Duplex {
     return this.socket.writableLength < this.socket.writableHighWaterMark
   }
 
-  private readonly onConnect = (): void => {
-    this.emit('connect')
-    this.start()
+  // The TCP socket's listeners, one function each for every connection (an idle connection holds
+  // no closures): the socket finds its connection under OWNER.
+  private static onSocketConnect (this: Owned): void {
+    const c = this[OWNER]
+    c.emit('connect')
+    c.start()
+  }
+
+  private static onSocketData (this: Owned, chunk: Buffer): void { this[OWNER].onData(chunk) }
+  private static onSocketEnd (this: Owned): void { this[OWNER].onEnd() }
+  private static onSocketError (this: Owned, err: NodeJS.ErrnoException): void { this[OWNER].onError(err) }
+  private static onSocketClose (this: Owned): void { this[OWNER].onClose() }
+  private static onSocketTimeout (this: Owned): void { this[OWNER].emit('timeout') }
+
+  // Still awaiting the terminator at the deadline: the peer's key came, its terminator did not.
+  // A slow peer looks the same, so the code stays a timeout; the message says what is likely.
+  private static handshakeTimedOut (c: Bip324Socket<Mode>): void {
+    c.destroy(new Bip324Error('ERR_BIP324_HANDSHAKE_TIMEOUT', `no BIP-324 handshake within ${c.settings.handshakeTimeout} ms` +
+      (c.protocol.awaitingTerminator ? ' (the peer\'s key arrived, but no garbage terminator of this network: another network?)' : '')))
+  }
+
+  // Armed once per idleTimeout, not per chunk: on firing it looks at when the peer last spoke.
+  private static idleCheck (c: Bip324Socket<Mode>): void {
+    const { idleTimeout } = c.settings
+    const quiet = Date.now() - c.heard
+    if (quiet >= idleTimeout) c.destroy(new Bip324Error('ERR_BIP324_IDLE_TIMEOUT', `nothing from the peer for ${idleTimeout} ms`))
+    else c.idleTimer = setTimeout(Bip324Socket.idleCheck, idleTimeout - quiet, c).unref()
   }
 
   private start (): void {
@@ -365,7 +394,7 @@ export class Bip324Socket<M extends Mode = 'raw'> extends Duplex {
     if (first.length > 0) this.writeRaw(first)
   }
 
-  private readonly onData = (chunk: Buffer): void => {
+  private onData (chunk: Buffer): void {
     this.bytesReceived += chunk.length
     if (this.established) {
       this.heard = Date.now()
@@ -387,6 +416,7 @@ export class Bip324Socket<M extends Mode = 'raw'> extends Duplex {
     }
     this.established = true
     clearTimeout(this.handshakeTimer)
+    this.handshakeTimer = undefined
     this.armIdleTimer()
     // What came with the last handshake bytes (messages, or an error such as a bad packet) waits a
     // turn of the event loop, the socket paused meanwhile: whoever awaits the connection, or gets
@@ -403,7 +433,7 @@ export class Bip324Socket<M extends Mode = 'raw'> extends Duplex {
     })
   }
 
-  private readonly onEnd = (): void => {
+  private onEnd (): void {
     if (this.established) {
       if (this.protocol.buffered > 0) {
         this.destroy(new Bip324Error('ERR_BIP324_TRUNCATED', 'the peer closed the connection in the middle of a packet'))
@@ -430,7 +460,7 @@ export class Bip324Socket<M extends Mode = 'raw'> extends Duplex {
   // A peer of another network that gives up at its own 4,111-byte window while our bytes are still
   // unread there resets the connection instead of closing it: that is the same verdict, so it is
   // reported as such, with the system error as its cause. Any other error passes through as is.
-  private readonly onError = (err: NodeJS.ErrnoException): void => {
+  private onError (err: NodeJS.ErrnoException): void {
     if (!this.established && this.protocol.awaitingTerminator && (err.code === 'ECONNRESET' || err.code === 'EPIPE')) {
       this.destroy(new Bip324Error('ERR_BIP324_NO_TERMINATOR', `the peer reset the connection before sending a garbage terminator of this network: another network? (${err.code})`, { cause: err }))
     } else {
@@ -438,27 +468,17 @@ export class Bip324Socket<M extends Mode = 'raw'> extends Duplex {
     }
   }
 
-  private readonly onClose = (): void => {
+  private onClose (): void {
     if (this.destroyed) return
     if (this.established) this.destroy()
     else this.onEnd()
   }
 
-  private readonly onTimeout = (): void => { this.emit('timeout') }
-
-  private readonly onAbort = (): void => { this.destroy(abortError(this.settings.signal!)) }
-
-  // Armed once per idleTimeout, not per chunk: on firing it looks at when the peer last spoke.
   private armIdleTimer (): void {
     const { idleTimeout } = this.settings
     if (idleTimeout === 0) return
     this.heard = Date.now()
-    const check = (): void => {
-      const quiet = Date.now() - this.heard
-      if (quiet >= idleTimeout) this.destroy(new Bip324Error('ERR_BIP324_IDLE_TIMEOUT', `nothing from the peer for ${idleTimeout} ms`))
-      else this.idleTimer = setTimeout(check, idleTimeout - quiet).unref()
-    }
-    this.idleTimer = setTimeout(check, idleTimeout).unref()
+    this.idleTimer = setTimeout(Bip324Socket.idleCheck, idleTimeout, this).unref()
   }
 
   // A responder's peer spoke v1: hand the socket over (server fallback) or refuse it.
@@ -483,12 +503,12 @@ export class Bip324Socket<M extends Mode = 'raw'> extends Duplex {
 
   // Takes every listener of ours off the TCP socket.
   private release (): void {
-    this.socket.off('data', this.onData)
-    this.socket.off('end', this.onEnd)
-    this.socket.off('error', this.onError)
-    this.socket.off('close', this.onClose)
-    this.socket.off('timeout', this.onTimeout)
-    this.socket.off('connect', this.onConnect)
+    this.socket.off('data', Bip324Socket.onSocketData)
+    this.socket.off('end', Bip324Socket.onSocketEnd)
+    this.socket.off('error', Bip324Socket.onSocketError)
+    this.socket.off('close', Bip324Socket.onSocketClose)
+    this.socket.off('timeout', Bip324Socket.onSocketTimeout)
+    this.socket.off('connect', Bip324Socket.onSocketConnect)
   }
 
   // Received packets after the handshake.
@@ -668,7 +688,7 @@ export class Bip324Socket<M extends Mode = 'raw'> extends Duplex {
   override _destroy (err: Error | null, cb: (err: Error | null) => void): void {
     clearTimeout(this.handshakeTimer)
     clearTimeout(this.idleTimer)
-    this.settings.signal?.removeEventListener('abort', this.onAbort)
+    if (this.onAbort !== undefined) this.settings.signal?.removeEventListener('abort', this.onAbort)
     this.protocol.destroy()
     if (!this.handedOver) this.socket.destroy()
     cb(err)

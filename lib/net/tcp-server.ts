@@ -9,27 +9,33 @@
 import { EventEmitter } from 'node:events'
 import type * as net from 'node:net'
 
+type Tracked = { destroy: () => void, once: (event: 'close', listener: () => void) => unknown }
+
 export abstract class TcpServer extends EventEmitter {
   /** The TCP server underneath. */
   readonly server: net.Server
   /** Every TCP connection open, in the handshake or past it: what closeAllConnections() closes. */
-  protected readonly sockets = new Set<{ destroy: () => void, once: (event: 'close', listener: () => void) => unknown }>()
+  protected readonly sockets = new Set<Tracked>()
   // A listenAsync() in progress: its error belongs to that promise alone, so that a caller who
   // awaits it in try/catch does not also get an 'error' event that nobody listens to, which throws.
   private listenPromises = 0
+  // Each tracked socket's 'close' listener, with the socket as `this`: one function per server.
+  private readonly untrack: (this: Tracked) => void
 
   protected constructor (server: net.Server) {
     super()
     this.server = server
+    const sockets = this.sockets
+    this.untrack = function () { sockets.delete(this) }
     server.on('listening', () => this.emit('listening'))
     server.on('close', () => this.emit('close'))
     server.on('error', (err) => { if (this.listenPromises === 0) this.emit('error', err) })
   }
 
   /** Counts `socket` among the open connections until it closes. */
-  protected track<T extends { destroy: () => void, once: (event: 'close', listener: () => void) => unknown }> (socket: T): T {
+  protected track<T extends Tracked> (socket: T): T {
     this.sockets.add(socket)
-    socket.once('close', () => this.sockets.delete(socket))
+    socket.once('close', this.untrack)
     return socket
   }
 

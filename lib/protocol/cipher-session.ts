@@ -83,7 +83,8 @@ export class InboundCipher {
    *  and the contents are a view into it rather than a new buffer. */
   decrypt (body: Uint8Array, aad: Uint8Array = EMPTY, inPlace = false): Packet {
     const length = body.length - NUM_HEADER_BYTES - NUM_TAG_BYTES
-    const contents = inPlace ? body.subarray(NUM_HEADER_BYTES, NUM_HEADER_BYTES + length) : uninitialized(length)
+    // Empty contents (Bitcoin Core's version packet) share one array: a session keeps that one.
+    const contents = inPlace ? body.subarray(NUM_HEADER_BYTES, NUM_HEADER_BYTES + length) : length === 0 ? EMPTY : uninitialized(length)
     const header = this.cipher.decrypt(contents, body, aad)
     if (header < 0) throw badMac(this.packets)
     this.packets++

@@ -27,7 +27,8 @@ const SCRATCH_BYTES = 1 << 16
 let scratch: Uint8Array | undefined
 
 export class PacketReader {
-  private readonly lengthBytes = new Uint8Array(NUM_LENGTH_BYTES)
+  // Made when a length field is split across chunks, and kept from then on.
+  private lengthBytes: Uint8Array | undefined
   private lengthFill = 0
   private body: Uint8Array | null = null
   private bodyFill = 0
@@ -74,13 +75,20 @@ export class PacketReader {
 
   // One packet the slow way: the length (perhaps split), then the body from input or buffered.
   private readOne (input: Uint8Array, packets: Packet[]): Uint8Array {
-    const take = Math.min(NUM_LENGTH_BYTES - this.lengthFill, input.length)
-    this.lengthBytes.set(input.subarray(0, take), this.lengthFill)
-    this.lengthFill += take
-    input = input.subarray(take)
-    if (this.lengthFill < NUM_LENGTH_BYTES) return input
-    this.lengthFill = 0
-    const need = NUM_HEADER_BYTES + this.inbound.decryptLength(this.lengthBytes) + NUM_TAG_BYTES
+    let len3: Uint8Array
+    if (this.lengthFill === 0 && input.length >= NUM_LENGTH_BYTES) {
+      len3 = input.subarray(0, NUM_LENGTH_BYTES)
+      input = input.subarray(NUM_LENGTH_BYTES)
+    } else {
+      len3 = this.lengthBytes ??= new Uint8Array(NUM_LENGTH_BYTES)
+      const take = Math.min(NUM_LENGTH_BYTES - this.lengthFill, input.length)
+      len3.set(input.subarray(0, take), this.lengthFill)
+      this.lengthFill += take
+      input = input.subarray(take)
+      if (this.lengthFill < NUM_LENGTH_BYTES) return input
+      this.lengthFill = 0
+    }
+    const need = NUM_HEADER_BYTES + this.inbound.decryptLength(len3) + NUM_TAG_BYTES
     if (input.length >= need) {
       packets.push(this.decrypt(input.subarray(0, need)))
       return input.subarray(need)
