@@ -100,6 +100,7 @@
       ],
       "sources": [
         "native/bench.c",
+        "native/bench_baseline.c",
         "native/testing.cc"
       ],
       "target_conditions": [

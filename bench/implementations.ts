@@ -19,10 +19,22 @@ export interface Implementation {
   name: string
   /** A loop of `op` on `size`-byte contents. */
   loop: (op: Operation, size: number) => Loop
+  /** The operations it has a loop for; every one when absent. */
+  ops?: readonly Operation[]
 }
 
 function rawC (provider: string): Implementation {
   return { name: `raw C (${provider})`, loop: (op, size) => (n) => testingAddon().bench(RAW_BENCH[op], provider, size, n) }
+}
+
+// The engine's per-packet path as it was before issue 17 (native/bench_baseline.c), frozen: what
+// the raw C rows are compared with in the same run. A round trip only.
+function rawBaseline (provider: string): Implementation {
+  return {
+    name: `raw C baseline (${provider})`,
+    ops: ['roundtrip'],
+    loop: (_op, size) => (n) => testingAddon().bench(RAW_BENCH.baselineRoundtrip, provider, size, n)
+  }
 }
 
 // Packets encrypted ahead, so that a decrypt loop times decryption alone.
@@ -82,6 +94,7 @@ export function implementations (): Implementation[] {
   const js = jsBackend()
   return [
     ...providers.map(rawC),
+    ...providers.map(rawBaseline),
     ...providers.map((p) => api(`native (${p})`, () => nat.createCipher(KEY, KEY, p))),
     api('js (noble)', () => js.createCipher(KEY, KEY)),
     nodeCrypto
