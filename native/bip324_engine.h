@@ -137,20 +137,28 @@ void bip324_key_schedule(unsigned char *keys192, const unsigned char *secret32, 
 
 /* ---- packet cipher (one direction) -------------------------------------------------------- */
 
+#define BIP324_KEYSTREAM_PACKETS 4  /* packets whose first keystream blocks are made at once */
+
 /** One direction of a session: the FSChaCha20 length cipher and the FSChaCha20Poly1305 AEAD.
- *  Opaque in use; the layout is here so callers can embed it. Holds key material: wipe with
- *  bip324_cipher_clear. */
+ *  Opaque in use; the layout is here so callers can embed it. Holds key material and keystream:
+ *  wipe with bip324_cipher_clear. */
 typedef struct {
     bip324_provider_id provider;
     unsigned char length_key[32];
     /* The length cipher uses 224 * 3 bytes of keystream per key, then 32 more as the next key:
-     * exactly 11 ChaCha20 blocks, generated at once when a key starts. */
-    unsigned char length_stream[BIP324_REKEY_INTERVAL * BIP324_LENGTH_BYTES + 32];
-    uint32_t length_chunk;   /* chunks used under the current length key */
-    uint64_t length_rekeys;  /* length keys used before the current one */
+     * 11 ChaCha20 blocks, made one at a time as the chunks reach them. */
+    unsigned char length_block[64]; /* the block that holds keystream byte length_pos */
+    uint32_t length_pos;            /* keystream bytes used under the current length key */
+    uint64_t length_rekeys;         /* length keys used before the current one */
     unsigned char aead_key[32];
-    uint64_t aead_packets;   /* packets processed, the AEAD nonce's source */
-    uint32_t pending;        /* contents length decrypted but not yet consumed (receiving only) */
+    uint64_t aead_packets;          /* packets processed, the AEAD nonce's source */
+    /* The Poly1305 key (block 0's first 32 bytes) and keystream block 1 (the header and the first
+     * 63 contents bytes) of the BIP324_KEYSTREAM_PACKETS packets from aead_packets rounded down
+     * to a multiple of it, made in one multi-lane ChaCha20 call; a packet's 96 bytes are wiped once
+     * it is done. */
+    unsigned char aead_keystream[BIP324_KEYSTREAM_PACKETS][96];
+    int has_aead_keystream;         /* aead_keystream holds aead_packets' group */
+    uint32_t pending;               /* contents length decrypted but not yet consumed (receiving only) */
     int has_pending;
 } bip324_cipher;
 
@@ -159,7 +167,7 @@ typedef struct {
 void bip324_cipher_init(bip324_cipher *c, const unsigned char *length_key32, const unsigned char *aead_key32,
                         bip324_provider_id provider);
 
-/** Wipe every key and keystream byte. */
+/** Wipe every key and keystream byte (the cached keystream of packets not yet sent included). */
 void bip324_cipher_clear(bip324_cipher *c);
 
 /** Encrypt one packet: 3-byte encrypted length || encrypted header || encrypted contents || tag.
