@@ -266,6 +266,42 @@ Napi::Value Decrypt(const Napi::CallbackInfo &info) {
   return Napi::Number::New(env, header);
 }
 
+// decryptPacket(cipher, contents, packet, aad): number, the header byte; -1 if authentication
+// failed, -2 if the packet's length field does not say packet.length - EXPANSION (both: nothing
+// written, the decrypted length pending). packet is one whole packet; contents receives its
+// packet.length - EXPANSION bytes, and may be packet.subarray(4, packet.length - 16) to decrypt in place.
+Napi::Value DecryptPacket(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  bip324_cipher *c = Cipher(env, info[0]);
+  View contents, packet, aad;
+  if (c == nullptr || !AnyBytes(env, info[1], "contents", &contents) || !AnyBytes(env, info[2], "packet", &packet) ||
+      !AnyBytes(env, info[3], "aad", &aad)) {
+    return env.Undefined();
+  }
+  if (c->has_pending) {
+    Throw(env, kBadState, "a length is pending: decrypt its packet with decrypt()");
+    return env.Undefined();
+  }
+  if (packet.len < BIP324_EXPANSION || packet.len - BIP324_EXPANSION > BIP324_MAX_CONTENTS ||
+      contents.len != packet.len - BIP324_EXPANSION) {
+    ThrowInvalid(env, "packet must be " + std::to_string(BIP324_EXPANSION) + " to " +
+                        std::to_string(BIP324_MAX_CONTENTS + BIP324_EXPANSION) + " bytes and contents " +
+                        std::to_string(BIP324_EXPANSION) + " bytes fewer");
+    return env.Undefined();
+  }
+  if (Overlap(contents, packet) && contents.data != packet.data + BIP324_LENGTH_BYTES + BIP324_HEADER_BYTES) {
+    ThrowInvalid(env, "contents may only overlap packet exactly four bytes in");
+    return env.Undefined();
+  }
+  if (!Apart(env, contents, "contents", aad, "aad")) return env.Undefined();
+  unsigned char header;
+  switch (bip324_decrypt_packet(c, &header, contents.data, packet.data, contents.len, aad.data, aad.len)) {
+  case BIP324_PACKET_OK: return Napi::Number::New(env, header);
+  case BIP324_PACKET_BAD_MAC: return Napi::Number::New(env, -1);
+  default: return Napi::Number::New(env, -2);
+  }
+}
+
 // encryptBatch(cipher, out, items, headers?): void; out is exactly sum(items[i].length + EXPANSION)
 Napi::Value EncryptBatch(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
@@ -360,6 +396,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
       {"keySchedule", KeySchedule},
       {"cipherCreate", CipherCreate},   {"cipherDestroy", CipherDestroy},   {"cipherProvider", CipherProvider},
       {"encrypt", Encrypt},             {"decryptLength", DecryptLength},   {"decrypt", Decrypt},
+      {"decryptPacket", DecryptPacket},
       {"encryptBatch", EncryptBatch},   {"decryptBatch", DecryptBatch},
       {"setErrorClass", SetErrorClass},
   };

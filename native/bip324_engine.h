@@ -14,8 +14,9 @@
  *  - bip324_init runs first, once per process, and alone: it sets the process-wide provider
  *    choice that every cipher reads. After it returned, any function may run on several threads
  *    at once as long as no two calls share a bip324_cipher.
- *  - No output overlaps an input or another output, in any byte. The one exception is
- *    bip324_decrypt's contents, which may be exactly in + 1 (decrypting in place).
+ *  - No output overlaps an input or another output, in any byte. The exceptions are
+ *    bip324_decrypt's contents, which may be exactly in + 1, and bip324_decrypt_packet's, which
+ *    may be exactly in + 4 (decrypting in place).
  */
 
 #include <stddef.h>
@@ -192,6 +193,26 @@ uint32_t bip324_decrypt_length(bip324_cipher *c, const unsigned char *len3);
  *  In:  in, pending + BIP324_HEADER_BYTES + BIP324_TAG_BYTES bytes; aad, aadlen as sent. */
 BIP324_WARN_UNUSED_RESULT int bip324_decrypt(bip324_cipher *c, unsigned char *header, unsigned char *contents,
                                              const unsigned char *in, const unsigned char *aad, size_t aadlen);
+
+/** What bip324_decrypt_packet found. */
+typedef enum {
+    BIP324_PACKET_OK = 0,          /* authenticated and decrypted; no length pending */
+    BIP324_PACKET_BAD_MAC = 1,     /* the tag is wrong: nothing written, the length stays pending */
+    BIP324_PACKET_WRONG_LENGTH = 2 /* the length field does not say len: nothing else read, it stays pending */
+} bip324_packet_status;
+
+/** Decrypt one whole packet in one call, for a caller that holds all of it: the 3 length bytes as
+ *  bip324_decrypt_length would, then, if they say exactly len (the bound, checked before any other
+ *  byte is read), header, contents and tag as bip324_decrypt would. Requires that no length is
+ *  pending (c->has_pending == 0). On either failure the state is what those two calls would leave:
+ *  the decrypted length pending.
+ *  Returns: a bip324_packet_status.
+ *  Out: header; contents (len bytes: either exactly in + 4, to decrypt in place, or overlapping
+ *       neither in nor aad).
+ *  In:  in, len + BIP324_EXPANSION bytes (len at most BIP324_MAX_CONTENTS); aad, aadlen as sent. */
+BIP324_WARN_UNUSED_RESULT bip324_packet_status bip324_decrypt_packet(bip324_cipher *c, unsigned char *header,
+                                                                     unsigned char *contents, const unsigned char *in,
+                                                                     size_t len, const unsigned char *aad, size_t aadlen);
 
 /* ---- batches ------------------------------------------------------------------------------ */
 

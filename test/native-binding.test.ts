@@ -153,7 +153,7 @@ describe('argument checks straight into the addon', () => {
 describe('the addon users load and the testing addon beside it', () => {
   test('the addon exports the engine\'s packet and key functions only: no benchmark loop, no unhashed ECDH', () => {
     expect(Object.keys(native()).sort()).toEqual(['cipherCreate', 'cipherDestroy', 'cipherProvider', 'constants', 'decrypt',
-      'decryptBatch', 'decryptLength', 'ecdh', 'ellswiftCreate', 'ellswiftDecode', 'encrypt', 'encryptBatch', 'keySchedule',
+      'decryptBatch', 'decryptLength', 'decryptPacket', 'ecdh', 'ellswiftCreate', 'ellswiftDecode', 'encrypt', 'encryptBatch', 'keySchedule',
       'keygen', 'nativeInfo', 'setErrorClass'])
   })
 
@@ -169,8 +169,8 @@ describe('the addon users load and the testing addon beside it', () => {
 
   test('its misuse errors are Bip324Errors too', () => {
     let caught: unknown
-    try { testingAddon().bench(4, undefined, 64, 10) } catch (err) { caught = err }
+    try { testingAddon().bench(5, undefined, 64, 10) } catch (err) { caught = err }
     expect(caught).toBeInstanceOf(Bip324Error)
-    expect(caught).toMatchObject({ name: 'Bip324Error', code: 'ERR_BIP324_INVALID_ARG', message: 'kind must be an integer from 0 to 3' })
+    expect(caught).toMatchObject({ name: 'Bip324Error', code: 'ERR_BIP324_INVALID_ARG', message: 'kind must be an integer from 0 to 4' })
   })
 })

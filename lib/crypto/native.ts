@@ -38,6 +38,10 @@ class NativeCipher implements PacketCipher {
     return this.addon.decrypt(this.handle, contents, input, aad)
   }
 
+  decryptPacket (contents: Uint8Array, packet: Uint8Array, aad: Uint8Array): number {
+    return this.addon.decryptPacket(this.handle, contents, packet, aad)
+  }
+
   encryptBatch (out: Uint8Array, items: readonly Uint8Array[], headers?: Uint8Array): void {
     this.addon.encryptBatch(this.handle, out, copyItems(items), headers)
   }

@@ -77,6 +77,7 @@ export interface Addon {
   encrypt (cipher: CipherHandle, out: Uint8Array, contents: Uint8Array, aad: Uint8Array, header: number): void
   decryptLength (cipher: CipherHandle, len3: Uint8Array): number
   decrypt (cipher: CipherHandle, contents: Uint8Array, input: Uint8Array, aad: Uint8Array): number
+  decryptPacket (cipher: CipherHandle, contents: Uint8Array, packet: Uint8Array, aad: Uint8Array): number
   encryptBatch (cipher: CipherHandle, out: Uint8Array, items: readonly Uint8Array[], headers?: Uint8Array): void
   decryptBatch (cipher: CipherHandle, plain: Uint8Array, meta: Uint32Array, input: Uint8Array, maxContents: number): number
   /** Until it is called, misuse throws plain Errors (with the same code and message). */

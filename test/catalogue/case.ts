@@ -54,6 +54,7 @@ function meteredCipher (c: PacketCipher): PacketCipher {
     encrypt: (...a) => sample(c.encrypt(...a)),
     decryptLength: (...a) => { probe?.(); return sample(c.decryptLength(...a)) },
     decrypt: (...a) => { probe?.(); return sample(c.decrypt(...a)) },
+    decryptPacket: (...a) => { probe?.(); return sample(c.decryptPacket(...a)) },
     encryptBatch: (...a) => sample(c.encryptBatch(...a)),
     decryptBatch: (...a) => { probe?.(); return sample(c.decryptBatch(...a)) },
     destroy: () => c.destroy()
