@@ -200,15 +200,16 @@ Napi::Value CipherProvider(const Napi::CallbackInfo &info) {
   return Napi::String::New(info.Env(), bip324_provider_name(c->provider));
 }
 
-// encrypt(cipher, out, contents, aad, header): void; out is exactly contents.length + EXPANSION bytes
+// encrypt(cipher, out, contents, header, aad?): void; out is exactly contents.length + EXPANSION
+// bytes. Here and in decrypt and decryptPacket, aad is the last argument, left out for none.
 Napi::Value Encrypt(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
   uint32_t header;
-  if (!Uint(env, info[4], "header", 255, &header)) return env.Undefined();
+  if (!Uint(env, info[3], "header", 255, &header)) return env.Undefined();
   bip324_cipher *c = Cipher(env, info[0]);
   View out, contents, aad;
   if (c == nullptr || !AnyBytes(env, info[1], "out", &out) || !AnyBytes(env, info[2], "contents", &contents) ||
-      !AnyBytes(env, info[3], "aad", &aad)) {
+      !OptionalBytes(info, 4, "aad", &aad)) {
     return env.Undefined();
   }
   if (contents.len > BIP324_MAX_CONTENTS) {
@@ -237,14 +238,14 @@ Napi::Value DecryptLength(const Napi::CallbackInfo &info) {
   return Napi::Number::New(env, bip324_decrypt_length(c, len3.data));
 }
 
-// decrypt(cipher, contents, input, aad): number, the header byte, or -1 if authentication failed.
+// decrypt(cipher, contents, input, aad?): number, the header byte, or -1 if authentication failed.
 // input is header || contents || tag for the pending length; contents receives pending bytes.
 Napi::Value Decrypt(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
   bip324_cipher *c = Cipher(env, info[0]);
   View contents, in, aad;
   if (c == nullptr || !AnyBytes(env, info[1], "contents", &contents) || !AnyBytes(env, info[2], "input", &in) ||
-      !AnyBytes(env, info[3], "aad", &aad)) {
+      !OptionalBytes(info, 3, "aad", &aad)) {
     return env.Undefined();
   }
   if (!c->has_pending) {
@@ -266,7 +267,7 @@ Napi::Value Decrypt(const Napi::CallbackInfo &info) {
   return Napi::Number::New(env, header);
 }
 
-// decryptPacket(cipher, contents, packet, aad): number, the header byte; -1 if authentication
+// decryptPacket(cipher, contents, packet, aad?): number, the header byte; -1 if authentication
 // failed, -2 if the packet's length field does not say packet.length - EXPANSION (both: nothing
 // written, the decrypted length pending). packet is one whole packet; contents receives its
 // packet.length - EXPANSION bytes, and may be packet.subarray(4, packet.length - 16) to decrypt in place.
@@ -275,7 +276,7 @@ Napi::Value DecryptPacket(const Napi::CallbackInfo &info) {
   bip324_cipher *c = Cipher(env, info[0]);
   View contents, packet, aad;
   if (c == nullptr || !AnyBytes(env, info[1], "contents", &contents) || !AnyBytes(env, info[2], "packet", &packet) ||
-      !AnyBytes(env, info[3], "aad", &aad)) {
+      !OptionalBytes(info, 3, "aad", &aad)) {
     return env.Undefined();
   }
   if (c->has_pending) {

@@ -144,6 +144,25 @@ describe('argument checks straight into the addon', () => {
     expect(out.every((b) => b === 7)).toBe(true)
   })
 
+  test('an aad left out of encrypt, decrypt and decryptPacket is an empty one; an undefined one is refused', () => {
+    const addon = native()
+    const key = new Uint8Array(32).fill(9)
+    const [a, b, recv] = [0, 1, 2].map(() => addon.cipherCreate(key, key, 'libsodium'))
+    const withEmpty = new Uint8Array(25)
+    const leftOut = new Uint8Array(25)
+    addon.encrypt(a!, withEmpty, Uint8Array.of(1, 2, 3, 4, 5), 0, new Uint8Array(0))
+    addon.encrypt(b!, leftOut, Uint8Array.of(1, 2, 3, 4, 5), 0)
+    expect(leftOut).toEqual(withEmpty)
+    expect(() => addon.encrypt(b!, leftOut, Uint8Array.of(1, 2, 3, 4, 5), 0, undefined)).toThrow(expect.objectContaining({ code: 'ERR_BIP324_INVALID_ARG', message: 'aad must be a Uint8Array' }))
+    const plain = new Uint8Array(5)
+    expect(addon.decryptPacket(recv!, plain, leftOut)).toBe(0)
+    expect(plain).toEqual(Uint8Array.of(1, 2, 3, 4, 5))
+    addon.encrypt(a!, withEmpty, Uint8Array.of(6, 7, 8, 9, 10), 0)
+    expect(addon.decryptLength(recv!, withEmpty.subarray(0, 3))).toBe(5)
+    expect(addon.decrypt(recv!, plain, withEmpty.subarray(3))).toBe(0)
+    expect(plain).toEqual(Uint8Array.of(6, 7, 8, 9, 10))
+  })
+
   test('setErrorClass takes a constructor only', () => {
     expect(() => native().setErrorClass('Bip324Error' as unknown as ErrorClass))
       .toThrow(new Bip324Error('ERR_BIP324_INVALID_ARG', 'errorClass must be a constructor'))
