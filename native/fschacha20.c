@@ -31,9 +31,15 @@ void bip324_fschacha20_start(bip324_cipher *c) {
 }
 
 void bip324_fschacha20_crypt3(bip324_cipher *c, unsigned char *out3, const unsigned char *in3) {
-    for (int i = 0; i < BIP324_LENGTH_BYTES; i++) {
-        out3[i] = in3[i] ^ c->length_block[c->length_pos % BLOCK];
-        if (++c->length_pos % BLOCK == 0) next_block(c);
+    uint32_t at = c->length_pos % BLOCK;
+    if (at + BIP324_LENGTH_BYTES < BLOCK) { /* most chunks: all three bytes inside this block */
+        for (int i = 0; i < BIP324_LENGTH_BYTES; i++) out3[i] = in3[i] ^ c->length_block[at + i];
+        c->length_pos += BIP324_LENGTH_BYTES;
+    } else {
+        for (int i = 0; i < BIP324_LENGTH_BYTES; i++) {
+            out3[i] = in3[i] ^ c->length_block[c->length_pos % BLOCK];
+            if (++c->length_pos % BLOCK == 0) next_block(c);
+        }
     }
     if (c->length_pos == KEY_AT) {
         /* Byte 672 is 32 bytes into block 10, which ends the stream: the key is its second half. */
