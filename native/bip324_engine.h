@@ -138,7 +138,7 @@ void bip324_key_schedule(unsigned char *keys192, const unsigned char *secret32, 
 
 /* ---- packet cipher (one direction) -------------------------------------------------------- */
 
-#define BIP324_KEYSTREAM_PACKETS 4  /* packets whose first keystream blocks are made at once */
+#define BIP324_KEYSTREAM_PACKETS 8  /* packets whose first keystream blocks are made at once */
 
 /** One direction of a session: the FSChaCha20 length cipher and the FSChaCha20Poly1305 AEAD.
  *  Opaque in use; the layout is here so callers can embed it. Holds key material and keystream:

@@ -1,14 +1,15 @@
 /* ChaCha20 (RFC 8439, section 2.3) on BIP324_CHACHA20_LANES blocks at once (chacha20_lanes.h).
  *
- * The state is kept "vertically": word i of every lane in one vector, so each quarter round is a
- * few vector adds, xors and rotations over all lanes, and the lanes differ only in their counter
- * and first nonce word. GCC's and Clang's vector extensions say this once for every target; the
- * compiler maps an 8 x 32-bit vector onto AVX2 registers, two SSE2 or NEON registers, or scalar
- * code. The same body is compiled twice on x86-64: for the baseline (SSE2) and for AVX2, picked at
- * run time. Compilers without the extensions (MSVC) get plain loops over the lanes.
+ * The state is kept "vertically": word i of several lanes in one vector, so each quarter round is a
+ * few vector adds, xors and rotations over all of them, and the lanes differ only in their counter
+ * and first nonce word. GCC's and Clang's vector extensions say this once for every target: the
+ * same body is compiled for vectors of 8 lanes (AVX2 registers, or two SSE2 or NEON registers),
+ * run in two passes, and on x86-64 for vectors of 16 lanes (AVX-512 registers), run in one; the
+ * widest the CPU has is picked at run time. Compilers without the extensions (MSVC) get plain
+ * loops over the lanes.
  *
- * Checked against libsodium's ChaCha20 for every lane, random counters and nonces, and the RFC's
- * vectors, in native/test/engine_test.c. */
+ * Checked against libsodium's ChaCha20 for every lane and implementation, random counters and
+ * nonces, and the RFC's vectors, in native/test/engine_test.c. */
 
 #include "chacha20_lanes.h"
 
@@ -43,7 +44,8 @@ static const uint32_t sigma[4] = {0x61707865, 0x3320646e, 0x79622d32, 0x6b206574
 
 #if defined(__GNUC__) || defined(__clang__)
 
-typedef uint32_t lanes_t __attribute__((vector_size(4 * LANES)));
+typedef uint32_t lanes8 __attribute__((vector_size(4 * 8)));
+typedef uint32_t lanes16 __attribute__((vector_size(4 * 16)));
 
 #define ROTL(v, n) (((v) << (n)) | ((v) >> (32 - (n))))
 #define QUARTER(a, b, c, d)                        \
@@ -52,18 +54,18 @@ typedef uint32_t lanes_t __attribute__((vector_size(4 * LANES)));
     a += b; d ^= a; d = ROTL(d, 8);                \
     c += d; b ^= c; b = ROTL(b, 7)
 
-/* 20 rounds (10 column + diagonal pairs) and the final addition of the input, into out's words
- * (still one row per word, as in). A macro, not a function, so that each instantiation below is
- * compiled for its own instruction set. The vectors stay in registers (or spill slots the next
- * call overwrites), as libsodium's own SIMD ChaCha20 leaves them. */
-#define CHACHA20_BODY(out, in)                                                           \
+/* Lanes first .. first + (width of vec_t) - 1: 20 rounds (10 column + diagonal pairs) and the final
+ * addition of the input, into out's words (one row per word, as in). A macro, not a function, so
+ * that each instantiation below is compiled for its own instruction set. The vectors stay in
+ * registers (or spill slots the next call overwrites), as libsodium's own SIMD ChaCha20 leaves them. */
+#define CHACHA20_BODY(vec_t, out, in, first)                                             \
     do {                                                                                 \
-        const lanes_t zero = {0};                                                        \
-        lanes_t x[16], s[16];                                                            \
+        const vec_t zero = {0};                                                          \
+        vec_t x[16], s[16];                                                              \
         for (int i = 0; i < 4; i++) s[i] = zero + sigma[i];                              \
         for (int i = 0; i < 8; i++) s[4 + i] = zero + (in)->key[i];                      \
-        __builtin_memcpy(&s[12], (in)->counter, sizeof s[12]);                           \
-        __builtin_memcpy(&s[13], (in)->nonce0, sizeof s[13]);                            \
+        __builtin_memcpy(&s[12], (in)->counter + (first), sizeof s[12]);                 \
+        __builtin_memcpy(&s[13], (in)->nonce0 + (first), sizeof s[13]);                  \
         s[14] = zero + (in)->nonce1;                                                     \
         s[15] = zero + (in)->nonce2;                                                     \
         for (int i = 0; i < 16; i++) x[i] = s[i];                                        \
@@ -79,23 +81,23 @@ typedef uint32_t lanes_t __attribute__((vector_size(4 * LANES)));
         }                                                                                \
         for (int i = 0; i < 16; i++) {                                                   \
             x[i] += s[i];                                                                \
-            __builtin_memcpy((out)[i], &x[i], sizeof x[i]);                              \
+            __builtin_memcpy((out)[i] + (first), &x[i], sizeof x[i]);                    \
         }                                                                                \
     } while (0)
 
 static void blocks_portable(uint32_t out[16][LANES], const lanes_input *in) {
-    CHACHA20_BODY(out, in);
+    for (int first = 0; first < LANES; first += 8) CHACHA20_BODY(lanes8, out, in, first);
 }
 
-/* mingw-w64's GCC does not align the stack for 32-byte vectors it spills (GCC bug 54412), so AVX2
- * code would fault there: Windows builds with it keep the portable body. */
+/* mingw-w64's GCC does not align the stack for the 32- and 64-byte vectors it spills (GCC bug
+ * 54412), so AVX code would fault there: Windows builds with it keep the portable body. */
 #if (defined(__x86_64__) || defined(_M_X64)) && !(defined(_WIN32) && !defined(__clang__))
-#define HAVE_AVX2_BODY 1
+#define HAVE_X86_BODIES 1
 __attribute__((target("avx2"))) static void blocks_avx2(uint32_t out[16][LANES], const lanes_input *in) {
-    CHACHA20_BODY(out, in);
+    for (int first = 0; first < LANES; first += 8) CHACHA20_BODY(lanes8, out, in, first);
 }
-__attribute__((target("avx2,avx512f,avx512vl"))) static void blocks_avx512(uint32_t out[16][LANES], const lanes_input *in) {
-    CHACHA20_BODY(out, in);
+__attribute__((target("avx512f"))) static void blocks_avx512(uint32_t out[16][LANES], const lanes_input *in) {
+    CHACHA20_BODY(lanes16, out, in, 0);
 }
 #endif
 
@@ -138,13 +140,13 @@ static void blocks_portable(uint32_t out[16][LANES], const lanes_input *in) {
 
 typedef void (*blocks_fn)(uint32_t out[16][LANES], const lanes_input *in);
 
-/* The implementations in order, the portable one first; NULL where one cannot run. */
+/* The implementations by number (chacha20_lanes.h), or NULL where one cannot run. */
 static blocks_fn implementation(int impl) {
     switch (impl) {
     case 0: return blocks_portable;
-#ifdef HAVE_AVX2_BODY
+#ifdef HAVE_X86_BODIES
     case 1: return sodium_runtime_has_avx2() ? blocks_avx2 : NULL;
-    case 2: return sodium_runtime_has_avx512f() && __builtin_cpu_supports("avx512vl") ? blocks_avx512 : NULL;
+    case 2: return sodium_runtime_has_avx512f() ? blocks_avx512 : NULL;
 #endif
     default: return NULL;
     }
@@ -175,8 +177,8 @@ int bip324_chacha20_lanes_impl(int impl, unsigned char *out, const unsigned char
 
 void bip324_chacha20_lanes(unsigned char *out, const unsigned char *key32, const uint32_t *counter,
                            const uint32_t *nonce0, const unsigned char *nonce8) {
-    if (!bip324_chacha20_lanes_impl(2, out, key32, counter, nonce0, nonce8) &&
-        !bip324_chacha20_lanes_impl(1, out, key32, counter, nonce0, nonce8)) {
-        (void)bip324_chacha20_lanes_impl(0, out, key32, counter, nonce0, nonce8);
+    for (int impl = 2; impl > 0; impl--) {
+        if (bip324_chacha20_lanes_impl(impl, out, key32, counter, nonce0, nonce8)) return;
     }
+    (void)bip324_chacha20_lanes_impl(0, out, key32, counter, nonce0, nonce8);
 }

@@ -275,8 +275,8 @@ static void run_chacha20_lanes(void) {
             randombytes_buf(counter, sizeof counter);
             randombytes_buf(nonce0, sizeof nonce0);
             if (round % 2 == 0) {
-                /* The packet cache's pattern: packets n .. n+3 of an epoch, blocks 0 and 1 each. */
-                uint32_t first = randombytes_uniform(BIP324_REKEY_INTERVAL / 4) * 4;
+                /* The packet cache's pattern: a group of packets of an epoch, blocks 0 and 1 each. */
+                uint32_t first = randombytes_uniform(BIP324_REKEY_INTERVAL / BIP324_KEYSTREAM_PACKETS) * BIP324_KEYSTREAM_PACKETS;
                 for (int l = 0; l < BIP324_CHACHA20_LANES; l++) {
                     counter[l] = (uint32_t)l % 2;
                     nonce0[l] = round % 4 == 0 ? first + (uint32_t)l / 2 : 0xffffffffu;
