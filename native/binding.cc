@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include <sodium.h>
+
 #include "binding_args.h"
 #include "bip324_engine.h"
 
@@ -15,21 +17,44 @@ namespace {
 
 using namespace bip324_binding;
 
-// Marks the externals that hold a cipher, so no other object is ever taken for one.
-const napi_type_tag kCipherTag = {0x6269703332345f63ULL, 0x69706865725f7631ULL};
-
-// The cipher state (about 800 bytes of keys and keystream) lives apart from the handle so that
-// destroy() can wipe and free it at once: finalizers only run when the event loop turns, and a
-// synchronous loop of sessions would otherwise pin every state until then.
-struct CipherHandle {
-  bip324_cipher *cipher;
+// The ciphers of one environment, in slots. A cipher handle is an External whose value is not a
+// pointer but its slot's number and generation: checking a handle is then a bounds check and a
+// comparison, where a type tag (napi_check_object_type_tag) took a private-symbol lookup, most of a
+// small packet's binding cost. A value that is not ours (another addon's External, a handle of another
+// environment, a stale one) finds no slot with its generation, and nothing it holds is ever followed
+// as a pointer. Generations start at random, so that another addon's value matching one is a
+// 2^-32 coincidence, and one that did would still only name a cipher of ours.
+//
+// The table outlives both the environment's cleanup and the handles' finalizers, in whichever order
+// they run: each holds a reference, and the last one frees it.
+struct CipherTable {
+  struct Slot {
+    // The state (about 900 bytes of keys and keystream) lives apart from the slot so that
+    // destroy() can wipe and free it at once: finalizers only run when the event loop turns, and
+    // a synchronous loop of sessions would otherwise pin every state until then.
+    bip324_cipher *cipher;
+    uint32_t generation;  // of the handle using the slot; the next handle's is one more
+    bool used;            // a handle (destroyed or not) has the slot until its finalizer runs
+  };
+  std::vector<Slot> slots;
+  std::vector<uint32_t> unused;
+  uint32_t first_generation;
+  size_t refs = 1;  // the environment's (its cleanup hook drops it), and one per handle not yet finalized
 };
 
-void FreeState(CipherHandle *handle) {
-  if (handle->cipher == nullptr) return;
-  bip324_cipher_clear(handle->cipher);
-  delete handle->cipher;
-  handle->cipher = nullptr;
+void Unref(CipherTable *table) {
+  if (--table->refs == 0) delete table;
+}
+
+uintptr_t HandleValue(uint32_t slot, uint32_t generation) {
+  return static_cast<uintptr_t>(static_cast<uint64_t>(generation) << 32 | slot);
+}
+
+void FreeState(CipherTable::Slot *slot) {
+  if (slot->cipher == nullptr) return;
+  bip324_cipher_clear(slot->cipher);
+  delete slot->cipher;
+  slot->cipher = nullptr;
 }
 
 // The elements of array argument v, as handles: element reads are where getters (and
@@ -47,27 +72,35 @@ bool Elements(Napi::Env env, Napi::Value v, std::vector<napi_value> *out) {
   return true;
 }
 
-// The handle behind argument v, or nullptr (with ERR_BIP324_INVALID_ARG thrown) if v is not one of ours.
-CipherHandle *Handle(Napi::Env env, napi_value v) {
-  bool tagged = false;
+// The table, from the function data every cipher entry point is created with (see Init).
+CipherTable *Table(const Napi::CallbackInfo &info) { return static_cast<CipherTable *>(info.Data()); }
+
+// The slot of handle argument info[0], or nullptr (with ERR_BIP324_INVALID_ARG thrown) if it is not
+// a live handle of this environment. uintptr_t is 64 bits on every target the addon builds for.
+CipherTable::Slot *Handle(const Napi::CallbackInfo &info) {
+  static_assert(sizeof(uintptr_t) == 8, "a handle value is a 32-bit slot and a 32-bit generation");
+  CipherTable *table = Table(info);
   void *data = nullptr;
-  if (napi_check_object_type_tag(env, v, &kCipherTag, &tagged) != napi_ok || !tagged ||
-      napi_get_value_external(env, v, &data) != napi_ok) {
-    ThrowInvalid(env, "cipher must be a handle from cipherCreate()");
-    return nullptr;
+  if (napi_get_value_external(info.Env(), info[0], &data) == napi_ok) {
+    uintptr_t value = reinterpret_cast<uintptr_t>(data);
+    uint32_t slot = static_cast<uint32_t>(value), generation = static_cast<uint32_t>(value >> 32);
+    if (slot < table->slots.size() && table->slots[slot].used && table->slots[slot].generation == generation) {
+      return &table->slots[slot];
+    }
   }
-  return static_cast<CipherHandle *>(data);
+  ThrowInvalid(info.Env(), "cipher must be a handle from cipherCreate()");
+  return nullptr;
 }
 
-// The live state behind handle argument v, or nullptr with an error thrown.
-bip324_cipher *Cipher(Napi::Env env, napi_value v) {
-  CipherHandle *handle = Handle(env, v);
-  if (handle == nullptr) return nullptr;
-  if (handle->cipher == nullptr) {
-    Throw(env, kBadState, "cipher has been destroyed");
+// The live state behind handle argument info[0], or nullptr with an error thrown.
+bip324_cipher *Cipher(const Napi::CallbackInfo &info) {
+  CipherTable::Slot *slot = Handle(info);
+  if (slot == nullptr) return nullptr;
+  if (slot->cipher == nullptr) {
+    Throw(info.Env(), kBadState, "cipher has been destroyed");
     return nullptr;
   }
-  return handle->cipher;
+  return slot->cipher;
 }
 
 Napi::Value NativeInfo(const Napi::CallbackInfo &info) {
@@ -165,9 +198,17 @@ Napi::Value KeySchedule(const Napi::CallbackInfo &info) {
   return env.Undefined();
 }
 
-void FreeCipher(Napi::Env, CipherHandle *handle) {
-  FreeState(handle);
-  delete handle;
+// A handle's finalizer: its state (if destroy() left any) and its slot go, and the slot's next
+// handle gets the next generation, so that this one never names it.
+void FreeCipher(napi_env, void *data, void *hint) {
+  CipherTable *table = static_cast<CipherTable *>(hint);
+  uint32_t slot = static_cast<uint32_t>(reinterpret_cast<uintptr_t>(data));
+  CipherTable::Slot &s = table->slots[slot];
+  FreeState(&s);
+  s.used = false;
+  s.generation++;
+  table->unused.push_back(slot);
+  Unref(table);
 }
 
 // cipherCreate(lengthKey32, aeadKey32, provider?): cipher handle for one direction
@@ -179,23 +220,39 @@ Napi::Value CipherCreate(const Napi::CallbackInfo &info) {
   if (!Bytes(env, info[0], "lengthKey32", 32, &length_key) || !Bytes(env, info[1], "aeadKey32", 32, &aead_key)) {
     return env.Undefined();
   }
-  CipherHandle *handle = new CipherHandle{new bip324_cipher()};
-  bip324_cipher_init(handle->cipher, length_key.data, aead_key.data, provider);
-  Napi::External<CipherHandle> external = Napi::External<CipherHandle>::New(env, handle, FreeCipher);
-  external.TypeTag(&kCipherTag);
-  return external;
+  CipherTable *table = Table(info);
+  uint32_t slot;
+  if (!table->unused.empty()) {
+    slot = table->unused.back();
+    table->unused.pop_back();
+  } else {
+    slot = static_cast<uint32_t>(table->slots.size());
+    table->slots.push_back({nullptr, table->first_generation, false});
+  }
+  CipherTable::Slot &s = table->slots[slot];
+  napi_value external;
+  if (napi_create_external(env, reinterpret_cast<void *>(HandleValue(slot, s.generation)), FreeCipher, table,
+                           &external) != napi_ok) {
+    table->unused.push_back(slot);
+    return env.Undefined();  // the error is pending
+  }
+  s.cipher = new bip324_cipher();
+  s.used = true;
+  table->refs++;
+  bip324_cipher_init(s.cipher, length_key.data, aead_key.data, provider);
+  return Napi::Value(env, external);
 }
 
 // cipherDestroy(cipher): void. Wipes and frees the state now; later use throws ERR_BIP324_BAD_STATE.
 Napi::Value CipherDestroy(const Napi::CallbackInfo &info) {
-  CipherHandle *handle = Handle(info.Env(), info[0]);
-  if (handle != nullptr) FreeState(handle);
+  CipherTable::Slot *slot = Handle(info);
+  if (slot != nullptr) FreeState(slot);
   return info.Env().Undefined();
 }
 
 // cipherProvider(cipher): 'openssl' | 'libsodium'
 Napi::Value CipherProvider(const Napi::CallbackInfo &info) {
-  bip324_cipher *c = Cipher(info.Env(), info[0]);
+  bip324_cipher *c = Cipher(info);
   if (c == nullptr) return info.Env().Undefined();
   return Napi::String::New(info.Env(), bip324_provider_name(c->provider));
 }
@@ -206,7 +263,7 @@ Napi::Value Encrypt(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
   uint32_t header;
   if (!Uint(env, info[3], "header", 255, &header)) return env.Undefined();
-  bip324_cipher *c = Cipher(env, info[0]);
+  bip324_cipher *c = Cipher(info);
   View out, contents, aad;
   if (c == nullptr || !AnyBytes(env, info[1], "out", &out) || !AnyBytes(env, info[2], "contents", &contents) ||
       !OptionalBytes(info, 4, "aad", &aad)) {
@@ -228,7 +285,7 @@ Napi::Value Encrypt(const Napi::CallbackInfo &info) {
 // decryptLength(cipher, len3): number, the contents length now pending
 Napi::Value DecryptLength(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
-  bip324_cipher *c = Cipher(env, info[0]);
+  bip324_cipher *c = Cipher(info);
   View len3;
   if (c == nullptr || !Bytes(env, info[1], "len3", BIP324_LENGTH_BYTES, &len3)) return env.Undefined();
   if (c->has_pending) {
@@ -242,7 +299,7 @@ Napi::Value DecryptLength(const Napi::CallbackInfo &info) {
 // input is header || contents || tag for the pending length; contents receives pending bytes.
 Napi::Value Decrypt(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
-  bip324_cipher *c = Cipher(env, info[0]);
+  bip324_cipher *c = Cipher(info);
   View contents, in, aad;
   if (c == nullptr || !AnyBytes(env, info[1], "contents", &contents) || !AnyBytes(env, info[2], "input", &in) ||
       !OptionalBytes(info, 3, "aad", &aad)) {
@@ -273,7 +330,7 @@ Napi::Value Decrypt(const Napi::CallbackInfo &info) {
 // packet.length - EXPANSION bytes, and may be packet.subarray(4, packet.length - 16) to decrypt in place.
 Napi::Value DecryptPacket(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
-  bip324_cipher *c = Cipher(env, info[0]);
+  bip324_cipher *c = Cipher(info);
   View contents, packet, aad;
   if (c == nullptr || !AnyBytes(env, info[1], "contents", &contents) || !AnyBytes(env, info[2], "packet", &packet) ||
       !OptionalBytes(info, 3, "aad", &aad)) {
@@ -308,7 +365,7 @@ Napi::Value EncryptBatch(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
   std::vector<napi_value> items;
   if (!Elements(env, info[2], &items)) return env.Undefined();
-  bip324_cipher *c = Cipher(env, info[0]);
+  bip324_cipher *c = Cipher(info);
   View out, headers{nullptr, 0};
   bool has_headers = !info[3].IsUndefined() && !info[3].IsNull();
   if (c == nullptr || !AnyBytes(env, info[1], "out", &out) ||
@@ -350,7 +407,7 @@ Napi::Value DecryptBatch(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
   uint32_t max_contents;
   if (!Uint(env, info[4], "maxContents", BIP324_MAX_CONTENTS, &max_contents)) return env.Undefined();
-  bip324_cipher *c = Cipher(env, info[0]);
+  bip324_cipher *c = Cipher(info);
   View plain, in;
   if (c == nullptr || !AnyBytes(env, info[1], "plain", &plain)) return env.Undefined();
   napi_typedarray_type type;
@@ -401,7 +458,13 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
       {"encryptBatch", EncryptBatch},   {"decryptBatch", DecryptBatch},
       {"setErrorClass", SetErrorClass},
   };
-  for (const auto &f : functions) exports.Set(f.first, Napi::Function::New(env, f.second, f.first));
+  CipherTable *table = new CipherTable();
+  randombytes_buf(&table->first_generation, sizeof table->first_generation);
+  if (napi_add_env_cleanup_hook(env, [](void *t) { Unref(static_cast<CipherTable *>(t)); }, table) != napi_ok) {
+    delete table;
+    return exports;
+  }
+  for (const auto &f : functions) exports.Set(f.first, Napi::Function::New(env, f.second, f.first, table));
   return exports;
 }
 

@@ -6,7 +6,7 @@ import load from 'node-gyp-build'
 import { nativeInfo } from '../lib'
 import { NUM_PACKET_OVERHEAD_BYTES } from '../lib/crypto/packet-format'
 import { Bip324Error } from '../lib/errors'
-import { type ErrorClass, native } from '../lib/native/binding'
+import { type CipherHandle, type ErrorClass, native } from '../lib/native/binding'
 import { PACKAGE_ROOT } from '../lib/package'
 import { variants } from './helpers/backends'
 import { RAW_BENCH, testingAddon } from './helpers/testing-addon'
@@ -161,6 +161,16 @@ describe('argument checks straight into the addon', () => {
     expect(addon.decryptLength(recv!, withEmpty.subarray(0, 3))).toBe(5)
     expect(addon.decrypt(recv!, plain, withEmpty.subarray(3))).toBe(0)
     expect(plain).toEqual(Uint8Array.of(6, 7, 8, 9, 10))
+  })
+
+  test('a cipher argument that is not a handle from cipherCreate() is refused, whatever it is', () => {
+    const addon = native()
+    const packet = new Uint8Array(20)
+    for (const notOurs of [undefined, null, 42, 2 ** 32 + 1, {}, packet, () => 0]) {
+      expect(() => addon.decryptPacket(notOurs as unknown as CipherHandle, new Uint8Array(0), packet))
+        .toThrow(expect.objectContaining({ code: 'ERR_BIP324_INVALID_ARG', message: 'cipher must be a handle from cipherCreate()' }))
+      expect(() => addon.cipherDestroy(notOurs as unknown as CipherHandle)).toThrow(expect.objectContaining({ code: 'ERR_BIP324_INVALID_ARG' }))
+    }
   })
 
   test('setErrorClass takes a constructor only', () => {
