@@ -1,7 +1,8 @@
 #ifndef BIP324_ENGINE_H
 #define BIP324_ENGINE_H
 
-/* The BIP-324 packet engine: plain C over libsodium and libsecp256k1, no Node types.
+/* The BIP-324 packet engine: plain C over libsodium and libsecp256k1 (and, where the checks allow,
+ * the host's OpenSSL primitives: see the providers below), no Node types.
  *
  * Conventions (after libsecp256k1's headers):
  *  - Sizes are in the names (x32 is 32 bytes, ell64 is 64 bytes); callers pass buffers of exactly
@@ -59,7 +60,10 @@ BIP324_WARN_UNUSED_RESULT secp256k1_context *bip324_secp256k1_context_create(voi
 
 /* ---- ChaCha20 / Poly1305 providers ------------------------------------------------------- */
 
-/** Where the ChaCha20 and Poly1305 primitives come from. Both produce identical bytes. */
+/** Where the ChaCha20 and Poly1305 primitives come from: the bulk ChaCha20 (contents after their
+ *  63rd byte), Poly1305, the length cipher's keystream and rekeying. Each packet's keystream blocks
+ *  0 and 1 come from the engine's own multi-lane ChaCha20 whatever the provider. Both produce
+ *  identical bytes. */
 typedef enum {
     BIP324_PROVIDER_LIBSODIUM = 0, /* always available */
     BIP324_PROVIDER_OPENSSL = 1    /* the host process's OpenSSL (Node exports it), if it passed every check */
