@@ -23,9 +23,11 @@
 
 #define FIRST_BLOCK_CONTENTS 63
 /* aad + ciphertext up to this many bytes reach Poly1305 as one message, copied with its padding
- * and lengths onto the stack: one call instead of init, up to five updates and final. Above it the
- * copy costs more than the calls it saves. */
-#define MAC_ONE_PIECE 256
+ * and lengths onto the stack: one call instead of init, up to five updates and final. Measured
+ * with both providers: the copy costs less than the calls it saves up to about 2 KiB (a round trip
+ * of 1,000 contents bytes is 20% faster than with a 256-byte bound, one of 1,024 bytes 7% faster
+ * than with a 1 KiB bound). */
+#define MAC_ONE_PIECE 2048
 
 _Static_assert(BIP324_CHACHA20_LANES == 2 * BIP324_KEYSTREAM_PACKETS, "one lane per block, two blocks per packet");
 _Static_assert(BIP324_REKEY_INTERVAL % BIP324_KEYSTREAM_PACKETS == 0, "a keystream group never spans a rekey");
