@@ -33,6 +33,7 @@
         ]
       ],
       "sources": [
+        "native/chacha20_lanes.c",
         "native/ellswift.c",
         "native/fschacha20.c",
         "native/fschacha20poly1305.c",
@@ -100,6 +101,7 @@
       ],
       "sources": [
         "native/bench.c",
+        "native/bench_baseline.c",
         "native/testing.cc"
       ],
       "target_conditions": [

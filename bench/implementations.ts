@@ -19,10 +19,22 @@ export interface Implementation {
   name: string
   /** A loop of `op` on `size`-byte contents. */
   loop: (op: Operation, size: number) => Loop
+  /** The operations it has a loop for; every one when absent. */
+  ops?: readonly Operation[]
 }
 
 function rawC (provider: string): Implementation {
   return { name: `raw C (${provider})`, loop: (op, size) => (n) => testingAddon().bench(RAW_BENCH[op], provider, size, n) }
+}
+
+// The engine's per-packet path as it was before issue 17 (native/bench_baseline.c), frozen: what
+// the raw C rows are compared with in the same run. A round trip only.
+function rawBaseline (provider: string): Implementation {
+  return {
+    name: `raw C baseline (${provider})`,
+    ops: ['roundtrip'],
+    loop: (_op, size) => (n) => testingAddon().bench(RAW_BENCH.baselineRoundtrip, provider, size, n)
+  }
 }
 
 // Packets encrypted ahead, so that a decrypt loop times decryption alone.
@@ -36,6 +48,8 @@ function sealed (make: () => PacketCipher, size: number, n: number): Uint8Array[
   })
 }
 
+// Each packet is decrypted whole (decryptPacket: one call, where a stream reader makes two,
+// decryptLength and decrypt).
 function api (name: string, make: () => PacketCipher): Implementation {
   return {
     name,
@@ -49,10 +63,7 @@ function api (name: string, make: () => PacketCipher): Implementation {
         for (let i = 0; i < n; i++) {
           const packet = packets[op === 'decrypt' ? i : 0]!
           if (op !== 'decrypt') send.encrypt(packet, contents, EMPTY, 0)
-          if (op !== 'encrypt') {
-            recv.decryptLength(packet.subarray(0, 3))
-            recv.decrypt(plain, packet.subarray(3), EMPTY)
-          }
+          if (op !== 'encrypt') recv.decryptPacket(plain, packet, EMPTY)
         }
       })
     }
@@ -82,6 +93,7 @@ export function implementations (): Implementation[] {
   const js = jsBackend()
   return [
     ...providers.map(rawC),
+    ...providers.map(rawBaseline),
     ...providers.map((p) => api(`native (${p})`, () => nat.createCipher(KEY, KEY, p))),
     api('js (noble)', () => js.createCipher(KEY, KEY)),
     nodeCrypto

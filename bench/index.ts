@@ -49,8 +49,9 @@ type PacketResults = Record<Operation, Record<number, Record<string, Timing>>>
 
 function packets (): PacketResults {
   const results = {} as PacketResults
-  const impls = implementations().filter((i) => i.name.includes(filter))
+  const all = implementations().filter((i) => i.name.includes(filter))
   for (const op of OPS) {
+    const impls = all.filter((i) => i.ops === undefined || i.ops.includes(op))
     results[op] = {}
     say(`\n### Packets: ${op === 'roundtrip' ? 'encrypt + decrypt' : op}, time per packet\n`)
     say(`| contents | ${impls.map((i) => i.name).join(' | ')} |`)

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include <sodium.h>
+
 #include "binding_args.h"
 #include "bip324_engine.h"
 
@@ -15,29 +17,52 @@ namespace {
 
 using namespace bip324_binding;
 
-// Marks the externals that hold a cipher, so no other object is ever taken for one.
-const napi_type_tag kCipherTag = {0x6269703332345f63ULL, 0x69706865725f7631ULL};
-
-// The cipher state (about 800 bytes of keys and keystream) lives apart from the handle so that
-// destroy() can wipe and free it at once: finalizers only run when the event loop turns, and a
-// synchronous loop of sessions would otherwise pin every state until then.
-struct CipherHandle {
-  bip324_cipher *cipher;
-  // An encryption running on the thread pool (encryptAsync) owns the state until it ends: every
-  // other call is refused meanwhile, and a destroy() is carried out when it ends.
-  bool busy;
-  bool destroy_pending;
+// The ciphers of one environment, in slots. A cipher handle is an External whose value is not a
+// pointer but its slot's number and generation: checking a handle is then a bounds check and a
+// comparison, where a type tag (napi_check_object_type_tag) took a private-symbol lookup, most of a
+// small packet's binding cost. A value that is not ours (another addon's External, a handle of another
+// environment, a stale one) finds no slot with its generation, and nothing it holds is ever followed
+// as a pointer. Generations start at random, so that another addon's value matching one is a
+// 2^-32 coincidence, and one that did would still only name a cipher of ours.
+//
+// The table outlives both the environment's cleanup and the handles' finalizers, in whichever order
+// they run: each holds a reference, and the last one frees it.
+struct CipherTable {
+  struct Slot {
+    // The state (about 900 bytes of keys and keystream) lives apart from the slot so that
+    // destroy() can wipe and free it at once: finalizers only run when the event loop turns, and
+    // a synchronous loop of sessions would otherwise pin every state until then.
+    bip324_cipher *cipher;
+    uint32_t generation;  // of the handle using the slot; the next handle's is one more
+    bool used;            // a handle (destroyed or not) has the slot until its finalizer runs
+    // An encryption on the thread pool (encryptAsync) owns the state until it ends: every other
+    // call is refused meanwhile, and a destroy() is carried out when it ends.
+    bool busy;
+    bool destroy_pending;
+  };
+  std::vector<Slot> slots;
+  std::vector<uint32_t> unused;
+  uint32_t first_generation;
+  size_t refs = 1;  // the environment's (its cleanup hook drops it), and one per handle not yet finalized
 };
 
-void FreeState(CipherHandle *handle) {
-  if (handle->cipher == nullptr) return;
-  if (handle->busy) {
-    handle->destroy_pending = true;
+void Unref(CipherTable *table) {
+  if (--table->refs == 0) delete table;
+}
+
+uintptr_t HandleValue(uint32_t slot, uint32_t generation) {
+  return static_cast<uintptr_t>(static_cast<uint64_t>(generation) << 32 | slot);
+}
+
+void FreeState(CipherTable::Slot *slot) {
+  if (slot->cipher == nullptr) return;
+  if (slot->busy) {
+    slot->destroy_pending = true;
     return;
   }
-  bip324_cipher_clear(handle->cipher);
-  delete handle->cipher;
-  handle->cipher = nullptr;
+  bip324_cipher_clear(slot->cipher);
+  delete slot->cipher;
+  slot->cipher = nullptr;
 }
 
 // The elements of array argument v, as handles: element reads are where getters (and
@@ -55,31 +80,39 @@ bool Elements(Napi::Env env, Napi::Value v, std::vector<napi_value> *out) {
   return true;
 }
 
-// The handle behind argument v, or nullptr (with ERR_BIP324_INVALID_ARG thrown) if v is not one of ours.
-CipherHandle *Handle(Napi::Env env, napi_value v) {
-  bool tagged = false;
+// The table, from the function data every cipher entry point is created with (see Init).
+CipherTable *Table(const Napi::CallbackInfo &info) { return static_cast<CipherTable *>(info.Data()); }
+
+// The slot of handle argument info[0], or nullptr (with ERR_BIP324_INVALID_ARG thrown) if it is not
+// a live handle of this environment. uintptr_t is 64 bits on every target the addon builds for.
+CipherTable::Slot *Handle(const Napi::CallbackInfo &info) {
+  static_assert(sizeof(uintptr_t) == 8, "a handle value is a 32-bit slot and a 32-bit generation");
+  CipherTable *table = Table(info);
   void *data = nullptr;
-  if (napi_check_object_type_tag(env, v, &kCipherTag, &tagged) != napi_ok || !tagged ||
-      napi_get_value_external(env, v, &data) != napi_ok) {
-    ThrowInvalid(env, "cipher must be a handle from cipherCreate()");
-    return nullptr;
+  if (napi_get_value_external(info.Env(), info[0], &data) == napi_ok) {
+    uintptr_t value = reinterpret_cast<uintptr_t>(data);
+    uint32_t slot = static_cast<uint32_t>(value), generation = static_cast<uint32_t>(value >> 32);
+    if (slot < table->slots.size() && table->slots[slot].used && table->slots[slot].generation == generation) {
+      return &table->slots[slot];
+    }
   }
-  return static_cast<CipherHandle *>(data);
+  ThrowInvalid(info.Env(), "cipher must be a handle from cipherCreate()");
+  return nullptr;
 }
 
-// The live state behind handle argument v, or nullptr with an error thrown.
-bip324_cipher *Cipher(Napi::Env env, napi_value v) {
-  CipherHandle *handle = Handle(env, v);
-  if (handle == nullptr) return nullptr;
-  if (handle->cipher == nullptr || handle->destroy_pending) {
-    Throw(env, kBadState, "cipher has been destroyed");
+// The live state behind handle argument info[0], or nullptr with an error thrown.
+bip324_cipher *Cipher(const Napi::CallbackInfo &info) {
+  CipherTable::Slot *slot = Handle(info);
+  if (slot == nullptr) return nullptr;
+  if (slot->cipher == nullptr || slot->destroy_pending) {
+    Throw(info.Env(), kBadState, "cipher has been destroyed");
     return nullptr;
   }
-  if (handle->busy) {
-    Throw(env, kBadState, "an encryptAsync() of this cipher has not completed");
+  if (slot->busy) {
+    Throw(info.Env(), kBadState, "an encryptAsync() of this cipher has not completed");
     return nullptr;
   }
-  return handle->cipher;
+  return slot->cipher;
 }
 
 Napi::Value NativeInfo(const Napi::CallbackInfo &info) {
@@ -177,9 +210,17 @@ Napi::Value KeySchedule(const Napi::CallbackInfo &info) {
   return env.Undefined();
 }
 
-void FreeCipher(Napi::Env, CipherHandle *handle) {
-  FreeState(handle);
-  delete handle;
+// A handle's finalizer: its state (if destroy() left any) and its slot go, and the slot's next
+// handle gets the next generation, so that this one never names it.
+void FreeCipher(napi_env, void *data, void *hint) {
+  CipherTable *table = static_cast<CipherTable *>(hint);
+  uint32_t slot = static_cast<uint32_t>(reinterpret_cast<uintptr_t>(data));
+  CipherTable::Slot &s = table->slots[slot];
+  FreeState(&s);
+  s.used = false;
+  s.generation++;
+  table->unused.push_back(slot);
+  Unref(table);
 }
 
 // cipherCreate(lengthKey32, aeadKey32, provider?): cipher handle for one direction
@@ -191,39 +232,59 @@ Napi::Value CipherCreate(const Napi::CallbackInfo &info) {
   if (!Bytes(env, info[0], "lengthKey32", 32, &length_key) || !Bytes(env, info[1], "aeadKey32", 32, &aead_key)) {
     return env.Undefined();
   }
-  CipherHandle *handle = new CipherHandle{new bip324_cipher(), false, false};
-  bip324_cipher_init(handle->cipher, length_key.data, aead_key.data, provider);
-  Napi::External<CipherHandle> external = Napi::External<CipherHandle>::New(env, handle, FreeCipher);
-  external.TypeTag(&kCipherTag);
-  return external;
+  CipherTable *table = Table(info);
+  uint32_t slot;
+  if (!table->unused.empty()) {
+    slot = table->unused.back();
+    table->unused.pop_back();
+  } else {
+    slot = static_cast<uint32_t>(table->slots.size());
+    table->slots.push_back({nullptr, table->first_generation, false, false, false});
+  }
+  CipherTable::Slot &s = table->slots[slot];
+  napi_value external;
+  if (napi_create_external(env, reinterpret_cast<void *>(HandleValue(slot, s.generation)), FreeCipher, table,
+                           &external) != napi_ok) {
+    table->unused.push_back(slot);
+    return env.Undefined();  // the error is pending
+  }
+  s.cipher = new bip324_cipher();
+  s.used = true;
+  s.busy = false;
+  s.destroy_pending = false;
+  table->refs++;
+  bip324_cipher_init(s.cipher, length_key.data, aead_key.data, provider);
+  return Napi::Value(env, external);
 }
 
 // cipherDestroy(cipher): void. Wipes and frees the state now; later use throws ERR_BIP324_BAD_STATE.
 Napi::Value CipherDestroy(const Napi::CallbackInfo &info) {
-  CipherHandle *handle = Handle(info.Env(), info[0]);
-  if (handle != nullptr) FreeState(handle);
+  CipherTable::Slot *slot = Handle(info);
+  if (slot != nullptr) FreeState(slot);
   return info.Env().Undefined();
 }
 
 // cipherProvider(cipher): 'openssl' | 'libsodium'
 Napi::Value CipherProvider(const Napi::CallbackInfo &info) {
-  bip324_cipher *c = Cipher(info.Env(), info[0]);
+  bip324_cipher *c = Cipher(info);
   if (c == nullptr) return info.Env().Undefined();
   return Napi::String::New(info.Env(), bip324_provider_name(c->provider));
 }
 
-// What encrypt and encryptAsync take: (cipher, out, contents, aad, header), read, taken and checked.
+// What encrypt and encryptAsync take: (cipher, out, contents, header, ...), taken and checked.
 struct EncryptArgs {
   bip324_cipher *cipher;
   View out, contents, aad;
   unsigned char header;
 };
 
-// Steps 2 and 3 of binding_args.h for an encryption whose header was read into `header`.
-bool TakeEncrypt(Napi::Env env, const Napi::CallbackInfo &info, uint32_t header, EncryptArgs *a) {
-  a->cipher = Cipher(env, info[0]);
+// Steps 2 and 3 of binding_args.h for an encryption whose header was read into `header` and whose
+// aad is argument `aad_at` (left out for none).
+bool TakeEncrypt(const Napi::CallbackInfo &info, uint32_t header, size_t aad_at, EncryptArgs *a) {
+  Napi::Env env = info.Env();
+  a->cipher = Cipher(info);
   if (a->cipher == nullptr || !AnyBytes(env, info[1], "out", &a->out) || !AnyBytes(env, info[2], "contents", &a->contents) ||
-      !AnyBytes(env, info[3], "aad", &a->aad)) {
+      !OptionalBytes(info, aad_at, "aad", &a->aad)) {
     return false;
   }
   if (a->contents.len > BIP324_MAX_CONTENTS) {
@@ -238,24 +299,28 @@ bool TakeEncrypt(Napi::Env env, const Napi::CallbackInfo &info, uint32_t header,
   return Apart(env, a->out, "out", a->contents, "contents") && Apart(env, a->out, "out", a->aad, "aad");
 }
 
-// encrypt(cipher, out, contents, aad, header): void; out is exactly contents.length + EXPANSION bytes
+// encrypt(cipher, out, contents, header, aad?): void; out is exactly contents.length + EXPANSION
+// bytes. Here and in decrypt and decryptPacket, aad is the last argument, left out for none.
 Napi::Value Encrypt(const Napi::CallbackInfo &info) {
-  Napi::Env env = info.Env();
   uint32_t header;
   EncryptArgs a;
-  if (!Uint(env, info[4], "header", 255, &header) || !TakeEncrypt(env, info, header, &a)) return env.Undefined();
+  if (!Uint(info.Env(), info[3], "header", 255, &header) || !TakeEncrypt(info, header, 4, &a)) return info.Env().Undefined();
   bip324_encrypt(a.cipher, a.out.data, a.contents.data, a.contents.len, a.aad.data, a.aad.len, a.header);
-  return env.Undefined();
+  return info.Env().Undefined();
 }
 
 // One encryptAsync: the engine call on a thread-pool thread, then `done` on the JavaScript thread.
-// It holds references to the handle and the three buffers, so none is collected while it runs.
+// It holds references to the handle and the buffers, so that none is collected while it runs, and
+// the slot by number (the table's vector may grow meanwhile); the state itself does not move.
 class EncryptWork : public Napi::AsyncWorker {
  public:
-  EncryptWork(const Napi::Function &done, CipherHandle *handle, const EncryptArgs &args, const Napi::CallbackInfo &info)
-      : Napi::AsyncWorker(done, "bip324.encryptAsync"), handle_(handle), args_(args) {
-    for (size_t i = 0; i < 4; i++) keep_[i] = Napi::Reference<Napi::Value>::New(info[i], 1);
-    handle_->busy = true;
+  EncryptWork(const Napi::CallbackInfo &info, CipherTable *table, uint32_t slot, const EncryptArgs &args)
+      : Napi::AsyncWorker(info[4].As<Napi::Function>(), "bip324.encryptAsync"), table_(table), slot_(slot), args_(args) {
+    // The handle, out and contents, and aad when given (the header is a number, done is held above).
+    for (size_t i : {0, 1, 2, 5}) {
+      if (i < info.Length()) keep_[i] = Napi::Reference<Napi::Value>::New(info[i], 1);
+    }
+    table_->slots[slot_].busy = true;
   }
 
   void Execute() override {
@@ -264,40 +329,43 @@ class EncryptWork : public Napi::AsyncWorker {
   }
 
   void OnOK() override {
-    handle_->busy = false;
-    if (handle_->destroy_pending) FreeState(handle_);  // destroy() was called meanwhile
+    CipherTable::Slot &s = table_->slots[slot_];
+    s.busy = false;
+    if (s.destroy_pending) FreeState(&s);  // destroy() was called meanwhile
     Callback().Call({});
   }
 
  private:
-  CipherHandle *handle_;
+  CipherTable *table_;
+  uint32_t slot_;
   EncryptArgs args_;
-  Napi::Reference<Napi::Value> keep_[4];
+  Napi::Reference<Napi::Value> keep_[6];  // indexed as the arguments
 };
 
-// encryptAsync(cipher, out, contents, aad, header, done): void. As encrypt, on the libuv thread
-// pool; done() is called once out holds the packet. Until then the cipher refuses every other
-// call (ERR_BIP324_BAD_STATE), and out, contents and aad must not change.
+// encryptAsync(cipher, out, contents, header, done, aad?): void. As encrypt, on the libuv thread
+// pool; done() is called once out holds the packet. Until then the cipher refuses every other call
+// (ERR_BIP324_BAD_STATE; a destroy() is carried out when it ends), and out, contents and aad must
+// not change.
 Napi::Value EncryptAsync(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
   uint32_t header;
-  if (!Uint(env, info[4], "header", 255, &header)) return env.Undefined();
-  if (!info[5].IsFunction()) {
+  if (!Uint(env, info[3], "header", 255, &header)) return env.Undefined();
+  if (!info[4].IsFunction()) {
     ThrowInvalid(env, "done must be a function");
     return env.Undefined();
   }
   EncryptArgs a;
-  if (!TakeEncrypt(env, info, header, &a)) return env.Undefined();
-  CipherHandle *handle = Handle(env, info[0]);
-  EncryptWork *work = new EncryptWork(info[5].As<Napi::Function>(), handle, a, info);
-  work->Queue();
+  if (!TakeEncrypt(info, header, 5, &a)) return env.Undefined();
+  CipherTable *table = Table(info);
+  uint32_t slot = static_cast<uint32_t>(Handle(info) - table->slots.data());
+  (new EncryptWork(info, table, slot, a))->Queue();
   return env.Undefined();
 }
 
 // decryptLength(cipher, len3): number, the contents length now pending
 Napi::Value DecryptLength(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
-  bip324_cipher *c = Cipher(env, info[0]);
+  bip324_cipher *c = Cipher(info);
   View len3;
   if (c == nullptr || !Bytes(env, info[1], "len3", BIP324_LENGTH_BYTES, &len3)) return env.Undefined();
   if (c->has_pending) {
@@ -307,14 +375,14 @@ Napi::Value DecryptLength(const Napi::CallbackInfo &info) {
   return Napi::Number::New(env, bip324_decrypt_length(c, len3.data));
 }
 
-// decrypt(cipher, contents, input, aad): number, the header byte, or -1 if authentication failed.
+// decrypt(cipher, contents, input, aad?): number, the header byte, or -1 if authentication failed.
 // input is header || contents || tag for the pending length; contents receives pending bytes.
 Napi::Value Decrypt(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
-  bip324_cipher *c = Cipher(env, info[0]);
+  bip324_cipher *c = Cipher(info);
   View contents, in, aad;
   if (c == nullptr || !AnyBytes(env, info[1], "contents", &contents) || !AnyBytes(env, info[2], "input", &in) ||
-      !AnyBytes(env, info[3], "aad", &aad)) {
+      !OptionalBytes(info, 3, "aad", &aad)) {
     return env.Undefined();
   }
   if (!c->has_pending) {
@@ -336,12 +404,48 @@ Napi::Value Decrypt(const Napi::CallbackInfo &info) {
   return Napi::Number::New(env, header);
 }
 
+// decryptPacket(cipher, contents, packet, aad?): number, the header byte; -1 if authentication
+// failed, -2 if the packet's length field does not say packet.length - EXPANSION (both: nothing
+// written, the decrypted length pending). packet is one whole packet; contents receives its
+// packet.length - EXPANSION bytes, and may be packet.subarray(4, packet.length - 16) to decrypt in place.
+Napi::Value DecryptPacket(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  bip324_cipher *c = Cipher(info);
+  View contents, packet, aad;
+  if (c == nullptr || !AnyBytes(env, info[1], "contents", &contents) || !AnyBytes(env, info[2], "packet", &packet) ||
+      !OptionalBytes(info, 3, "aad", &aad)) {
+    return env.Undefined();
+  }
+  if (c->has_pending) {
+    Throw(env, kBadState, "a length is pending: decrypt its packet with decrypt()");
+    return env.Undefined();
+  }
+  if (packet.len < BIP324_EXPANSION || packet.len - BIP324_EXPANSION > BIP324_MAX_CONTENTS ||
+      contents.len != packet.len - BIP324_EXPANSION) {
+    ThrowInvalid(env, "packet must be " + std::to_string(BIP324_EXPANSION) + " to " +
+                        std::to_string(BIP324_MAX_CONTENTS + BIP324_EXPANSION) + " bytes and contents " +
+                        std::to_string(BIP324_EXPANSION) + " bytes fewer");
+    return env.Undefined();
+  }
+  if (Overlap(contents, packet) && contents.data != packet.data + BIP324_LENGTH_BYTES + BIP324_HEADER_BYTES) {
+    ThrowInvalid(env, "contents may only overlap packet exactly four bytes in");
+    return env.Undefined();
+  }
+  if (!Apart(env, contents, "contents", aad, "aad")) return env.Undefined();
+  unsigned char header;
+  switch (bip324_decrypt_packet(c, &header, contents.data, packet.data, contents.len, aad.data, aad.len)) {
+  case BIP324_PACKET_OK: return Napi::Number::New(env, header);
+  case BIP324_PACKET_BAD_MAC: return Napi::Number::New(env, -1);
+  default: return Napi::Number::New(env, -2);
+  }
+}
+
 // encryptBatch(cipher, out, items, headers?): void; out is exactly sum(items[i].length + EXPANSION)
 Napi::Value EncryptBatch(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
   std::vector<napi_value> items;
   if (!Elements(env, info[2], &items)) return env.Undefined();
-  bip324_cipher *c = Cipher(env, info[0]);
+  bip324_cipher *c = Cipher(info);
   View out, headers{nullptr, 0};
   bool has_headers = !info[3].IsUndefined() && !info[3].IsNull();
   if (c == nullptr || !AnyBytes(env, info[1], "out", &out) ||
@@ -383,7 +487,7 @@ Napi::Value DecryptBatch(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
   uint32_t max_contents;
   if (!Uint(env, info[4], "maxContents", BIP324_MAX_CONTENTS, &max_contents)) return env.Undefined();
-  bip324_cipher *c = Cipher(env, info[0]);
+  bip324_cipher *c = Cipher(info);
   View plain, in;
   if (c == nullptr || !AnyBytes(env, info[1], "plain", &plain)) return env.Undefined();
   napi_typedarray_type type;
@@ -431,10 +535,15 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
       {"cipherCreate", CipherCreate},   {"cipherDestroy", CipherDestroy},   {"cipherProvider", CipherProvider},
       {"encrypt", Encrypt},             {"encryptAsync", EncryptAsync},     {"decryptLength", DecryptLength},
       {"decrypt", Decrypt},
+      {"decryptPacket", DecryptPacket},
       {"encryptBatch", EncryptBatch},   {"decryptBatch", DecryptBatch},
       {"setErrorClass", SetErrorClass},
   };
-  for (const auto &f : functions) exports.Set(f.first, Napi::Function::New(env, f.second, f.first));
+  CipherTable *table = new CipherTable();
+  randombytes_buf(&table->first_generation, sizeof table->first_generation);
+  // A runtime without cleanup hooks keeps the table (a few bytes per cipher ever live) to the end.
+  (void)napi_add_env_cleanup_hook(env, [](void *t) { Unref(static_cast<CipherTable *>(t)); }, table);
+  for (const auto &f : functions) exports.Set(f.first, Napi::Function::New(env, f.second, f.first, table));
   return exports;
 }
 

@@ -119,11 +119,12 @@ inline const secp256k1_context *Secp(Napi::Env env) { return env.GetInstanceData
 // so that step 2 is one uninterrupted stretch.
 
 inline bool Uint(Napi::Env env, Napi::Value v, const char *name, uint32_t max, uint32_t *out) {
-  if (!v.IsNumber()) {
+  double d;
+  // One call, which also tells a non-number (napi_number_expected): headers are on every packet's path.
+  if (napi_get_value_double(env, v, &d) != napi_ok) {
     ThrowInvalid(env, std::string(name) + " must be a number");
     return false;
   }
-  double d = v.As<Napi::Number>().DoubleValue();
   if (!(d >= 0 && d <= max) || d != static_cast<double>(static_cast<uint32_t>(d))) {
     ThrowInvalid(env, std::string(name) + " must be an integer from 0 to " + std::to_string(max));
     return false;
@@ -162,6 +163,15 @@ inline bool AnyBytes(Napi::Env env, napi_value v, const char *name, View *view) 
   // An empty view may have no backing store at all; the engine only needs a valid pointer.
   static uint8_t empty;
   view->data = view->len != 0 ? static_cast<uint8_t *>(raw) : &empty;
+  return true;
+}
+
+// The bytes of info[i] as AnyBytes takes them, or none when the call has no argument i: the
+// backend leaves an empty aad out so, which saves looking it up on almost every packet.
+inline bool OptionalBytes(const Napi::CallbackInfo &info, size_t i, const char *name, View *view) {
+  if (info.Length() > i) return AnyBytes(info.Env(), info[i], name, view);
+  static uint8_t empty;
+  *view = {&empty, 0};
   return true;
 }
 

@@ -1,7 +1,8 @@
 #ifndef BIP324_ENGINE_H
 #define BIP324_ENGINE_H
 
-/* The BIP-324 packet engine: plain C over libsodium and libsecp256k1, no Node types.
+/* The BIP-324 packet engine: plain C over libsodium and libsecp256k1 (and, where the checks allow,
+ * the host's OpenSSL primitives: see the providers below), no Node types.
  *
  * Conventions (after libsecp256k1's headers):
  *  - Sizes are in the names (x32 is 32 bytes, ell64 is 64 bytes); callers pass buffers of exactly
@@ -14,8 +15,9 @@
  *  - bip324_init runs first, once per process, and alone: it sets the process-wide provider
  *    choice that every cipher reads. After it returned, any function may run on several threads
  *    at once as long as no two calls share a bip324_cipher.
- *  - No output overlaps an input or another output, in any byte. The one exception is
- *    bip324_decrypt's contents, which may be exactly in + 1 (decrypting in place).
+ *  - No output overlaps an input or another output, in any byte. The exceptions are
+ *    bip324_decrypt's contents, which may be exactly in + 1, and bip324_decrypt_packet's, which
+ *    may be exactly in + 4 (decrypting in place).
  */
 
 #include <stddef.h>
@@ -58,7 +60,10 @@ BIP324_WARN_UNUSED_RESULT secp256k1_context *bip324_secp256k1_context_create(voi
 
 /* ---- ChaCha20 / Poly1305 providers ------------------------------------------------------- */
 
-/** Where the ChaCha20 and Poly1305 primitives come from. Both produce identical bytes. */
+/** Where the ChaCha20 and Poly1305 primitives come from: the bulk ChaCha20 (contents after their
+ *  63rd byte), Poly1305, the length cipher's keystream and rekeying. Each packet's keystream blocks
+ *  0 and 1 come from the engine's own multi-lane ChaCha20 whatever the provider. Both produce
+ *  identical bytes. */
 typedef enum {
     BIP324_PROVIDER_LIBSODIUM = 0, /* always available */
     BIP324_PROVIDER_OPENSSL = 1    /* the host process's OpenSSL (Node exports it), if it passed every check */
@@ -137,20 +142,28 @@ void bip324_key_schedule(unsigned char *keys192, const unsigned char *secret32, 
 
 /* ---- packet cipher (one direction) -------------------------------------------------------- */
 
+#define BIP324_KEYSTREAM_PACKETS 8  /* packets whose first keystream blocks are made at once */
+
 /** One direction of a session: the FSChaCha20 length cipher and the FSChaCha20Poly1305 AEAD.
- *  Opaque in use; the layout is here so callers can embed it. Holds key material: wipe with
- *  bip324_cipher_clear. */
+ *  Opaque in use; the layout is here so callers can embed it. Holds key material and keystream:
+ *  wipe with bip324_cipher_clear. */
 typedef struct {
     bip324_provider_id provider;
     unsigned char length_key[32];
     /* The length cipher uses 224 * 3 bytes of keystream per key, then 32 more as the next key:
-     * exactly 11 ChaCha20 blocks, generated at once when a key starts. */
-    unsigned char length_stream[BIP324_REKEY_INTERVAL * BIP324_LENGTH_BYTES + 32];
-    uint32_t length_chunk;   /* chunks used under the current length key */
-    uint64_t length_rekeys;  /* length keys used before the current one */
+     * 11 ChaCha20 blocks, made one at a time as the chunks reach them. */
+    unsigned char length_block[64]; /* the block that holds keystream byte length_pos */
+    uint32_t length_pos;            /* keystream bytes used under the current length key */
+    uint64_t length_rekeys;         /* length keys used before the current one */
     unsigned char aead_key[32];
-    uint64_t aead_packets;   /* packets processed, the AEAD nonce's source */
-    uint32_t pending;        /* contents length decrypted but not yet consumed (receiving only) */
+    uint64_t aead_packets;          /* packets processed, the AEAD nonce's source */
+    /* The Poly1305 key (block 0's first 32 bytes) and keystream block 1 (the header and the first
+     * 63 contents bytes) of the BIP324_KEYSTREAM_PACKETS packets from aead_packets rounded down
+     * to a multiple of it, made in one multi-lane ChaCha20 call; a packet's 96 bytes are wiped once
+     * it is done. */
+    unsigned char aead_keystream[BIP324_KEYSTREAM_PACKETS][96];
+    int has_aead_keystream;         /* aead_keystream holds aead_packets' group */
+    uint32_t pending;               /* contents length decrypted but not yet consumed (receiving only) */
     int has_pending;
 } bip324_cipher;
 
@@ -159,7 +172,7 @@ typedef struct {
 void bip324_cipher_init(bip324_cipher *c, const unsigned char *length_key32, const unsigned char *aead_key32,
                         bip324_provider_id provider);
 
-/** Wipe every key and keystream byte. */
+/** Wipe every key and keystream byte (the cached keystream of packets not yet sent included). */
 void bip324_cipher_clear(bip324_cipher *c);
 
 /** Encrypt one packet: 3-byte encrypted length || encrypted header || encrypted contents || tag.
@@ -184,6 +197,26 @@ uint32_t bip324_decrypt_length(bip324_cipher *c, const unsigned char *len3);
  *  In:  in, pending + BIP324_HEADER_BYTES + BIP324_TAG_BYTES bytes; aad, aadlen as sent. */
 BIP324_WARN_UNUSED_RESULT int bip324_decrypt(bip324_cipher *c, unsigned char *header, unsigned char *contents,
                                              const unsigned char *in, const unsigned char *aad, size_t aadlen);
+
+/** What bip324_decrypt_packet found. */
+typedef enum {
+    BIP324_PACKET_OK = 0,          /* authenticated and decrypted; no length pending */
+    BIP324_PACKET_BAD_MAC = 1,     /* the tag is wrong: nothing written, the length stays pending */
+    BIP324_PACKET_WRONG_LENGTH = 2 /* the length field does not say len: nothing else read, it stays pending */
+} bip324_packet_status;
+
+/** Decrypt one whole packet in one call, for a caller that holds all of it: the 3 length bytes as
+ *  bip324_decrypt_length would, then, if they say exactly len (the bound, checked before any other
+ *  byte is read), header, contents and tag as bip324_decrypt would. Requires that no length is
+ *  pending (c->has_pending == 0). On either failure the state is what those two calls would leave:
+ *  the decrypted length pending.
+ *  Returns: a bip324_packet_status.
+ *  Out: header; contents (len bytes: either exactly in + 4, to decrypt in place, or overlapping
+ *       neither in nor aad).
+ *  In:  in, len + BIP324_EXPANSION bytes (len at most BIP324_MAX_CONTENTS); aad, aadlen as sent. */
+BIP324_WARN_UNUSED_RESULT bip324_packet_status bip324_decrypt_packet(bip324_cipher *c, unsigned char *header,
+                                                                     unsigned char *contents, const unsigned char *in,
+                                                                     size_t len, const unsigned char *aad, size_t aadlen);
 
 /* ---- batches ------------------------------------------------------------------------------ */
 

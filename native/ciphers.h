@@ -8,7 +8,7 @@
 /** FSChaCha20 on one 3-byte chunk (the length field); rekeys after every 224 chunks. */
 void bip324_fschacha20_crypt3(bip324_cipher *c, unsigned char *out3, const unsigned char *in3);
 
-/** Start the length cipher's current key: fills length_stream. */
+/** Start the length cipher's current key: makes its first keystream block. */
 void bip324_fschacha20_start(bip324_cipher *c);
 
 /** FSChaCha20Poly1305 encryption of header || contents with aad; rekeys after every 224 packets.

@@ -43,6 +43,14 @@ int bip324_decrypt(bip324_cipher *c, unsigned char *header, unsigned char *conte
     return 1;
 }
 
+bip324_packet_status bip324_decrypt_packet(bip324_cipher *c, unsigned char *header, unsigned char *contents,
+                                           const unsigned char *in, size_t len, const unsigned char *aad,
+                                           size_t aadlen) {
+    if (bip324_decrypt_length(c, in) != len) return BIP324_PACKET_WRONG_LENGTH;
+    if (!bip324_decrypt(c, header, contents, in + BIP324_LENGTH_BYTES, aad, aadlen)) return BIP324_PACKET_BAD_MAC;
+    return BIP324_PACKET_OK;
+}
+
 void bip324_encrypt_batch(bip324_cipher *c, unsigned char *out, const bip324_slice *items, size_t n,
                           const unsigned char *headers) {
     for (size_t i = 0; i < n; i++) {

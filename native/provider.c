@@ -50,9 +50,14 @@ static void sodium_poly1305_final(bip324_poly1305_state *st, unsigned char *tag1
     crypto_onetimeauth_poly1305_final((crypto_onetimeauth_poly1305_state *)st->bytes, tag16);
 }
 
+/* libsodium's one-shot wipes its own state. */
+static void sodium_poly1305(unsigned char *tag16, const unsigned char *in, size_t len, const unsigned char *key32) {
+    crypto_onetimeauth_poly1305(tag16, in, len, key32);
+}
+
 static const bip324_primitives sodium_primitives = {
-    sodium_chacha20, sodium_poly1305_init, sodium_poly1305_update, sodium_poly1305_final,
-    sizeof(crypto_onetimeauth_poly1305_state)
+    sodium_chacha20, sodium_poly1305_init, sodium_poly1305_update, sodium_poly1305_final, sodium_poly1305,
+    sizeof(crypto_onetimeauth_poly1305_state), 0
 };
 
 /* ---- OpenSSL, resolved at run time ---- */
@@ -121,6 +126,8 @@ static void openssl_chacha20(unsigned char *out, const unsigned char *in, size_t
     sodium_memzero(key, sizeof key);
 }
 
+static bip324_primitives openssl_primitives; /* defined below, once its functions are */
+
 static void openssl_poly1305_init(bip324_poly1305_state *st, const unsigned char *key32) {
     openssl.poly1305_init(st->bytes, key32);
 }
@@ -133,9 +140,18 @@ static void openssl_poly1305_final(bip324_poly1305_state *st, unsigned char *tag
     openssl.poly1305_final(st->bytes, tag16);
 }
 
-/* poly1305_state_bytes is set from Poly1305_ctx_size() when the symbols resolve. */
+static void openssl_poly1305(unsigned char *tag16, const unsigned char *in, size_t len, const unsigned char *key32) {
+    bip324_poly1305_state st;
+    openssl.poly1305_init(st.bytes, key32);
+    openssl.poly1305_update(st.bytes, in, len);
+    openssl.poly1305_final(st.bytes, tag16);
+    if (!openssl_primitives.poly1305_final_wipes) sodium_memzero(&st, openssl_primitives.poly1305_state_bytes);
+}
+
+/* poly1305_state_bytes is set from Poly1305_ctx_size() when the symbols resolve, and
+ * poly1305_final_wipes by the known-answer test (OpenSSL's Poly1305_Final cleanses its context). */
 static bip324_primitives openssl_primitives = {
-    openssl_chacha20, openssl_poly1305_init, openssl_poly1305_update, openssl_poly1305_final, 0
+    openssl_chacha20, openssl_poly1305_init, openssl_poly1305_update, openssl_poly1305_final, openssl_poly1305, 0, 0
 };
 
 static openssl_switch read_switch(void) {
@@ -187,8 +203,9 @@ static size_t kat_span(size_t size) {
 /* Lengths that cross the code paths of vectorised implementations (tails, one block, several
  * blocks at once), at non-zero counters, with Poly1305 fed in uneven pieces; every output
  * compared with libsodium's. A changed signature could also make an input an output, so the
- * inputs count as canaries too: the message is canary bytes, the keys are compared after. */
-static openssl_verdict known_answers(size_t state_bytes) {
+ * inputs count as canaries too: the message is canary bytes, the keys are compared after.
+ * Also records whether Poly1305_Final left the whole state zero every time (*final_wipes). */
+static openssl_verdict known_answers(size_t state_bytes, int *final_wipes) {
     static const size_t lengths[] = {1, 63, 64, 65, 255, 256, 257, 1000, 4097};
     enum { IN, OUT, KEY, CTR, POLY_KEY, STATE, TAG, NBUF };
     const size_t sizes[NBUF] = {KAT_MAX, KAT_MAX, 8 * sizeof(unsigned int), 4 * sizeof(unsigned int), 32,
@@ -200,6 +217,7 @@ static openssl_verdict known_answers(size_t state_bytes) {
     size_t total = 0;
     unsigned char *arena;
     openssl_verdict result = VERDICT_USED;
+    *final_wipes = 1;
     for (int i = 0; i < NBUF; i++) total += kat_span(sizes[i]);
     /* malloc's alignment (16 or more) and KAT_ALIGN offsets keep every buffer as aligned as ours. */
     arena = malloc(total);
@@ -244,6 +262,7 @@ static openssl_verdict known_answers(size_t state_bytes) {
         openssl.poly1305_update(buf[STATE].data, buf[IN].data, len / 3);
         openssl.poly1305_update(buf[STATE].data, buf[IN].data + len / 3, len - len / 3);
         openssl.poly1305_final(buf[STATE].data, buf[TAG].data);
+        *final_wipes &= sodium_is_zero(buf[STATE].data, state_bytes);
         if (!intact(&buf[IN], 0) || !intact(&buf[POLY_KEY], 32) || !intact(&buf[STATE], state_bytes) ||
             !intact(&buf[TAG], 16) || memcmp(buf[POLY_KEY].data, want, 32) != 0) {
             result = VERDICT_CANARY_OVERWRITTEN;
@@ -314,7 +333,7 @@ static openssl_verdict resolve_openssl(void) {
     state_bytes = poly1305_size();
     if (state_bytes > sizeof(bip324_poly1305_state)) return VERDICT_STATE_TOO_LARGE;
     openssl_primitives.poly1305_state_bytes = state_bytes;
-    return known_answers(state_bytes);
+    return known_answers(state_bytes, &openssl_primitives.poly1305_final_wipes);
 }
 #else
 static openssl_verdict resolve_openssl(void) {

@@ -23,7 +23,10 @@ typedef struct {
     void (*poly1305_init)(bip324_poly1305_state *st, const unsigned char *key32);
     void (*poly1305_update)(bip324_poly1305_state *st, const unsigned char *in, size_t len);
     void (*poly1305_final)(bip324_poly1305_state *st, unsigned char *tag16);
+    /* All of Poly1305 on one contiguous message: fewer calls than init, update, final. */
+    void (*poly1305)(unsigned char *tag16, const unsigned char *in, size_t len, const unsigned char *key32);
     size_t poly1305_state_bytes; /* what poly1305_init writes: the part of the state to wipe */
+    int poly1305_final_wipes;    /* poly1305_final zeroes those bytes itself, as seen at load: no second wipe */
 } bip324_primitives;
 
 /** Zeros to make keystream from (ChaCha20 of zeros is the keystream), as long as the longest use. */

@@ -2,7 +2,8 @@
 // never do, kept out of the addon users load. Built beside it, in the testing/ directory under the
 // build (where neither node-gyp-build nor prebuildify looks), and never packed into a prebuild.
 //  - ecdhX: x-only ECDH before BIP-324's hash, to check the vectors' mid_x_shared column;
-//  - bench: the raw C loop (bench.h) that `npm run bench` puts under every JavaScript figure.
+//  - bench: the raw C loop (bench.h) that `npm run bench` puts under every JavaScript figure, and
+//    the frozen pre-issue-17 loop (bench_baseline.c) that the engine is compared with.
 // Its arguments are checked as the addon's are (binding_args.h).
 
 #include <napi.h>
@@ -32,7 +33,7 @@ Napi::Value Bench(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
   uint32_t kind, size, iterations;
   bip324_provider_id provider;
-  if (!Uint(env, info[0], "kind", BIP324_BENCH_HANDSHAKE, &kind) || !Provider(env, info[1], &provider) ||
+  if (!Uint(env, info[0], "kind", BIP324_BENCH_BASELINE_ROUNDTRIP, &kind) || !Provider(env, info[1], &provider) ||
       !Uint(env, info[2], "size", BIP324_MAX_CONTENTS, &size) || !Uint(env, info[3], "iterations", 0xffffffffu, &iterations)) {
     return env.Undefined();
   }

@@ -120,7 +120,7 @@ describe('an error class whose constructor destroys what the call took', () => {
         }
         return Object.assign(new Error(message), { code })
       } })
-      const outcome = attempt(() => addon.encrypt(cipher, out, new Uint8Array(10), new Uint8Array(0), 0))
+      const outcome = attempt(() => addon.encrypt(cipher, out, new Uint8Array(10), 0, new Uint8Array(0)))
       const destroyed = attempt(() => addon.cipherProvider(cipher))
       report({ outcome, destroyed, constructed, untouched: zeros(moved) })`)
     expect(r.outcome).toMatchObject({ code: 'ERR_BIP324_INVALID_ARG', message: 'out must be contents.length + 20 bytes' })
@@ -148,9 +148,9 @@ describe('an error class whose constructor destroys what the call took', () => {
   test('a constructor that throws: its error propagates, and the addon stays usable', () => {
     const r = inChild(`
       addon.setErrorClass(class { constructor () { throw new Error('from the constructor') } })
-      const outcome = attempt(() => addon.encrypt(cipher, new Uint8Array(3), new Uint8Array(10), new Uint8Array(0), 0))
+      const outcome = attempt(() => addon.encrypt(cipher, new Uint8Array(3), new Uint8Array(10), 0, new Uint8Array(0)))
       const out = new Uint8Array(30)
-      addon.encrypt(cipher, out, new Uint8Array(10), new Uint8Array(0), 0)
+      addon.encrypt(cipher, out, new Uint8Array(10), 0, new Uint8Array(0))
       report({ outcome, usable: !zeros(out) })`)
     expect(r.outcome).toMatchObject({ message: 'from the constructor' })
     expect(r.usable).toBe(true)

@@ -20,7 +20,7 @@ test('four worker threads each load the addon, encrypt, and exit cleanly', () =>
       const key = new Uint8Array(32).fill(1)
       const c = addon.cipherCreate(key, key)
       const out = new Uint8Array(25)
-      addon.encrypt(c, out, new Uint8Array(5), new Uint8Array(0), 0)
+      addon.encrypt(c, out, new Uint8Array(5), 0, new Uint8Array(0))
       parentPort.postMessage(Buffer.from(out).toString('hex'))\`
     const runs = Array.from({ length: 4 }, () => new Promise((resolve, reject) => {
       const w = new Worker(code, { eval: true })

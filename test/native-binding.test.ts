@@ -6,7 +6,7 @@ import load from 'node-gyp-build'
 import { nativeInfo } from '../lib'
 import { NUM_PACKET_OVERHEAD_BYTES } from '../lib/crypto/packet-format'
 import { Bip324Error } from '../lib/errors'
-import { type ErrorClass, native } from '../lib/native/binding'
+import { type CipherHandle, type ErrorClass, native } from '../lib/native/binding'
 import { PACKAGE_ROOT } from '../lib/package'
 import { variants } from './helpers/backends'
 import { RAW_BENCH, testingAddon } from './helpers/testing-addon'
@@ -144,6 +144,35 @@ describe('argument checks straight into the addon', () => {
     expect(out.every((b) => b === 7)).toBe(true)
   })
 
+  test('an aad left out of encrypt, decrypt and decryptPacket is an empty one; an undefined one is refused', () => {
+    const addon = native()
+    const key = new Uint8Array(32).fill(9)
+    const [a, b, recv] = [0, 1, 2].map(() => addon.cipherCreate(key, key, 'libsodium'))
+    const withEmpty = new Uint8Array(25)
+    const leftOut = new Uint8Array(25)
+    addon.encrypt(a!, withEmpty, Uint8Array.of(1, 2, 3, 4, 5), 0, new Uint8Array(0))
+    addon.encrypt(b!, leftOut, Uint8Array.of(1, 2, 3, 4, 5), 0)
+    expect(leftOut).toEqual(withEmpty)
+    expect(() => addon.encrypt(b!, leftOut, Uint8Array.of(1, 2, 3, 4, 5), 0, undefined)).toThrow(expect.objectContaining({ code: 'ERR_BIP324_INVALID_ARG', message: 'aad must be a Uint8Array' }))
+    const plain = new Uint8Array(5)
+    expect(addon.decryptPacket(recv!, plain, leftOut)).toBe(0)
+    expect(plain).toEqual(Uint8Array.of(1, 2, 3, 4, 5))
+    addon.encrypt(a!, withEmpty, Uint8Array.of(6, 7, 8, 9, 10), 0)
+    expect(addon.decryptLength(recv!, withEmpty.subarray(0, 3))).toBe(5)
+    expect(addon.decrypt(recv!, plain, withEmpty.subarray(3))).toBe(0)
+    expect(plain).toEqual(Uint8Array.of(6, 7, 8, 9, 10))
+  })
+
+  test('a cipher argument that is not a handle from cipherCreate() is refused, whatever it is', () => {
+    const addon = native()
+    const packet = new Uint8Array(20)
+    for (const notOurs of [undefined, null, 42, 2 ** 32 + 1, {}, packet, () => 0]) {
+      expect(() => addon.decryptPacket(notOurs as unknown as CipherHandle, new Uint8Array(0), packet))
+        .toThrow(expect.objectContaining({ code: 'ERR_BIP324_INVALID_ARG', message: 'cipher must be a handle from cipherCreate()' }))
+      expect(() => addon.cipherDestroy(notOurs as unknown as CipherHandle)).toThrow(expect.objectContaining({ code: 'ERR_BIP324_INVALID_ARG' }))
+    }
+  })
+
   test('setErrorClass takes a constructor only', () => {
     expect(() => native().setErrorClass('Bip324Error' as unknown as ErrorClass))
       .toThrow(new Bip324Error('ERR_BIP324_INVALID_ARG', 'errorClass must be a constructor'))
@@ -153,7 +182,7 @@ describe('argument checks straight into the addon', () => {
 describe('the addon users load and the testing addon beside it', () => {
   test('the addon exports the engine\'s packet and key functions only: no benchmark loop, no unhashed ECDH', () => {
     expect(Object.keys(native()).sort()).toEqual(['cipherCreate', 'cipherDestroy', 'cipherProvider', 'constants', 'decrypt',
-      'decryptBatch', 'decryptLength', 'ecdh', 'ellswiftCreate', 'ellswiftDecode', 'encrypt', 'encryptAsync', 'encryptBatch', 'keySchedule',
+      'decryptBatch', 'decryptLength', 'decryptPacket', 'ecdh', 'ellswiftCreate', 'ellswiftDecode', 'encrypt', 'encryptAsync', 'encryptBatch', 'keySchedule',
       'keygen', 'nativeInfo', 'setErrorClass'])
   })
 
@@ -169,8 +198,8 @@ describe('the addon users load and the testing addon beside it', () => {
 
   test('its misuse errors are Bip324Errors too', () => {
     let caught: unknown
-    try { testingAddon().bench(4, undefined, 64, 10) } catch (err) { caught = err }
+    try { testingAddon().bench(5, undefined, 64, 10) } catch (err) { caught = err }
     expect(caught).toBeInstanceOf(Bip324Error)
-    expect(caught).toMatchObject({ name: 'Bip324Error', code: 'ERR_BIP324_INVALID_ARG', message: 'kind must be an integer from 0 to 3' })
+    expect(caught).toMatchObject({ name: 'Bip324Error', code: 'ERR_BIP324_INVALID_ARG', message: 'kind must be an integer from 0 to 4' })
   })
 })

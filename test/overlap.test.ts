@@ -1,7 +1,7 @@
 // Outputs that overlap inputs, or each other, are refused with ERR_BIP324_INVALID_ARG on every
-// backend before any state moves; the one exception is decrypting in place, contents exactly one
-// byte into input. Overlap means the bytes intersect: views of one ArrayBuffer at different offsets
-// count, adjacent ranges do not.
+// backend before any state moves; the exceptions are decrypting in place, contents exactly one
+// byte into decrypt's input or four bytes into decryptPacket's packet. Overlap means the bytes
+// intersect: views of one ArrayBuffer at different offsets count, adjacent ranges do not.
 
 import crypto from 'node:crypto'
 
@@ -90,6 +90,28 @@ describe.each(variants)('$name', ({ backend, provider }) => {
       const scratch = new ArrayBuffer(100)
       expect(() => c.decrypt(view(scratch, 0, 40), packet.subarray(3), view(scratch, 39, 5))).toThrow(invalid)
       expect(c.decrypt(new Uint8Array(40), packet.subarray(3), EMPTY)).toBe(0)
+    })
+  })
+
+  describe('decryptPacket', () => {
+    test('contents overlapping packet anywhere but four bytes in: refused, nothing pending', () => {
+      const plain = crypto.randomBytes(40)
+      const packet = sealed(plain)
+      for (const offset of [0, 1, 3, 5, 20]) {
+        const copy = Uint8Array.from(packet)
+        const c = cipher()
+        expect(() => c.decryptPacket(view(copy.buffer, offset, 40), copy, EMPTY)).toThrow(invalid)
+        expect(c.decryptPacket(view(copy.buffer, 4, 40), copy, EMPTY)).toBe(0)
+        expect(Buffer.from(copy.subarray(4, 44)).equals(plain)).toBe(true)
+      }
+    })
+
+    test('contents overlapping aad: refused', () => {
+      const packet = sealed(crypto.randomBytes(40))
+      const c = cipher()
+      const scratch = new ArrayBuffer(100)
+      expect(() => c.decryptPacket(view(scratch, 0, 40), packet, view(scratch, 39, 5))).toThrow(invalid)
+      expect(c.decryptPacket(new Uint8Array(40), packet, EMPTY)).toBe(0)
     })
   })
 

@@ -178,6 +178,23 @@ class JsCipher implements PacketCipher {
     return this.open(contents, input, aad)
   }
 
+  decryptPacket (contents: Uint8Array, packet: Uint8Array, aad: Uint8Array): number {
+    this.check()
+    bytes(contents, 'contents')
+    bytes(packet, 'packet')
+    bytes(aad, 'aad')
+    if (this.pending !== null) throw new Bip324Error('ERR_BIP324_BAD_STATE', 'a length is pending: decrypt its packet with decrypt()')
+    if (packet.length < EXPANSION || packet.length - EXPANSION > MAX_CONTENTS || contents.length !== packet.length - EXPANSION) {
+      throw invalid(`packet must be ${EXPANSION} to ${MAX_CONTENTS + EXPANSION} bytes and contents ${EXPANSION} bytes fewer`)
+    }
+    if (overlap(contents, packet) && !(contents.buffer === packet.buffer && contents.byteOffset === packet.byteOffset + LENGTH_BYTES + NUM_HEADER_BYTES)) {
+      throw invalid('contents may only overlap packet exactly four bytes in')
+    }
+    apart(contents, 'contents', aad, 'aad')
+    if (this.decryptLength(packet.subarray(0, LENGTH_BYTES)) !== contents.length) return -2
+    return this.open(contents, packet.subarray(LENGTH_BYTES), aad)
+  }
+
   private open (contents: Uint8Array, input: Uint8Array, aad: Uint8Array): number {
     let plaintext: Uint8Array
     try {

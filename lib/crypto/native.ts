@@ -11,6 +11,10 @@ import { type Addon, type CipherHandle, native } from '../native/binding'
 
 const STATUS: readonly BatchStatus[] = ['more', 'bad-mac', 'oversized', 'full']
 
+// An empty aad is left out of the addon's calls (its last argument), which then need not look it up:
+// a sizeable part of a small packet's call. `aad` of any other kind goes in, for the addon to check.
+const none = (aad: Uint8Array): boolean => aad instanceof Uint8Array && aad.length === 0
+
 /** Packets one decryptBatch call reports at most (the engine stops with `full` there). */
 const BATCH_PACKETS = 1024
 
@@ -27,11 +31,15 @@ class NativeCipher implements PacketCipher {
   }
 
   encrypt (out: Uint8Array, contents: Uint8Array, aad: Uint8Array, header: number): void {
-    this.addon.encrypt(this.handle, out, contents, aad, header)
+    if (none(aad)) this.addon.encrypt(this.handle, out, contents, header)
+    else this.addon.encrypt(this.handle, out, contents, header, aad)
   }
 
   encryptAsync (out: Uint8Array, contents: Uint8Array, aad: Uint8Array, header: number): Promise<void> {
-    return new Promise((resolve) => { this.addon.encryptAsync(this.handle, out, contents, aad, header, resolve) })
+    return new Promise((resolve) => {
+      if (none(aad)) this.addon.encryptAsync(this.handle, out, contents, header, resolve)
+      else this.addon.encryptAsync(this.handle, out, contents, header, resolve, aad)
+    })
   }
 
   decryptLength (len3: Uint8Array): number {
@@ -39,7 +47,11 @@ class NativeCipher implements PacketCipher {
   }
 
   decrypt (contents: Uint8Array, input: Uint8Array, aad: Uint8Array): number {
-    return this.addon.decrypt(this.handle, contents, input, aad)
+    return none(aad) ? this.addon.decrypt(this.handle, contents, input) : this.addon.decrypt(this.handle, contents, input, aad)
+  }
+
+  decryptPacket (contents: Uint8Array, packet: Uint8Array, aad: Uint8Array): number {
+    return none(aad) ? this.addon.decryptPacket(this.handle, contents, packet) : this.addon.decryptPacket(this.handle, contents, packet, aad)
   }
 
   encryptBatch (out: Uint8Array, items: readonly Uint8Array[], headers?: Uint8Array): void {

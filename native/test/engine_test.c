@@ -1,6 +1,7 @@
 /* C-level tests of the engine, run by `npm test` (test/engine-c.test.ts) on the libsodium provider:
  * every row of BIP-324's packet vectors, every encoding the xswiftec_inv vectors list decoded back to
- * its x, then batches against single calls.
+ * its x, the multi-lane ChaCha20 against libsodium's, a long session against a reference built on
+ * libsodium's AEAD, then batches against single calls.
  * Usage: engine_test <path to packet_encoding_test_vectors.csv>; xswiftec_inv_test_vectors.csv is read
  * from the same directory.
  * Prints "engine_test: N passed, N failed" and exits non-zero on any failure. */
@@ -12,6 +13,7 @@
 #include <sodium.h>
 
 #include "../bip324_engine.h"
+#include "../chacha20_lanes.h"
 
 static int passed, failed;
 
@@ -216,6 +218,161 @@ static void run_inverse_vectors(const secp256k1_context *ctx, const char *packet
     free(path);
 }
 
+/* ---- the multi-lane ChaCha20 block function ---- */
+
+/* Every implementation that runs here against libsodium, lane by lane: RFC 8439's block vectors
+ * (2.3.2, and A.1 #1 and #4 with a counter wrapping past 2^32 - 1 in the next lane) and random keys,
+ * counters and nonces, including the patterns the packet cache uses (counters 0 and 1, nonce words
+ * up to 223 and 0xffffffff). */
+static void check_lanes(int impl, const unsigned char *key, const uint32_t *counter, const uint32_t *nonce0,
+                        const unsigned char *nonce8, const char *what) {
+    unsigned char got[BIP324_CHACHA20_LANES * 64], want[64], nonce[12];
+    static const unsigned char zeros[64];
+    if (!bip324_chacha20_lanes_impl(impl, got, key, counter, nonce0, nonce8)) return;
+    for (int l = 0; l < BIP324_CHACHA20_LANES; l++) {
+        for (int i = 0; i < 4; i++) nonce[i] = (unsigned char)(nonce0[l] >> (8 * i));
+        memcpy(nonce + 4, nonce8, 8);
+        crypto_stream_chacha20_ietf_xor_ic(want, zeros, 64, nonce, counter[l], key);
+        CHECK(memcmp(got + 64 * l, want, 64) == 0, "chacha20 lanes impl %d, %s, lane %d", impl, what, l);
+    }
+}
+
+static void run_chacha20_lanes(void) {
+    /* RFC 8439 2.3.2: key 00..1f, counter 1, nonce 00000009 0000004a 00000000. */
+    static const char *const rfc_2_3_2 = "10f1e7e4d13b5915500fdd1fa32071c4c7d1f4c733c068030422aa9ac3d46c4e"
+                                         "d2826446079faa0914c2d705d98b02a2b5129cd1de164eb9cbd083e8a2503c4e";
+    /* RFC 8439 A.1 #1: zero key and nonce, counter 0. */
+    static const char *const rfc_a_1_1 = "76b8e0ada0f13d90405d6ae55386bd28bdd219b8a08ded1aa836efcc8b770dc7"
+                                         "da41597c5157488d7724e03fb8d84a376a43b8f41518a11cc387b669b2ee6586";
+    unsigned char key[32], nonce8[8], block[BIP324_CHACHA20_LANES * 64];
+    uint32_t counter[BIP324_CHACHA20_LANES], nonce0[BIP324_CHACHA20_LANES];
+    int ran = 0;
+    for (int impl = 0; impl < 4; impl++) {
+        if (!bip324_chacha20_lanes_impl(impl, block, key, counter, nonce0, nonce8)) continue;
+        ran++;
+        for (size_t i = 0; i < 32; i++) key[i] = (unsigned char)i;
+        memset(nonce8, 0, 8);
+        nonce8[3] = 0x4a;
+        for (int l = 0; l < BIP324_CHACHA20_LANES; l++) {
+            counter[l] = 1;
+            nonce0[l] = 0x09000000;
+        }
+        CHECK(bip324_chacha20_lanes_impl(impl, block, key, counter, nonce0, nonce8) &&
+                  equals_hex(block + 64 * (BIP324_CHACHA20_LANES - 1), 64, rfc_2_3_2),
+              "chacha20 lanes impl %d: RFC 8439 2.3.2", impl);
+        memset(key, 0, 32);
+        memset(nonce8, 0, 8);
+        for (int l = 0; l < BIP324_CHACHA20_LANES; l++) {
+            counter[l] = l == 0 ? 0 : 0xffffffffu - (uint32_t)(l % 2);
+            nonce0[l] = 0;
+        }
+        CHECK(bip324_chacha20_lanes_impl(impl, block, key, counter, nonce0, nonce8) && equals_hex(block, 64, rfc_a_1_1),
+              "chacha20 lanes impl %d: RFC 8439 A.1 #1", impl);
+        check_lanes(impl, key, counter, nonce0, nonce8, "zero key, counters near 2^32");
+        for (int round = 0; round < 2000; round++) {
+            randombytes_buf(key, sizeof key);
+            randombytes_buf(nonce8, sizeof nonce8);
+            randombytes_buf(counter, sizeof counter);
+            randombytes_buf(nonce0, sizeof nonce0);
+            if (round % 2 == 0) {
+                /* The packet cache's pattern: a group of packets of an epoch, blocks 0 and 1 each. */
+                uint32_t first = randombytes_uniform(BIP324_REKEY_INTERVAL / BIP324_KEYSTREAM_PACKETS) * BIP324_KEYSTREAM_PACKETS;
+                for (int l = 0; l < BIP324_CHACHA20_LANES; l++) {
+                    counter[l] = (uint32_t)l % 2;
+                    nonce0[l] = round % 4 == 0 ? first + (uint32_t)l / 2 : 0xffffffffu;
+                }
+            }
+            check_lanes(impl, key, counter, nonce0, nonce8, "random");
+        }
+    }
+    CHECK(ran >= 1, "no multi-lane ChaCha20 implementation ran");
+}
+
+/* ---- long sessions against libsodium's AEAD ---- */
+
+/* A reference direction from BIP-324's pseudocode on libsodium's ChaCha20 and ChaCha20-Poly1305,
+ * nothing shared with the engine: a whole length key's keystream at once, and the AEAD in one call. */
+typedef struct {
+    unsigned char length_key[32], length_stream[BIP324_REKEY_INTERVAL * 3 + 32], aead_key[32];
+    uint64_t chunks, packets;
+} reference;
+
+static void reference_nonce(unsigned char *nonce12, uint32_t first, uint64_t rest) {
+    for (int i = 0; i < 4; i++) nonce12[i] = (unsigned char)(first >> (8 * i));
+    for (int i = 0; i < 8; i++) nonce12[4 + i] = (unsigned char)(rest >> (8 * i));
+}
+
+static void reference_seal(reference *r, unsigned char *out, const unsigned char *contents, size_t len,
+                           const unsigned char *aad, size_t aadlen, unsigned char header) {
+    unsigned char nonce[12], *plain = malloc(len + 1);
+    if (plain == NULL) exit(2);
+    if (r->chunks % BIP324_REKEY_INTERVAL == 0) {
+        if (r->chunks > 0) memcpy(r->length_key, r->length_stream + BIP324_REKEY_INTERVAL * 3, 32);
+        reference_nonce(nonce, 0, r->chunks / BIP324_REKEY_INTERVAL);
+        crypto_stream_chacha20_ietf(r->length_stream, sizeof r->length_stream, nonce, r->length_key);
+    }
+    for (int i = 0; i < 3; i++) out[i] = (unsigned char)(len >> (8 * i)) ^ r->length_stream[3 * (r->chunks % BIP324_REKEY_INTERVAL) + i];
+    r->chunks++;
+    plain[0] = header;
+    memcpy(plain + 1, contents, len);
+    reference_nonce(nonce, (uint32_t)(r->packets % BIP324_REKEY_INTERVAL), r->packets / BIP324_REKEY_INTERVAL);
+    crypto_aead_chacha20poly1305_ietf_encrypt(out + 3, NULL, plain, len + 1, aad, aadlen, NULL, nonce, r->aead_key);
+    if (++r->packets % BIP324_REKEY_INTERVAL == 0) {
+        static const unsigned char zeros[64];
+        unsigned char block[64];
+        reference_nonce(nonce, 0xffffffffu, r->packets / BIP324_REKEY_INTERVAL - 1);
+        crypto_stream_chacha20_ietf_xor_ic(block, zeros, 64, nonce, 1, r->aead_key);
+        memcpy(r->aead_key, block, 32);
+    }
+    free(plain);
+}
+
+/* 1,500 packets (six AEAD and seven length keys) of sizes around the cache's and the one-piece
+ * MAC's edges, some with aad, some decrypted in place, every fifth first refused for a flipped bit
+ * (which must leave the receiver able to take the right packet next). */
+static void run_long_session(bip324_provider_id provider) {
+    static const size_t sizes[] = {0, 1, 15, 16, 62, 63, 64, 65, 127, 128, 200, 239, 240, 241, 255, 256, 1000, 5000};
+    unsigned char key_l[32], key_p[32], aad[40], header, *contents = malloc(5000), *want = malloc(5000 + 20),
+                  *got = malloc(5000 + 20), *plain = malloc(5000);
+    bip324_cipher send, recv;
+    reference r;
+    if (!contents || !want || !got || !plain) exit(2);
+    randombytes_buf(key_l, 32);
+    randombytes_buf(key_p, 32);
+    memcpy(r.length_key, key_l, 32);
+    memcpy(r.aead_key, key_p, 32);
+    r.chunks = r.packets = 0;
+    bip324_cipher_init(&send, key_l, key_p, provider);
+    bip324_cipher_init(&recv, key_l, key_p, provider);
+    for (int i = 0; i < 1500; i++) {
+        size_t len = sizes[randombytes_uniform(sizeof sizes / sizeof sizes[0])], aadlen = i % 7 == 0 ? randombytes_uniform(40) : 0;
+        unsigned char hdr = i % 3 == 0 ? BIP324_IGNORE_BIT : 0;
+        int ok = 1;
+        randombytes_buf(contents, len);
+        randombytes_buf(aad, aadlen);
+        bip324_encrypt(&send, got, contents, len, aad, aadlen, hdr);
+        reference_seal(&r, want, contents, len, aad, aadlen, hdr);
+        ok &= memcmp(got, want, len + BIP324_EXPANSION) == 0;
+        ok &= bip324_decrypt_length(&recv, got) == len;
+        if (i % 5 == 0) {
+            got[3 + randombytes_uniform((uint32_t)len + 17)] ^= 0x20;
+            ok &= !bip324_decrypt(&recv, &header, plain, got + 3, aad, aadlen) && recv.has_pending;
+            memcpy(got, want, len + BIP324_EXPANSION);
+        }
+        if (i % 2 == 0) {
+            ok &= bip324_decrypt(&recv, &header, got + 4, got + 3, aad, aadlen) && memcmp(got + 4, contents, len) == 0;
+        } else {
+            ok &= bip324_decrypt(&recv, &header, plain, got + 3, aad, aadlen) && memcmp(plain, contents, len) == 0;
+        }
+        ok &= header == hdr;
+        CHECK(ok, "%s long session: packet %d (%zu bytes, aad %zu)", bip324_provider_name(provider), i, len, aadlen);
+        if (!ok) break;
+    }
+    bip324_cipher_clear(&send);
+    bip324_cipher_clear(&recv);
+    free(contents); free(want); free(got); free(plain);
+}
+
 /* ---- batches ---- */
 
 static void run_batches(void) {
@@ -292,6 +449,8 @@ int main(int argc, char **argv) {
     CHECK(bip324_provider_available(bip324_provider_default()), "default provider is available");
     run_vectors(ctx, argv[1]);
     run_inverse_vectors(ctx, argv[1]);
+    run_chacha20_lanes();
+    run_long_session(BIP324_PROVIDER_LIBSODIUM);
     run_batches();
     secp256k1_context_destroy(ctx);
     printf("engine_test: %d passed, %d failed\n", passed, failed);

@@ -20,8 +20,8 @@ export interface TestingAddon {
   setErrorClass (errorClass: ErrorClass): void
 }
 
-/** bip324_bench_kind (native/bench.h). */
-export const RAW_BENCH = { encrypt: 0, decrypt: 1, roundtrip: 2, handshake: 3 } as const
+/** bip324_bench_kind (native/bench.h); baselineRoundtrip is roundtrip on the frozen pre-issue-17 path. */
+export const RAW_BENCH = { encrypt: 0, decrypt: 1, roundtrip: 2, handshake: 3, baselineRoundtrip: 4 } as const
 
 let loaded: TestingAddon | undefined
 
