@@ -20,8 +20,11 @@ export interface StreamRow {
   bip324: Stat
   tcp: Stat
   limit: Stat
+  /** Both halves of the limit at once, bare cipher API still (see bench/stream.ts). */
+  raw: Stat
   ratio: Stat
   ofLimit: Stat
+  ofRaw: Stat
 }
 
 export interface Timing extends Stat {

@@ -11,7 +11,10 @@
  *    receiver that only counts bytes; limit-recv reads packets the sender encrypted before the
  *    trial and decrypts them (whole packets of a chunk in one call, a packet split across chunks
  *    gathered into one reused buffer first). The limit is the slower of the two: a stream can
- *    go no faster than its slower end.
+ *    go no faster than its slower end;
+ *  - raw: both halves at once (limit-send's sender into limit-recv's reader), still without stream
+ *    machinery. Where it falls short of the limit, the two ends compete for the machine (cores,
+ *    the kernel's loopback work), which no stream can avoid; what bip324 loses beyond it is ours.
  * Usage, alone: node .bench/bench/stream.js [--quick]
  */
 
@@ -24,8 +27,8 @@ import { MAX_CONTENTS_LIMIT, NUM_PACKET_OVERHEAD_BYTES } from '../lib/crypto/pac
 import { type Child, serve, spawn } from './child'
 import { ratio, type Stat, stat, type StreamRow } from './harness'
 
-type Kind = 'bip324' | 'tcp' | 'limit-send' | 'limit-recv'
-const KINDS: readonly Kind[] = ['bip324', 'tcp', 'limit-send', 'limit-recv']
+type Kind = 'bip324' | 'tcp' | 'limit-send' | 'limit-recv' | 'raw'
+const KINDS: readonly Kind[] = ['bip324', 'tcp', 'limit-send', 'limit-recv', 'raw']
 
 /** Messages per trial: about 256 MB from 64 KiB up, fewer below, where per-message costs rule. */
 const SIZES: ReadonlyArray<[size: number, messages: number]> = [
@@ -122,7 +125,7 @@ async function send (kind: Kind, socket: net.Socket | Bip324Socket, size: number
     return
   }
   const message = new Uint8Array(size)
-  if (kind === 'limit-send') {
+  if (kind === 'limit-send' || kind === 'raw') {
     const cipher = nativeBackend().createCipher(KEY, KEY)
     const perGroup = Math.max(1, Math.floor(GROUP_BYTES / size))
     const group = Array.from({ length: perGroup }, () => message)
@@ -151,8 +154,8 @@ function child (): void {
       done = new Promise((resolve) => { arrive = resolve })
       let accept = (): void => {}
       accepted = new Promise((resolve) => { accept = resolve })
-      // bip324 counts messages; tcp and limit-send bytes; limit-recv packets.
-      const total = kind === 'bip324' || kind === 'limit-recv' ? messages : messages * (size + (kind === 'tcp' ? 0 : NUM_PACKET_OVERHEAD_BYTES))
+      // bip324 counts messages; tcp and limit-send bytes; limit-recv and raw packets.
+      const total = kind === 'bip324' || kind === 'limit-recv' || kind === 'raw' ? messages : messages * (size + (kind === 'tcp' ? 0 : NUM_PACKET_OVERHEAD_BYTES))
       let got = 0
       const count = (n: number): void => {
         got += n
@@ -161,7 +164,7 @@ function child (): void {
       const take = (c: net.Socket | Bip324Socket): void => {
         conn = c
         if (kind === 'bip324') c.on('data', () => count(1))
-        else if (kind === 'limit-recv') c.on('data', rawReader(nativeBackend().createCipher(KEY, KEY), () => count(1)))
+        else if (kind === 'limit-recv' || kind === 'raw') c.on('data', rawReader(nativeBackend().createCipher(KEY, KEY), () => count(1)))
         else c.on('data', (chunk: Buffer) => count(chunk.length))
         accept()
       }
@@ -223,14 +226,14 @@ export async function streams (say: (line?: string) => void, options: { quick: b
   const rows: StreamRow[] = []
   say('\n### Two-process stream: sender and receiver in their own processes, next to plain TCP and the pipeline limit\n')
   say(`Medians of ${trials} interleaved trials per kind (spread: (max - min) / median).\n`)
-  say('| message | messages | bip324 | plain TCP | pipeline limit | bip324 / TCP | bip324 / limit |')
-  say('| ---: | ---: | ---: | ---: | ---: | ---: | ---: |')
+  say('| message | messages | bip324 | plain TCP | pipeline limit | both halves at once | bip324 / TCP | bip324 / limit | bip324 / both halves |')
+  say('| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |')
   const receiver = spawn('stream', ['--stream-child'])
   const sender = spawn('stream', ['--stream-child'])
   try {
     for (const [size, full] of SIZES) {
       const messages = options.quick ? Math.max(8, Math.floor(full / 8)) : full
-      const rates: Record<Kind, number[]> = { bip324: [], tcp: [], 'limit-send': [], 'limit-recv': [] }
+      const rates: Record<Kind, number[]> = { bip324: [], tcp: [], 'limit-send': [], 'limit-recv': [], raw: [] }
       await trial(receiver, sender, 'bip324', size, Math.max(1, messages >> 4)) // warm-up
       for (let t = 0; t < trials; t++) {
         for (const kind of KINDS) rates[kind].push(await trial(receiver, sender, kind, size, messages))
@@ -241,14 +244,16 @@ export async function streams (say: (line?: string) => void, options: { quick: b
         bip324: stat(rates.bip324),
         tcp: stat(rates.tcp),
         limit: stat(limits),
+        raw: stat(rates.raw),
         ratio: ratio(rates.bip324, rates.tcp),
-        ofLimit: ratio(rates.bip324, limits)
+        ofLimit: ratio(rates.bip324, limits),
+        ofRaw: ratio(rates.bip324, rates.raw)
       }
       const bound = stat(rates['limit-send']).median < stat(rates['limit-recv']).median ? 'send' : 'receive'
       rows.push(row)
       const mbs = (s: Stat): string => `${(s.median / 1e6).toFixed(0)} MB/s ±${(s.spread * 100).toFixed(0)}%`
       const x = (s: Stat): string => `${s.median.toFixed(2)}x ±${(s.spread * 100).toFixed(0)}%`
-      say(`| ${formatSize(size)} | ${messages.toLocaleString('en-US')} | ${mbs(row.bip324)} | ${mbs(row.tcp)} | ${mbs(row.limit)} (${bound}) | ${x(row.ratio)} | ${x(row.ofLimit)} |`)
+      say(`| ${formatSize(size)} | ${messages.toLocaleString('en-US')} | ${mbs(row.bip324)} | ${mbs(row.tcp)} | ${mbs(row.limit)} (${bound}) | ${mbs(row.raw)} | ${x(row.ratio)} | ${x(row.ofLimit)} | ${x(row.ofRaw)} |`)
     }
   } finally {
     await Promise.all([receiver.close(), sender.close()])
