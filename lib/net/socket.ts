@@ -158,7 +158,7 @@ function destroyedError (): Error {
 
 // Where a TCP socket keeps the connection over it, for the listeners all connections share.
 const OWNER = Symbol('bip324.connection')
-type Owned = Socket & { [OWNER]: Bip324Socket<Mode> }
+type Owned = Socket & { [OWNER]: Bip324Socket<Mode> | undefined }
 
 type Received = Uint8Array | RawMessage
 
@@ -362,16 +362,16 @@ export class Bip324Socket<M extends Mode = 'raw'> extends Duplex {
   // The TCP socket's listeners, one function each for every connection (an idle connection holds
   // no closures): the socket finds its connection under OWNER.
   private static onSocketConnect (this: Owned): void {
-    const c = this[OWNER]
+    const c = this[OWNER]!
     c.emit('connect')
     c.start()
   }
 
-  private static onSocketData (this: Owned, chunk: Buffer): void { this[OWNER].onData(chunk) }
-  private static onSocketEnd (this: Owned): void { this[OWNER].onEnd() }
-  private static onSocketError (this: Owned, err: NodeJS.ErrnoException): void { this[OWNER].onError(err) }
-  private static onSocketClose (this: Owned): void { this[OWNER].onClose() }
-  private static onSocketTimeout (this: Owned): void { this[OWNER].emit('timeout') }
+  private static onSocketData (this: Owned, chunk: Buffer): void { this[OWNER]!.onData(chunk) }
+  private static onSocketEnd (this: Owned): void { this[OWNER]!.onEnd() }
+  private static onSocketError (this: Owned, err: NodeJS.ErrnoException): void { this[OWNER]!.onError(err) }
+  private static onSocketClose (this: Owned): void { this[OWNER]!.onClose() }
+  private static onSocketTimeout (this: Owned): void { this[OWNER]!.emit('timeout') }
 
   // Still awaiting the terminator at the deadline: the peer's key came, its terminator did not.
   // A slow peer looks the same, so the code stays a timeout; the message says what is likely.
@@ -509,6 +509,8 @@ export class Bip324Socket<M extends Mode = 'raw'> extends Duplex {
     this.socket.off('close', Bip324Socket.onSocketClose)
     this.socket.off('timeout', Bip324Socket.onSocketTimeout)
     this.socket.off('connect', Bip324Socket.onSocketConnect)
+    // A v1 peer's socket lives on: it must not keep this connection alive.
+    ;(this.socket as Owned)[OWNER] = undefined
   }
 
   // Received packets after the handshake.
