@@ -145,10 +145,19 @@ void bip324_aead_encrypt(bip324_cipher *c, unsigned char *out, unsigned char hea
 
 int bip324_aead_decrypt(bip324_cipher *c, unsigned char *header, unsigned char *contents, const unsigned char *in,
                         size_t len, const unsigned char *aad, size_t aadlen) {
+    int made = !c->has_aead_keystream;
     const unsigned char *ks = packet_keystream(c);
     unsigned char tag[16];
     mac(bip324_primitives_of(c->provider), tag, ks, aad, aadlen, in, 1 + len);
-    if (crypto_verify_16(tag, in + 1 + len) != 0) return 0; /* the keystream stays for a retry */
+    if (crypto_verify_16(tag, in + 1 + len) != 0) {
+        /* The state is left as it was, byte for byte (ciphers.h): keystream this call made goes
+         * again; the group's entries were all wiped before it. */
+        if (made) {
+            sodium_memzero(c->aead_keystream, sizeof c->aead_keystream);
+            c->has_aead_keystream = 0;
+        }
+        return 0;
+    }
     crypt_body(c, header, contents, in[0], in + 1, len, ks);
     advance(c);
     return 1;
