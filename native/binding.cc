@@ -309,38 +309,45 @@ Napi::Value Encrypt(const Napi::CallbackInfo &info) {
   return info.Env().Undefined();
 }
 
-// One encryptAsync: the engine call on a thread-pool thread, then `done` on the JavaScript thread.
-// It holds references to the handle and the buffers, so that none is collected while it runs, and
-// the slot by number (the table's vector may grow meanwhile); the state itself does not move.
-class EncryptWork : public Napi::AsyncWorker {
- public:
-  EncryptWork(const Napi::CallbackInfo &info, CipherTable *table, uint32_t slot, const EncryptArgs &args)
-      : Napi::AsyncWorker(info[4].As<Napi::Function>(), "bip324.encryptAsync"), table_(table), slot_(slot), args_(args) {
-    // The handle, out and contents, and aad when given (the header is a number, done is held above).
-    for (size_t i : {0, 1, 2, 5}) {
-      if (i < info.Length()) keep_[i] = Napi::Reference<Napi::Value>::New(info[i], 1);
-    }
-    table_->slots[slot_].busy = true;
-  }
-
-  void Execute() override {
-    bip324_encrypt(args_.cipher, args_.out.data, args_.contents.data, args_.contents.len, args_.aad.data, args_.aad.len,
-                   args_.header);
-  }
-
-  void OnOK() override {
-    CipherTable::Slot &s = table_->slots[slot_];
-    s.busy = false;
-    if (s.destroy_pending) FreeState(&s);  // destroy() was called meanwhile
-    Callback().Call({});
-  }
-
- private:
-  CipherTable *table_;
-  uint32_t slot_;
-  EncryptArgs args_;
-  Napi::Reference<Napi::Value> keep_[6];  // indexed as the arguments
+// One encryptAsync in flight: the engine call on a thread-pool thread (N-API's async work, not
+// node-addon-api's AsyncWorker, which needs std::mutex: the win32 toolchain has none), then `done`
+// on the JavaScript thread. It holds references to the handle and the buffers, so that none is
+// collected while it runs, and its slot by number (the table's vector may grow meanwhile); the
+// state itself does not move.
+struct EncryptWork {
+  napi_async_work work;
+  napi_ref keep[4];  // the handle, out, contents, and aad when given
+  napi_ref done;
+  CipherTable *table;
+  uint32_t slot;
+  EncryptArgs args;
 };
+
+void ExecuteEncrypt(napi_env, void *data) {
+  const EncryptArgs &a = static_cast<EncryptWork *>(data)->args;
+  bip324_encrypt(a.cipher, a.out.data, a.contents.data, a.contents.len, a.aad.data, a.aad.len, a.header);
+}
+
+void ReleaseWork(napi_env env, EncryptWork *w) {
+  for (napi_ref r : w->keep) {
+    if (r != nullptr) napi_delete_reference(env, r);
+  }
+  if (w->done != nullptr) napi_delete_reference(env, w->done);
+  if (w->work != nullptr) napi_delete_async_work(env, w->work);
+  delete w;
+}
+
+void CompleteEncrypt(napi_env env, napi_status status, void *data) {
+  EncryptWork *w = static_cast<EncryptWork *>(data);
+  CipherTable::Slot &s = w->table->slots[w->slot];
+  s.busy = false;
+  if (s.destroy_pending) FreeState(&s);  // destroy() was called meanwhile
+  napi_value done = nullptr, global = nullptr;
+  bool call = status == napi_ok && napi_get_reference_value(env, w->done, &done) == napi_ok &&
+              napi_get_global(env, &global) == napi_ok;
+  ReleaseWork(env, w);
+  if (call) napi_call_function(env, global, done, 0, nullptr, nullptr);  // what done throws is uncaught
+}
 
 // encryptAsync(cipher, out, contents, header, done, aad?): void. As encrypt, on the libuv thread
 // pool; done() is called once out holds the packet. Until then the cipher refuses every other call
@@ -357,8 +364,21 @@ Napi::Value EncryptAsync(const Napi::CallbackInfo &info) {
   EncryptArgs a;
   if (!TakeEncrypt(info, header, 5, &a)) return env.Undefined();
   CipherTable *table = Table(info);
-  uint32_t slot = static_cast<uint32_t>(Handle(info) - table->slots.data());
-  (new EncryptWork(info, table, slot, a))->Queue();
+  EncryptWork *w = new EncryptWork{nullptr, {}, nullptr, table, static_cast<uint32_t>(Handle(info) - table->slots.data()), a};
+  const size_t kept[4] = {0, 1, 2, 5};
+  bool ok = napi_create_reference(env, info[4], 1, &w->done) == napi_ok;
+  for (size_t k = 0; ok && k < 4; k++) {
+    if (kept[k] < info.Length()) ok = napi_create_reference(env, info[kept[k]], 1, &w->keep[k]) == napi_ok;
+  }
+  napi_value name;
+  ok = ok && napi_create_string_utf8(env, "bip324.encryptAsync", NAPI_AUTO_LENGTH, &name) == napi_ok &&
+       napi_create_async_work(env, nullptr, name, ExecuteEncrypt, CompleteEncrypt, w, &w->work) == napi_ok &&
+       napi_queue_async_work(env, w->work) == napi_ok;
+  if (!ok) {
+    ReleaseWork(env, w);
+    return env.Undefined();  // the error is pending
+  }
+  table->slots[w->slot].busy = true;
   return env.Undefined();
 }
 
