@@ -33,31 +33,51 @@ static uint64_t bench_handshake(const secp256k1_context *ctx, uint64_t iteration
     return ok ? start : 0;
 }
 
+/* What every packet loop uses: its keys, and buffers for `size`-byte contents, a packet and the
+ * plaintext that comes back. */
+static const unsigned char key_l[32] = {1}, key_p[32] = {2};
+
+typedef struct {
+    unsigned char *contents, *packet, *plain;
+} packet_buffers;
+
+/* Returns: 1, or 0 if memory ran out (then freed with buffers_free all the same). */
+static int buffers_alloc(packet_buffers *b, size_t size) {
+    b->contents = calloc(1, size + 1);
+    b->packet = malloc(size + BIP324_EXPANSION);
+    b->plain = malloc(size + 1);
+    return b->contents && b->packet && b->plain;
+}
+
+static void buffers_free(packet_buffers *b) {
+    free(b->contents);
+    free(b->packet);
+    free(b->plain);
+}
+
 /* The roundtrip loop on the frozen baseline, timed as bip324_bench times BIP324_BENCH_ROUNDTRIP. */
 static uint64_t bench_baseline(bip324_provider_id provider, size_t size, uint64_t iterations) {
-    unsigned char key_l[32] = {1}, key_p[32] = {2}, header;
-    unsigned char *contents = calloc(1, size + 1), *packet = malloc(size + BIP324_EXPANSION), *plain = malloc(size + 1);
+    unsigned char header;
+    packet_buffers b;
     bip324_baseline_cipher *send = malloc(bip324_baseline_size()), *recv = malloc(bip324_baseline_size());
     uint64_t elapsed = 0;
     int ok = 1;
-    if (contents && packet && plain && send && recv) {
+    if (buffers_alloc(&b, size) && send && recv) {
         uint64_t start;
         bip324_baseline_init(send, key_l, key_p, provider);
         bip324_baseline_init(recv, key_l, key_p, provider);
         start = now_ns();
         for (uint64_t i = 0; i < iterations; i++) {
-            bip324_baseline_encrypt(send, packet, contents, size);
-            (void)bip324_baseline_decrypt_length(recv, packet);
-            ok &= bip324_baseline_decrypt(recv, &header, plain, packet + BIP324_LENGTH_BYTES);
+            bip324_baseline_encrypt(send, b.packet, b.contents, size);
+            (void)bip324_baseline_decrypt_length(recv, b.packet);
+            ok &= bip324_baseline_decrypt(recv, &header, b.plain, b.packet + BIP324_LENGTH_BYTES);
         }
         elapsed = now_ns() - start;
         if (!ok) elapsed = 0;
         sodium_memzero(send, bip324_baseline_size());
         sodium_memzero(recv, bip324_baseline_size());
     }
-    free(contents);
-    free(packet);
-    free(plain);
+    buffers_free(&b);
     free(send);
     free(recv);
     return elapsed;
@@ -65,20 +85,16 @@ static uint64_t bench_baseline(bip324_provider_id provider, size_t size, uint64_
 
 uint64_t bip324_bench(const secp256k1_context *ctx, bip324_bench_kind kind, bip324_provider_id provider,
                       size_t size, uint64_t iterations) {
-    unsigned char key_l[32] = {1}, key_p[32] = {2}, header;
-    unsigned char *contents, *packet, *plain;
+    unsigned char header;
+    packet_buffers b;
     bip324_cipher *send, *recv;
-    uint64_t elapsed;
+    uint64_t elapsed = 0;
     int ok = 1;
     if (kind == BIP324_BENCH_HANDSHAKE) return bench_handshake(ctx, iterations);
     if (kind == BIP324_BENCH_BASELINE_ROUNDTRIP) return bench_baseline(provider, size, iterations);
-    contents = calloc(1, size + 1);
-    packet = malloc(size + BIP324_EXPANSION);
-    plain = malloc(size + 1);
     send = malloc(sizeof *send);
     recv = malloc(sizeof *recv);
-    elapsed = 0;
-    if (contents && packet && plain && send && recv) {
+    if (buffers_alloc(&b, size) && send && recv) {
         uint64_t start;
         bip324_cipher_init(send, key_l, key_p, provider);
         bip324_cipher_init(recv, key_l, key_p, provider);
@@ -87,16 +103,16 @@ uint64_t bip324_bench(const secp256k1_context *ctx, bip324_bench_kind kind, bip3
             bip324_cipher enc_only;
             bip324_cipher_init(&enc_only, key_l, key_p, provider);
             start = now_ns();
-            for (uint64_t i = 0; i < iterations; i++) bip324_encrypt(&enc_only, packet, contents, size, NULL, 0, 0);
+            for (uint64_t i = 0; i < iterations; i++) bip324_encrypt(&enc_only, b.packet, b.contents, size, NULL, 0, 0);
             elapsed = now_ns() - start;
             bip324_cipher_clear(&enc_only);
         }
         start = now_ns();
         for (uint64_t i = 0; i < iterations; i++) {
-            bip324_encrypt(send, packet, contents, size, NULL, 0, 0);
+            bip324_encrypt(send, b.packet, b.contents, size, NULL, 0, 0);
             if (kind != BIP324_BENCH_ENCRYPT) {
-                (void)bip324_decrypt_length(recv, packet);
-                ok &= bip324_decrypt(recv, &header, plain, packet + BIP324_LENGTH_BYTES, NULL, 0);
+                (void)bip324_decrypt_length(recv, b.packet);
+                ok &= bip324_decrypt(recv, &header, b.plain, b.packet + BIP324_LENGTH_BYTES, NULL, 0);
             }
         }
         start = now_ns() - start;
@@ -104,9 +120,7 @@ uint64_t bip324_bench(const secp256k1_context *ctx, bip324_bench_kind kind, bip3
         bip324_cipher_clear(send);
         bip324_cipher_clear(recv);
     }
-    free(contents);
-    free(packet);
-    free(plain);
+    buffers_free(&b);
     free(send);
     free(recv);
     return elapsed;

@@ -42,17 +42,18 @@ typedef struct {
 
 static const uint32_t sigma[4] = {0x61707865, 0x3320646e, 0x79622d32, 0x6b206574};
 
-#if defined(__GNUC__) || defined(__clang__)
-
-typedef uint32_t lanes8 __attribute__((vector_size(4 * 8)));
-typedef uint32_t lanes16 __attribute__((vector_size(4 * 16)));
-
+/* RFC 8439's quarter round, on uint32_t or on vectors of them alike. */
 #define ROTL(v, n) (((v) << (n)) | ((v) >> (32 - (n))))
 #define QUARTER(a, b, c, d)                        \
     a += b; d ^= a; d = ROTL(d, 16);               \
     c += d; b ^= c; b = ROTL(b, 12);               \
     a += b; d ^= a; d = ROTL(d, 8);                \
     c += d; b ^= c; b = ROTL(b, 7)
+
+#if defined(__GNUC__) || defined(__clang__)
+
+typedef uint32_t lanes8 __attribute__((vector_size(4 * 8)));
+typedef uint32_t lanes16 __attribute__((vector_size(4 * 16)));
 
 /* Lanes first .. first + (width of vec_t) - 1: 20 rounds (10 column + diagonal pairs) and the final
  * addition of the input, into out's words (one row per word, as in). A macro, not a function, so
@@ -103,13 +104,6 @@ __attribute__((target("avx512f"))) static void blocks_avx512(uint32_t out[16][LA
 
 #else /* no vector extensions: the same rounds, lane by lane */
 
-#define ROTL32(v, n) (((v) << (n)) | ((v) >> (32 - (n))))
-#define QUARTER1(a, b, c, d)                       \
-    a += b; d ^= a; d = ROTL32(d, 16);             \
-    c += d; b ^= c; b = ROTL32(b, 12);             \
-    a += b; d ^= a; d = ROTL32(d, 8);              \
-    c += d; b ^= c; b = ROTL32(b, 7)
-
 static void blocks_portable(uint32_t out[16][LANES], const lanes_input *in) {
     for (int l = 0; l < LANES; l++) {
         uint32_t s[16], x[16];
@@ -121,14 +115,14 @@ static void blocks_portable(uint32_t out[16][LANES], const lanes_input *in) {
         s[15] = in->nonce2;
         for (int i = 0; i < 16; i++) x[i] = s[i];
         for (int r = 0; r < 10; r++) {
-            QUARTER1(x[0], x[4], x[8], x[12]);
-            QUARTER1(x[1], x[5], x[9], x[13]);
-            QUARTER1(x[2], x[6], x[10], x[14]);
-            QUARTER1(x[3], x[7], x[11], x[15]);
-            QUARTER1(x[0], x[5], x[10], x[15]);
-            QUARTER1(x[1], x[6], x[11], x[12]);
-            QUARTER1(x[2], x[7], x[8], x[13]);
-            QUARTER1(x[3], x[4], x[9], x[14]);
+            QUARTER(x[0], x[4], x[8], x[12]);
+            QUARTER(x[1], x[5], x[9], x[13]);
+            QUARTER(x[2], x[6], x[10], x[14]);
+            QUARTER(x[3], x[7], x[11], x[15]);
+            QUARTER(x[0], x[5], x[10], x[15]);
+            QUARTER(x[1], x[6], x[11], x[12]);
+            QUARTER(x[2], x[7], x[8], x[13]);
+            QUARTER(x[3], x[4], x[9], x[14]);
         }
         for (int i = 0; i < 16; i++) out[i][l] = x[i] + s[i];
         sodium_memzero(s, sizeof s);
