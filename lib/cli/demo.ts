@@ -56,7 +56,8 @@ export async function demo (out: Output, options: { backend?: BackendChoice }): 
   const runs: Array<{ v2: Throughput, tcp: Throughput }> = []
   out.say('\nthroughput   client -> responder, same process, next to plain TCP')
   for (const [size, count] of [[1 << 20, 128], [64, 100_000]] as const) {
-    const v2 = await measureV2(pair, size, count, out.progress(`${formatSize(size)} messages`, count))
+    const progress = out.progress(`${formatSize(size)} messages`, count)
+    const v2 = await measureV2(pair, size, count, progress.update).finally(progress.stop)
     const tcp = await measureTcp(size, count)
     runs.push({ v2, tcp })
     out.say(`  ${formatSize(size).padEnd(7)} x ${count.toLocaleString('en-US').padEnd(7)} ${formatBytes(v2.bytesPerSecond)}/s, ` +

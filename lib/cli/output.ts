@@ -1,24 +1,58 @@
 /** How the CLI talks: human lines on stdout, or one JSON document with --json; progress on stderr. */
 
+import { Presets, SingleBar } from 'cli-progress'
+
+export interface Progress {
+  /** `done` of the total so far. */
+  update: (done: number) => void
+  /** Ends the display (a bar is cleared); call it on every path, for the bar's timer. */
+  stop: () => void
+}
+
+export interface ProgressOptions {
+  /** When stderr is not a terminal, a plain line every few seconds instead of nothing: for a long
+   *  download whose log should show it is alive. */
+  lines?: boolean
+}
+
 export interface Output {
   readonly json: boolean
   /** A line for humans; dropped with --json. */
   say: (line?: string) => void
-  /** A progress bar on stderr when it is a terminal; returns the function that updates it. */
-  progress: (label: string, total: number) => (done: number) => void
+  /** A progress bar on stderr when it is a terminal (cli-progress), else plain lines if asked;
+   *  nothing with --json. */
+  progress: (label: string, total: number, options?: ProgressOptions) => Progress
 }
+
+const NO_PROGRESS: Progress = { update: () => {}, stop: () => {} }
+// How often a line is written when stderr is not a terminal.
+const LINE_INTERVAL = 5_000
 
 export function output (json: boolean, stdout: NodeJS.WritableStream = process.stdout, stderr: NodeJS.WriteStream = process.stderr): Output {
   return {
     json,
     say: (line = '') => { if (!json) stdout.write(line + '\n') },
-    progress: (label, total) => {
-      if (json || stderr.isTTY !== true) return () => {}
-      return (done) => {
-        const width = 30
-        const filled = Math.round((done / total) * width)
-        stderr.write(`\r  ${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${Math.round((done / total) * 100)}%`)
-        if (done >= total) stderr.write('\r\x1b[K')
+    progress: (label, total, { lines = false } = {}) => {
+      const tty = stderr.isTTY === true
+      if (json || (!tty && !lines)) return NO_PROGRESS
+      const bar = new SingleBar({
+        stream: stderr,
+        format: tty ? `  ${label} [{bar}] {percentage}% {value}/{total}` : `  ${label}: {value} of {total} ({percentage}%)`,
+        formatValue: (v, _options, type) => type === 'value' || type === 'total' ? v.toLocaleString('en-US') : String(v),
+        barsize: 30,
+        clearOnComplete: true,
+        hideCursor: tty,
+        noTTYOutput: lines,
+        notTTYSchedule: LINE_INTERVAL
+      }, Presets.legacy)
+      bar.start(total, 0)
+      return {
+        update: (done) => {
+          // A total that was an estimate (a peer's start height) grows with what arrives.
+          if (done > bar.getTotal()) bar.setTotal(done)
+          bar.update(done)
+        },
+        stop: () => { bar.stop() }
       }
     }
   }
