@@ -32,7 +32,9 @@ export type Bip324ErrorCode =
   | 'ERR_BIP324_IDLE_TIMEOUT'
   /** A message type was malformed: empty, non-printable, not NUL-padded, or a long form cut short. */
   | 'ERR_BIP324_BAD_MESSAGE_TYPE'
-  /** A v1 message header did not start with this network's magic. */
+  /** A v1 message header did not start with this network's magic; or, to a responder, the first
+   *  16 bytes were another network's v1 `version` header (Bitcoin Core: "V1 peer with wrong
+   *  MessageStart"). */
   | 'ERR_BIP324_BAD_MAGIC'
   /** A v1 message's payload did not match the checksum in its header. */
   | 'ERR_BIP324_BAD_CHECKSUM'

@@ -14,8 +14,8 @@ export const usage = `bip324 connect <host[:port]> [--network ${Object.keys(NETW
 
 Connects to a Bitcoin node over BIP-324, exchanges version and verack, and prints the node's user
 agent, services, start height and the session id (compare it with the node's getpeerinfo to rule
-out a man in the middle). With --v1-fallback, a node that closes during the handshake is retried
-over v1, as Bitcoin Core does. The port defaults to the network's; an IPv6 address goes in
+out a man in the middle). With --v1-fallback, a node that closes on our key without sending a byte
+(as a v1-only node does) is retried over v1, as Bitcoin Core does. The port defaults to the network's; an IPv6 address goes in
 brackets ([2001:db8::1]:8333). --timeout (default 10000) bounds the whole probe.
 
 Exit codes: 0 probed (over v1 too, with --v1-fallback); 1 refused, unreachable, timed out or

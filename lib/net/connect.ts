@@ -14,8 +14,10 @@ export interface ConnectOptions<M extends Mode = Mode> extends ConnectionOptions
   /** Default: 'localhost', as node:net's. */
   host?: string
   port: number
-  /** Retry once over v1 when the peer closes during the handshake before sending anything, as
-   *  Bitcoin Core does: the socket then emits 'v1' with the new plain connection and closes. */
+  /** Retry once over v1 when the peer closes (or resets) the connection as a v1 peer does, by
+   *  Bitcoin Core's rule (V2Transport::ShouldReconnectV1): nothing received from it, and our key
+   *  sent (24 bytes or more: a v1 header's worth). The socket then emits 'v1' with the new plain
+   *  connection and closes. Any other failure is reported as it is. */
   v1Fallback?: boolean
 }
 

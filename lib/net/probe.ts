@@ -21,7 +21,7 @@ const PROTOCOL_VERSION = 70016
 const USER_AGENT = `/bip324.js:${PACKAGE_VERSION}/`
 
 export interface ProbeOptions extends Omit<ConnectOptions, 'mode' | 'v1Fallback'> {
-  /** Retry over v1 if the peer closes during the BIP-324 handshake. */
+  /** Retry over v1 if the peer closes on our key as a v1 node does (connect()'s v1Fallback). */
   v1Fallback?: boolean
   /** Milliseconds for the whole probe, handshake included. Default: 10,000. */
   timeout?: number

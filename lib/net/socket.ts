@@ -104,9 +104,9 @@ export interface SocketSettings {
   /** A responder's v1 peer is handed over here (the server's v1 fallback); without it, it is
    *  ERR_BIP324_V1_PEER. */
   onV1?: (handoff: V1Handoff) => void
-  /** An initiator whose peer closed during the handshake, before sending its key and garbage,
-   *  calls this instead of failing with ERR_BIP324_PEER_CLOSED (connect's v1Fallback), having let
-   *  go of the TCP socket; it ends the connection itself. */
+  /** An initiator whose peer closed or reset the connection during the handshake as a v1 peer does
+   *  (Protocol.shouldReconnectV1: nothing received, our key sent) calls this instead of failing
+   *  (connect's v1Fallback), having let go of the TCP socket; it ends the connection itself. */
   onPeerClosed?: () => void
 }
 
@@ -215,6 +215,9 @@ export class Bip324Socket<M extends Mode = 'raw'> extends Duplex {
   private readonly settings: SocketSettings
   private bytesSent = 0
   private bytesReceived = 0
+  // Bytes of our first flight (key and garbage) the kernel took: what Core's ShouldReconnectV1
+  // counts as sent. Node reports a write when all of it is taken, so it is all or nothing.
+  private keyBytesSent = 0
   private readPaused = false
   private invalidMessages = 0
   private queued = 0
@@ -391,7 +394,7 @@ export class Bip324Socket<M extends Mode = 'raw'> extends Duplex {
   private start (): void {
     if (this.destroyed) return
     const first = this.protocol.start()
-    if (first.length > 0) this.writeRaw(first)
+    if (first.length > 0) this.writeRaw(first, (err) => { if (err == null) this.keyBytesSent = first.length })
   }
 
   private onData (chunk: Buffer): void {
@@ -445,27 +448,35 @@ export class Bip324Socket<M extends Mode = 'raw'> extends Duplex {
       this.read(0)
       return
     }
-    const { onPeerClosed } = this.settings
-    if (onPeerClosed !== undefined && !this.protocol.awaitingTerminator) {
-      this.release()
-      this.socket.destroy()
-      onPeerClosed()
-      return
-    }
+    if (this.reconnectV1()) return
     this.destroy(this.protocol.awaitingTerminator
       ? new Bip324Error('ERR_BIP324_NO_TERMINATOR', 'the peer sent its key and garbage, then closed without a garbage terminator of this network: another network?')
-      : new Bip324Error('ERR_BIP324_PEER_CLOSED', 'the peer closed the connection during the handshake'))
+      : new Bip324Error('ERR_BIP324_PEER_CLOSED', `the peer closed the connection during the handshake${this.bytesReceived > 0 ? `, after sending ${this.bytesReceived} bytes` : ''}`))
   }
 
   // A peer of another network that gives up at its own 4,111-byte window while our bytes are still
   // unread there resets the connection instead of closing it: that is the same verdict, so it is
-  // reported as such, with the system error as its cause. Any other error passes through as is.
+  // reported as such, with the system error as its cause. A v1 peer may reset too (our garbage
+  // unread when it closes), which is its close. Any other error passes through as is.
   private onError (err: NodeJS.ErrnoException): void {
-    if (!this.established && this.protocol.awaitingTerminator && (err.code === 'ECONNRESET' || err.code === 'EPIPE')) {
+    const reset = !this.established && (err.code === 'ECONNRESET' || err.code === 'EPIPE')
+    if (reset && this.reconnectV1()) return
+    if (reset && this.protocol.awaitingTerminator) {
       this.destroy(new Bip324Error('ERR_BIP324_NO_TERMINATOR', `the peer reset the connection before sending a garbage terminator of this network: another network? (${err.code})`, { cause: err }))
     } else {
       this.destroy(err)
     }
+  }
+
+  // connect()'s v1Fallback, when the end of the connection is what a v1 peer makes (Bitcoin Core's
+  // rule, Protocol.shouldReconnectV1): the TCP socket is let go and the retry takes over.
+  private reconnectV1 (): boolean {
+    const { onPeerClosed } = this.settings
+    if (onPeerClosed === undefined || !this.protocol.shouldReconnectV1(this.keyBytesSent)) return false
+    this.release()
+    this.socket.destroy()
+    onPeerClosed()
+    return true
   }
 
   private onClose (): void {

@@ -3,8 +3,8 @@
 import crypto from 'node:crypto'
 import type net from 'node:net'
 
-import { createServer, magicOf, Protocol, type ServerOptions, v1Prefix } from '../../lib'
-import { closed, nextEvent, rawClient, read, serverPair } from '../helpers/net'
+import { connectAsync, createServer, magicOf, Protocol, type ServerOptions, v1Prefix } from '../../lib'
+import { closed, nextEvent, rawClient, rawServer, read, serverPair } from '../helpers/net'
 import type { Case, Outcome } from './case'
 
 /** A server that records its first handshake error; `act` misbehaves on a raw client socket. */
@@ -100,6 +100,19 @@ export const networkCases: Case[] = [
       const [err] = await failed
       await close()
       return { code: err.code, maxBuffered: held }
+    }
+  },
+  {
+    id: 'fallback-peer-talked',
+    input: 'to an initiator with v1Fallback, a peer that sends 10 bytes and closes',
+    expected: 'ERR_BIP324_PEER_CLOSED',
+    closed: 'the connection, with no v1 retry: a v1 node sends nothing (Bitcoin Core\'s ShouldReconnectV1)',
+    memory: 'the 10 bytes',
+    run: async () => {
+      const talker = await rawServer((s) => s.once('data', () => s.end(crypto.randomBytes(10))))
+      const err = await connectAsync({ port: talker.port, v1Fallback: true }).then(() => ({ code: 'none' }), (e: Error & { code: string }) => e)
+      await talker.close()
+      return { code: err.code }
     }
   },
   {
