@@ -108,6 +108,10 @@ export interface SocketSettings {
    *  (Protocol.shouldReconnectV1: nothing received, our key sent) calls this instead of failing
    *  (connect's v1Fallback), having let go of the TCP socket; it ends the connection itself. */
   onPeerClosed?: () => void
+  /** Run on the TCP socket once it connects, before the handshake: connect()'s SOCKS5 negotiation.
+   *  Until it resolves the socket's bytes are not ours, its end is its own to report, and the
+   *  connection is still `connecting`; a rejection destroys the connection with its error. */
+  tunnel?: (socket: Socket) => Promise<void>
 }
 
 function checkContents (chunk: unknown): Uint8Array {
@@ -224,6 +228,8 @@ export class Bip324Socket<M extends Mode = 'raw'> extends Duplex {
   private established = false
   // Set once a v1 peer's socket was handed over: it is no longer ours to destroy.
   private handedOver = false
+  // While settings.tunnel runs: the socket speaks to the proxy, not to the peer.
+  private tunnelling = false
   private handshakeTimer: NodeJS.Timeout | undefined
   // When the peer last sent a byte, for the idle timer: only the peer's bytes count
   // (socket.setTimeout would count our writes too).
@@ -288,9 +294,10 @@ export class Bip324Socket<M extends Mode = 'raw'> extends Duplex {
     return this.established
   }
 
-  /** As net.Socket's: true until the TCP connection is made. */
+  /** As net.Socket's: true until the TCP connection is made (through a SOCKS5 proxy: until the
+   *  proxy has connected to the peer). */
   get connecting (): boolean {
-    return this.socket.connecting
+    return this.socket.connecting || this.tunnelling
   }
 
   get remoteAddress (): string | undefined { return this.socket.remoteAddress }
@@ -365,9 +372,7 @@ export class Bip324Socket<M extends Mode = 'raw'> extends Duplex {
   // The TCP socket's listeners, one function each for every connection (an idle connection holds
   // no closures): the socket finds its connection under OWNER.
   private static onSocketConnect (this: Owned): void {
-    const c = this[OWNER]!
-    c.emit('connect')
-    c.start()
+    this[OWNER]!.onConnect()
   }
 
   private static onSocketData (this: Owned, chunk: Buffer): void { this[OWNER]!.onData(chunk) }
@@ -380,7 +385,8 @@ export class Bip324Socket<M extends Mode = 'raw'> extends Duplex {
   // A slow peer looks the same, so the code stays a timeout; the message says what is likely.
   private static handshakeTimedOut (c: Bip324Socket<Mode>): void {
     c.destroy(new Bip324Error('ERR_BIP324_HANDSHAKE_TIMEOUT', `no BIP-324 handshake within ${c.settings.handshakeTimeout} ms` +
-      (c.protocol.awaitingTerminator ? ' (the peer\'s key arrived, but no garbage terminator of this network: another network?)' : '')))
+      (c.protocol.awaitingTerminator ? ' (the peer\'s key arrived, but no garbage terminator of this network: another network?)' : '') +
+      (c.tunnelling ? ' (the SOCKS5 proxy had not reached the peer yet)' : '')))
   }
 
   // Armed once per idleTimeout, not per chunk: on firing it looks at when the peer last spoke.
@@ -391,6 +397,29 @@ export class Bip324Socket<M extends Mode = 'raw'> extends Duplex {
     else c.idleTimer = setTimeout(Bip324Socket.idleCheck, idleTimeout - quiet, c).unref()
   }
 
+  // 'connect' is the peer's: through a proxy, once the proxy has reached it.
+  private onConnect (): void {
+    const { tunnel } = this.settings
+    if (tunnel === undefined) {
+      this.connected()
+      return
+    }
+    this.tunnelling = true
+    tunnel(this.socket).then(() => {
+      this.tunnelling = false
+      this.connected()
+    }, (err: Error) => {
+      this.tunnelling = false
+      if (!this.destroyed) this.destroy(err)
+    })
+  }
+
+  private connected (): void {
+    if (this.destroyed) return
+    this.emit('connect')
+    this.start()
+  }
+
   private start (): void {
     if (this.destroyed) return
     const first = this.protocol.start()
@@ -398,6 +427,7 @@ export class Bip324Socket<M extends Mode = 'raw'> extends Duplex {
   }
 
   private onData (chunk: Buffer): void {
+    if (this.tunnelling) return
     this.bytesReceived += chunk.length
     if (this.established) {
       this.heard = Date.now()
@@ -437,6 +467,7 @@ export class Bip324Socket<M extends Mode = 'raw'> extends Duplex {
   }
 
   private onEnd (): void {
+    if (this.tunnelling) return
     if (this.established) {
       if (this.protocol.buffered > 0) {
         this.destroy(new Bip324Error('ERR_BIP324_TRUNCATED', 'the peer closed the connection in the middle of a packet'))
