@@ -32,7 +32,9 @@ export type Bip324ErrorCode =
   | 'ERR_BIP324_IDLE_TIMEOUT'
   /** A message type was malformed: empty, non-printable, not NUL-padded, or a long form cut short. */
   | 'ERR_BIP324_BAD_MESSAGE_TYPE'
-  /** A v1 message header did not start with this network's magic. */
+  /** A v1 message header did not start with this network's magic; or, to a responder, the first
+   *  16 bytes were another network's v1 `version` header (Bitcoin Core: "V1 peer with wrong
+   *  MessageStart"). */
   | 'ERR_BIP324_BAD_MAGIC'
   /** A v1 message's payload did not match the checksum in its header. */
   | 'ERR_BIP324_BAD_CHECKSUM'
@@ -40,16 +42,24 @@ export type Bip324ErrorCode =
   | 'ERR_BIP324_BAD_PAYLOAD'
   /** A message announced more entries (or bytes in a field) than Bitcoin Core accepts; refused before allocating. */
   | 'ERR_BIP324_LIMIT'
+  /** A SOCKS5 proxy (connect()'s `socks`) said no: a reply code (`socksReply`: RFC 1928's, or Tor's
+   *  onion-service codes), refused credentials, no acceptable method, or an answer cut short or not
+   *  SOCKS5. A TCP error reaching the proxy is node:net's own error, unchanged. */
+  | 'ERR_BIP324_SOCKS'
   /** The proxy would not go where a client's version message asked: a special-purpose block (loopback,
    *  private, link-local...) the operator did not allow, or a no from its allowTarget. Nothing was sent. */
   | 'ERR_BIP324_TARGET_REFUSED'
 
 export class Bip324Error extends Error {
   readonly code: Bip324ErrorCode
+  /** ERR_BIP324_SOCKS: the reply code the proxy sent (5: connection refused, 4: host unreachable,
+   *  0xf0..0xf7: Tor's onion-service failures), when it sent one. */
+  readonly socksReply?: number
 
-  constructor (code: Bip324ErrorCode, message: string, options?: { cause?: unknown }) {
+  constructor (code: Bip324ErrorCode, message: string, options?: { cause?: unknown, socksReply?: number }) {
     super(message, options)
     this.name = 'Bip324Error'
     this.code = code
+    if (options?.socksReply !== undefined) this.socksReply = options.socksReply
   }
 }

@@ -3,10 +3,12 @@
 import crypto from 'node:crypto'
 import net from 'node:net'
 
+import { createServer, decodePayload } from '../lib'
 import { probe } from '../lib/net/probe'
 import { runCli } from './helpers/cli'
 import { NODE_SERVICES, NODE_START_HEIGHT, NODE_USER_AGENT, v1OnlyNode, v2Node } from './helpers/fake-node'
 import { rawServer } from './helpers/net'
+import { socks5Server } from './helpers/socks5-server'
 
 test('probe over v2: version fields as the node sent them, and the session id the node derived', async () => {
   const node = await v2Node()
@@ -111,4 +113,52 @@ test('usage errors exit 2', async () => {
   expect((await runCli(['connect', '127.0.0.1:1', '--timeout=-5'])).code).toBe(2)
   expect((await runCli(['connect', '127.0.0.1:1', '--timeout', '2147483648'])).code).toBe(2)
   expect((await runCli(['connect', '127.0.0.1:70000'])).code).toBe(2)
+})
+
+test('connect --proxy: through a SOCKS5 proxy to an .onion name, which reaches the proxy unresolved; exit 0', async () => {
+  const node = await v2Node()
+  const proxy = await socks5Server({ names: { 'examplexyz.onion': node.port } })
+  const run = await runCli(['connect', 'examplexyz.onion:8333', '--proxy', `127.0.0.1:${proxy.port}`, '--json'])
+  expect(run).toMatchObject({ code: 0, stderr: '' })
+  const out = JSON.parse(run.stdout)
+  expect(out).toMatchObject({ ok: true, peer: 'examplexyz.onion:8333', proxy: `127.0.0.1:${proxy.port}`, transport: 'v2', sessionId: node.sessions[0], userAgent: NODE_USER_AGENT })
+  // Fresh credentials for Tor's stream isolation, as Bitcoin Core's -proxyrandomize.
+  expect(proxy.requests).toMatchObject([{ atyp: 'domain', host: 'examplexyz.onion', port: 8333, methods: [0, 2], username: expect.stringMatching(/^[0-9a-f]{32}$/) }])
+  const human = await runCli(['connect', 'examplexyz.onion:8333', '--proxy', `127.0.0.1:${proxy.port}`])
+  expect(human.stdout).toContain(`examplexyz.onion:8333 (mainnet) over BIP-324 v2, encrypted, through the SOCKS5 proxy 127.0.0.1:${proxy.port}`)
+  await proxy.close()
+  await node.close()
+})
+
+test('connect --proxy failures: a proxy that refuses says so in Bitcoin Core\'s words, one not listening is named; exit 1', async () => {
+  const proxy = await socks5Server()
+  const unreachable = await runCli(['connect', 'nowhere.onion', '--proxy', `127.0.0.1:${proxy.port}`])
+  expect(unreachable).toEqual({ code: 1, stdout: '', stderr: `bip324 connect: SOCKS5 proxy 127.0.0.1:${proxy.port}: could not connect to nowhere.onion:8333: host unreachable (ERR_BIP324_SOCKS)\n` })
+  await proxy.close()
+  const port = await closedPort('127.0.0.1')
+  const refused = await runCli(['connect', 'examplexyz.onion', '--proxy', `127.0.0.1:${port}`])
+  expect(refused).toEqual({ code: 1, stdout: '', stderr: `bip324 connect: the proxy 127.0.0.1:${port} refused the connection: is Tor (or another SOCKS5 proxy) listening there? (ECONNREFUSED)\n` })
+})
+
+test('connect --proxy with a bad address is a usage error: exit 2', async () => {
+  const run = await runCli(['connect', 'examplexyz.onion', '--proxy', '127.0.0.1:99999'])
+  expect(run.code).toBe(2)
+  expect(run.stderr).toMatch(/^bip324 connect: --proxy "127\.0\.0\.1:99999": /)
+})
+
+test('probe through a proxy names no peer address in its version, as Bitcoin Core (the socket\'s is the proxy\'s)', async () => {
+  const received: Uint8Array[] = []
+  const server = createServer({ mode: 'messages' }, (c) => {
+    c.once('data', (m: { type: string, payload: Uint8Array }) => {
+      received.push(decodePayload('version', m.payload).receiver.ip)
+      c.destroy()
+    })
+  })
+  const { port } = await server.listenAsync(0, '127.0.0.1')
+  const proxy = await socks5Server({ names: { 'examplexyz.onion': port } })
+  await probe({ host: 'examplexyz.onion', port, socks: { host: '127.0.0.1', port: proxy.port }, timeout: 5000 }).catch(() => {})
+  await probe({ host: '127.0.0.1', port, timeout: 5000 }).catch(() => {})
+  expect(received.map((ip) => Buffer.from(ip).toString('hex'))).toEqual(['00'.repeat(16), '00000000000000000000ffff7f000001'])
+  await proxy.close()
+  await server[Symbol.asyncDispose]()
 })

@@ -145,6 +145,13 @@ test('the developer reference\'s version message decodes to its annotated values
   expect(toHex(encodePayload(msg))).toBe(toHex(payload))
 })
 
+test('the developer reference\'s version message with bytes appended after relay decodes to the same values: the extra bytes are ignored, as Bitcoin Core ignores them', () => {
+  const plain = decodePayload('version', hex(DEVREF_VERSION))
+  for (const extra of ['00', 'deadbeef', 'ff'.repeat(1000)]) {
+    expect(decodePayload('version', hex(DEVREF_VERSION + extra))).toEqual(plain)
+  }
+})
+
 // The wiki's protocol-60002 version message: no relay byte, which came with 70001.
 // https://en.bitcoin.it/wiki/Protocol_documentation#version
 const WIKI_VERSION =
@@ -169,6 +176,12 @@ test('the wiki\'s 60002 version message, without a relay byte, decodes with rela
   })
   expect('relay' in msg).toBe(false)
   expect(toHex(encodePayload(msg))).toBe(toHex(payload))
+})
+
+test('the wiki\'s 60002 version message with bytes appended: the first is read as relay and the rest ignored, as Bitcoin Core reads them', () => {
+  const plain = decodePayload('version', hex(WIKI_VERSION))
+  expect(decodePayload('version', hex(WIKI_VERSION + '00' + 'abcdef'))).toEqual({ ...plain, relay: false })
+  expect(decodePayload('version', hex(WIKI_VERSION + '01'))).toEqual({ ...plain, relay: true })
 })
 
 // The wiki's addr message: one address, 10.0.0.1:8333.

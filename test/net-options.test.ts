@@ -66,7 +66,18 @@ describe('connect', () => {
     ['port 0', { port: 0 }],
     ['port 65536', { port: 65536 }],
     ['an empty host', { port: 8333, host: '' }],
-    ['v1Fallback as a string', { port: 8333, v1Fallback: 'true' }]
+    ['v1Fallback as a string', { port: 8333, v1Fallback: 'true' }],
+    ['socks as a string', { port: 8333, socks: '127.0.0.1:9050' }],
+    ['socks without a port', { port: 8333, socks: { host: '127.0.0.1' } }],
+    ['socks with port 0', { port: 8333, socks: { host: '127.0.0.1', port: 0 } }],
+    ['socks with an empty host', { port: 8333, socks: { host: '', port: 9050 } }],
+    ['a socks username without a password', { port: 8333, socks: { host: '127.0.0.1', port: 9050, username: 'a' } }],
+    ['an empty socks password', { port: 8333, socks: { host: '127.0.0.1', port: 9050, username: 'a', password: '' } }],
+    ['a socks username of 256 bytes (RFC 1929: 255)', { port: 8333, socks: { host: '127.0.0.1', port: 9050, username: 'a'.repeat(256), password: 'b' } }],
+    ['socks isolate with credentials of its own', { port: 8333, socks: { host: '127.0.0.1', port: 9050, username: 'a', password: 'b', isolate: true } }],
+    ['socks isolate as a string', { port: 8333, socks: { host: '127.0.0.1', port: 9050, isolate: 'yes' } }],
+    ['a host name of 256 bytes through socks', { port: 8333, host: 'a'.repeat(252) + '.onion', socks: { host: '127.0.0.1', port: 9050 } }],
+    ['a non-ASCII host name through socks', { port: 8333, host: 'bücher.example', socks: { host: '127.0.0.1', port: 9050 } }]
   ])('refuses %s', async (_what, options) => {
     expect(() => connect(options as never)).toThrow(INVALID)
     await expect(connectAsync(options as never)).rejects.toEqual(INVALID)

@@ -8,8 +8,11 @@
 // Addresses: the examples talk to a node at 127.0.0.1:8333 and run the proxy on 8339. Each run
 // gets those ports replaced by free loopback ports, and a block whose info string says `node`
 // (```js node) gets a stand-in Bitcoin node (test/helpers/fake-node.ts: v2, v1 fallback) on the
-// first. A block marked `sigint` is a server: it gets SIGINT once it listens, and must then close
-// everything and exit, as Ctrl-C would make it. Only loopback is used.
+// first. A block marked `socks` gets a stand-in SOCKS5 proxy for Tor's port, 9050
+// (test/helpers/socks5-server.ts), which takes any name to 127.0.0.1 at the port asked, the
+// stand-in node's; the block must have used it. A block marked `sigint` is a server: it gets
+// SIGINT once it listens, and must then close everything and exit, as Ctrl-C would make it. Only
+// loopback is used.
 
 import fs from 'node:fs'
 import path from 'node:path'
@@ -19,6 +22,7 @@ import { installedPackage, ROOT } from './helpers/installed-package'
 import { type Block, fencedBlocks } from './helpers/markdown-blocks'
 import { freePort, isListening } from './helpers/ports'
 import { type Exit, start } from './helpers/process'
+import { type Socks5Server, socks5Server } from './helpers/socks5-server'
 
 const FILES = ['README.md', ...fs.readdirSync(path.join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).sort().map((f) => `docs/${f}`)]
 
@@ -51,9 +55,10 @@ Or install with --ignore-scripts and use the pure-JavaScript backend (Node >= 20
 ]
 
 const LANGS = { js: 'js', javascript: 'js', ts: 'ts', typescript: 'ts', sh: 'sh', bash: 'sh', shell: 'sh' } as const
-const ATTRIBUTES = new Set(['node', 'sigint'])
+const ATTRIBUTES = new Set(['node', 'socks', 'sigint'])
 const NODE_PORT = /\b8333\b/g
 const PROXY_PORT = /\b8339\b/g
+const SOCKS_PORT = /\b9050\b/g
 // Generous for two busy cores: the slowest block (the CLI's demo and bench) takes about 3 s alone.
 const DEADLINE_MS = 30_000
 
@@ -121,11 +126,14 @@ test('every block runs or is listed as not runnable, and every listed block stil
 
 test.each(runnable.map((b) => [name(b), b] as const))('%s runs and exits by itself', async (_name, b) => {
   let node: FakeNode | undefined
+  let socks: Socks5Server | undefined
   try {
     if (b.attributes.includes('node')) node = await v2Node()
+    if (b.attributes.includes('socks')) socks = await socks5Server({ anyName: true })
     const nodePort = node?.port ?? await freePort()
     const proxyPort = await freePort()
-    const [command, args] = await program(b, (text) => text.replace(NODE_PORT, String(nodePort)).replace(PROXY_PORT, String(proxyPort)))
+    const socksPort = socks?.port ?? await freePort()
+    const [command, args] = await program(b, (text) => text.replace(NODE_PORT, String(nodePort)).replace(PROXY_PORT, String(proxyPort)).replace(SOCKS_PORT, String(socksPort)))
     const run = start(command, args, {
       cwd: app.dir,
       env: { ...process.env, PATH: `${app.bin}${path.delimiter}${shims}${path.delimiter}${process.env.PATH ?? ''}` },
@@ -144,7 +152,9 @@ test.each(runnable.map((b) => [name(b), b] as const))('%s runs and exits by itse
     expect({ ...exit, stdout: exit.code === 0 ? '' : exit.stdout }).toEqual({ code: 0, signal: null, stdout: '', stderr: '', timedOut: false })
     // The block talked to the stand-in: the address replacement reached it.
     if (node) expect(node.sessions.length + node.v1Connections).toBeGreaterThan(0)
+    if (socks) expect(socks.requests.length).toBeGreaterThan(0)
   } finally {
+    await socks?.close()
     await node?.close()
   }
 })

@@ -17,7 +17,7 @@ import { chunksOf, cuts, mutate } from './mutate'
 import { type BackendName, other, type Scenario, SCENARIO_NAMES } from './recording'
 import { protocolRng, type Rng } from './rng'
 
-const PEER_CODES = ['ERR_BIP324_BAD_MAC', 'ERR_BIP324_NO_TERMINATOR', 'ERR_BIP324_OVERSIZED', 'ERR_BIP324_V1_PEER']
+const PEER_CODES = ['ERR_BIP324_BAD_MAC', 'ERR_BIP324_NO_TERMINATOR', 'ERR_BIP324_OVERSIZED', 'ERR_BIP324_V1_PEER', 'ERR_BIP324_BAD_MAGIC']
 const V1_READER_CODES = ['ERR_BIP324_BAD_MAGIC', 'ERR_BIP324_BAD_CHECKSUM', 'ERR_BIP324_BAD_MESSAGE_TYPE', 'ERR_BIP324_OVERSIZED']
 const NETWORKS = Object.keys(NETWORK_MAGIC) as Array<keyof typeof NETWORK_MAGIC>
 /** Where the terminator must end at the latest, counted from the first byte after the peer's key. */
@@ -330,6 +330,15 @@ function v1Target (): Target {
         return 'v1'
       }
       check(o.v1 === null, 'v1 reported for a non-v1 prefix', () => `matched ${matched} bytes`)
+      // Another network's v1 version (bytes 4..16 are its command, the magic is not ours): refused
+      // at the call that brings the 16th byte, our key sent only if an earlier call ruled v1 out.
+      if (c.bytes.length >= V1_PREFIX_BYTES && equal(c.bytes.subarray(4, V1_PREFIX_BYTES), v1Prefix(magic).subarray(4))) {
+        const sixteenth = ends.findIndex((end) => end >= V1_PREFIX_BYTES)
+        const decided = ends.findIndex((end) => end > matched)
+        check(o.error?.code === 'ERR_BIP324_BAD_MAGIC' && o.errorCall === sixteenth, 'another network\'s v1 peer not refused at the 16th byte', () => `${o.error?.code ?? 'none'} at call ${o.errorCall}, expected ${sixteenth}`)
+        check(decided < sixteenth ? o.firstSendCall === decided : o.sends.length === 0, 'our key and another network\'s v1 peer', () => `first send at call ${o.firstSendCall}, v2 decided at ${decided}, 16th byte at ${sixteenth}`)
+        return 'v1-other-network'
+      }
       if (matched < c.bytes.length) {
         // The first byte that differs rules v1 out: our key goes out in that call.
         const call = ends.findIndex((end) => end > matched)

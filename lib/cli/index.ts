@@ -37,7 +37,7 @@ const COMMANDS: Record<string, Command> = {
   },
   connect: {
     usage: connectUsage,
-    options: { ...common, network: { type: 'string' }, 'v1-fallback': { type: 'boolean' }, timeout: { type: 'string' } },
+    options: { ...common, network: { type: 'string' }, 'v1-fallback': { type: 'boolean' }, timeout: { type: 'string' }, proxy: { type: 'string' } },
     positionals: true,
     run: connectCommand
   },

@@ -3,6 +3,7 @@
 export { Bip324Socket, type ConnectionOptions, type Counters, type InboundMessage, type Mode, type OutboundMessage, type SocketEvents, type V1Connection, type V1Handoff, type WriteCallback } from './socket'
 export { wrap, type WrapOptions } from './wrap'
 export { connect, connectAsync, type ConnectOptions } from './connect'
+export type { SocksProxy } from './socks'
 export { createServer, Bip324Server, type DropInfo, type ServerCounters, type ServerEvents, type ServerOptions } from './server'
 export { TcpServer } from './tcp-server'
 export { probe, type ProbeOptions, type ProbeResult } from './probe'

@@ -21,7 +21,7 @@ const PROTOCOL_VERSION = 70016
 const USER_AGENT = `/bip324.js:${PACKAGE_VERSION}/`
 
 export interface ProbeOptions extends Omit<ConnectOptions, 'mode' | 'v1Fallback'> {
-  /** Retry over v1 if the peer closes during the BIP-324 handshake. */
+  /** Retry over v1 if the peer closes on our key as a v1 node does (connect()'s v1Fallback). */
   v1Fallback?: boolean
   /** Milliseconds for the whole probe, handshake included. Default: 10,000. */
   timeout?: number
@@ -72,10 +72,14 @@ async function exchange (next: () => Promise<{ type: string | undefined, payload
   return fields
 }
 
-async function overV2 (connection: Bip324Socket<'messages'>): Promise<ProbeResult> {
+// The peer's address as our version gives it: none through a proxy, as Bitcoin Core does (the TCP
+// socket's is the proxy's).
+const peerAddress = (socket: Socket, proxied: boolean): string | undefined => proxied ? undefined : socket.remoteAddress
+
+async function overV2 (connection: Bip324Socket<'messages'>, proxied: boolean): Promise<ProbeResult> {
   const iterator = connection[Symbol.asyncIterator]()
   // We speak v2 and serve nothing else.
-  connection.write({ type: 'version', payload: ourVersion(connection.remoteAddress, SERVICE_FLAGS.NODE_P2P_V2) })
+  connection.write({ type: 'version', payload: ourVersion(peerAddress(connection.socket, proxied), SERVICE_FLAGS.NODE_P2P_V2) })
   const version = await exchange(async () => {
     const r = await iterator.next()
     return r.done === true ? null : r.value
@@ -83,10 +87,10 @@ async function overV2 (connection: Bip324Socket<'messages'>): Promise<ProbeResul
   return { transport: 'v2', sessionId: Buffer.from(connection.sessionId ?? []).toString('hex'), version }
 }
 
-async function overV1 (socket: Socket, network: Network, signal: AbortSignal): Promise<ProbeResult> {
+async function overV1 (socket: Socket, network: Network, signal: AbortSignal, proxied: boolean): Promise<ProbeResult> {
   const magic = magicOf(network)
   const v1 = new V1SocketReader(socket, magic)
-  socket.write(encodeV1Message(magic, 'version', ourVersion(socket.remoteAddress, 0n)))
+  socket.write(encodeV1Message(magic, 'version', ourVersion(peerAddress(socket, proxied), 0n)))
   const version = await exchange(() => v1.next({ signal }), (type, payload) => socket.write(encodeV1Message(magic, type, payload)))
   return { transport: 'v1', version }
 }
@@ -108,7 +112,8 @@ export async function probe (options: ProbeOptions): Promise<ProbeResult> {
   try {
     const result = await connectAsync({ ...rest, network, signal, handshakeTimeout: timeout, mode: 'messages', v1Fallback: v1Fallback as true })
     close = () => { if (result.transport === 'v2') result.destroy(); else result.socket.destroy() }
-    return await Promise.race([result.transport === 'v2' ? overV2(result) : overV1(result.socket, network, signal), aborted])
+    const proxied = rest.socks !== undefined
+    return await Promise.race([result.transport === 'v2' ? overV2(result, proxied) : overV1(result.socket, network, signal, proxied), aborted])
   } catch (err) {
     // An abort by our timer reads better as the timeout it is.
     throw signal.aborted && signal.reason instanceof Bip324Error ? signal.reason : err

@@ -126,7 +126,7 @@ export class Bip324Proxy extends TcpServer {
       checkHeader: (type, length) => {
         if (greeted) return
         if (type !== 'version') throw new Bip324Error('ERR_BIP324_BAD_MESSAGE_TYPE', `a v1 client must start with version, not ${type}`)
-        if (length > MAX_VERSION_PAYLOAD) throw new Bip324Error('ERR_BIP324_OVERSIZED', `a ${length}-byte version message; the longest is ${MAX_VERSION_PAYLOAD} bytes`)
+        if (length > MAX_VERSION_PAYLOAD) throw new Bip324Error('ERR_BIP324_OVERSIZED', `a ${length}-byte version message; the proxy holds at most ${MAX_VERSION_PAYLOAD} bytes (every field, a 256-byte user agent, no bytes past relay)`)
         greeted = true
       }
     })

@@ -104,10 +104,14 @@ export interface SocketSettings {
   /** A responder's v1 peer is handed over here (the server's v1 fallback); without it, it is
    *  ERR_BIP324_V1_PEER. */
   onV1?: (handoff: V1Handoff) => void
-  /** An initiator whose peer closed during the handshake, before sending its key and garbage,
-   *  calls this instead of failing with ERR_BIP324_PEER_CLOSED (connect's v1Fallback), having let
-   *  go of the TCP socket; it ends the connection itself. */
+  /** An initiator whose peer closed or reset the connection during the handshake as a v1 peer does
+   *  (Protocol.shouldReconnectV1: nothing received, our key sent) calls this instead of failing
+   *  (connect's v1Fallback), having let go of the TCP socket; it ends the connection itself. */
   onPeerClosed?: () => void
+  /** Run on the TCP socket once it connects, before the handshake: connect()'s SOCKS5 negotiation.
+   *  Until it resolves the socket's bytes are not ours, its end is its own to report, and the
+   *  connection is still `connecting`; a rejection destroys the connection with its error. */
+  tunnel?: (socket: Socket) => Promise<void>
 }
 
 function checkContents (chunk: unknown): Uint8Array {
@@ -215,12 +219,17 @@ export class Bip324Socket<M extends Mode = 'raw'> extends Duplex {
   private readonly settings: SocketSettings
   private bytesSent = 0
   private bytesReceived = 0
+  // Bytes of our first flight (key and garbage) the kernel took: what Core's ShouldReconnectV1
+  // counts as sent. Node reports a write when all of it is taken, so it is all or nothing.
+  private keyBytesSent = 0
   private readPaused = false
   private invalidMessages = 0
   private queued = 0
   private established = false
   // Set once a v1 peer's socket was handed over: it is no longer ours to destroy.
   private handedOver = false
+  // While settings.tunnel runs: the socket speaks to the proxy, not to the peer.
+  private tunnelling = false
   private handshakeTimer: NodeJS.Timeout | undefined
   // When the peer last sent a byte, for the idle timer: only the peer's bytes count
   // (socket.setTimeout would count our writes too).
@@ -285,9 +294,10 @@ export class Bip324Socket<M extends Mode = 'raw'> extends Duplex {
     return this.established
   }
 
-  /** As net.Socket's: true until the TCP connection is made. */
+  /** As net.Socket's: true until the TCP connection is made (through a SOCKS5 proxy: until the
+   *  proxy has connected to the peer). */
   get connecting (): boolean {
-    return this.socket.connecting
+    return this.socket.connecting || this.tunnelling
   }
 
   get remoteAddress (): string | undefined { return this.socket.remoteAddress }
@@ -362,9 +372,7 @@ export class Bip324Socket<M extends Mode = 'raw'> extends Duplex {
   // The TCP socket's listeners, one function each for every connection (an idle connection holds
   // no closures): the socket finds its connection under OWNER.
   private static onSocketConnect (this: Owned): void {
-    const c = this[OWNER]!
-    c.emit('connect')
-    c.start()
+    this[OWNER]!.onConnect()
   }
 
   private static onSocketData (this: Owned, chunk: Buffer): void { this[OWNER]!.onData(chunk) }
@@ -377,7 +385,8 @@ export class Bip324Socket<M extends Mode = 'raw'> extends Duplex {
   // A slow peer looks the same, so the code stays a timeout; the message says what is likely.
   private static handshakeTimedOut (c: Bip324Socket<Mode>): void {
     c.destroy(new Bip324Error('ERR_BIP324_HANDSHAKE_TIMEOUT', `no BIP-324 handshake within ${c.settings.handshakeTimeout} ms` +
-      (c.protocol.awaitingTerminator ? ' (the peer\'s key arrived, but no garbage terminator of this network: another network?)' : '')))
+      (c.protocol.awaitingTerminator ? ' (the peer\'s key arrived, but no garbage terminator of this network: another network?)' : '') +
+      (c.tunnelling ? ' (the SOCKS5 proxy had not reached the peer yet)' : '')))
   }
 
   // Armed once per idleTimeout, not per chunk: on firing it looks at when the peer last spoke.
@@ -388,13 +397,37 @@ export class Bip324Socket<M extends Mode = 'raw'> extends Duplex {
     else c.idleTimer = setTimeout(Bip324Socket.idleCheck, idleTimeout - quiet, c).unref()
   }
 
+  // 'connect' is the peer's: through a proxy, once the proxy has reached it.
+  private onConnect (): void {
+    const { tunnel } = this.settings
+    if (tunnel === undefined) {
+      this.connected()
+      return
+    }
+    this.tunnelling = true
+    tunnel(this.socket).then(() => {
+      this.tunnelling = false
+      this.connected()
+    }, (err: Error) => {
+      this.tunnelling = false
+      if (!this.destroyed) this.destroy(err)
+    })
+  }
+
+  private connected (): void {
+    if (this.destroyed) return
+    this.emit('connect')
+    this.start()
+  }
+
   private start (): void {
     if (this.destroyed) return
     const first = this.protocol.start()
-    if (first.length > 0) this.writeRaw(first)
+    if (first.length > 0) this.writeRaw(first, (err) => { if (err == null) this.keyBytesSent = first.length })
   }
 
   private onData (chunk: Buffer): void {
+    if (this.tunnelling) return
     this.bytesReceived += chunk.length
     if (this.established) {
       this.heard = Date.now()
@@ -434,6 +467,7 @@ export class Bip324Socket<M extends Mode = 'raw'> extends Duplex {
   }
 
   private onEnd (): void {
+    if (this.tunnelling) return
     if (this.established) {
       if (this.protocol.buffered > 0) {
         this.destroy(new Bip324Error('ERR_BIP324_TRUNCATED', 'the peer closed the connection in the middle of a packet'))
@@ -445,27 +479,35 @@ export class Bip324Socket<M extends Mode = 'raw'> extends Duplex {
       this.read(0)
       return
     }
-    const { onPeerClosed } = this.settings
-    if (onPeerClosed !== undefined && !this.protocol.awaitingTerminator) {
-      this.release()
-      this.socket.destroy()
-      onPeerClosed()
-      return
-    }
+    if (this.reconnectV1()) return
     this.destroy(this.protocol.awaitingTerminator
       ? new Bip324Error('ERR_BIP324_NO_TERMINATOR', 'the peer sent its key and garbage, then closed without a garbage terminator of this network: another network?')
-      : new Bip324Error('ERR_BIP324_PEER_CLOSED', 'the peer closed the connection during the handshake'))
+      : new Bip324Error('ERR_BIP324_PEER_CLOSED', `the peer closed the connection during the handshake${this.bytesReceived > 0 ? `, after sending ${this.bytesReceived} bytes` : ''}`))
   }
 
   // A peer of another network that gives up at its own 4,111-byte window while our bytes are still
   // unread there resets the connection instead of closing it: that is the same verdict, so it is
-  // reported as such, with the system error as its cause. Any other error passes through as is.
+  // reported as such, with the system error as its cause. A v1 peer may reset too (our garbage
+  // unread when it closes), which is its close. Any other error passes through as is.
   private onError (err: NodeJS.ErrnoException): void {
-    if (!this.established && this.protocol.awaitingTerminator && (err.code === 'ECONNRESET' || err.code === 'EPIPE')) {
+    const reset = !this.established && (err.code === 'ECONNRESET' || err.code === 'EPIPE')
+    if (reset && this.reconnectV1()) return
+    if (reset && this.protocol.awaitingTerminator) {
       this.destroy(new Bip324Error('ERR_BIP324_NO_TERMINATOR', `the peer reset the connection before sending a garbage terminator of this network: another network? (${err.code})`, { cause: err }))
     } else {
       this.destroy(err)
     }
+  }
+
+  // connect()'s v1Fallback, when the end of the connection is what a v1 peer makes (Bitcoin Core's
+  // rule, Protocol.shouldReconnectV1): the TCP socket is let go and the retry takes over.
+  private reconnectV1 (): boolean {
+    const { onPeerClosed } = this.settings
+    if (onPeerClosed === undefined || !this.protocol.shouldReconnectV1(this.keyBytesSent)) return false
+    this.release()
+    this.socket.destroy()
+    onPeerClosed()
+    return true
   }
 
   private onClose (): void {

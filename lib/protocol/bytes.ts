@@ -35,3 +35,10 @@ export function ascii (text: string): Uint8Array {
   for (let i = 0; i < text.length; i++) out[i] = text.charCodeAt(i)
   return out
 }
+
+/** Lowercase hex, for messages that name bytes the peer sent. */
+export function hex (bytes: Uint8Array): string {
+  let out = ''
+  for (const b of bytes) out += b.toString(16).padStart(2, '0')
+  return out
+}

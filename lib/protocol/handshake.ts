@@ -25,6 +25,7 @@ import { DEFAULT_MAX_CONTENTS, MAX_GARBAGE_LEN, NUM_ELLIGATOR_SWIFT_BYTES, NUM_G
 import { magicOf, type Network } from '../network'
 import { PacketReader } from './packet-reader'
 import { Session } from './session'
+import { V1_PREFIX_BYTES, wrongMessageStart } from './v1'
 
 /** The bytes after a peer's key within which its terminator must end (4,095 of garbage, then 16),
  *  here as in Bitcoin Core (V2Transport::ProcessReceivedGarbageBytes), which disconnects when they
@@ -280,13 +281,19 @@ export class SentKey extends State<KeyedContext> {
   }
 
   /** Takes the peer's bytes until its 64-byte key is complete; then ECDH and the key schedule give
-   *  both directions' ciphers. */
+   *  both directions' ciphers. A responder refuses, once 16 bytes are in, a key that is another
+   *  network's v1 `version` header (ERR_BIP324_BAD_MAGIC, as Bitcoin Core: wrongMessageStart). */
   receiveKey (input: Uint8Array): KeyResult {
     bytes(input, 'input')
     const take = Math.min(NUM_ELLIGATOR_SWIFT_BYTES - this.#fill, input.length)
-    this.peek()
+    const before = this.#fill
+    const { role, magic } = this.peek()
     this.#theirKey.set(input.subarray(0, take), this.#fill)
     this.#fill += take
+    if (role === 'responder' && before < V1_PREFIX_BYTES && this.#fill >= V1_PREFIX_BYTES) {
+      const wrong = wrongMessageStart(this.#theirKey.subarray(0, V1_PREFIX_BYTES), magic)
+      if (wrong !== undefined) fail(this.take(), wrong)
+    }
     if (this.#fill < NUM_ELLIGATOR_SWIFT_BYTES) return { kind: 'needMoreData' }
     const ctx = this.take()
     const initiator = ctx.role === 'initiator'

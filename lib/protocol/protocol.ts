@@ -29,7 +29,7 @@ import {
   SentKey, SentVersion
 } from './handshake'
 import { Session } from './session'
-import { V1Check } from './v1'
+import { V1_HEADER_SIZE, V1Check } from './v1'
 
 export interface ProtocolOptions extends HandshakeOptions {
   /** Contents lengths of decoy packets sent before our version packet. Their bytes count toward
@@ -134,6 +134,19 @@ export class Protocol {
    *  v1 peer, which never sends 64 bytes first, cannot be here). */
   get awaitingTerminator (): boolean {
     return this.#current instanceof SentVersion
+  }
+
+  /**
+   * Whether an initiator whose connection just ended should retry over v1: Bitcoin Core's
+   * V2Transport::ShouldReconnectV1. Only when nothing at all was received (a v1 peer answers a v2
+   * key with nothing but a close) and at least a v1 header's worth (24 bytes) of ours went out
+   * (`bytesSent`: what the transport handed to the network), enough for a v1 peer to have read a
+   * header and refused its magic. A close before that, or after the peer sent anything, is not a
+   * v1 peer's: retrying would hide a network fault.
+   */
+  shouldReconnectV1 (bytesSent: number): boolean {
+    const current = this.#current
+    return this.role === 'initiator' && current instanceof SentKey && current.buffered === 0 && bytesSent >= V1_HEADER_SIZE
   }
 
   /** Packets sent and received so far (decoys included). */

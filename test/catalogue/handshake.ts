@@ -70,6 +70,15 @@ export const handshakeCases: Case[] = [
     }
   },
   {
+    id: 'v1-version-other-network',
+    input: 'a testnet4 v1 `version` message to a mainnet responder (bytes 4..16 are `version`, the magic is not ours)',
+    expected: 'ERR_BIP324_BAD_MAGIC',
+    closed: 'the session, as Bitcoin Core ("V1 peer with wrong MessageStart"); nothing was sent to the peer',
+    bound: 16,
+    sends: 0,
+    run: () => feed(responder(), [encodeV1Message(magicOf('testnet4'), 'version', crypto.randomBytes(100))])
+  },
+  {
     id: 'v1-prefix-then-diverges',
     input: '15 bytes of the v1 prefix, then a byte that is not',
     expected: 'none',

@@ -68,6 +68,14 @@ export const messageCases: Case[] = [
   payload('compact-size-non-canonical', 'an inv whose count 1 is written as 0xfd 0x01 0x00', 'ERR_BIP324_BAD_PAYLOAD', 'inv', () => cat([0xfd, 0x01, 0x00], new Uint8Array(36))),
   payload('compact-size-non-canonical-64', 'an inv count written as 0xff and eight bytes for the value 1', 'ERR_BIP324_BAD_PAYLOAD', 'inv', () => cat([0xff, 1, 0, 0, 0, 0, 0, 0, 0], new Uint8Array(36))),
   payload('version-truncated', 'a version payload cut before its start height', 'ERR_BIP324_BAD_PAYLOAD', 'version', () => cat(new Uint8Array(4 + 8 + 8 + 26 + 26 + 8), [0], [1, 2])),
+  {
+    id: 'version-bytes-after-relay',
+    input: 'a version with 100 bytes after its relay byte',
+    expected: 'none',
+    closed: 'nothing: the extra bytes are ignored, as Bitcoin Core ignores them (a newer peer\'s fields)',
+    memory: DECODER,
+    run: () => attempt(() => decodePayload('version', cat(new Uint8Array(4 + 8 + 8 + 26 + 26 + 8), encodeCompactSize(0), new Uint8Array(4), [1], crypto.randomBytes(100))))
+  },
   payload('ping-trailing-byte', 'a ping with 9 bytes instead of 8', 'ERR_BIP324_BAD_PAYLOAD', 'ping', () => crypto.randomBytes(9)),
   payload('headers-with-transactions', 'a headers entry whose transaction count is 1', 'ERR_BIP324_BAD_PAYLOAD', 'headers', () => cat([1], new Uint8Array(80), [1])),
   payload('payload-over-limit', 'a payload of 4,000,001 bytes', 'ERR_BIP324_OVERSIZED', 'tx', () => new Uint8Array(4_000_001)),

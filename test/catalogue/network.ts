@@ -3,8 +3,9 @@
 import crypto from 'node:crypto'
 import type net from 'node:net'
 
-import { createServer, magicOf, Protocol, type ServerOptions, v1Prefix } from '../../lib'
-import { closed, nextEvent, rawClient, read, serverPair } from '../helpers/net'
+import { connectAsync, createServer, magicOf, Protocol, type ServerOptions, v1Prefix } from '../../lib'
+import { closed, nextEvent, rawClient, rawServer, read, serverPair } from '../helpers/net'
+import { type Socks5ServerOptions, socks5Server } from '../helpers/socks5-server'
 import type { Case, Outcome } from './case'
 
 /** A server that records its first handshake error; `act` misbehaves on a raw client socket. */
@@ -21,6 +22,24 @@ async function againstServer (options: ServerOptions, act: (client: net.Socket) 
   client.destroy()
   await server[Symbol.asyncDispose]()
   return { code: err.code }
+}
+
+/** connect() through a misbehaving SOCKS5 proxy: the error it ends with. */
+function socksCase (id: string, input: string, options: Socks5ServerOptions): Case {
+  return {
+    id,
+    input,
+    expected: 'ERR_BIP324_SOCKS',
+    closed: 'the connection to the proxy; nothing of ours (no key) was sent',
+    memory: 'one read of the proxy\'s bytes (64 KiB at most), until the socks client has parsed its reply (at most 262 bytes); 6 kept for the verdict',
+    run: async () => {
+      const proxy = await socks5Server(options)
+      const err = await connectAsync({ host: 'examplexyz.onion', port: 8333, socks: { host: '127.0.0.1', port: proxy.port } })
+        .then(() => ({ code: 'none' }), (e: Error & { code: string }) => e)
+      await proxy.close()
+      return { code: err.code }
+    }
+  }
 }
 
 const HANDSHAKE_MEMORY = 'the handshake holds at most key + 4,095 + 16 bytes (see garbage-drip)'
@@ -102,6 +121,22 @@ export const networkCases: Case[] = [
       return { code: err.code, maxBuffered: held }
     }
   },
+  {
+    id: 'fallback-peer-talked',
+    input: 'to an initiator with v1Fallback, a peer that sends 10 bytes and closes',
+    expected: 'ERR_BIP324_PEER_CLOSED',
+    closed: 'the connection, with no v1 retry: a v1 node sends nothing (Bitcoin Core\'s ShouldReconnectV1)',
+    memory: 'the 10 bytes',
+    run: async () => {
+      const talker = await rawServer((s) => s.once('data', () => s.end(crypto.randomBytes(10))))
+      const err = await connectAsync({ port: talker.port, v1Fallback: true }).then(() => ({ code: 'none' }), (e: Error & { code: string }) => e)
+      await talker.close()
+      return { code: err.code }
+    }
+  },
+  socksCase('socks-reply-refused', 'a SOCKS5 proxy that answers the CONNECT with reply 0xf0 (Tor: onion service descriptor can not be found)', { reply: 0xf0 }),
+  socksCase('socks-not-socks5', 'a "SOCKS5 proxy" whose answer starts with 0x04 (a SOCKS4 server, or not a proxy at all)', { answer: Uint8Array.of(4, 0) }),
+  socksCase('socks-closes-before-reply', 'a SOCKS5 proxy that reads our greeting and closes', { closesAfterGreeting: true }),
   {
     id: 'idle-after-handshake',
     input: 'a peer that completes the handshake, then sends nothing (idleTimeout 150 ms)',

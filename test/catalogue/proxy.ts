@@ -36,7 +36,7 @@ export const proxyCases: Case[] = [
   },
   {
     id: 'proxy-version-oversized',
-    input: `a version header announcing ${MAX_VERSION_PAYLOAD + 1} bytes (one more than the longest version)`,
+    input: `a version header announcing ${MAX_VERSION_PAYLOAD + 1} bytes (one more than the longest version without bytes past relay: what the proxy holds)`,
     expected: 'ERR_BIP324_OVERSIZED',
     closed: 'the client, from the header',
     memory: 'the 24-byte header',

@@ -1,6 +1,8 @@
 /**
  * version: the first message each side sends. `relay` (BIP-37) came with protocol version 70001;
  * an older peer ends the payload before it, so a missing relay byte is accepted and left undefined.
+ * Bytes after the relay byte are accepted and ignored, as Bitcoin Core ignores them (net_processing's
+ * version handler reads no field past relay): a newer peer may send fields we do not know.
  * The user agent is UTF-8 text (BIP-14); bytes that are not UTF-8 decode to U+FFFD.
  * @see https://developer.bitcoin.org/reference/p2p_networking.html#version
  */
@@ -10,8 +12,10 @@ import { MAX_SUBVERSION_LENGTH } from '../limits'
 import type { Codec } from './codec'
 import { NET_ADDRESS_BYTES, type NetAddress, readNetAddress, writeNetAddress } from './net-address'
 
-/** The longest version payload that decodes: every field, a 256-byte user agent (its CompactSize
- *  length takes 3 bytes) and the relay byte. */
+/** The longest version payload without bytes past relay: every field, a 256-byte user agent (its
+ *  CompactSize length takes 3 bytes) and the relay byte. Longer ones decode too (the rest is
+ *  ignored); this is the bound for whoever must hold a version before deciding anything, such as
+ *  the proxy with a client it has not connected yet. */
 export const MAX_VERSION_PAYLOAD = 4 + 8 + 8 + 2 * NET_ADDRESS_BYTES + 8 + 3 + MAX_SUBVERSION_LENGTH + 4 + 1
 
 export interface VersionMessage {
@@ -57,6 +61,9 @@ export const versionCodec: Codec<VersionMessage> = {
       userAgent: utf8.decode(r.varBytes(MAX_SUBVERSION_LENGTH, 'user agent')),
       startHeight: r.i32()
     }
-    return r.remaining === 0 ? fields : { ...fields, relay: r.bool() }
+    if (r.remaining === 0) return fields
+    const relay = r.bool()
+    r.skip(r.remaining)
+    return { ...fields, relay }
   }
 }
