@@ -10,8 +10,9 @@ import { invalid } from './byte-writer'
 import { COMMAND_BYTES, readCommand, writeCommand } from './command'
 import { doubleSha256 } from './hashes'
 import { MAX_PROTOCOL_MESSAGE_LENGTH } from './limits'
+import { V1_HEADER_BYTES } from '../protocol/v1'
 
-export const V1_HEADER_BYTES = 24
+export { V1_HEADER_BYTES }
 const LENGTH_AT = 4 + COMMAND_BYTES
 const CHECKSUM_AT = LENGTH_AT + 4
 

@@ -29,7 +29,7 @@ import {
   SentKey, SentVersion
 } from './handshake'
 import { Session } from './session'
-import { V1_HEADER_SIZE, V1Check } from './v1'
+import { V1_HEADER_BYTES, V1Check } from './v1'
 
 export interface ProtocolOptions extends HandshakeOptions {
   /** Contents lengths of decoy packets sent before our version packet. Their bytes count toward
@@ -146,7 +146,7 @@ export class Protocol {
    */
   shouldReconnectV1 (bytesSent: number): boolean {
     const current = this.#current
-    return this.role === 'initiator' && current instanceof SentKey && current.buffered === 0 && bytesSent >= V1_HEADER_SIZE
+    return this.role === 'initiator' && current instanceof SentKey && current.buffered === 0 && bytesSent >= V1_HEADER_BYTES
   }
 
   /** Packets sent and received so far (decoys included). */
