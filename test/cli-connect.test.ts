@@ -3,7 +3,7 @@
 import crypto from 'node:crypto'
 import net from 'node:net'
 
-import { probe } from '../lib/net/probe'
+import { probe } from '../lib/peer/probe'
 import { runCli } from './helpers/cli'
 import { NODE_SERVICES, NODE_START_HEIGHT, NODE_USER_AGENT, v1OnlyNode, v2Node } from './helpers/fake-node'
 import { rawServer } from './helpers/net'
