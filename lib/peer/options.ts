@@ -47,9 +47,10 @@ export interface PeerOptions {
   feefilter?: bigint
   /** Send getaddr after the version handshake. Default: false. */
   getaddr?: boolean
-  /** Milliseconds from the start of the connection (the transport handshake included) to the end of
-   *  the version handshake: ERR_BIP324_VERSION_TIMEOUT after it. Default: 60,000 (Core's
-   *  -peertimeout). 0 turns it off. */
+  /** Milliseconds from the Peer's start to the end of the version handshake:
+   *  ERR_BIP324_VERSION_TIMEOUT after it. connectPeer starts it with the connection (the transport
+   *  handshake included, as Core counts -peertimeout); a server's Peer once the transport handshake
+   *  is done (that one has handshakeTimeout). Default: 60,000 (Core's -peertimeout). 0 turns it off. */
   versionTimeout?: number
   /** Milliseconds between our pings; the first goes out with 'ready'. Default: 120,000 (Core's
    *  PING_INTERVAL). 0: no automatic pings. */
@@ -157,9 +158,9 @@ export function peerSettingsOf (options: PeerOptions & { signal?: AbortSignal | 
   }
 }
 
-/** @internal The Peer's own option names: what connectPeer and createPeerServer take out before
- *  the rest goes to the transport (maxSendBuffer and network serve both). */
-export const PEER_ONLY_OPTIONS = [
+// The Peer's own option names: what connectPeer and createPeerServer take out before the rest goes
+// to the transport (maxSendBuffer and network serve both).
+const PEER_ONLY_OPTIONS = [
   'protocolVersion', 'services', 'userAgent', 'startHeight', 'relay', 'wtxidrelay', 'sendaddrv2', 'sendheaders',
   'sendcmpct', 'feefilter', 'getaddr', 'versionTimeout', 'pingInterval', 'pingTimeout', 'onMisbehavior', 'localNonces'
 ] as const

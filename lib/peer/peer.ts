@@ -109,6 +109,7 @@ function closedError (): Error {
   return Object.assign(new Error('Cannot send on a closed Peer'), { code: 'ERR_STREAM_DESTROYED' })
 }
 
+/** A Peer's events, typed (see PeerEvents). */
 export interface Peer {
   on<E extends keyof PeerEvents>(event: E, listener: (...args: PeerEvents[E]) => void): this
   on(event: string | symbol, listener: (...args: any[]) => void): this
@@ -120,6 +121,7 @@ export interface Peer {
   emit(event: string | symbol, ...args: any[]): boolean
 }
 
+/** A Bitcoin peer over one connection: see the file's comment and the README's "Quick start: peers". */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export class Peer extends EventEmitter {
   /** Whether the peer connected to us. */

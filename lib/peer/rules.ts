@@ -11,8 +11,8 @@
  *   before its verack check. Anything else it drops ("Unsupported message prior to verack").
  * - A second version or verack: dropped ("redundant version message", "ignoring redundant verack").
  * - wtxidrelay or sendaddrv2 after verack: disconnected ("wtxidrelay received after verack").
- *   sendtxrcncl after verack Core drops unread while its txreconciliation is off (the default), as
- *   we do: we do not reconcile.
+ *   sendtxrcncl Core drops unread while its txreconciliation is off (the default): we do not
+ *   reconcile either, so before verack it is dropped, and after it is a message like any other.
  * - A payload that does not decode: ProcessMessages catches the exception and drops the message;
  *   one with more entries than Core's limits (inv, getdata, addr, addrv2, headers, getheaders,
  *   getblocks, filterload, filteradd) is Misbehaving(), which disconnects.

@@ -23,6 +23,7 @@ export interface PeerServerEvents extends ServerEvents<'messages'> {
   peerError: [err: Error, peer: Peer]
 }
 
+/** A PeerServer's events, typed (see PeerServerEvents). */
 export interface PeerServer {
   on<E extends keyof PeerServerEvents>(event: E, listener: (...args: PeerServerEvents[E]) => void): this
   on(event: string | symbol, listener: (...args: any[]) => void): this
@@ -30,6 +31,7 @@ export interface PeerServer {
   once(event: string | symbol, listener: (...args: any[]) => void): this
 }
 
+/** A Bip324Server whose connections become inbound Peers ('peer'). */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export class PeerServer extends Bip324Server<'messages'> {
   private readonly peerOptions: PeerServerOptions

@@ -53,8 +53,8 @@ export interface CoreSide {
   received: Wire[]
   /** The nonces of the pings it sent. */
   pingsSent: bigint[]
-  /** Resolves with the first message of `type` it gets (or got). */
-  next: (type: string) => Promise<Wire>
+  /** Resolves with the first message of `type` (and, if given, passing `test`) it gets or got. */
+  next: (type: string, test?: (m: Wire) => boolean) => Promise<Wire>
   send: (m: Scripted) => void
   closed: Promise<void>
 }
@@ -69,7 +69,7 @@ export function nonceOf (payload: Uint8Array): bigint {
 export function behaveAsCore (connection: Bip324Socket<'messages'>, inbound: boolean, b: CoreBehaviour = {}): CoreSide {
   const received: Wire[] = []
   const pingsSent: bigint[] = []
-  const waiters: Array<{ type: string, resolve: (m: Wire) => void }> = []
+  const waiters: Array<{ wanted: (m: Wire) => boolean, resolve: (m: Wire) => void }> = []
   const send = (m: Scripted): void => { if (!connection.destroyed) connection.write(wire(m)) }
   let theirVersion = false
   let theirVerack = false
@@ -88,7 +88,7 @@ export function behaveAsCore (connection: Bip324Socket<'messages'>, inbound: boo
   })
   const onMessage = (m: Wire): void => {
     received.push(m)
-    for (const w of waiters.filter((w) => w.type === m.type)) { waiters.splice(waiters.indexOf(w), 1); w.resolve(m) }
+    for (const w of waiters.filter((w) => w.wanted(m))) { waiters.splice(waiters.indexOf(w), 1); w.resolve(m) }
     if (m.type === 'version') {
       if (theirVersion) return // "redundant version message"
       theirVersion = true
@@ -135,9 +135,10 @@ export function behaveAsCore (connection: Bip324Socket<'messages'>, inbound: boo
     pingsSent,
     send,
     closed,
-    next: (type) => {
-      const got = received.find((m) => m.type === type)
-      return got !== undefined ? Promise.resolve(got) : new Promise((resolve) => waiters.push({ type, resolve }))
+    next: (type, test = () => true) => {
+      const wanted = (m: Wire): boolean => m.type === type && test(m)
+      const got = received.find(wanted)
+      return got !== undefined ? Promise.resolve(got) : new Promise((resolve) => waiters.push({ wanted, resolve }))
     }
   }
 }
