@@ -74,6 +74,26 @@ describe('outbound, as Core expects it', () => {
     peer.destroy()
   })
 
+  test('sendheaders and sendcmpct before verack count, as Core takes them there', async () => {
+    const { peer } = await toCore({ beforeVerack: [{ type: 'sendheaders' }, { type: 'sendcmpct', announce: true, version: 2n }] })
+    const got: Misbehavior[] = []
+    peer.on('misbehavior', (r) => got.push(r))
+    await once(peer, 'ready')
+    expect(peer.features).toMatchObject({ sendHeaders: true, compactBlocks: { announce: true, version: 2n } })
+    expect(got).toEqual([])
+    peer.destroy()
+  })
+
+  test('a node of protocol 70015: no wtxidrelay nor sendaddrv2 from us, and its wtxidrelay does not count', async () => {
+    const { peer, core } = await toCore({ version: 70015 })
+    await once(peer, 'ready')
+    await core.next('verack')
+    expect(peer.commonVersion).toBe(70015)
+    expect(types(core).slice(0, 2)).toEqual(['version', 'verack'])
+    expect(peer.features.wtxidRelay).toBe(false)
+    peer.destroy()
+  })
+
   test('the messages that came with the verack reach whoever listens once ready, typed and raw', async () => {
     const { peer } = await toCore()
     await once(peer, 'ready')

@@ -138,10 +138,10 @@ test('without shared localNonces, our own client and server talk (the README qui
 describe('sending', () => {
   test('before ready, send() queues; the queue goes out after verack, in order, then \'drain\'', async () => {
     const { port, next } = await peerServer()
-    const client = connectPeer({ host: '127.0.0.1', port, pingInterval: 0, maxSendBuffer: 100 })
+    const client = connectPeer({ host: '127.0.0.1', port, pingInterval: 0, maxSendBuffer: 1000 })
     expect(client.send({ type: 'feefilter', feeRate: 1n })).toBe(true)
-    // 8 + 96 bytes reach maxSendBuffer: false, then 'drain' once they are out.
-    expect(client.sendRaw('tx', new Uint8Array(96))).toBe(false)
+    // (8 + 400) + (192 + 400) bytes reach maxSendBuffer: false, then 'drain' once they are out.
+    expect(client.sendRaw('tx', new Uint8Array(192))).toBe(false)
     expect(() => client.send({ type: 'getaddr' })).toThrow(expect.objectContaining({ code: 'ERR_BIP324_BAD_STATE' }))
     const drained = once(client, 'drain')
     const inbound = await next()

@@ -58,8 +58,9 @@ export interface PeerOptions {
   /** Milliseconds a ping may wait for its pong: ERR_BIP324_PING_TIMEOUT after it. Default:
    *  1,200,000 (Core's TIMEOUT_INTERVAL). 0 turns it off. */
   pingTimeout?: number
-  /** Bytes of messages send() may queue before 'ready'; past them send() throws
-   *  ERR_BIP324_BAD_STATE. The transport's maxSendBuffer, default 1,000,000, is the limit. */
+  /** Bytes of messages send() may queue before 'ready' (payloads plus 400 bytes each, as the
+   *  transport counts messages); past them send() throws ERR_BIP324_BAD_STATE. The transport's
+   *  maxSendBuffer, default 1,000,000, is the limit. */
   maxSendBuffer?: number
   /** Decides what a rule the peer broke costs it: 'disconnect' closes the connection with
    *  ERR_BIP324_MISBEHAVIOR, 'ignore' drops the message. Default: what Core does (`report.core`). */

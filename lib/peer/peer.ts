@@ -17,7 +17,8 @@
  *   wrong nonce is ignored (pings may overlap), a zero nonce or a short payload cancels the ping.
  * - Bounds: what the peer sends is bounded by the transport (and, over v1, by the framing's payload
  *   limit); messages held back while 'ready' is handled stay in the transport's receive buffer;
- *   send() before 'ready' queues at most maxSendBuffer bytes.
+ *   send() before 'ready' queues at most maxSendBuffer bytes (payloads plus 400 bytes each) and
+ *   one message.
  */
 
 import { EventEmitter } from 'node:events'
@@ -30,6 +31,7 @@ import {
 } from '../messages'
 import { writeCommand } from '../messages/command'
 import { abortError } from '../net/abort'
+import { MESSAGE_OVERHEAD } from '../net/options'
 import type { Bip324Socket, V1Connection, V1Handoff, WriteCallback } from '../net/socket'
 import { magicOf, SERVICE_FLAGS, serviceNames } from '../network'
 import {
@@ -245,7 +247,8 @@ export class Peer extends EventEmitter {
       throw new Bip324Error('ERR_BIP324_BAD_STATE', `${this.queuedBytes} bytes already wait for the version handshake (maxSendBuffer ${maxSendBuffer}): wait for 'drain' or 'ready'`)
     }
     this.queue.push({ type, payload, cb: callback })
-    this.queuedBytes += payload.length
+    // Counted as the transport counts a message it holds, so that empty ones cost something too.
+    this.queuedBytes += payload.length + MESSAGE_OVERHEAD
     if (this.queuedBytes < maxSendBuffer) return true
     this.drainWanted = true
     return false
