@@ -49,6 +49,18 @@ export type Bip324ErrorCode =
   /** The proxy would not go where a client's version message asked: a special-purpose block (loopback,
    *  private, link-local...) the operator did not allow, or a no from its allowTarget. Nothing was sent. */
   | 'ERR_BIP324_TARGET_REFUSED'
+  /** The peer broke a rule of the message exchange (a feature message after verack, a malformed or
+   *  oversized payload...) and the Peer's misbehaviour policy closed the connection; the message
+   *  starts with the reason. */
+  | 'ERR_BIP324_MISBEHAVIOR'
+  /** The version handshake (version and verack both ways) did not complete in time. */
+  | 'ERR_BIP324_VERSION_TIMEOUT'
+  /** A ping went unanswered for the ping timeout. */
+  | 'ERR_BIP324_PING_TIMEOUT'
+  /** The peer's protocol version is below the oldest one Bitcoin Core talks to (MIN_PEER_PROTO_VERSION). */
+  | 'ERR_BIP324_OBSOLETE_VERSION'
+  /** The peer's version carried a nonce of ours: the connection goes back to ourselves. */
+  | 'ERR_BIP324_SELF_CONNECTION'
 
 export class Bip324Error extends Error {
   readonly code: Bip324ErrorCode

@@ -16,3 +16,4 @@ export function nativeInfo (): NativeInfo {
 }
 export * from './net'
 export * from './messages'
+export * from './peer'

@@ -9,6 +9,7 @@ import { handshakeCases } from './catalogue/handshake'
 import { messageCases } from './catalogue/messages'
 import { networkCases } from './catalogue/network'
 import { packetCases } from './catalogue/packets'
+import { peerCases } from './catalogue/peer'
 import { proxyCases } from './catalogue/proxy'
 import { render } from './catalogue/render'
 
@@ -17,7 +18,8 @@ const SECTIONS: Array<[string, Case[]]> = [
   ['Packets after the handshake', packetCases],
   ['Sockets', networkCases],
   ['Messages and v1 frames', messageCases],
-  ['Proxy clients', proxyCases]
+  ['Proxy clients', proxyCases],
+  ['Peer messages', peerCases]
 ]
 const DOC = path.join(__dirname, '..', 'docs', 'bad-input.md')
 

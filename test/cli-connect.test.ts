@@ -4,7 +4,7 @@ import crypto from 'node:crypto'
 import net from 'node:net'
 
 import { createServer, decodePayload } from '../lib'
-import { probe } from '../lib/net/probe'
+import { probe } from '../lib/peer/probe'
 import { runCli } from './helpers/cli'
 import { NODE_SERVICES, NODE_START_HEIGHT, NODE_USER_AGENT, v1OnlyNode, v2Node } from './helpers/fake-node'
 import { rawServer } from './helpers/net'

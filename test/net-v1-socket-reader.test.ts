@@ -5,7 +5,7 @@
 import net from 'node:net'
 
 import { encodeV1Message, MAX_VERSION_PAYLOAD, V1_HEADER_BYTES } from '../lib/messages'
-import { probe } from '../lib/net/probe'
+import { probe } from '../lib/peer/probe'
 import { createProxy } from '../lib/net/proxy'
 import { V1SocketReader } from '../lib/net/v1-socket-reader'
 import { NODE_USER_AGENT, v2Node } from './helpers/fake-node'

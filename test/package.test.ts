@@ -6,7 +6,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 
 import { decodePayload, V1MessageReader } from '../lib/messages'
-import { probe } from '../lib/net/probe'
+import { probe } from '../lib/peer/probe'
 import { PACKAGE_ROOT, PACKAGE_VERSION } from '../lib/package'
 import { runCli } from './helpers/cli'
 import { rawServer } from './helpers/net'

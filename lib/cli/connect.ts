@@ -1,7 +1,7 @@
 /** `bip324 connect`: probes a Bitcoin node over BIP-324 and prints who it is. */
 
 import { Bip324Error } from '../errors'
-import { probe, type ProbeOptions, type ProbeResult } from '../net/probe'
+import { probe, type ProbeOptions, type ProbeResult } from '../peer/probe'
 import { NETWORKS, serviceNames } from '../network'
 import { formatAddress, parseAddress } from './address'
 import { backendOf, networkOf, type Values } from './args'

@@ -1,8 +1,8 @@
 /**
  * Stand-ins for a Bitcoin node on 127.0.0.1, written from the protocol: they answer version with
- * version + verack, ping with pong, and echo anything else back. `v2` serves BIP-324 and v1 (as
- * Bitcoin Core does with v2 enabled); `v1only` drops a connection whose first bytes are not a v1
- * message, as a node without BIP-324 does.
+ * version + verack, ping with pong, and echo anything else back but the version handshake's own.
+ * `v2` serves BIP-324 and v1 (as Bitcoin Core does with v2 enabled); `v1only` drops a connection
+ * whose first bytes are not a v1 message, as a node without BIP-324 does.
  */
 
 import net from 'node:net'
@@ -15,6 +15,10 @@ export const NODE_START_HEIGHT = 871_234
 export const NODE_SERVICES = 1n | 8n | 1024n | 2048n
 
 type Message = { type: string | undefined, payload: Uint8Array }
+
+// The version handshake's messages: echoed, wtxidrelay and sendaddrv2 would come after our verack,
+// where Bitcoin Core (and a Peer) disconnect for them.
+const NOT_ECHOED: ReadonlySet<string> = new Set(['verack', 'wtxidrelay', 'sendaddrv2', 'sendtxrcncl'])
 
 function answer (m: Message, send: (type: string, payload: Uint8Array) => void): void {
   if (m.type === 'version') {
@@ -34,7 +38,7 @@ function answer (m: Message, send: (type: string, payload: Uint8Array) => void):
     send('verack', new Uint8Array(0))
   } else if (m.type === 'ping') {
     send('pong', m.payload)
-  } else if (m.type !== 'verack' && m.type !== undefined) {
+  } else if (m.type !== undefined && !NOT_ECHOED.has(m.type)) {
     send(m.type, m.payload)
   }
 }

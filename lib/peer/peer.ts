@@ -1,0 +1,547 @@
+/**
+ * A Bitcoin peer over a BIP-324 connection (or plain v1 after a fallback): the version handshake,
+ * the rules of message order, pings, and typed messages after 'ready', as Bitcoin Core's
+ * PeerManagerImpl (src/net_processing.cpp) does them.
+ *
+ * - Outbound, our version goes first (Core's PushNodeVersion once the transport is up); inbound,
+ *   it answers the peer's. On the peer's version we send wtxidrelay and sendaddrv2 (common version
+ *   70016 or more), then verack: Core disconnects a peer sending those two after verack.
+ *   'ready' comes with the peer's verack; then what the options ask for (sendheaders, sendcmpct,
+ *   feefilter, getaddr), whatever send() queued before, and our first ping, as Core's
+ *   MaybeSendPing sends one as soon as the handshake is done.
+ * - The peer's messages are judged by rules.ts. A version below MIN_PEER_PROTO_VERSION, or one
+ *   carrying a nonce of ours (a connection to ourselves, Core's CheckIncomingNonce), disconnects;
+ *   so does an unfinished handshake at versionTimeout (Core's InactivityCheck, -peertimeout).
+ * - Pings: one every pingInterval once the last is answered, a disconnect if one waits pingTimeout
+ *   for its pong (Core's PING_INTERVAL and TIMEOUT_INTERVAL). Pongs are read as Core reads them: a
+ *   wrong nonce is ignored (pings may overlap), a zero nonce or a short payload cancels the ping.
+ * - Bounds: what the peer sends is bounded by the transport (and, over v1, by the framing's payload
+ *   limit); messages held back while 'ready' is handled stay in the transport's receive buffer;
+ *   send() before 'ready' queues at most maxSendBuffer bytes (payloads plus 400 bytes each) and
+ *   one message.
+ */
+
+import { EventEmitter } from 'node:events'
+import type { Socket } from 'node:net'
+import { performance } from 'node:perf_hooks'
+
+import { Bip324Error } from '../errors'
+import {
+  encodePayload, isKnownMessage, MAX_PROTOCOL_MESSAGE_LENGTH, type Message, type VersionMessage
+} from '../messages'
+import { writeCommand } from '../messages/command'
+import { abortError } from '../net/abort'
+import { MESSAGE_OVERHEAD } from '../net/options'
+import type { Bip324Socket, V1Connection, V1Handoff, WriteCallback } from '../net/socket'
+import { magicOf, SERVICE_FLAGS, serviceNames } from '../network'
+import {
+  BIP0031_VERSION, FEEFILTER_VERSION, MAX_MONEY, MIN_PEER_PROTO_VERSION, SENDHEADERS_VERSION, SHORT_IDS_BLOCKS_VERSION,
+  WTXID_RELAY_VERSION
+} from './constants'
+import { decodeMessage } from './decode'
+import { type Link, type LinkSink, v1Link, v2Link } from './link'
+import { checkPeerOptions, type PeerOptions, peerSettingsOf, type PeerSettings, type SendCmpct } from './options'
+import { judge, malformed, type Misbehavior, type Stage } from './rules'
+import { encodeOurVersion, randomNonce } from './version'
+
+/** What a Peer runs over: a BIP-324 connection in 'messages' mode, or a plain v1 socket (connect()'s
+ *  v1Fallback gives `{ transport: 'v1', socket }`, a server's v1 handoff `{ transport: 'v1', socket, data }`). */
+export type PeerConnection = Bip324Socket<'messages'> | V1Connection | V1Handoff
+
+/** `new Peer()`'s options: the Peer's, and which side opened the connection. */
+export interface PeerConstructorOptions extends PeerOptions {
+  /** true: the peer connected to us, and we answer its version. Default: false (we connected). */
+  inbound?: boolean
+  /** Destroys the Peer (with an AbortError) when aborted. */
+  signal?: AbortSignal
+}
+
+/** A message as it came: its type and payload bytes. */
+export interface RawPeerMessage {
+  type: string
+  payload: Uint8Array
+}
+
+/** What the peer asked of us, as Core keeps it per peer (m_wtxid_relay, m_wants_addrv2,
+ *  m_prefers_headers, the sendcmpct it sent, m_fee_filter_received). */
+export interface PeerFeatures {
+  /** BIP-339: both sides sent wtxidrelay before verack: transactions are announced by wtxid. */
+  wtxidRelay: boolean
+  /** BIP-155: the peer sent sendaddrv2: it wants addresses as addrv2. */
+  addrv2: boolean
+  /** BIP-130: the peer sent sendheaders: it wants new blocks announced by headers. */
+  sendHeaders: boolean
+  /** BIP-152: the peer's latest sendcmpct (version 2 is the one Core takes; announce: it asked for
+   *  high-bandwidth mode). Undefined if it sent none. */
+  compactBlocks?: SendCmpct
+  /** BIP-133: the peer's latest feefilter within MAX_MONEY, satoshis per 1000 vbytes. Undefined if none. */
+  feeFilter?: bigint
+}
+
+/** The events of a Peer, with their arguments. */
+export interface PeerEvents {
+  /** The version handshake is done, verack both ways: what the peer said is known. */
+  ready: []
+  /** A message after 'ready', typed (decodePayload's union), with its type and payload as they came. */
+  message: [message: Message, raw: RawPeerMessage]
+  /** The peer broke a rule; the connection stays unless onMisbehavior (or Core's verdict) says disconnect. */
+  misbehavior: [report: Misbehavior]
+  /** send() may be called again after it returned false. */
+  drain: []
+  error: [err: Error]
+  /** The connection is closed; `hadError` if an 'error' came before. */
+  close: [hadError: boolean]
+}
+
+/** A ping waiting for its pong. */
+interface Outstanding {
+  nonce: bigint
+  start: number
+  callbacks: PingCallback[]
+}
+
+/** As http2's session.ping: the round-trip time in milliseconds, or why there is none. */
+export type PingCallback = (err: Error | null, duration?: number) => void
+
+/** Messages of the version handshake, which the Peer sends itself. */
+const HANDSHAKE_MESSAGES: ReadonlySet<string> = new Set(['version', 'verack', 'wtxidrelay', 'sendaddrv2', 'sendtxrcncl'])
+const EMPTY = new Uint8Array(0)
+
+function closedError (): Error {
+  return Object.assign(new Error('Cannot send on a closed Peer'), { code: 'ERR_STREAM_DESTROYED' })
+}
+
+/** A Peer's events, typed (see PeerEvents). */
+export interface Peer {
+  on<E extends keyof PeerEvents>(event: E, listener: (...args: PeerEvents[E]) => void): this
+  on(event: string | symbol, listener: (...args: any[]) => void): this
+  once<E extends keyof PeerEvents>(event: E, listener: (...args: PeerEvents[E]) => void): this
+  once(event: string | symbol, listener: (...args: any[]) => void): this
+  off<E extends keyof PeerEvents>(event: E, listener: (...args: PeerEvents[E]) => void): this
+  off(event: string | symbol, listener: (...args: any[]) => void): this
+  emit<E extends keyof PeerEvents>(event: E, ...args: PeerEvents[E]): boolean
+  emit(event: string | symbol, ...args: any[]): boolean
+}
+
+/** A Bitcoin peer over one connection: see the file's comment and the README's "Quick start: peers". */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
+export class Peer extends EventEmitter {
+  /** Whether the peer connected to us. */
+  readonly inbound: boolean
+  private link: Link
+  private readonly settings: PeerSettings
+  private stage: Stage = 'version'
+  // Our version's nonce: a version carrying it is our own.
+  private readonly nonce = randomNonce()
+  private their: VersionMessage | undefined
+  private common = 0
+  private sentWtxidRelay = false
+  private theirWtxidRelay = false
+  private readonly learned: Omit<PeerFeatures, 'wtxidRelay'> = { addrv2: false, sendHeaders: false }
+  private versionTimer: NodeJS.Timeout | undefined
+  private pingTimer: NodeJS.Timeout | undefined
+  private outstanding: Outstanding | undefined
+  private lastPingStart = 0
+  private lastPing: number | undefined
+  private bestPing: number | undefined
+  // send() before 'ready'.
+  private queue: Array<RawPeerMessage & { cb: WriteCallback | undefined }> = []
+  private queuedBytes = 0
+  private drainWanted = false
+  private failure: Error | undefined
+  private destroyCalled = false
+  private ending = false
+  private linkClosed = false
+  private readonly onAbort: (() => void) | undefined
+
+  /** A Peer over a connection you have: `inbound` says who connected. connectPeer() and
+   *  createPeerServer() make them for you. Options are checked at once (ERR_BIP324_INVALID_ARG). */
+  constructor (connection: PeerConnection, options: PeerConstructorOptions = {}) {
+    super()
+    checkPeerOptions(options)
+    this.settings = peerSettingsOf(options)
+    this.inbound = options.inbound ?? false
+    this.link = this.linkTo(connection)
+    const { versionTimeout, signal } = this.settings
+    if (versionTimeout > 0) {
+      this.versionTimer = setTimeout(() => {
+        this.destroy(new Bip324Error('ERR_BIP324_VERSION_TIMEOUT', `no version handshake within ${versionTimeout} ms`))
+      }, versionTimeout).unref()
+    }
+    if (signal !== undefined) {
+      this.onAbort = () => { this.destroy(abortError(signal)) }
+      if (signal.aborted) process.nextTick(this.onAbort)
+      else signal.addEventListener('abort', this.onAbort, { once: true })
+    }
+    this.link.start()
+  }
+
+  /** 'v2' (BIP-324) or 'v1' (plain, after a v1 fallback). */
+  get transport (): 'v1' | 'v2' { return this.link.transport }
+  /** v2: the 32-byte session id both sides derived (compare it with the node's getpeerinfo). */
+  get sessionId (): Uint8Array | undefined { return this.link.sessionId }
+  /** The TCP socket underneath. */
+  get socket (): Socket { return this.link.socket }
+  get remoteAddress (): string | undefined { return this.link.socket.remoteAddress }
+  get remotePort (): number | undefined { return this.link.socket.remotePort }
+  get localAddress (): string | undefined { return this.link.socket.localAddress }
+  get localPort (): number | undefined { return this.link.socket.localPort }
+  /** As a socket's: true once destroy() was called or the connection closed. */
+  get destroyed (): boolean { return this.destroyCalled || this.linkClosed }
+  /** Whether 'ready' has come: the version handshake is done. */
+  get ready (): boolean { return this.stage === 'ready' }
+
+  /** The peer's version message, as it sent it; undefined before it came. */
+  get versionMessage (): Omit<VersionMessage, 'type'> | undefined {
+    if (this.their === undefined) return undefined
+    const { type: _, ...fields } = this.their
+    return fields
+  }
+
+  /** The peer's protocol version (getpeerinfo's version). */
+  get version (): number | undefined { return this.their?.version }
+  /** The lower of both protocol versions, which decides what both may use (Core's GetCommonVersion). */
+  get commonVersion (): number | undefined { return this.their === undefined ? undefined : this.common }
+  /** The services the peer announced, as bits (SERVICE_FLAGS). */
+  get services (): bigint | undefined { return this.their?.services }
+  /** The same as names, as getpeerinfo's servicesnames: ['NETWORK', 'WITNESS', ...]. */
+  get serviceNames (): string[] | undefined { return this.their === undefined ? undefined : serviceNames(this.their.services) }
+  /** The peer's BIP-14 user agent (getpeerinfo's subver). */
+  get userAgent (): string | undefined { return this.their?.userAgent }
+  /** The height of the peer's best block when it connected. */
+  get startHeight (): number | undefined { return this.their?.startHeight }
+  /** BIP-37: whether the peer wants transactions announced (true when its version leaves it out, as Core reads it). */
+  get relay (): boolean | undefined { return this.their === undefined ? undefined : this.their.relay ?? true }
+
+  /** What the peer asked of us so far (see PeerFeatures). */
+  get features (): PeerFeatures {
+    return { wtxidRelay: this.sentWtxidRelay && this.theirWtxidRelay, ...this.learned }
+  }
+
+  /** Milliseconds of the last ping's round trip (getpeerinfo's pingtime); undefined before one. */
+  get pingTime (): number | undefined { return this.lastPing }
+  /** The shortest round trip so far (getpeerinfo's minping). */
+  get minPing (): number | undefined { return this.bestPing }
+
+  /** Encodes `message` (encodePayload) and sends it: false once the send buffer is full, then
+   *  'drain', as a stream's write(). Before 'ready' it is queued (see maxSendBuffer). */
+  send (message: Message, callback?: WriteCallback): boolean {
+    if (message === null || typeof message !== 'object') throw new Bip324Error('ERR_BIP324_INVALID_ARG', 'send() takes a message as { type, ... }')
+    return this.sendRaw(message.type, encodePayload(message), callback)
+  }
+
+  /** Sends a payload as it is, under message type `type`; as send() otherwise. */
+  sendRaw (type: string, payload: Uint8Array, callback?: WriteCallback): boolean {
+    writeCommand(new Uint8Array(12), 0, type)
+    if (!(payload instanceof Uint8Array) || payload.length > MAX_PROTOCOL_MESSAGE_LENGTH) {
+      throw new Bip324Error('ERR_BIP324_INVALID_ARG', `sendRaw() takes a Uint8Array payload of at most ${MAX_PROTOCOL_MESSAGE_LENGTH} bytes`)
+    }
+    if (HANDSHAKE_MESSAGES.has(type)) throw new Bip324Error('ERR_BIP324_INVALID_ARG', `the Peer sends ${type} itself, in the version handshake`)
+    if (this.destroyCalled || this.ending || this.linkClosed) {
+      if (callback !== undefined) process.nextTick(callback, closedError())
+      return false
+    }
+    if (this.stage === 'ready') return this.link.write(type, payload, callback)
+    const { maxSendBuffer } = this.settings
+    if (this.queuedBytes >= maxSendBuffer) {
+      throw new Bip324Error('ERR_BIP324_BAD_STATE', `${this.queuedBytes} bytes already wait for the version handshake (maxSendBuffer ${maxSendBuffer}): wait for 'drain' or 'ready'`)
+    }
+    this.queue.push({ type, payload, cb: callback })
+    // Counted as the transport counts a message it holds, so that empty ones cost something too.
+    this.queuedBytes += payload.length + MESSAGE_OVERHEAD
+    if (this.queuedBytes < maxSendBuffer) return true
+    this.drainWanted = true
+    return false
+  }
+
+  /** Pings the peer now, as Core's ping RPC does (a ping outstanding is replaced: its pong no
+   *  longer counts, and its callbacks wait for this one). `callback` gets the round trip in ms.
+   *  False, and an ERR_BIP324_BAD_STATE to the callback, before 'ready' or after close. */
+  ping (callback?: PingCallback): boolean {
+    const why = this.stage !== 'ready' || this.destroyCalled || this.linkClosed
+      ? 'ping() works between \'ready\' and \'close\''
+      : this.common <= BIP0031_VERSION ? `the peer's protocol version ${this.common} has no pong (BIP-31)` : undefined
+    if (why !== undefined) {
+      if (callback !== undefined) process.nextTick(callback, new Bip324Error('ERR_BIP324_BAD_STATE', why))
+      return false
+    }
+    this.sendPing(callback)
+    return true
+  }
+
+  /** As a socket's end(): what was sent goes out, then the connection half-closes and closes
+   *  once the peer's side has. Messages queued before 'ready' are dropped (their callbacks get an error). */
+  end (): this {
+    if (this.destroyCalled || this.ending || this.linkClosed) return this
+    this.ending = true
+    this.failQueue()
+    this.link.end()
+    return this
+  }
+
+  /** Closes the connection now; with `err`, 'error' is emitted before 'close'. */
+  destroy (err?: Error): this {
+    if (this.destroyCalled || this.linkClosed) return this
+    this.destroyCalled = true
+    this.failure ??= err
+    this.stopTimers()
+    this.link.destroy()
+    return this
+  }
+
+  /** `await using peer = ...`: destroys the Peer and waits for 'close'. */
+  async [Symbol.asyncDispose] (): Promise<void> {
+    if (this.linkClosed) return
+    const closing = new Promise<void>((resolve) => this.once('close', () => resolve()))
+    this.destroy()
+    await closing
+  }
+
+  private linkTo (connection: PeerConnection): Link {
+    const sink: LinkSink = {
+      open: () => { if (!this.inbound) this.sendVersion() },
+      message: (type, payload) => this.onMessage(type, payload),
+      fallback: (c) => {
+        this.link.detach()
+        this.link = v1Link(c.socket, magicOf(this.settings.network), undefined, sink)
+        this.link.start()
+      },
+      drain: () => { if (this.stage === 'ready') this.emitDrain() },
+      end: () => {
+        if (this.stage === 'ready' || this.ending) this.link.end()
+        else this.destroy(new Bip324Error('ERR_BIP324_PEER_CLOSED', 'the peer closed the connection during the version handshake'))
+      },
+      error: (err) => { this.destroy(err) },
+      close: () => this.onClose()
+    }
+    if (connection.transport === 'v2') return v2Link(connection, sink)
+    return v1Link(connection.socket, magicOf(this.settings.network), 'data' in connection ? connection.data : undefined, sink)
+  }
+
+  private write (type: string, payload: Uint8Array = EMPTY): boolean {
+    return this.link.write(type, payload)
+  }
+
+  private sendVersion (): void {
+    const s = this.settings
+    const socket = this.link.socket
+    // Core adds NODE_P2P_V2 to what it offers when it speaks v2.
+    const services = s.services | (this.link.transport === 'v2' ? SERVICE_FLAGS.NODE_P2P_V2 : 0n)
+    this.write('version', encodeOurVersion({
+      protocolVersion: s.protocolVersion,
+      services,
+      nonce: this.nonce,
+      userAgent: s.userAgent,
+      startHeight: s.startHeight,
+      relay: s.relay,
+      remoteAddress: socket.remoteAddress,
+      remotePort: socket.remotePort
+    }))
+    if (!this.inbound) s.localNonces?.add(this.nonce)
+  }
+
+  private onMessage (type: string, payload: Uint8Array): void {
+    if (this.destroyCalled || this.linkClosed) return
+    const breach = judge(this.stage, type)
+    if (breach !== undefined) this.misbehaved(breach)
+    else if (this.stage === 'version') this.onVersion(payload)
+    else if (this.stage === 'verack') this.negotiate(type, payload)
+    else this.receive(type, payload)
+  }
+
+  private misbehaved (report: Misbehavior): void {
+    this.emit('misbehavior', report)
+    const action = this.settings.onMisbehavior?.(report) ?? report.core
+    if (action === 'disconnect') {
+      this.destroy(new Bip324Error('ERR_BIP324_MISBEHAVIOR', `${report.reason}: ${report.message}`, report.cause === undefined ? undefined : { cause: report.cause }))
+    }
+  }
+
+  private decode (type: string, payload: Uint8Array): Message | undefined {
+    try {
+      return decodeMessage(type, payload)
+    } catch (err) {
+      if (!(err instanceof Bip324Error)) throw err
+      this.misbehaved(malformed(type, err))
+      return undefined
+    }
+  }
+
+  // The peer's version (Core's ProcessMessage, NetMsgType::VERSION).
+  private onVersion (payload: Uint8Array): void {
+    const v = this.decode('version', payload) as VersionMessage | undefined
+    if (v === undefined) return
+    if (v.version < MIN_PEER_PROTO_VERSION) {
+      this.destroy(new Bip324Error('ERR_BIP324_OBSOLETE_VERSION', `the peer's protocol version ${v.version} is older than ${MIN_PEER_PROTO_VERSION}, the oldest Bitcoin Core talks to`))
+      return
+    }
+    const { localNonces } = this.settings
+    if (this.inbound ? localNonces?.has(v.nonce) === true : v.nonce === this.nonce) {
+      this.destroy(new Bip324Error('ERR_BIP324_SELF_CONNECTION', 'the peer\'s version carries our own nonce: this connection goes back to ourselves'))
+      return
+    }
+    this.their = v
+    this.common = Math.min(v.version, this.settings.protocolVersion)
+    this.stage = 'verack'
+    if (this.inbound) this.sendVersion()
+    if (this.common >= WTXID_RELAY_VERSION) {
+      if (this.settings.wtxidrelay) {
+        this.write('wtxidrelay')
+        this.sentWtxidRelay = true
+      }
+      if (this.settings.sendaddrv2) this.write('sendaddrv2')
+    }
+    this.write('verack')
+  }
+
+  // Between version and verack: the messages rules.ts lets through.
+  private negotiate (type: string, payload: Uint8Array): void {
+    if (type === 'verack') {
+      this.becomeReady()
+    } else if (type === 'wtxidrelay') {
+      // Core ignores it below the version that defines it.
+      if (this.common >= WTXID_RELAY_VERSION) this.theirWtxidRelay = true
+    } else if (type === 'sendaddrv2') {
+      this.learned.addrv2 = true
+    } else if (type !== 'sendtxrcncl') {
+      // sendheaders, sendcmpct: Core takes them before verack too. sendtxrcncl: we do not reconcile.
+      const m = this.decode(type, payload)
+      if (m !== undefined) this.learn(m)
+    }
+  }
+
+  private becomeReady (): void {
+    clearTimeout(this.versionTimer)
+    this.stage = 'ready'
+    this.settings.localNonces?.delete(this.nonce)
+    const { sendheaders, sendcmpct, feefilter, getaddr, pingInterval } = this.settings
+    const c = this.common
+    if (sendheaders && c >= SENDHEADERS_VERSION) this.write('sendheaders')
+    if (sendcmpct !== undefined && c >= SHORT_IDS_BLOCKS_VERSION) this.write('sendcmpct', encodePayload({ type: 'sendcmpct', ...sendcmpct }))
+    if (feefilter !== undefined && c >= FEEFILTER_VERSION) this.write('feefilter', encodePayload({ type: 'feefilter', feeRate: feefilter }))
+    if (getaddr) this.write('getaddr')
+    let writable = true
+    for (const q of this.queue.splice(0)) writable = this.link.write(q.type, q.payload, q.cb)
+    this.queuedBytes = 0
+    if (pingInterval > 0 && c > BIP0031_VERSION) this.sendPing()
+    // Messages that came with the verack wait a turn: whoever awaits 'ready' listens by then.
+    this.link.pause()
+    setImmediate(() => { if (!this.linkClosed) this.link.resume() })
+    this.emit('ready')
+    // A send() that returned false before 'ready' is owed a 'drain': now, or the link's.
+    if (this.drainWanted && writable && !this.linkClosed) this.emitDrain()
+  }
+
+  private emitDrain (): void {
+    this.drainWanted = false
+    this.emit('drain')
+  }
+
+  // After 'ready'.
+  private receive (type: string, payload: Uint8Array): void {
+    // Core reads a ping's and a pong's first 8 bytes, whatever follows.
+    if (type === 'ping') this.answerPing(payload)
+    else if (type === 'pong') this.onPong(payload)
+    const message = this.decode(type, payload)
+    if (message === undefined || this.destroyCalled) return
+    this.learn(message)
+    this.emit('message', message, { type, payload })
+  }
+
+  private learn (m: Message): void {
+    if (!isKnownMessage(m)) return
+    if (m.type === 'sendheaders') this.learned.sendHeaders = true
+    else if (m.type === 'sendcmpct') this.learned.compactBlocks = { announce: m.announce, version: m.version }
+    else if (m.type === 'feefilter' && m.feeRate >= 0n && m.feeRate <= MAX_MONEY) this.learned.feeFilter = m.feeRate
+  }
+
+  private answerPing (payload: Uint8Array): void {
+    if (this.common > BIP0031_VERSION && payload.length >= 8) this.write('pong', payload.subarray(0, 8))
+  }
+
+  private sendPing (callback?: PingCallback): void {
+    const callbacks = this.outstanding?.callbacks ?? []
+    if (callback !== undefined) callbacks.push(callback)
+    let nonce: bigint
+    // Zero would read as "cancel this ping" in the peer's pong.
+    do nonce = randomNonce(); while (nonce === 0n)
+    const start = performance.now()
+    this.outstanding = { nonce, start, callbacks }
+    this.lastPingStart = start
+    this.write('ping', encodePayload({ type: 'ping', nonce }))
+    this.schedulePing()
+  }
+
+  // As Core's pong handler: only the nonce of the ping outstanding finishes it with a round trip;
+  // zero or a short payload cancel it; any other nonce (an earlier ping's) is ignored.
+  private onPong (payload: Uint8Array): void {
+    const o = this.outstanding
+    if (o === undefined) return
+    if (payload.length < 8) {
+      this.finishPing(new Bip324Error('ERR_BIP324_BAD_PAYLOAD', `a ${payload.length}-byte pong cancelled the ping`))
+      return
+    }
+    const nonce = Buffer.from(payload.buffer, payload.byteOffset, 8).readBigUInt64LE()
+    if (nonce === o.nonce) this.finishPing(null, performance.now() - o.start)
+    else if (nonce === 0n) this.finishPing(new Bip324Error('ERR_BIP324_BAD_PAYLOAD', 'a pong with nonce 0 cancelled the ping'))
+  }
+
+  private finishPing (err: Error | null, duration?: number): void {
+    const callbacks = this.outstanding?.callbacks ?? []
+    this.outstanding = undefined
+    if (duration !== undefined) {
+      this.lastPing = duration
+      this.bestPing = Math.min(this.bestPing ?? duration, duration)
+    }
+    this.schedulePing()
+    for (const cb of callbacks) cb(err, duration)
+  }
+
+  // One timer: the pong deadline while a ping is outstanding, else the next ping.
+  private schedulePing (): void {
+    clearTimeout(this.pingTimer)
+    this.pingTimer = undefined
+    const { pingInterval, pingTimeout } = this.settings
+    const now = performance.now()
+    const o = this.outstanding
+    if (o !== undefined) {
+      if (pingTimeout > 0) {
+        this.pingTimer = setTimeout(() => {
+          this.destroy(new Bip324Error('ERR_BIP324_PING_TIMEOUT', `no pong within ${pingTimeout} ms`))
+        }, Math.max(0, o.start + pingTimeout - now)).unref()
+      }
+    } else if (pingInterval > 0 && this.common > BIP0031_VERSION) {
+      this.pingTimer = setTimeout(() => this.sendPing(), Math.max(0, this.lastPingStart + pingInterval - now)).unref()
+    }
+  }
+
+  private stopTimers (): void {
+    clearTimeout(this.versionTimer)
+    clearTimeout(this.pingTimer)
+    this.versionTimer = this.pingTimer = undefined
+  }
+
+  private failQueue (): void {
+    const queue = this.queue.splice(0)
+    this.queuedBytes = 0
+    for (const q of queue) if (q.cb !== undefined) process.nextTick(q.cb, closedError())
+  }
+
+  private onClose (): void {
+    if (this.linkClosed) return
+    this.linkClosed = true
+    this.stopTimers()
+    if (this.onAbort !== undefined) this.settings.signal?.removeEventListener('abort', this.onAbort)
+    this.settings.localNonces?.delete(this.nonce)
+    if (this.stage !== 'ready' && !this.destroyCalled && !this.ending) {
+      this.failure ??= new Bip324Error('ERR_BIP324_PEER_CLOSED', 'the peer closed the connection during the version handshake')
+    }
+    this.failQueue()
+    const pings = this.outstanding?.callbacks ?? []
+    this.outstanding = undefined
+    const err = this.failure
+    for (const cb of pings) cb(err ?? new Bip324Error('ERR_BIP324_BAD_STATE', 'the Peer closed before the pong'))
+    if (err !== undefined) this.emit('error', err)
+    this.emit('close', err !== undefined)
+  }
+}

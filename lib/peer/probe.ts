@@ -1,0 +1,33 @@
+/**
+ * Asks a Bitcoin node who it is: a Peer's version handshake (over BIP-324, or v1 after a v1
+ * fallback), then the connection closes. What `bip324 connect` prints.
+ */
+
+import type { VersionMessage } from '../messages'
+import type { ConnectOptions } from '../net/connect'
+import { connectPeerAsync } from './connect'
+
+export interface ProbeOptions extends Omit<ConnectOptions, 'mode' | 'v1Fallback'> {
+  /** Retry over v1 if the peer closes on our key as a v1 node does (connect()'s v1Fallback). */
+  v1Fallback?: boolean
+  /** Milliseconds for the whole probe, handshake included. Default: 10,000. */
+  timeout?: number
+}
+
+export interface ProbeResult {
+  transport: 'v1' | 'v2'
+  /** Hex, v2 only: compare it with the node's `getpeerinfo` to rule out a man in the middle. */
+  sessionId?: string
+  version: Omit<VersionMessage, 'type'>
+}
+
+/** Connects, runs the version handshake and closes; resolves with what the node said. */
+export async function probe (options: ProbeOptions): Promise<ProbeResult> {
+  const { timeout = 10_000, ...rest } = options
+  // Both deadlines from the start: the transport's, then the version handshake's. No pings: the
+  // probe is over once the node has said who it is.
+  const peer = await connectPeerAsync({ ...rest, handshakeTimeout: timeout, versionTimeout: timeout, pingInterval: 0 })
+  peer.destroy()
+  const { transport, sessionId } = peer
+  return { transport, ...(sessionId !== undefined && { sessionId: Buffer.from(sessionId).toString('hex') }), version: peer.versionMessage! }
+}

@@ -1,0 +1,68 @@
+/**
+ * A server of Peers, as tls.Server is a net.Server with 'secureConnection': a Bip324Server (every
+ * limit and event of it) in 'messages' mode whose connections become inbound Peers, emitted as
+ * 'peer' once their version handshake is done. With `v1: 'fallback'`, v1 peers become Peers too.
+ *
+ * No peer can take the process down: a Peer's error before 'peer' (nobody else can listen yet),
+ * or later when the application listens for none, is the server's 'peerError', as Bip324Server
+ * turns its connections' errors into 'clientError'.
+ */
+
+import { Bip324Server, type ServerEvents, type ServerOptions } from '../net/server'
+import { checkPeerOptions, type PeerOptions, transportOptions } from './options'
+import { Peer, type PeerConnection } from './peer'
+
+/** createServer()'s options (in 'messages' mode, not half-open) and the Peers'. */
+export interface PeerServerOptions extends PeerOptions, Omit<ServerOptions<'messages'>, 'mode' | 'allowHalfOpen'> {}
+
+/** A PeerServer's events: a Bip324Server's, and its Peers'. */
+export interface PeerServerEvents extends ServerEvents<'messages'> {
+  /** An inbound Peer whose version handshake is done. */
+  peer: [peer: Peer]
+  /** A Peer's error before 'peer', or after it when the application listens for none; the Peer is closed. */
+  peerError: [err: Error, peer: Peer]
+}
+
+/** A PeerServer's events, typed (see PeerServerEvents). */
+export interface PeerServer {
+  on<E extends keyof PeerServerEvents>(event: E, listener: (...args: PeerServerEvents[E]) => void): this
+  on(event: string | symbol, listener: (...args: any[]) => void): this
+  once<E extends keyof PeerServerEvents>(event: E, listener: (...args: PeerServerEvents[E]) => void): this
+  once(event: string | symbol, listener: (...args: any[]) => void): this
+}
+
+/** A Bip324Server whose connections become inbound Peers ('peer'). */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
+export class PeerServer extends Bip324Server<'messages'> {
+  private readonly peerOptions: PeerServerOptions
+
+  constructor (options: PeerServerOptions = {}, listener?: (peer: Peer) => void) {
+    checkPeerOptions(options)
+    super({ ...transportOptions(options), mode: 'messages', allowHalfOpen: false })
+    this.peerOptions = options
+    this.on('connection', (connection) => this.adopt(connection))
+    if (options.v1 === 'fallback') this.on('v1', (handoff) => this.adopt(handoff))
+    if (listener !== undefined) this.on('peer', listener)
+  }
+
+  private adopt (connection: PeerConnection): void {
+    const peer = new Peer(connection, { ...this.peerOptions, inbound: true })
+    peer.on('error', (err) => {
+      if (!peer.ready || peer.listenerCount('error') === 1) this.emit('peerError', err, peer)
+    })
+    peer.once('ready', () => {
+      // Nobody would ever read it or close it.
+      if (this.listenerCount('peer') === 0) peer.destroy()
+      else this.emit('peer', peer)
+    })
+  }
+}
+
+/** As createServer(), of Peers: ([options][, listener]), the listener added to 'peer'. Call
+ *  listen() (or listenAsync()) to start. */
+export function createPeerServer (options?: PeerServerOptions, listener?: (peer: Peer) => void): PeerServer
+export function createPeerServer (listener?: (peer: Peer) => void): PeerServer
+export function createPeerServer (...args: unknown[]): PeerServer {
+  const listener = typeof args[args.length - 1] === 'function' ? args.pop() as (peer: Peer) => void : undefined
+  return new PeerServer((args[0] ?? {}) as PeerServerOptions, listener)
+}

@@ -1,0 +1,124 @@
+/** Catalogue rows for a Peer's peer: messages out of order, bad payloads, silence, against the
+ *  Core stand-in (test/helpers/core-node.ts), with the Peer's default policy (Core's verdicts). */
+
+import { connectPeer, type PeerOptions } from '../../lib'
+import { encodeCompactSize } from '../../lib/messages'
+import { type CoreBehaviour, coreNode, nonceOf } from '../helpers/core-node'
+import type { Case, Outcome } from './case'
+
+// The stand-in's last word: a ping our pong answers only if the connection outlived what came before.
+const PROBE = 0x5eedn
+
+/** A Peer to a Core stand-in behaving as `b`: the Peer's error code once it closed, or 'none' once it
+ *  has answered the stand-in's last ping (unless `probe` is false: then only an error ends it). */
+async function againstPeer (b: CoreBehaviour, options: Partial<PeerOptions> = {}, probe = true): Promise<Outcome> {
+  const node = await coreNode({ ...b, afterVerack: [...(b.afterVerack ?? []), ...(probe ? [{ type: 'ping', nonce: PROBE } as const] : [])] })
+  const peer = connectPeer({ host: '127.0.0.1', port: node.port, pingInterval: 0, ...options })
+  const core = await node.accepted()
+  const outcome = await new Promise<Outcome>((resolve) => {
+    peer.once('error', (err) => peer.once('close', () => resolve({ code: (err as Error & { code: string }).code, closed: true })))
+    void core.next('pong', (m) => nonceOf(m.payload) === PROBE).then(() => resolve({ code: 'none', closed: peer.destroyed }))
+  })
+  peer.destroy()
+  await node.close()
+  return outcome
+}
+
+const DROPPED = 'nothing: the message is dropped, the connection stays (a \'misbehavior\' event reports it)'
+const NOTHING_KEPT = 'nothing kept of the message'
+
+export const peerCases: Case[] = [
+  {
+    id: 'peer-verack-before-version',
+    input: 'a verack before the peer\'s version',
+    expected: 'none',
+    closed: `${DROPPED}, as Core drops it; the handshake completes`,
+    memory: NOTHING_KEPT,
+    run: () => againstPeer({ first: [{ type: 'verack' }] })
+  },
+  {
+    id: 'peer-inv-before-verack',
+    input: 'an inv between version and verack',
+    expected: 'none',
+    closed: `${DROPPED}, as Core drops it`,
+    memory: NOTHING_KEPT,
+    run: () => againstPeer({ beforeVerack: [{ type: 'inv', inventory: [] }] })
+  },
+  {
+    id: 'peer-second-version',
+    input: 'a second version after verack',
+    expected: 'none',
+    closed: `${DROPPED}; what the first said stands`,
+    memory: NOTHING_KEPT,
+    run: () => againstPeer({
+      afterVerack: [{
+        type: 'version', version: 70016, services: 0n, timestamp: 0n, receiver: { services: 0n, ip: new Uint8Array(16), port: 0 },
+        sender: { services: 0n, ip: new Uint8Array(16), port: 0 }, nonce: 1n, userAgent: '/again/', startHeight: 0, relay: false
+      }]
+    })
+  },
+  {
+    id: 'peer-wtxidrelay-after-verack',
+    input: 'wtxidrelay after verack (sendaddrv2 alike)',
+    expected: 'ERR_BIP324_MISBEHAVIOR',
+    closed: 'the connection, as Core disconnects',
+    memory: NOTHING_KEPT,
+    run: () => againstPeer({ afterVerack: [{ type: 'wtxidrelay' }] })
+  },
+  {
+    id: 'peer-malformed-feefilter',
+    input: 'a feefilter of 3 bytes (a payload of a known type that does not decode)',
+    expected: 'none',
+    closed: `${DROPPED}, as Core's ProcessMessages drops a message it cannot read`,
+    memory: NOTHING_KEPT,
+    run: () => againstPeer({ afterVerack: [{ type: 'feefilter', payload: Uint8Array.of(1, 2, 3) }] })
+  },
+  {
+    id: 'peer-inv-over-limit',
+    input: 'an inv announcing 50,001 entries (one more than MAX_INV_SZ)',
+    expected: 'ERR_BIP324_MISBEHAVIOR',
+    closed: 'the connection, as Core\'s Misbehaving()',
+    memory: 'refused from the count, before any entry is allocated',
+    run: () => againstPeer({ afterVerack: [{ type: 'inv', payload: encodeCompactSize(50_001) }] })
+  },
+  {
+    id: 'peer-obsolete-version',
+    input: 'a version of protocol 31799 (below MIN_PEER_PROTO_VERSION)',
+    expected: 'ERR_BIP324_OBSOLETE_VERSION',
+    closed: 'the connection, before our verack',
+    memory: NOTHING_KEPT,
+    run: () => againstPeer({ version: 31799 })
+  },
+  {
+    id: 'peer-own-nonce',
+    input: 'a version carrying the nonce of ours',
+    expected: 'ERR_BIP324_SELF_CONNECTION',
+    closed: 'the connection, before our verack',
+    memory: NOTHING_KEPT,
+    run: () => againstPeer({ nonce: 'echo' })
+  },
+  {
+    id: 'peer-no-verack',
+    input: 'a version, and no verack',
+    expected: 'ERR_BIP324_VERSION_TIMEOUT',
+    closed: 'the connection, at versionTimeout (default 60 s; 150 ms here)',
+    memory: 'the peer\'s version',
+    run: () => againstPeer({ verack: false }, { versionTimeout: 150 })
+  },
+  {
+    id: 'peer-no-pong',
+    input: 'no pong to our ping',
+    expected: 'ERR_BIP324_PING_TIMEOUT',
+    closed: 'the connection, at pingTimeout (default 20 minutes; 120 ms here)',
+    memory: 'one ping outstanding; no second ping while it waits',
+    run: () => againstPeer({ pongDelay: 'never' }, { pingInterval: 10, pingTimeout: 120 }, false)
+  },
+  {
+    id: 'peer-type-named-error',
+    input: 'a message of type "error" (any type a peer names is a message, never an event of ours)',
+    expected: 'none',
+    closed: 'nothing: a \'message\' event like any other',
+    memory: 'the message, handed to the application',
+    run: () => againstPeer({ afterVerack: [{ type: 'error', payload: Uint8Array.of(1) }] })
+  }
+]
