@@ -9,6 +9,7 @@ import { backendOf, type Options, parseCommandLine, type Values, wantsJson } fro
 import { bench, usage as benchUsage } from './bench'
 import { connectCommand, usage as connectUsage } from './connect'
 import { demo, usage as demoUsage } from './demo'
+import { NODE_OPTIONS } from './node-target'
 import { UsageError } from './errors'
 import { output, type Output } from './output'
 import { proxyCommand, usage as proxyUsage } from './proxy'
@@ -37,7 +38,7 @@ const COMMANDS: Record<string, Command> = {
   },
   connect: {
     usage: connectUsage,
-    options: { ...common, network: { type: 'string' }, 'v1-fallback': { type: 'boolean' }, timeout: { type: 'string' }, proxy: { type: 'string' } },
+    options: { ...common, ...NODE_OPTIONS },
     positionals: true,
     run: connectCommand
   },
