@@ -16,10 +16,10 @@ export default bip324
 export const {
   BIP155_NETWORK, Bip324Error, Bip324Proxy, Bip324Server, Bip324Socket, BLOCK_HEADER_BYTES,
   blockHash, bytesToIp, connect, connectAsync, createProxy, createServer, decodeBlockHeader,
-  decodeCompactSize, decodeContents, decodePayload, DEFAULT_MAX_CONTENTS, DEFAULT_MAX_SESSIONS,
+  decodeCompactSize, decodeContents, decodePayload, decodeTransaction, DEFAULT_MAX_CONTENTS, DEFAULT_MAX_SESSIONS,
   detectV1, doubleSha256, encodeBlockHeader, encodeCompactSize, encodeContents, encodePayload,
   encodeV1Message, hashFromHex, hashToHex, IGNORE_BIT, InboundCipher, inCidr, Initialized,
-  INVENTORY_TYPE, ipToBytes, isKnownMessage, isNetworkName, jsBackend, magicOf, MAX_ADDR_TO_SEND,
+  INVENTORY_TYPE, ipToBytes, isCoinbase, isKnownMessage, isNetworkName, jsBackend, magicOf, MAX_ADDR_TO_SEND,
   MAX_ADDRV2_SIZE, MAX_BLOOM_FILTER_SIZE, MAX_CFHEADERS_SIZE, MAX_CONTENTS_LIMIT, MAX_GARBAGE_LEN,
   MAX_HASH_FUNCS, MAX_HEADERS_RESULTS, MAX_INV_SZ, MAX_LOCATOR_SZ, MAX_PROTOCOL_MESSAGE_LENGTH,
   MAX_SCRIPT_ELEMENT_SIZE, MAX_SUBVERSION_LENGTH, MAX_VERSION_PAYLOAD, MSG_WITNESS_FLAG,

@@ -12,7 +12,8 @@ export type Bip324ErrorCode =
   | 'ERR_BIP324_STATE_SPENT'
   /** The native addon could not be loaded. */
   | 'ERR_BIP324_NATIVE_UNAVAILABLE'
-  /** The pure-JS backend cannot load in this Node.js (it needs require() of ES modules: >= 20.19). */
+  /** A part built on the @noble/@scure ES modules (the pure-JS backend, transaction and block decoding)
+   *  cannot load in this Node.js: it needs require() of ES modules (>= 20.19 or >= 22.12). */
   | 'ERR_BIP324_JS_UNAVAILABLE'
   /** A packet failed authentication: tampering, corruption, or a peer with other keys. */
   | 'ERR_BIP324_BAD_MAC'
@@ -46,10 +47,14 @@ export type Bip324ErrorCode =
 
 export class Bip324Error extends Error {
   readonly code: Bip324ErrorCode
+  /** Bitcoin Core's reject reason, when the error is one of Core's consensus checks (`'bad-txnmrklroot'`,
+   *  `'high-hash'`, ...): the string Core logs and a `BlockValidationState` carries. */
+  readonly reason?: string
 
-  constructor (code: Bip324ErrorCode, message: string, options?: { cause?: unknown }) {
+  constructor (code: Bip324ErrorCode, message: string, options?: { cause?: unknown, reason?: string }) {
     super(message, options)
     this.name = 'Bip324Error'
     this.code = code
+    if (options?.reason !== undefined) this.reason = options.reason
   }
 }

@@ -1,4 +1,4 @@
-/** Bitcoin P2P messages: v2 message types, v1 framing, typed payload codecs and block/tx hashes. */
+/** Bitcoin P2P messages: v2 message types, v1 framing, typed payload codecs, transactions with their ids. */
 
 export { SHORT_MESSAGE_IDS, encodeContents, decodeContents, type RawMessage } from './message-type'
 export {
@@ -26,6 +26,10 @@ export {
   type FilterRangeMessage, type FilterRangeCommand, type CFilterMessage, type CFHeadersMessage,
   type GetCFCheckptMessage, type CFCheckptMessage
 } from './codecs/compact-filters'
-export { blockHash, txid, wtxid, hashToHex, hashFromHex, doubleSha256 } from './hashes'
+export { blockHash, hashToHex, hashFromHex, doubleSha256 } from './hashes'
+export {
+  decodeTransaction, isCoinbase, txid, wtxid,
+  type Transaction, type TxInput, type TxOutput, type OutPoint
+} from './codecs/transaction'
 export { encodeCompactSize, decodeCompactSize } from './compact-size'
 export * from './limits'
