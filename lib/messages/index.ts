@@ -1,4 +1,5 @@
-/** Bitcoin P2P messages: v2 message types, v1 framing, typed payload codecs, transactions with their ids. */
+/** Bitcoin P2P messages: v2 message types, v1 framing, typed payload codecs, transactions with their
+ *  ids, proof of work. */
 
 export { SHORT_MESSAGE_IDS, encodeContents, decodeContents, type RawMessage } from './message-type'
 export {
@@ -31,5 +32,9 @@ export {
   decodeTransaction, isCoinbase, txid, wtxid,
   type Transaction, type TxInput, type TxOutput, type OutPoint
 } from './codecs/transaction'
+export {
+  decodeCompact, deriveTarget, checkProofOfWork, blockProof, powLimitOf, type CompactTarget, type PowNetwork
+} from './proof-of-work'
+export { checkHeaders, type CheckHeadersOptions, type HeaderChain } from './header-chain'
 export { encodeCompactSize, decodeCompactSize } from './compact-size'
 export * from './limits'
