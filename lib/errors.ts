@@ -49,7 +49,7 @@ export class Bip324Error extends Error {
   readonly code: Bip324ErrorCode
   /** Bitcoin Core's reject reason, when the error is one of Core's consensus checks (`'bad-txnmrklroot'`,
    *  `'high-hash'`, ...): the string Core logs and a `BlockValidationState` carries. */
-  readonly reason?: string
+  declare readonly reason?: string
 
   constructor (code: Bip324ErrorCode, message: string, options?: { cause?: unknown, reason?: string }) {
     super(message, options)
