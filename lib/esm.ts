@@ -13,6 +13,8 @@ export function requireEsm<T> (load: () => T, what: string): T {
     return load()
   } catch (err) {
     if ((err as { code?: string }).code !== 'ERR_REQUIRE_ESM') throw err
-    throw new Bip324Error('ERR_BIP324_JS_UNAVAILABLE', `${what} needs Node.js >= 20.19 or >= 22.12 (it loads ES modules with require); this is ${process.version}`, { cause: err })
+    // Only Node says ERR_REQUIRE_ESM, but the sans-IO core bundles this file for runtimes without `process`.
+    const version = (globalThis as { process?: { version?: string } }).process?.version
+    throw new Bip324Error('ERR_BIP324_JS_UNAVAILABLE', `${what} needs Node.js >= 20.19 or >= 22.12 (it loads ES modules with require); this is ${version}`, { cause: err })
   }
 }

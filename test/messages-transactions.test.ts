@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 
+import { requireEsm } from '../lib/esm'
 import { decodePayload, decodeTransaction, hashToHex, isCoinbase, MAX_PROTOCOL_MESSAGE_LENGTH, txid, wtxid } from '../lib/messages'
 
 const FIXTURES = path.join(__dirname, 'fixtures', 'blocks')
@@ -218,4 +219,14 @@ describe('what Bitcoin Core refuses to deserialize is ERR_BIP324_BAD_PAYLOAD', (
   test('not a Uint8Array is ERR_BIP324_INVALID_ARG', () => {
     expect(() => decodeTransaction('0200' as unknown as Uint8Array)).toThrow(expect.objectContaining({ code: 'ERR_BIP324_INVALID_ARG' }))
   })
+})
+
+test('where Node cannot require() an ES module, the coder\'s loader says ERR_BIP324_JS_UNAVAILABLE; other errors pass through', () => {
+  const requireEsmFails = (): never => { throw Object.assign(new Error('require() of ES Module'), { code: 'ERR_REQUIRE_ESM' }) }
+  expect(() => requireEsm(requireEsmFails, 'decoding transactions')).toThrow(expect.objectContaining({
+    code: 'ERR_BIP324_JS_UNAVAILABLE',
+    message: expect.stringMatching(/^decoding transactions needs Node.js >= 20.19 or >= 22.12 .*this is v\d+/)
+  }))
+  const other = new Error('other')
+  expect(() => requireEsm(() => { throw other }, 'decoding transactions')).toThrow(other)
 })
