@@ -15,22 +15,25 @@ const bip324 = createRequire(import.meta.url)('../dist/index.js')
 export default bip324
 export const {
   BIP155_NETWORK, Bip324Error, Bip324Proxy, Bip324Server, Bip324Socket, BLOCK_HEADER_BYTES,
-  blockHash, bytesToIp, connect, connectAsync, connectPeer, connectPeerAsync, createPeerServer, createProxy, createServer, decodeBlockHeader,
-  decodeCompactSize, decodeContents, decodePayload, DEFAULT_MAX_CONTENTS, DEFAULT_MAX_SESSIONS,
-  DEFAULT_PING_INTERVAL, DEFAULT_PING_TIMEOUT, DEFAULT_USER_AGENT, DEFAULT_VERSION_TIMEOUT,
-  detectV1, doubleSha256, encodeBlockHeader, encodeCompactSize, encodeContents, encodePayload,
-  encodeV1Message, hashFromHex, hashToHex, IGNORE_BIT, InboundCipher, inCidr, Initialized,
-  INVENTORY_TYPE, ipToBytes, isKnownMessage, isNetworkName, jsBackend, magicOf, MAX_ADDR_TO_SEND,
-  MAX_ADDRV2_SIZE, MAX_BLOOM_FILTER_SIZE, MAX_CFHEADERS_SIZE, MAX_CONTENTS_LIMIT, MAX_GARBAGE_LEN,
-  MAX_HASH_FUNCS, MAX_HEADERS_RESULTS, MAX_INV_SZ, MAX_LOCATOR_SZ, MAX_PROTOCOL_MESSAGE_LENGTH,
-  MAX_SCRIPT_ELEMENT_SIZE, MAX_SUBVERSION_LENGTH, MAX_VERSION_PAYLOAD, MIN_PEER_PROTO_VERSION, MSG_WITNESS_FLAG,
-  nativeBackend, nativeInfo, NETWORK_MAGIC, NETWORKS, NUM_ELLIGATOR_SWIFT_BYTES,
-  NUM_GARBAGE_TERMINATOR_BYTES, NUM_HEADER_BYTES, NUM_LENGTH_BYTES, NUM_PACKET_OVERHEAD_BYTES,
-  NUM_TAG_BYTES, OutboundCipher, PacketReader, parseCidr, parseHostPort, Peer, PeerServer, probe, Protocol,
-  PROTOCOL_VERSION,
-  ReceivedGarbage, ReceivedKey, REKEY_INTERVAL, selectBackend, SentKey, SentVersion, SERVICE_FLAGS,
-  serviceNames, Session, SHORT_MESSAGE_IDS, specialRange, TcpServer, txid, V1_HEADER_BYTES,
-  V1_PREFIX_BYTES, V1Check, V1MessageReader, v1Prefix, windowFillingGarbage, wrap, wtxid
+  blockHash, blockMerkleRoot, blockProof, blockWitnessMerkleRoot, bytesToIp, checkBlock,
+  checkHeaders, checkProofOfWork, computeMerkleRoot, connect, connectAsync, connectPeer,
+  connectPeerAsync, createPeerServer, createProxy, createServer, decodeBlock, decodeBlockHeader,
+  decodeCompact, decodeCompactSize, decodeContents, decodePayload, decodeTransaction,
+  DEFAULT_MAX_CONTENTS, DEFAULT_MAX_SESSIONS, DEFAULT_PING_INTERVAL, DEFAULT_PING_TIMEOUT,
+  DEFAULT_USER_AGENT, DEFAULT_VERSION_TIMEOUT, deriveTarget, detectV1, doubleSha256,
+  encodeBlockHeader, encodeCompactSize, encodeContents, encodePayload, encodeV1Message,
+  hashFromHex, hashToHex, IGNORE_BIT, InboundCipher, inCidr, Initialized, INVENTORY_TYPE,
+  ipToBytes, isCoinbase, isKnownMessage, isNetworkName, jsBackend, magicOf, MAX_ADDR_TO_SEND,
+  MAX_ADDRV2_SIZE, MAX_BLOCK_WEIGHT, MAX_BLOOM_FILTER_SIZE, MAX_CFHEADERS_SIZE, MAX_CONTENTS_LIMIT,
+  MAX_GARBAGE_LEN, MAX_HASH_FUNCS, MAX_HEADERS_RESULTS, MAX_INV_SZ, MAX_LOCATOR_SZ,
+  MAX_PROTOCOL_MESSAGE_LENGTH, MAX_SCRIPT_ELEMENT_SIZE, MAX_SUBVERSION_LENGTH, MAX_VERSION_PAYLOAD,
+  MIN_PEER_PROTO_VERSION, MSG_WITNESS_FLAG, nativeBackend, nativeInfo, NETWORK_MAGIC, NETWORKS,
+  NUM_ELLIGATOR_SWIFT_BYTES, NUM_GARBAGE_TERMINATOR_BYTES, NUM_HEADER_BYTES, NUM_LENGTH_BYTES,
+  NUM_PACKET_OVERHEAD_BYTES, NUM_TAG_BYTES, OutboundCipher, PacketReader, parseCidr, parseHostPort,
+  Peer, PeerServer, powLimitOf, probe, Protocol, PROTOCOL_VERSION, ReceivedGarbage, ReceivedKey,
+  REKEY_INTERVAL, selectBackend, SentKey, SentVersion, SERVICE_FLAGS, serviceNames, Session,
+  SHORT_MESSAGE_IDS, specialRange, TcpServer, txid, V1_HEADER_BYTES, V1_PREFIX_BYTES, V1Check,
+  V1MessageReader, v1Prefix, windowFillingGarbage, witnessCommitmentIndex, wrap, wtxid
 } = bip324
 // What Node's own import of the CommonJS file exposed too (tsc's marker), kept so the namespace
 // has the same names as before.

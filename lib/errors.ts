@@ -12,7 +12,8 @@ export type Bip324ErrorCode =
   | 'ERR_BIP324_STATE_SPENT'
   /** The native addon could not be loaded. */
   | 'ERR_BIP324_NATIVE_UNAVAILABLE'
-  /** The pure-JS backend cannot load in this Node.js (it needs require() of ES modules: >= 20.19). */
+  /** A part built on the @noble/@scure ES modules (the pure-JS backend, transaction and block decoding)
+   *  cannot load in this Node.js: it needs require() of ES modules (>= 20.19 or >= 22.12). */
   | 'ERR_BIP324_JS_UNAVAILABLE'
   /** A packet failed authentication: tampering, corruption, or a peer with other keys. */
   | 'ERR_BIP324_BAD_MAC'
@@ -67,11 +68,15 @@ export class Bip324Error extends Error {
   /** ERR_BIP324_SOCKS: the reply code the proxy sent (5: connection refused, 4: host unreachable,
    *  0xf0..0xf7: Tor's onion-service failures), when it sent one. */
   readonly socksReply?: number
+  /** Bitcoin Core's reject reason, when the error is one of Core's consensus checks (`'bad-txnmrklroot'`,
+   *  `'high-hash'`, ...): the string Core logs and a `BlockValidationState` carries. */
+  declare readonly reason?: string
 
-  constructor (code: Bip324ErrorCode, message: string, options?: { cause?: unknown, socksReply?: number }) {
+  constructor (code: Bip324ErrorCode, message: string, options?: { cause?: unknown, socksReply?: number, reason?: string }) {
     super(message, options)
     this.name = 'Bip324Error'
     this.code = code
     if (options?.socksReply !== undefined) this.socksReply = options.socksReply
+    if (options?.reason !== undefined) this.reason = options.reason
   }
 }

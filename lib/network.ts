@@ -1,24 +1,54 @@
 /**
- * The facts about each Bitcoin network that a peer needs: its 4-byte magic and its default P2P
- * port, and the service flags a version message advertises. Pure data and functions, no Node APIs,
+ * The facts about each Bitcoin network that a peer needs: its 4-byte magic, its default P2P port,
+ * its genesis block and proof-of-work limit, and the service flags a version message advertises. Pure data and functions, no Node APIs,
  * so that it runs in a browser too.
  *
  * The magic salts BIP-324's key schedule: peers on different networks derive different keys and
  * never find each other's garbage terminator.
  * @see https://github.com/bitcoin/bips/blob/master/bip-0324.mediawiki#shared-secret-computation
- * @see https://github.com/bitcoin/bitcoin/blob/master/src/kernel/chainparams.cpp (pchMessageStart, nDefaultPort)
+ * @see https://github.com/bitcoin/bitcoin/blob/master/src/kernel/chainparams.cpp (pchMessageStart, nDefaultPort,
+ *   consensus.hashGenesisBlock, consensus.powLimit)
  * @see https://github.com/bitcoin/bitcoin/blob/master/src/protocol.h (ServiceFlags)
  */
 
 import { Bip324Error } from './errors'
 
-/** Each named network's magic (hex, as sent on the wire) and default P2P port. */
+/**
+ * Each named network's magic (hex, as sent on the wire), default P2P port, genesis block hash and
+ * proof-of-work limit (the largest target a header may claim, Core's `consensus.powLimit`), both
+ * hex in the order Core and explorers display hashes (`hashFromHex` gives a hash's internal order).
+ */
 export const NETWORKS = Object.freeze({
-  mainnet: Object.freeze({ magic: 'f9beb4d9', port: 8333 }),
-  testnet3: Object.freeze({ magic: '0b110907', port: 18333 }),
-  testnet4: Object.freeze({ magic: '1c163f28', port: 48333 }),
-  signet: Object.freeze({ magic: '0a03cf40', port: 38333 }),
-  regtest: Object.freeze({ magic: 'fabfb5da', port: 18444 })
+  mainnet: Object.freeze({
+    magic: 'f9beb4d9',
+    port: 8333,
+    genesis: '000000000019d6689c085ae165831e934ff763ae46a2a6c172b3f1b60a8ce26f',
+    powLimit: '00000000ffffffffffffffffffffffffffffffffffffffffffffffffffffffff'
+  }),
+  testnet3: Object.freeze({
+    magic: '0b110907',
+    port: 18333,
+    genesis: '000000000933ea01ad0ee984209779baaec3ced90fa3f408719526f8d77f4943',
+    powLimit: '00000000ffffffffffffffffffffffffffffffffffffffffffffffffffffffff'
+  }),
+  testnet4: Object.freeze({
+    magic: '1c163f28',
+    port: 48333,
+    genesis: '00000000da84f2bafbbc53dee25a72ae507ff4914b867c565be350b0da8bf043',
+    powLimit: '00000000ffffffffffffffffffffffffffffffffffffffffffffffffffffffff'
+  }),
+  signet: Object.freeze({
+    magic: '0a03cf40',
+    port: 38333,
+    genesis: '00000008819873e925422c1ff0f99f7cc9bbb232af63a077a480a3633bee1ef6',
+    powLimit: '00000377ae000000000000000000000000000000000000000000000000000000'
+  }),
+  regtest: Object.freeze({
+    magic: 'fabfb5da',
+    port: 18444,
+    genesis: '0f9188f13cb7b2c71f2a335e3a4fc328bf5beb436012afca590b1a11466e2206',
+    powLimit: '7fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff'
+  })
 } as const)
 
 export type NetworkName = keyof typeof NETWORKS
@@ -26,7 +56,7 @@ export type NetworkName = keyof typeof NETWORKS
 /** A named network, or a custom one by its magic (a custom signet, say). */
 export type Network = NetworkName | { magic: Uint8Array }
 
-/** Each named network's magic, hex: NETWORKS without the ports. */
+/** Each named network's magic, hex: NETWORKS' magic alone. */
 export const NETWORK_MAGIC = Object.freeze(Object.fromEntries(
   Object.entries(NETWORKS).map(([name, { magic }]) => [name, magic])
 )) as { readonly [N in NetworkName]: (typeof NETWORKS)[N]['magic'] }

@@ -1,13 +1,13 @@
 /**
  * Targets for the message layer, which meets hostile bytes right after decryption: decodeContents,
- * decodePayload for every known type, V1MessageReader.push, txid/wtxid, decodeBlockHeader and
- * decodeCompactSize. Random bytes and mutations of valid encodings; only a Bip324Error with a
+ * decodePayload for every known type, V1MessageReader.push, txid/wtxid, decodeBlock and checkBlock,
+ * decodeBlockHeader and decodeCompactSize. Random bytes and mutations of valid encodings; only a Bip324Error with a
  * code the decoder documents may come out. What decodes must encode back to the same bytes (the
  * decoders accept only canonical forms), and decoded fields must not alias the input.
  */
 
 import {
-  type Bip324Error, BLOCK_HEADER_BYTES, blockHash, decodeBlockHeader, decodeCompactSize, decodeContents, decodePayload, doubleSha256,
+  type Bip324Error, BLOCK_HEADER_BYTES, blockHash, checkBlock, decodeBlock, decodeBlockHeader, decodeCompactSize, decodeContents, decodePayload, doubleSha256,
   encodeBlockHeader, encodeCompactSize, encodeContents, encodePayload, encodeV1Message, type KnownCommand,
   MAX_PROTOCOL_MESSAGE_LENGTH, type Message, NETWORK_MAGIC, SHORT_MESSAGE_IDS, txid, V1_HEADER_BYTES,
   type V1Message, V1MessageReader, wtxid
@@ -221,6 +221,54 @@ function txTarget (): Target {
   }
 }
 
+// Bitcoin's merkle root, written here so the target does not check the library against itself.
+function merkleRoot (leaves: Uint8Array[]): Uint8Array {
+  let level = leaves
+  while (level.length > 1) {
+    if (level.length % 2 === 1) level = [...level, level.at(-1)!]
+    level = Array.from({ length: level.length / 2 }, (_, i) => doubleSha256(level[2 * i]!, level[2 * i + 1]!))
+  }
+  return level[0] ?? new Uint8Array(32)
+}
+
+// A block's serialization from the fuzzer's own transactions: header (half the time committing to
+// them), count, transactions.
+function blockTarget (): Target {
+  return {
+    name: 'decode.block',
+    weight: 8,
+    gen: (rng) => {
+      const as = rng.pick(PRESENTATIONS)
+      const txs = Array.from({ length: rng.range(1, 1 + rng.size(6)) }, () => randomTx(rng))
+      const header = rng.bytes(BLOCK_HEADER_BYTES)
+      if (rng.chance(0.5)) header.set(merkleRoot(txs.map((tx) => doubleSha256(tx.stripped))), 36)
+      const bytes = concat([header, encodeCompactSize(txs.length), ...txs.map((tx) => tx.raw)])
+      if (rng.chance(0.4)) {
+        return { bytes, cuts: [], params: { as, txids: txs.map((tx) => hex(doubleSha256(tx.stripped))).join(','), sizes: txs.map((tx) => tx.raw.length).join(',') } }
+      }
+      return { bytes: mutate(rng, bytes, [], [BLOCK_HEADER_BYTES, BLOCK_HEADER_BYTES + 5, BLOCK_HEADER_BYTES + 6]), cuts: [], params: { as } }
+    },
+    run: (c) => {
+      const input = present(c.bytes, c.params.as)
+      const r = only('decodeBlock', PAYLOAD_CODES, () => decodeBlock(input, { check: false }))
+      if (c.params.txids !== undefined) check(r.ok, 'valid block refused', () => (r.ok ? '' : r.error.message))
+      if (!r.ok) return r.error.code
+      const block = r.value
+      check(equal(block.raw, c.bytes) && equal(block.hash, doubleSha256(c.bytes.subarray(0, BLOCK_HEADER_BYTES))), 'block bytes or hash differ from the input', () => hex(block.hash))
+      check(block.transactions.every((tx) => tx.raw.buffer === block.raw.buffer), 'a transaction is not a view of the block', () => '')
+      if (c.params.txids !== undefined) {
+        check(block.transactions.map((tx) => hex(tx.txid)).join(',') === c.params.txids, 'txids differ from the serializations\'', () => '')
+        check(block.transactions.map((tx) => tx.raw.length).join(',') === c.params.sizes, 'transaction lengths differ', () => '')
+      }
+      // A random header commits to other transactions: checkBlock must say so with a reason of Core's.
+      const checked = only('checkBlock', ['ERR_BIP324_BAD_PAYLOAD'], () => checkBlock(block))
+      if (checked.ok) return 'passes'
+      check(typeof (checked.error as Bip324Error).reason === 'string', 'checkBlock failed without a reject reason', () => checked.error.message)
+      return String((checked.error as Bip324Error).reason)
+    }
+  }
+}
+
 function headerTarget (): Target {
   return {
     name: 'decode.blockheader',
@@ -278,5 +326,5 @@ function compactSizeTarget (): Target {
 }
 
 export function messageTargets (): Target[] {
-  return [contentsTarget(), payloadTarget(), v1ReaderTarget(), txTarget(), headerTarget(), compactSizeTarget()]
+  return [contentsTarget(), payloadTarget(), v1ReaderTarget(), txTarget(), blockTarget(), headerTarget(), compactSizeTarget()]
 }

@@ -3,6 +3,7 @@
 import type { Backend } from './backend'
 import { nativeBackend } from './native'
 import { Bip324Error } from '../errors'
+import { requireEsm } from '../esm'
 
 /** `native`: the C engine; `js`: pure JavaScript; `auto` (default): native, else js with one
  *  warning. Or a backend object. */
@@ -13,14 +14,7 @@ let auto: Backend | undefined
 /** The pure-JS backend, loaded on first use: its @noble/@scure libraries are ES modules that
  *  require() loads only from Node 20.19 / 22.12, and the native path must not depend on them. */
 export function jsBackend (): Backend {
-  let js: typeof import('./js')
-  try {
-    js = require('./js') as typeof import('./js')
-  } catch (err) {
-    if ((err as { code?: string }).code !== 'ERR_REQUIRE_ESM') throw err
-    throw new Bip324Error('ERR_BIP324_JS_UNAVAILABLE', `the pure-JavaScript backend needs Node.js >= 20.19 or >= 22.12 (it loads ES modules with require); this is ${process.version}`, { cause: err })
-  }
-  return js.jsBackend()
+  return requireEsm(() => require('./js') as typeof import('./js'), 'the pure-JavaScript backend').jsBackend()
 }
 
 export function selectBackend (choice: BackendChoice = 'auto'): Backend {

@@ -68,6 +68,11 @@ export class ByteReader {
     return this.bytesCopy(32)
   }
 
+  /** A view of the bytes left, for a decoder that reads them itself (then `skip` what it used). */
+  rest (): Uint8Array {
+    return this.bytes.subarray(this.offset)
+  }
+
   skip (n: number): void {
     this.take(n)
   }

@@ -9,7 +9,8 @@ import { Bip324Error } from '../errors'
 
 const MAX_COMPACT_SIZE = 0xffff_ffff_ffff_ffffn
 
-function compactSizeLength (n: bigint): number {
+/** How many bytes the CompactSize of `n` takes: 1, 3, 5 or 9. */
+export function compactSizeLength (n: bigint): number {
   return n < 0xfdn ? 1 : n <= 0xffffn ? 3 : n <= 0xffff_ffffn ? 5 : 9
 }
 

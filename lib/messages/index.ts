@@ -1,4 +1,5 @@
-/** Bitcoin P2P messages: v2 message types, v1 framing, typed payload codecs and block/tx hashes. */
+/** Bitcoin P2P messages: v2 message types, v1 framing, typed payload codecs, transactions and blocks
+ *  with their ids and checks, proof of work. */
 
 export { SHORT_MESSAGE_IDS, encodeContents, decodeContents, type RawMessage } from './message-type'
 export {
@@ -26,6 +27,17 @@ export {
   type FilterRangeMessage, type FilterRangeCommand, type CFilterMessage, type CFHeadersMessage,
   type GetCFCheckptMessage, type CFCheckptMessage
 } from './codecs/compact-filters'
-export { blockHash, txid, wtxid, hashToHex, hashFromHex, doubleSha256 } from './hashes'
+export { blockHash, hashToHex, hashFromHex, doubleSha256 } from './hashes'
+export {
+  decodeTransaction, isCoinbase, txid, wtxid,
+  type Transaction, type TxInput, type TxOutput, type OutPoint
+} from './codecs/transaction'
+export { decodeBlock, type Block, type DecodeBlockOptions } from './codecs/block'
+export { checkBlock, witnessCommitmentIndex, MAX_BLOCK_WEIGHT, type CheckBlockOptions } from './check-block'
+export { computeMerkleRoot, blockMerkleRoot, blockWitnessMerkleRoot, type MerkleRoot } from './merkle'
+export {
+  decodeCompact, deriveTarget, checkProofOfWork, blockProof, powLimitOf, type CompactTarget, type PowNetwork
+} from './proof-of-work'
+export { checkHeaders, type CheckHeadersOptions, type HeaderChain } from './header-chain'
 export { encodeCompactSize, decodeCompactSize } from './compact-size'
 export * from './limits'

@@ -1,8 +1,10 @@
 /** Catalogue rows for message contents and payloads, v2 message types and v1 frames. */
 
 import crypto from 'node:crypto'
+import fs from 'node:fs'
+import path from 'node:path'
 
-import { decodeContents, decodePayload, encodeCompactSize, encodeV1Message, magicOf, V1MessageReader } from '../../lib'
+import { decodeBlock, decodeContents, decodePayload, decodeTransaction, encodeCompactSize, encodeV1Message, magicOf, V1MessageReader } from '../../lib'
 import type { Case, Outcome } from './case'
 
 const MAGIC = magicOf('mainnet')
@@ -38,6 +40,42 @@ const CLOSED_PAYLOAD = 'the message: decodePayload throws, the caller decides (B
 
 function payload (id: string, input: string, expected: string, type: string, bytes: () => Uint8Array): Case {
   return { id, input, expected, closed: CLOSED_PAYLOAD, memory: DECODER, run: () => attempt(() => decodePayload(type, bytes())) }
+}
+
+// Transactions and blocks: the library's coder grows its arrays as entries decode, so a count costs
+// what the bytes present hold; a block's transaction count is checked against the bytes left first.
+const TX_DECODER = 'what the bytes present hold: arrays grow as entries decode, none is allocated by its count'
+const CLOSED_TX = 'the message: decodeTransaction throws, the caller decides (Bitcoin Core disconnects)'
+const CLOSED_BLOCK = 'the message: decodeBlock throws with Core\'s reject reason in `err.reason`, the caller decides (Bitcoin Core disconnects a peer sending a mutated block)'
+const BLOCK_542213 = (): Buffer => Buffer.from(fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'blocks', 'bitcoinjs-block-542213.hex'), 'utf8').trim(), 'hex')
+
+function transaction (id: string, input: string, bytes: () => Uint8Array): Case {
+  return { id, input, expected: 'ERR_BIP324_BAD_PAYLOAD', closed: CLOSED_TX, memory: TX_DECODER, run: () => attempt(() => decodeTransaction(bytes())) }
+}
+
+/** A block that decodeBlock refuses with Core's `reason` (or, undefined, as malformed). */
+function badBlock (id: string, input: string, reason: string | undefined, bytes: () => Uint8Array, memory = TX_DECODER): Case {
+  return {
+    id,
+    input: reason === undefined ? input : `${input}: \`${reason}\``,
+    expected: 'ERR_BIP324_BAD_PAYLOAD',
+    closed: CLOSED_BLOCK,
+    memory,
+    run: () => {
+      try {
+        decodeBlock(bytes())
+        return { code: 'none' }
+      } catch (err) {
+        expect((err as { reason?: string }).reason).toBe(reason)
+        return { code: (err as { code?: string }).code ?? String(err) }
+      }
+    }
+  }
+}
+
+function flipped (bytes: Buffer, at: number): Buffer {
+  bytes[at]! ^= 1
+  return bytes
 }
 
 export const messageCases: Case[] = [
@@ -79,6 +117,15 @@ export const messageCases: Case[] = [
   payload('ping-trailing-byte', 'a ping with 9 bytes instead of 8', 'ERR_BIP324_BAD_PAYLOAD', 'ping', () => crypto.randomBytes(9)),
   payload('headers-with-transactions', 'a headers entry whose transaction count is 1', 'ERR_BIP324_BAD_PAYLOAD', 'headers', () => cat([1], new Uint8Array(80), [1])),
   payload('payload-over-limit', 'a payload of 4,000,001 bytes', 'ERR_BIP324_OVERSIZED', 'tx', () => new Uint8Array(4_000_001)),
+  transaction('tx-input-count-lies', 'a tx announcing 2^32 - 1 inputs, with one input\'s bytes', () => cat([2, 0, 0, 0, 0xfe, 0xff, 0xff, 0xff, 0xff], new Uint8Array(41))),
+  transaction('tx-no-inputs-then-flags', 'a tx with no inputs, then 0x02 where the segwit flag goes (Core: "unknown transaction optional data")', () => cat([2, 0, 0, 0, 0, 2], new Uint8Array(2 * 9 + 4))),
+  transaction('tx-superfluous-witness', 'a tx with the segwit marker whose witness stacks are all empty', () => cat([2, 0, 0, 0, 0, 1, 1], new Uint8Array(36), [0, 0xff, 0xff, 0xff, 0xff, 1], new Uint8Array(9), [0], new Uint8Array(4))),
+  badBlock('block-tx-count-lies', 'a block announcing 2^32 - 1 transactions over 2,274 bytes', undefined, () => cat(BLOCK_542213().subarray(0, 80), [0xfe, 0xff, 0xff, 0xff, 0xff], BLOCK_542213().subarray(81)), DECODER),
+  badBlock('block-bad-merkle-root', 'mainnet block 542,213 with a byte of its merkle root flipped', 'bad-txnmrklroot', () => flipped(BLOCK_542213(), 36)),
+  badBlock('block-bad-witness', 'block 542,213 with a byte of a witness signature flipped (txids, so the merkle root, unchanged)', 'bad-witness-merkle-match', () => {
+    const b = BLOCK_542213()
+    return flipped(b, b.indexOf(Buffer.from('02483045022100f93bd5d3', 'hex')) + 10)
+  }),
   { id: 'v1-wrong-magic', input: 'a v1 frame with testnet magic on mainnet', expected: 'ERR_BIP324_BAD_MAGIC', closed: 'the v1 stream (the proxy ends that session)', bound: 24, run: () => v1(encodeV1Message(magicOf('testnet4'), 'ping', new Uint8Array(8))) },
   {
     id: 'v1-bad-checksum',
