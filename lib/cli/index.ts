@@ -7,8 +7,10 @@
 import { PACKAGE_VERSION } from '../package'
 import { backendOf, type Options, parseCommandLine, type Values, wantsJson } from './args'
 import { bench, usage as benchUsage } from './bench'
+import { blockCommand, usage as blockUsage } from './block'
 import { connectCommand, usage as connectUsage } from './connect'
 import { demo, usage as demoUsage } from './demo'
+import { headersCommand, usage as headersUsage } from './headers'
 import { NODE_OPTIONS } from './node-target'
 import { UsageError } from './errors'
 import { output, type Output } from './output'
@@ -42,6 +44,18 @@ const COMMANDS: Record<string, Command> = {
     positionals: true,
     run: connectCommand
   },
+  headers: {
+    usage: headersUsage,
+    options: { ...common, ...NODE_OPTIONS },
+    positionals: true,
+    run: headersCommand
+  },
+  block: {
+    usage: blockUsage,
+    options: { ...common, ...NODE_OPTIONS },
+    positionals: true,
+    run: blockCommand
+  },
   proxy: {
     usage: proxyUsage,
     options: { ...common, network: { type: 'string' }, listen: { type: 'string' }, target: { type: 'string' }, allow: { type: 'string', multiple: true }, 'max-sessions': { type: 'string' } },
@@ -62,6 +76,8 @@ BIP-324 v2 encrypted transport for Bitcoin P2P.
 
   bip324 demo       a handshake and messages between two peers of ours on 127.0.0.1
   bip324 connect    probe a Bitcoin node: handshake, version, user agent, session id
+  bip324 headers    download and check a node's block headers from genesis
+  bip324 block      download one block with its witnesses and check it
   bip324 proxy      let v1-only software reach peers over BIP-324
   bip324 bench      a short benchmark: native against JS, bip324 against plain TCP
 

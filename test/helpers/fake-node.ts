@@ -1,14 +1,19 @@
 /**
  * Stand-ins for a Bitcoin node on 127.0.0.1, written from the protocol: they answer version with
- * version + verack, ping with pong, and echo anything else back but the version handshake's own.
+ * version + verack, ping with pong, getheaders and getdata as a node whose chain is its network's
+ * genesis block alone (test/helpers/chain-responder.ts, the genesis blocks of
+ * test/fixtures/blocks), and echo anything else back but the version handshake's own.
  * `v2` serves BIP-324 and v1 (as Bitcoin Core does with v2 enabled); `v1only` drops a connection
  * whose first bytes are not a v1 message, as a node without BIP-324 does.
  */
 
+import fs from 'node:fs'
 import net from 'node:net'
+import path from 'node:path'
 
 import { type Bip324Socket, createServer, type Network, magicOf } from '../../lib'
-import { decodePayload, encodePayload, encodeV1Message, V1MessageReader } from '../../lib/messages'
+import { blockHash, decodeBlockHeader, decodePayload, encodePayload, encodeV1Message, hashToHex, V1MessageReader } from '../../lib/messages'
+import { answer as answerFromChain, type Chain } from './chain-responder'
 
 export const NODE_USER_AGENT = '/Satoshi:28.1.0/'
 export const NODE_START_HEIGHT = 871_234
@@ -20,7 +25,15 @@ type Message = { type: string | undefined, payload: Uint8Array }
 // where Bitcoin Core (and a Peer) disconnect for them.
 const NOT_ECHOED: ReadonlySet<string> = new Set(['verack', 'wtxidrelay', 'sendaddrv2', 'sendtxrcncl'])
 
-function answer (m: Message, send: (type: string, payload: Uint8Array) => void): void {
+// A named network's chain of one block, its genesis; a custom network's has none.
+function genesisChain (network: Network): Chain {
+  if (typeof network !== 'string') return { headers: [] }
+  const block = new Uint8Array(Buffer.from(fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'blocks', `genesis-${network}.hex`), 'utf8').trim(), 'hex'))
+  const header = block.subarray(0, 80)
+  return { headers: [decodeBlockHeader(header)], blocks: new Map([[hashToHex(blockHash(header)), block]]) }
+}
+
+function answer (m: Message, send: (type: string, payload: Uint8Array) => void, chain: Chain): void {
   if (m.type === 'version') {
     const theirs = decodePayload('version', m.payload)
     send('version', encodePayload({
@@ -38,17 +51,21 @@ function answer (m: Message, send: (type: string, payload: Uint8Array) => void):
     send('verack', new Uint8Array(0))
   } else if (m.type === 'ping') {
     send('pong', m.payload)
+  } else if (m.type === 'getheaders' || m.type === 'getdata') {
+    for (const r of answerFromChain(chain, decodePayload(m.type, m.payload))) send(r.type, 'payload' in r ? r.payload : encodePayload(r))
   } else if (m.type !== undefined && !NOT_ECHOED.has(m.type)) {
     send(m.type, m.payload)
   }
 }
 
-function speakV1 (socket: net.Socket, magic: Uint8Array, already: Uint8Array = new Uint8Array(0)): void {
+function speakV1 (socket: net.Socket, network: Network, already: Uint8Array = new Uint8Array(0)): void {
+  const magic = magicOf(network)
+  const chain = genesisChain(network)
   const reader = new V1MessageReader(magic)
   const send = (type: string, payload: Uint8Array): void => { socket.write(encodeV1Message(magic, type, payload)) }
   const feed = (chunk: Uint8Array): void => {
     const r = reader.push(chunk)
-    for (const m of r.messages) answer(m, send)
+    for (const m of r.messages) answer(m, send, chain)
     if (r.error !== undefined) socket.destroy()
   }
   socket.on('data', feed)
@@ -68,12 +85,13 @@ export interface FakeNode {
 export async function v2Node (network: Network = 'mainnet'): Promise<FakeNode> {
   const node = { sessions: [] as string[], v1Connections: 0 }
   const server = createServer({ network, mode: 'messages', v1: 'fallback' })
+  const chain = genesisChain(network)
   server.on('connection', (c) => {
     node.sessions.push(Buffer.from(c.sessionId!).toString('hex'))
-    c.on('data', (m: Message) => answer(m, (type, payload) => c.write({ type, payload })))
+    c.on('data', (m: Message) => answer(m, (type, payload) => c.write({ type, payload }), chain))
     c.on('error', () => {})
   })
-  server.on('v1', ({ socket, data }) => { node.v1Connections++; speakV1(socket, magicOf(network), data) })
+  server.on('v1', ({ socket, data }) => { node.v1Connections++; speakV1(socket, network, data) })
   const { port } = await server.listenAsync(0, '127.0.0.1')
   return Object.assign(node, { port, close: () => server[Symbol.asyncDispose]() })
 }
@@ -84,7 +102,7 @@ export async function v1OnlyNode (network: Network = 'mainnet'): Promise<FakeNod
   const server = net.createServer((socket) => {
     sockets.add(socket)
     node.v1Connections++
-    speakV1(socket, magicOf(network))
+    speakV1(socket, network)
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   return Object.assign(node, {

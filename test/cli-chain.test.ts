@@ -1,0 +1,111 @@
+// `bip324 headers` and `bip324 block` against a stand-in that behaves as Bitcoin Core does
+// (test/helpers/core-node.ts) and serves a chain: regtest headers mined here, and mainnet block
+// 542,213 from bitcoinjs-lib's fixtures, whose hash is the one they publish (test/fixtures/blocks).
+
+import fs from 'node:fs'
+import path from 'node:path'
+
+import { createServer, decodePayload, encodePayload, type Network } from '../lib'
+import { blockHash, encodeBlockHeader, hashToHex } from '../lib/messages'
+import { answer, type Chain } from './helpers/chain-responder'
+import { runCli } from './helpers/cli'
+import { behaveAsCore, type CoreSide, type Wire } from './helpers/core-node'
+import { mineRegtestHeaders, REGTEST_GENESIS } from './helpers/regtest-chain'
+
+const BLOCK_542213 = '000000000000000000143a2c56c0214236dadfd30df41d4a0345492ad6d861ec'
+const block542213 = new Uint8Array(Buffer.from(fs.readFileSync(path.join(__dirname, 'fixtures', 'blocks', 'bitcoinjs-block-542213.hex'), 'utf8').trim(), 'hex'))
+
+// A Core stand-in on 127.0.0.1 that answers getheaders and getdata from `chain`; `tamper` may
+// change a reply first. It records what each connection asked.
+async function chainNode (network: Network, chain: Chain, tamper: (reply: Wire) => Wire = (r) => r): Promise<{ port: number, asked: Wire[], close: () => Promise<void> }> {
+  const asked: Wire[] = []
+  const server = createServer({ mode: 'messages', network }, (c) => {
+    const side: CoreSide = behaveAsCore(c, true)
+    c.on('data', (m: Wire) => {
+      if (m.type !== 'getheaders' && m.type !== 'getdata') return
+      asked.push(m)
+      for (const reply of answer(chain, decodePayload(m.type, m.payload))) {
+        side.send(tamper('payload' in reply ? reply : { type: reply.type, payload: encodePayload(reply) }))
+      }
+    })
+  })
+  const { port } = await server.listenAsync(0, '127.0.0.1')
+  return { port, asked, close: () => server[Symbol.asyncDispose]() }
+}
+
+const hashOf = (h: typeof REGTEST_GENESIS): string => hashToHex(blockHash(encodeBlockHeader(h)))
+
+test('headers --json: every header of a 4,500-header regtest chain, in three rounds, to its tip', async () => {
+  const mined = mineRegtestHeaders(4_500)
+  const node = await chainNode('regtest', { headers: [REGTEST_GENESIS, ...mined] })
+  const run = await runCli(['headers', `127.0.0.1:${node.port}`, '--network', 'regtest', '--json'])
+  expect(run.code).toBe(0)
+  const last = JSON.parse(run.stdout.trim().split('\n').pop()!)
+  expect(last).toMatchObject({ ok: true, transport: 'v2', height: 4_500, tip: hashOf(mined[4_499]!) })
+  // Rounds of 2,000, as Core sends them, then the short one that says the tip is reached.
+  expect(node.asked.map((m) => m.type)).toEqual(['getheaders', 'getheaders', 'getheaders'])
+  await node.close()
+})
+
+test('headers for humans: height and tip, and progress lines on stderr when it is not a terminal', async () => {
+  const mined = mineRegtestHeaders(10)
+  const node = await chainNode('regtest', { headers: [REGTEST_GENESIS, ...mined] })
+  const run = await runCli(['headers', `127.0.0.1:${node.port}`, '--network', 'regtest'])
+  expect(run.code).toBe(0)
+  expect(run.stdout).toContain('height     10')
+  expect(run.stdout).toContain(`tip        ${hashOf(mined[9]!)}`)
+  expect(run.stderr).toMatch(/headers: \d+ of [\d,]+/)
+  await node.close()
+})
+
+test('headers: a header that does not meet its own target ends the download with Core\'s reason', async () => {
+  const mined = mineRegtestHeaders(50)
+  // A hash above regtest's target: the header of the node's reply is re-mined to fail.
+  let bad = { ...mined[20]!, nonce: 0 }
+  while ((blockHash(encodeBlockHeader(bad))[31]! & 0x80) === 0) bad = { ...bad, nonce: bad.nonce + 1 }
+  const node = await chainNode('regtest', { headers: [REGTEST_GENESIS, ...mined.slice(0, 20), bad] })
+  const run = await runCli(['headers', `127.0.0.1:${node.port}`, '--network', 'regtest', '--json'])
+  expect(run.code).toBe(1)
+  const out = JSON.parse(run.stdout.trim().split('\n').pop()!)
+  expect(out).toMatchObject({ ok: false, error: { code: 'ERR_BIP324_BAD_PAYLOAD' } })
+  expect(out.error.message).toContain('high-hash')
+  await node.close()
+})
+
+test('block --json: mainnet block 542,213 with its witnesses, checked, its transactions in order', async () => {
+  const node = await chainNode('mainnet', { headers: [], blocks: new Map([[BLOCK_542213, block542213]]) })
+  const run = await runCli(['block', `127.0.0.1:${node.port}`, BLOCK_542213, '--json'])
+  expect(run.code).toBe(0)
+  const out = JSON.parse(run.stdout.trim().split('\n').pop()!)
+  expect(out).toMatchObject({ ok: true, transport: 'v2', hash: BLOCK_542213, size: 2_355 })
+  expect(out.transactions).toHaveLength(4)
+  // Two of the four carry witness data (bitcoinjs-lib's fixture): their wtxids differ from their txids.
+  expect(out.transactions.filter((t: { txid: string, wtxid: string }) => t.txid !== t.wtxid)).toHaveLength(2)
+  // It asked for the block with witnesses (MSG_WITNESS_BLOCK).
+  const getdata = decodePayload('getdata', node.asked[0]!.payload) as { inventory: Array<{ invType: number }> }
+  expect(getdata.inventory[0]!.invType).toBe(0x40000002)
+  await node.close()
+})
+
+test('block: a block changed in its last transaction fails its checks; one the node lacks times out', async () => {
+  const broken = (r: Wire): Wire => {
+    const payload = new Uint8Array(r.payload)
+    payload[payload.length - 10]! ^= 1 // inside the last transaction: a root or the commitment no longer matches
+    return { type: r.type, payload }
+  }
+  const node = await chainNode('mainnet', { headers: [], blocks: new Map([[BLOCK_542213, block542213]]) }, broken)
+  const run = await runCli(['block', `127.0.0.1:${node.port}`, BLOCK_542213, '--json'])
+  expect(run.code).toBe(1)
+  expect(JSON.parse(run.stdout.trim().split('\n').pop()!).error.code).toBe('ERR_BIP324_BAD_PAYLOAD')
+  const missing = await runCli(['block', `127.0.0.1:${node.port}`, '00'.repeat(32), '--timeout', '1500', '--json'])
+  expect(missing.code).toBe(1)
+  expect(JSON.parse(missing.stdout.trim().split('\n').pop()!).error).toMatchObject({ code: 'ETIMEDOUT' })
+  await node.close()
+})
+
+test('block: usage errors for a missing or malformed hash', async () => {
+  expect((await runCli(['block', '127.0.0.1:1'])).code).toBe(2)
+  const bad = await runCli(['block', '127.0.0.1:1', 'xyz'])
+  expect(bad.code).toBe(2)
+  expect(bad.stderr).toContain('expected 64 hex digits')
+})
