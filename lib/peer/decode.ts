@@ -6,8 +6,9 @@
 import { decodePayload, type Message } from '../messages'
 
 /** The typed message of `type`; a Bip324Error if the payload does not decode. tx and block (and
- *  the other raw types) come back as `{ type, raw }`: decodeTransaction and decodeBlock go here,
- *  before decodePayload, once lib/messages has them. */
+ *  the other raw types) come back as `{ type, raw }`, for the application to pass to
+ *  decodeTransaction or decodeBlock: a block of 4 MB takes a few hundred milliseconds to decode
+ *  and hash, which a Peer must not spend on this thread for every block a node announces. */
 export function decodeMessage (type: string, payload: Uint8Array): Message {
   return decodePayload(type, payload)
 }
