@@ -12,6 +12,7 @@ import {
 } from '../lib'
 import { receiverOf } from '../lib/peer/version'
 import { coreClient } from './helpers/core-node'
+import { socks5Server } from './helpers/socks5-server'
 
 // From package.json itself, not from the library's own reading of it.
 const VERSION = (JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8')) as { version: string }).version
@@ -69,6 +70,20 @@ describe.each(['native', 'js'] as const)('Peer to Peer over v2, %s backend', (ba
     client.destroy()
     await closeOf(inbound)
   })
+})
+
+test('through a SOCKS5 proxy (Tor): the .onion name reaches the proxy unresolved, and the Peer is ready over v2', async () => {
+  const { port, next } = await peerServer()
+  const proxy = await socks5Server({ names: { 'examplexyz.onion': port } })
+  const peer = await connectPeerAsync({ host: 'examplexyz.onion', port: 8333, socks: { host: '127.0.0.1', port: proxy.port }, pingInterval: 0 })
+  const theirs = await next()
+  expect(peer.transport).toBe('v2')
+  expect(Buffer.from(peer.sessionId!)).toEqual(Buffer.from(theirs.sessionId!))
+  expect(proxy.requests).toEqual([expect.objectContaining({ atyp: 'domain', host: 'examplexyz.onion', port: 8333 })])
+  // Through a proxy our version names no address: the socket's is the proxy's (Core's PushNodeVersion).
+  expect(theirs.versionMessage?.receiver.ip).toEqual(new Uint8Array(16))
+  peer.destroy()
+  await proxy.close()
 })
 
 test('over v1 after a v1 fallback: a v1-only node of ours (a Peer on the plain socket)', async () => {
