@@ -35,7 +35,8 @@ function canonicalForm (msg: Message, bytes: Uint8Array): Uint8Array | null {
   }
   if (msg.type === 'version' && 'userAgent' in msg) {
     if (msg.userAgent.includes('\ufffd')) return null // bytes that are not UTF-8 decode to U+FFFD
-    const out = Uint8Array.from(bytes)
+    // Bytes past relay are ignored (as Core does): only the prefix the fields encode to can compare.
+    const out = Uint8Array.from(msg.relay === undefined ? bytes : bytes.subarray(0, encodePayload(msg).length))
     if (msg.relay !== undefined) out[out.length - 1] = out[out.length - 1] === 0 ? 0 : 1
     return out
   }
