@@ -1,6 +1,7 @@
 /**
  * Timing by interleaved trials: every loop compared in a table row is calibrated once (to take
- * about `trialMs`) and warmed up, then the loops run round-robin, A B C A B C ..., `trials` times.
+ * about `trialMs / rounds`) and warmed up, then the loops run round-robin, A B C A B C ..., `rounds`
+ * times per trial and `trials` trials; a trial counts each loop's fastest round.
  * A ratio is taken per trial, between loops that ran moments apart, and its median reported: a
  * burst of other work on the machine slows one trial of each, not one implementation's every
  * sample. Absolute times on shared machines are noise; the ratios are what to read.
@@ -36,6 +37,8 @@ export interface Timing extends Stat {
 export interface HarnessOptions {
   trials: number
   trialMs: number
+  /** Each trial is this many interleaved runs of trialMs / rounds, and counts its fastest. */
+  rounds: number
 }
 
 /** `run(n)` performs n operations and returns the nanoseconds they took. */
@@ -67,12 +70,19 @@ function calibrate (run: Loop, trialMs: number, maxIterations: number): number {
  *  prepare their input ahead). */
 export function compare (loops: Record<string, Loop>, options: HarnessOptions, maxIterations = Number.MAX_SAFE_INTEGER): Record<string, Timing> {
   const entries = Object.entries(loops).map(([name, run]) => {
-    const iterations = calibrate(run, options.trialMs, maxIterations)
+    const iterations = calibrate(run, options.trialMs / options.rounds, maxIterations)
     run(iterations) // warm-up at full size
     return { name, run, iterations, trials: [] as number[] }
   })
+  // Noise on a shared machine (another tenant, an interrupt, preemption) only ever adds time, so a
+  // trial counts the fastest of its rounds: the median of such trials moves far less between runs
+  // than the median of single runs (the README's Benchmarks section has the figures).
   for (let t = 0; t < options.trials; t++) {
-    for (const e of entries) e.trials.push(e.run(e.iterations) / e.iterations)
+    const fastest = entries.map(() => Infinity)
+    for (let r = 0; r < options.rounds; r++) {
+      entries.forEach((e, i) => { fastest[i] = Math.min(fastest[i]!, e.run(e.iterations) / e.iterations) })
+    }
+    entries.forEach((e, i) => e.trials.push(fastest[i]!))
   }
   return Object.fromEntries(entries.map((e) => [e.name, { ...stat(e.trials), trials: e.trials, iterations: e.iterations }]))
 }

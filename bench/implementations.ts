@@ -1,7 +1,7 @@
 /**
  * The packet ciphers compared, each as "encrypt N packets" and "decrypt N packets" loops:
  * the raw C floor (the engine's own C loop), the native engine through the JavaScript API per
- * provider, the pure-JS backend, and node:crypto's chacha20-poly1305 arranged as BIP-324 says
+ * provider, the N-API floor under that API, the pure-JS backend, and node:crypto's chacha20-poly1305 arranged as BIP-324 says
  * (what a user would write with built-ins: test/reference).
  */
 
@@ -34,6 +34,25 @@ function rawBaseline (provider: string): Implementation {
     name: `raw C baseline (${provider})`,
     ops: ['roundtrip'],
     loop: (_op, size) => (n) => testingAddon().bench(RAW_BENCH.baselineRoundtrip, provider, size, n)
+  }
+}
+
+// What N-API alone costs a round trip through the JS API: two calls that take and check what encrypt
+// and decryptPacket take (a handle, two buffers, a number) and call no engine. A round trip only.
+const napiFloor: Implementation = {
+  name: 'N-API floor',
+  ops: ['roundtrip'],
+  loop: (_op, size) => (n) => {
+    const addon = testingAddon()
+    const handle = addon.floorHandle()
+    const packet = new Uint8Array(size + 20)
+    const contents = new Uint8Array(size)
+    return elapsed(() => {
+      for (let i = 0; i < n; i++) {
+        addon.callFloor(handle, packet, contents, 0)
+        addon.callFloor(handle, contents, packet, 0)
+      }
+    })
   }
 }
 
@@ -95,6 +114,7 @@ export function implementations (): Implementation[] {
     ...providers.map(rawC),
     ...providers.map(rawBaseline),
     ...providers.map((p) => api(`native (${p})`, () => nat.createCipher(KEY, KEY, p))),
+    napiFloor,
     api('js (noble)', () => js.createCipher(KEY, KEY)),
     nodeCrypto
   ]

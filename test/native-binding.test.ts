@@ -196,6 +196,18 @@ describe('the addon users load and the testing addon beside it', () => {
     for (const kind of Object.values(RAW_BENCH)) expect(testingAddon().bench(kind, undefined, 64, 10)).toBeGreaterThan(0)
   })
 
+  test('its N-API floor checks what encrypt checks (so that it costs what encrypt\'s argument taking costs), then returns 0', () => {
+    const t = testingAddon()
+    const handle = t.floorHandle()
+    const packet = new Uint8Array(52)
+    expect(t.callFloor(handle, packet, new Uint8Array(32), 0)).toBe(0)
+    const invalid = (f: () => unknown, message: string): void => expect(f).toThrow(expect.objectContaining({ code: 'ERR_BIP324_INVALID_ARG', message }))
+    invalid(() => t.callFloor({}, packet, new Uint8Array(32), 0), 'handle must be from floorHandle()')
+    invalid(() => t.callFloor(handle, [] as unknown as Uint8Array, new Uint8Array(32), 0), 'out must be a Uint8Array')
+    invalid(() => t.callFloor(handle, packet, packet.subarray(4, 36), 0), 'out must not overlap contents')
+    invalid(() => t.callFloor(handle, packet, new Uint8Array(32), 256), 'header must be an integer from 0 to 255')
+  })
+
   test('its misuse errors are Bip324Errors too', () => {
     let caught: unknown
     try { testingAddon().bench(5, undefined, 64, 10) } catch (err) { caught = err }

@@ -16,6 +16,11 @@ export interface TestingAddon {
   ecdhX (x32: Uint8Array, ellTheirs64: Uint8Array, seckey32: Uint8Array): boolean
   /** Nanoseconds spent looping `kind` (RAW_BENCH) `iterations` times in C; 0 if the loop failed. */
   bench (kind: number, provider: string | undefined, size: number, iterations: number): number
+  /** An opaque handle for callFloor, an External as the addon's cipher handles are. */
+  floorHandle (): object
+  /** Takes and checks what the addon's encrypt takes, calls no engine and returns 0: the N-API
+   *  cost of one small packet call, for the benchmarks. */
+  callFloor (handle: object, out: Uint8Array, contents: Uint8Array, header: number): number
   /** As the addon's (lib/native/binding.ts): the class its errors are made with. */
   setErrorClass (errorClass: ErrorClass): void
 }
