@@ -9,18 +9,22 @@ import { requireEsm } from '../esm'
  *  warning. Or a backend object. */
 export type BackendChoice = 'native' | 'js' | 'auto' | Backend
 
+// Each made once: a backend is stateless, and making one asks the addon what it was built with
+// (nativeInfo), which cost a Protocol created with backend: 'native' about a tenth of its handshake.
 let auto: Backend | undefined
+let native: Backend | undefined
+let js: Backend | undefined
 
 /** The pure-JS backend, loaded on first use: its @noble/@scure libraries are ES modules that
  *  require() loads only from Node 20.19 / 22.12, and the native path must not depend on them. */
 export function jsBackend (): Backend {
-  return requireEsm(() => require('./js') as typeof import('./js'), 'the pure-JavaScript backend').jsBackend()
+  return (js ??= requireEsm(() => require('./js') as typeof import('./js'), 'the pure-JavaScript backend').jsBackend())
 }
 
 export function selectBackend (choice: BackendChoice = 'auto'): Backend {
   if (typeof choice === 'object') return choice
   switch (choice) {
-    case 'native': return nativeBackend()
+    case 'native': return (native ??= nativeBackend())
     case 'js': return jsBackend()
     case 'auto': return (auto ??= autoBackend())
     default: throw new Bip324Error('ERR_BIP324_INVALID_ARG', `backend must be 'native', 'js', 'auto' or a backend object, got ${String(choice)}`)
@@ -29,7 +33,7 @@ export function selectBackend (choice: BackendChoice = 'auto'): Backend {
 
 function autoBackend (): Backend {
   try {
-    return nativeBackend()
+    return (native ??= nativeBackend())
   } catch (err) {
     if ((err as Bip324Error).code !== 'ERR_BIP324_NATIVE_UNAVAILABLE') throw err
     process.emitWarning(`bip324: using the pure-JavaScript backend: ${(err as Error).message.split('\n')[0]}`,
