@@ -152,3 +152,22 @@ test('auto falls back to the js backend, with one warning, when the addon cannot
     warn.mockRestore()
   })
 })
+
+test('each backend is made once: the addon is asked what it was built with once, whatever the number of Protocols', () => {
+  jest.dontMock('../lib/native/binding') // the fallback test's addon that cannot load
+  jest.isolateModules(() => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const binding = require('../lib/native/binding') as typeof import('../lib/native/binding')
+    const addon = binding.native()
+    const info = jest.spyOn(addon, 'nativeInfo')
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { selectBackend, jsBackend } = require('../lib/crypto') as typeof import('../lib/crypto')
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { Protocol } = require('../lib/protocol') as typeof import('../lib/protocol')
+    for (let i = 0; i < 3; i++) new Protocol({ role: 'initiator', backend: 'native' }).start()
+    expect(info).toHaveBeenCalledTimes(1)
+    expect(selectBackend('native')).toBe(selectBackend('auto'))
+    expect(selectBackend('js')).toBe(jsBackend())
+    info.mockRestore()
+  })
+})
