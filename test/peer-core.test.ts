@@ -182,6 +182,38 @@ describe('pings', () => {
   })
 })
 
+describe('end()', () => {
+  test('during the version handshake: nothing more goes out, the handshake is abandoned, and versionTimeout closes without an error', async () => {
+    const { peer, core } = await toCore({ verack: false }, { versionTimeout: 300 })
+    await core.next('verack')
+    let ready = false
+    peer.on('ready', () => { ready = true })
+    const sentBefore = core.received.length
+    peer.end()
+    core.send({ type: 'verack' })
+    core.send({ type: 'ping', nonce: 5n })
+    const [hadError] = await once(peer, 'close') as [boolean]
+    expect(hadError).toBe(false)
+    expect(ready).toBe(false)
+    expect(core.received.slice(sentBefore)).toEqual([])
+  })
+
+  test('after ready: nothing more of ours (no pong to a ping that crosses our end, no ping), and it closes without an error', async () => {
+    const { peer, core } = await toCore({}, { pingInterval: 20 })
+    await once(peer, 'ready')
+    await core.next('ping')
+    const closed = once(peer, 'close') as Promise<[boolean]>
+    const sentBefore = core.received.length
+    peer.end()
+    expect(peer.ping()).toBe(false)
+    core.send({ type: 'ping', nonce: 6n })
+    const [hadError] = await closed
+    expect(hadError).toBe(false)
+    await core.closed
+    expect(core.received.slice(sentBefore)).toEqual([])
+  })
+})
+
 describe('misbehaving nodes', () => {
   // Collects the reports and, when `policy` is given, lets it decide.
   function reports (peer: Peer): Misbehavior[] {

@@ -165,7 +165,8 @@ export class Peer extends EventEmitter {
     const { versionTimeout, signal } = this.settings
     if (versionTimeout > 0) {
       this.versionTimer = setTimeout(() => {
-        this.destroy(new Bip324Error('ERR_BIP324_VERSION_TIMEOUT', `no version handshake within ${versionTimeout} ms`))
+        // After end(), the deadline only makes sure the connection goes: the closing was asked for.
+        this.destroy(this.ending ? undefined : new Bip324Error('ERR_BIP324_VERSION_TIMEOUT', `no version handshake within ${versionTimeout} ms`))
       }, versionTimeout).unref()
     }
     if (signal !== undefined) {
@@ -258,8 +259,8 @@ export class Peer extends EventEmitter {
    *  longer counts, and its callbacks wait for this one). `callback` gets the round trip in ms.
    *  False, and an ERR_BIP324_BAD_STATE to the callback, before 'ready' or after close. */
   ping (callback?: PingCallback): boolean {
-    const why = this.stage !== 'ready' || this.destroyCalled || this.linkClosed
-      ? 'ping() works between \'ready\' and \'close\''
+    const why = this.stage !== 'ready' || this.destroyCalled || this.ending || this.linkClosed
+      ? 'ping() works between \'ready\' and end() or \'close\''
       : this.common <= BIP0031_VERSION ? `the peer's protocol version ${this.common} has no pong (BIP-31)` : undefined
     if (why !== undefined) {
       if (callback !== undefined) process.nextTick(callback, new Bip324Error('ERR_BIP324_BAD_STATE', why))
@@ -270,10 +271,16 @@ export class Peer extends EventEmitter {
   }
 
   /** As a socket's end(): what was sent goes out, then the connection half-closes and closes
-   *  once the peer's side has. Messages queued before 'ready' are dropped (their callbacks get an error). */
+   *  once the peer's side has. Messages queued before 'ready' are dropped (their callbacks get an
+   *  error). From here the Peer sends nothing of its own, as Core once it disconnects a peer: no
+   *  pong, no ping, and a version handshake under way is abandoned (the peer's messages toward it
+   *  are dropped; versionTimeout still ends the connection, without an error). After 'ready', the
+   *  peer's messages are still emitted until it closes, as a half-closed socket still reads. */
   end (): this {
     if (this.destroyCalled || this.ending || this.linkClosed) return this
     this.ending = true
+    clearTimeout(this.pingTimer)
+    this.pingTimer = undefined
     this.failQueue()
     this.link.end()
     return this
@@ -318,7 +325,9 @@ export class Peer extends EventEmitter {
     return v1Link(connection.socket, magicOf(this.settings.network), 'data' in connection ? connection.data : undefined, sink)
   }
 
+  // What the Peer sends of its own accord (the version handshake, pings, pongs): nothing after end().
   private write (type: string, payload: Uint8Array = EMPTY): boolean {
+    if (this.ending) return false
     return this.link.write(type, payload)
   }
 
@@ -341,7 +350,7 @@ export class Peer extends EventEmitter {
   }
 
   private onMessage (type: string, payload: Uint8Array): void {
-    if (this.destroyCalled || this.linkClosed) return
+    if (this.destroyCalled || this.linkClosed || (this.ending && this.stage !== 'ready')) return
     const breach = judge(this.stage, type)
     if (breach !== undefined) this.misbehaved(breach)
     else if (this.stage === 'version') this.onVersion(payload)
@@ -501,6 +510,7 @@ export class Peer extends EventEmitter {
   private schedulePing (): void {
     clearTimeout(this.pingTimer)
     this.pingTimer = undefined
+    if (this.ending) return
     const { pingInterval, pingTimeout } = this.settings
     const now = performance.now()
     const o = this.outstanding
