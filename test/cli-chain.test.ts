@@ -9,7 +9,7 @@ import { createServer, decodePayload, encodePayload, type Network } from '../lib
 import { blockHash, encodeBlockHeader, hashToHex } from '../lib/messages'
 import { answer, type Chain } from './helpers/chain-responder'
 import { runCli } from './helpers/cli'
-import { behaveAsCore, type CoreSide, type Wire } from './helpers/core-node'
+import { behaveAsCore, type CoreBehaviour, type CoreSide, type Wire } from './helpers/core-node'
 import { mineRegtestHeaders, REGTEST_GENESIS } from './helpers/regtest-chain'
 
 const BLOCK_542213 = '000000000000000000143a2c56c0214236dadfd30df41d4a0345492ad6d861ec'
@@ -17,10 +17,10 @@ const block542213 = new Uint8Array(Buffer.from(fs.readFileSync(path.join(__dirna
 
 // A Core stand-in on 127.0.0.1 that answers getheaders and getdata from `chain`; `tamper` may
 // change a reply first. It records what each connection asked.
-async function chainNode (network: Network, chain: Chain, tamper: (reply: Wire) => Wire = (r) => r): Promise<{ port: number, asked: Wire[], close: () => Promise<void> }> {
+async function chainNode (network: Network, chain: Chain, tamper: (reply: Wire) => Wire = (r) => r, behaviour: CoreBehaviour = {}): Promise<{ port: number, asked: Wire[], close: () => Promise<void> }> {
   const asked: Wire[] = []
   const server = createServer({ mode: 'messages', network }, (c) => {
-    const side: CoreSide = behaveAsCore(c, true)
+    const side: CoreSide = behaveAsCore(c, true, behaviour)
     c.on('data', (m: Wire) => {
       if (m.type !== 'getheaders' && m.type !== 'getdata') return
       asked.push(m)
@@ -69,6 +69,58 @@ test('headers: a header that does not meet its own target ends the download with
   const out = JSON.parse(run.stdout.trim().split('\n').pop()!)
   expect(out).toMatchObject({ ok: false, error: { code: 'ERR_BIP324_BAD_PAYLOAD' } })
   expect(out.error.message).toContain('high-hash')
+  await node.close()
+})
+
+test('headers: a node feeding headers past a round beyond the height it announced is cut off (ERR_BIP324_LIMIT)', async () => {
+  const mined = mineRegtestHeaders(4_500)
+  const node = await chainNode('regtest', { headers: [REGTEST_GENESIS, ...mined] }, (r) => r, { startHeight: 10 })
+  const run = await runCli(['headers', `127.0.0.1:${node.port}`, '--network', 'regtest', '--json'])
+  expect(run.code).toBe(1)
+  const out = JSON.parse(run.stdout.trim().split('\n').pop()!)
+  expect(out).toMatchObject({ ok: false, error: { code: 'ERR_BIP324_LIMIT' } })
+  expect(out.error.message).toContain('past height 2,010')
+  // The first round (2,000, within 10 + 2,000) was taken; the second went past.
+  expect(node.asked).toHaveLength(2)
+  await node.close()
+})
+
+test('headers: the node reorganises its chain during the download; we follow from where the chains meet', async () => {
+  const mined = mineRegtestHeaders(2_500)
+  const chain = { headers: [REGTEST_GENESIS, ...mined] }
+  // After the first round (heights 1..2,000), the node's chain leaves ours at height 1,995.
+  const fork = mineRegtestHeaders(600, mined[1_994]!)
+  let rounds = 0
+  const node = await chainNode('regtest', chain, (reply) => {
+    if (++rounds === 1) chain.headers = [REGTEST_GENESIS, ...mined.slice(0, 1_995), ...fork]
+    return reply
+  })
+  const run = await runCli(['headers', `127.0.0.1:${node.port}`, '--network', 'regtest', '--json'])
+  expect(run.code).toBe(0)
+  const last = JSON.parse(run.stdout.trim().split('\n').pop()!)
+  expect(last).toMatchObject({ ok: true, height: 1_995 + 600, tip: hashOf(fork[599]!) })
+  // The work is that of the chain we ended on: regtest's 2 per header (blockProof of 0x207fffff).
+  expect(BigInt('0x' + last.work)).toBe(2n * BigInt(1_995 + 600))
+  // The second locator names our last ten headers, newest first, then genesis.
+  const second = decodePayload('getheaders', node.asked[1]!.payload) as { locator: Uint8Array[] }
+  expect(second.locator.map(hashToHex)).toEqual([...mined.slice(1_990, 2_000).reverse().map(hashOf), hashOf(REGTEST_GENESIS)])
+  await node.close()
+})
+
+test('headers: a node that breaks a rule after the handshake (2,001 headers) ends the command with its error, not a crash', async () => {
+  const mined = mineRegtestHeaders(2_001)
+  const tooMany = (r: Wire): Wire => {
+    if (r.type !== 'headers') return r
+    const body = mined.map((h) => [...encodeBlockHeader(h), 0])
+    return { type: 'headers', payload: Uint8Array.from([0xfd, 2_001 & 0xff, 2_001 >> 8, ...body.flat()]) }
+  }
+  const node = await chainNode('regtest', { headers: [REGTEST_GENESIS, ...mined] }, tooMany)
+  const run = await runCli(['headers', `127.0.0.1:${node.port}`, '--network', 'regtest', '--json'])
+  expect(run.code).toBe(1)
+  expect(run.stderr).not.toContain('Unhandled')
+  const out = JSON.parse(run.stdout.trim().split('\n').pop()!)
+  expect(out).toMatchObject({ ok: false, error: { code: 'ERR_BIP324_MISBEHAVIOR' } })
+  expect(out.error.message).toContain('over-limit')
   await node.close()
 })
 

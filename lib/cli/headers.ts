@@ -1,9 +1,11 @@
 /** `bip324 headers`: downloads a node's block headers from genesis and checks them. */
 
-import { checkHeaders, hashFromHex, hashToHex, MAX_HEADERS_RESULTS } from '../messages'
+import { blockProof, checkHeaders, hashFromHex, hashToHex, MAX_HEADERS_RESULTS } from '../messages'
+import { equal } from '../protocol/bytes'
 import { NETWORKS } from '../network'
 import { PROTOCOL_VERSION } from '../peer'
 import type { Values } from './args'
+import { Failure } from './errors'
 import { ask, connectNode } from './node-session'
 import { NODE_OPTIONS_USAGE, nodeTargetOf, onePositional, PROXY_USAGE } from './node-target'
 import type { Output } from './output'
@@ -15,8 +17,10 @@ Downloads every block header of a node's best chain from the network's genesis b
 meets the proof-of-work target its own bits claim (within the network's limit), and prints the
 height and hash of the last one and the work the headers prove. It does not check that the bits
 are the difficulty the chain requires (a full node's check, over whole retarget periods), nor keep
-the headers: memory stays flat. A progress bar on a terminal, else a progress line on stderr every
-5 seconds. --timeout (default 60000) bounds the connection, the version handshake, and each round.
+the headers: memory stays flat. Each getheaders names the last 10 headers and genesis, so a
+reorganisation of the node's chain up to 10 deep during the download is followed. A node that
+sends headers past a round (2,000) beyond the height it announced is cut off. A progress bar on a
+terminal, else a progress line on stderr every 5 seconds. --timeout (default 60000) bounds the connection, the version handshake, and each round.
 With --json the last line is { "ok": true, "height", "tip", "work", ... }.
 
 ${PROXY_USAGE}
@@ -24,27 +28,53 @@ ${PROXY_USAGE}
 Exit codes: 0 done; 1 refused, unreachable, timed out, or a header failed its checks (the message
 says which); 2 usage error; 3 the node speaks only v1 (retry with --v1-fallback).`
 
+// How many of the last headers the locator names (then genesis), as the dense start of Core's own
+// locators (CChain::GetLocator): a reorganisation of the node's chain up to this deep while we
+// download is followed from where the chains meet instead of failing.
+const LOCATOR_RECENT = 10
+
+/** A header the download has reached: its hash, height, and the work from genesis to it. */
+interface Reached { hash: Uint8Array, height: number, work: bigint }
+
 export async function headersCommand (out: Output, values: Values, positionals: string[]): Promise<number> {
   const target = nodeTargetOf(values, onePositional(positionals, '<host[:port]>'), 60_000)
   const { network, where, proxy } = target
-  const genesis = hashFromHex(NETWORKS[network].genesis)
+  const genesis: Reached = { hash: hashFromHex(NETWORKS[network].genesis), height: 0, work: 0n }
   const peer = await connectNode(target)
   const started = Date.now()
-  let tip = genesis
-  let height = 0
-  let work = 0n
-  const progress = out.progress('headers', Math.max(peer.startHeight ?? 0, 1), { lines: true })
+  // The last LOCATOR_RECENT headers reached, oldest first.
+  let recent: Reached[] = []
+  const tipOf = (): Reached => recent[recent.length - 1] ?? genesis
+  // A node answers getheaders from the chain it has (Core: its active chain), whose height it
+  // announced in its version; while we download it may find a few more blocks, never a round's
+  // worth. Past that it is a node feeding headers without end (each costs only its own target).
+  const announced = Math.max(peer.startHeight ?? 0, 0)
+  const most = announced + MAX_HEADERS_RESULTS
+  const progress = out.progress('headers', Math.max(announced, 1), { lines: true })
   try {
     for (;;) {
-      const headers = await ask(peer, target, { type: 'getheaders', version: PROTOCOL_VERSION, locator: [tip], stopHash: new Uint8Array(32) },
+      const locator = [...recent].reverse().map((r) => r.hash).concat([genesis.hash])
+      const headers = await ask(peer, target, { type: 'getheaders', version: PROTOCOL_VERSION, locator, stopHash: new Uint8Array(32) },
         (m) => m.type === 'headers' && 'headers' in m ? m.headers : undefined, 'headers')
-      // A header that does not build on our tip, or lacks its work, ends the download: the node
-      // is not on this chain, or is lying (ERR_BIP324_BAD_PAYLOAD with Core's reason).
-      const chain = checkHeaders(headers, { network, prevBlock: tip })
-      if (headers.length > 0) tip = chain.hashes[chain.hashes.length - 1]!
-      height += headers.length
-      work += chain.work
-      progress.update(height)
+      if (headers.length === 0) break
+      // Where the node's chain meets ours: a header of the locator, genesis only while it is one of
+      // the last few (else every round could start over from it, and the download never end).
+      const candidates = recent.length === tipOf().height ? [genesis, ...recent] : recent
+      const fork = candidates.find((r) => equal(r.hash, headers[0]!.prevBlock)) ?? tipOf()
+      // A header that does not build on the one before, or lacks its work, ends the download: the
+      // node is not on this chain, or is lying (ERR_BIP324_BAD_PAYLOAD with Core's reason).
+      const chain = checkHeaders(headers, { network, prevBlock: fork.hash })
+      if (fork.height + headers.length > most) {
+        throw new Failure(`${where} sent headers past height ${most.toLocaleString('en-US')}, a round beyond the height it announced (${announced.toLocaleString('en-US')})`, 'ERR_BIP324_LIMIT')
+      }
+      recent = recent.filter((r) => r.height <= fork.height)
+      let work = fork.work
+      headers.forEach((header, i) => {
+        work += blockProof(header.bits)
+        if (i >= headers.length - LOCATOR_RECENT) recent.push({ hash: chain.hashes[i]!, height: fork.height + i + 1, work })
+      })
+      recent = recent.slice(-LOCATOR_RECENT)
+      progress.update(tipOf().height)
       // Core sends fewer than MAX_HEADERS_RESULTS only at its tip.
       if (headers.length < MAX_HEADERS_RESULTS) break
     }
@@ -52,6 +82,7 @@ export async function headersCommand (out: Output, values: Values, positionals: 
     progress.stop()
     peer.destroy()
   }
+  const { hash: tip, height, work } = tipOf()
   const seconds = (Date.now() - started) / 1000
   // The work of the downloaded headers: Core's chainwork less the genesis block's own.
   const result = { ok: true, peer: where, ...(proxy !== undefined && { proxy }), network, transport: peer.transport, height, tip: hashToHex(tip), work: work.toString(16), seconds }

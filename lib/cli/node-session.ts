@@ -9,31 +9,47 @@ import { Failure } from './errors'
 import { nodeFailure, type NodeTarget } from './node-target'
 import { isOperational } from './report'
 
-/** A Peer of `target`, ready, that relays nothing to us (we only ask). */
+/** A Peer of `target`, ready, that relays nothing to us (we only ask). Its failure from then on
+ *  (a reset, a ping timeout, a broken rule) is kept for the request it ends, never thrown. */
 export async function connectNode (target: NodeTarget): Promise<Peer> {
   const { host, port, network, timeout, backend, fallback, socks } = target
+  let peer: Peer
   try {
-    return await connectPeerAsync({
+    peer = await connectPeerAsync({
       host, port, network, backend, v1Fallback: fallback, relay: false,
       handshakeTimeout: timeout, versionTimeout: timeout, ...(socks !== undefined && { socks })
     })
   } catch (err) {
-    // A bug, or a value the library refused (a usage error): report.ts tells which.
-    if (!isOperational(err) || err.code === 'ERR_BIP324_INVALID_ARG') throw err
-    throw nodeFailure(err, target)
+    throw failureOf(err, target)
   }
+  peer.on('error', (err) => failures.set(peer, err))
+  return peer
+}
+
+const failures = new WeakMap<Peer, Error>()
+
+// A bug, or a value the library refused (a usage error), goes on as it is: report.ts tells which.
+function failureOf (err: unknown, target: NodeTarget): unknown {
+  if (!isOperational(err) || err.code === 'ERR_BIP324_INVALID_ARG') return err
+  return nodeFailure(err, target)
 }
 
 /**
  * Sends `request` and resolves with the first message `pick` takes (its result), or rejects with
- * the Failure of the peer closing first (ERR_BIP324_PEER_CLOSED) or sending nothing `pick` takes
- * within --timeout (ETIMEDOUT); `what` names the answer in the message.
+ * the Failure of the Peer failing (its error, in the target's words), the peer closing first
+ * (ERR_BIP324_PEER_CLOSED), or sending nothing `pick` takes within --timeout (ETIMEDOUT); `what`
+ * names the answer in the message.
  */
 export function ask<T> (peer: Peer, target: NodeTarget, request: Message, pick: (message: Message, raw: RawPeerMessage) => T | undefined, what: string): Promise<T> {
+  const closed = (): Failure => new Failure(`${target.where} closed the connection before sending ${what}`, 'ERR_BIP324_PEER_CLOSED')
+  if (peer.destroyed) {
+    const err = failures.get(peer)
+    return Promise.reject(err === undefined ? closed() : failureOf(err, target))
+  }
   return new Promise((resolve, reject) => {
     const done = (): void => {
       clearTimeout(timer)
-      peer.off('message', onMessage).off('close', onClose)
+      peer.off('message', onMessage).off('error', onError).off('close', onClose)
     }
     const onMessage = (message: Message, raw: RawPeerMessage): void => {
       const picked = pick(message, raw)
@@ -41,15 +57,20 @@ export function ask<T> (peer: Peer, target: NodeTarget, request: Message, pick: 
       done()
       resolve(picked)
     }
+    // 'error' comes before 'close': the Peer's reason wins.
+    const onError = (err: Error): void => {
+      done()
+      reject(failureOf(err, target))
+    }
     const onClose = (): void => {
       done()
-      reject(new Failure(`${target.where} closed the connection before sending ${what}`, 'ERR_BIP324_PEER_CLOSED'))
+      reject(closed())
     }
     const timer = setTimeout(() => {
       done()
       reject(new Failure(`${target.where} sent no ${what} within ${target.timeout} ms (--timeout)`, 'ETIMEDOUT'))
     }, target.timeout)
-    peer.on('message', onMessage).on('close', onClose)
+    peer.on('message', onMessage).on('error', onError).on('close', onClose)
     peer.send(request)
   })
 }

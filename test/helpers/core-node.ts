@@ -45,6 +45,8 @@ export interface CoreBehaviour {
   verack?: boolean
   /** Milliseconds before it answers a ping, or 'never'. Default 0. */
   pongDelay?: number | 'never'
+  /** The start height of its version. Default CORE_START_HEIGHT. */
+  startHeight?: number
 }
 
 export interface CoreSide {
@@ -83,7 +85,7 @@ export function behaveAsCore (connection: Bip324Socket<'messages'>, inbound: boo
     sender: { services: CORE_SERVICES, ip: new Uint8Array(16), port: 0 },
     nonce,
     userAgent: CORE_USER_AGENT,
-    startHeight: CORE_START_HEIGHT,
+    startHeight: b.startHeight ?? CORE_START_HEIGHT,
     relay: true
   })
   const onMessage = (m: Wire): void => {

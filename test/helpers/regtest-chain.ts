@@ -29,13 +29,14 @@ function meetsRegtestTarget (hash: Uint8Array): boolean {
   return top < 0x7fffff || (top === 0x7fffff && hash.subarray(0, 29).every((b) => b === 0))
 }
 
-/** `count` headers after genesis, each on the one before, each meeting its target. */
-export function mineRegtestHeaders (count: number): BlockHeader[] {
+/** `count` headers after `after` (genesis by default), each on the one before, each meeting its
+ *  target, ten minutes apart. */
+export function mineRegtestHeaders (count: number, after: BlockHeader = REGTEST_GENESIS): BlockHeader[] {
   const headers: BlockHeader[] = []
-  let prev = blockHash(encodeBlockHeader(REGTEST_GENESIS))
-  if (hashToHex(prev) !== NETWORKS.regtest.genesis) throw new Error('the regtest genesis header is not the one Core asserts')
+  let prev = blockHash(encodeBlockHeader(after))
+  if (after === REGTEST_GENESIS && hashToHex(prev) !== NETWORKS.regtest.genesis) throw new Error('the regtest genesis header is not the one Core asserts')
   for (let i = 0; i < count; i++) {
-    const header: BlockHeader = { version: 0x20000000, prevBlock: prev, merkleRoot: new Uint8Array(randomBytes(32)), time: REGTEST_GENESIS.time + 600 * (i + 1), bits: 0x207fffff, nonce: 0 }
+    const header: BlockHeader = { version: 0x20000000, prevBlock: prev, merkleRoot: new Uint8Array(randomBytes(32)), time: after.time + 600 * (i + 1), bits: 0x207fffff, nonce: 0 }
     let hash = blockHash(encodeBlockHeader(header))
     while (!meetsRegtestTarget(hash)) {
       header.nonce++
