@@ -75,7 +75,10 @@ describe.each(['native', 'js'] as const)('Peer to Peer over v2, %s backend', (ba
 test('through a SOCKS5 proxy (Tor): the .onion name reaches the proxy unresolved, and the Peer is ready over v2', async () => {
   const { port, next } = await peerServer()
   const proxy = await socks5Server({ names: { 'examplexyz.onion': port } })
+  // As if the proxy were at a routable address, which a version must not name as the peer's.
+  const remote = jest.spyOn(net.Socket.prototype as unknown as { _getpeername: () => object }, '_getpeername').mockReturnValue({ address: '8.8.8.8', family: 'IPv4', port: 9050 })
   const peer = await connectPeerAsync({ host: 'examplexyz.onion', port: 8333, socks: { host: '127.0.0.1', port: proxy.port }, pingInterval: 0 })
+  remote.mockRestore()
   const theirs = await next()
   expect(peer.transport).toBe('v2')
   expect(Buffer.from(peer.sessionId!)).toEqual(Buffer.from(theirs.sessionId!))

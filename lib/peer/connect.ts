@@ -17,7 +17,7 @@ export interface ConnectPeerOptions extends PeerOptions, Omit<ConnectOptions<'me
  *  added to 'ready'. Options are checked at once (ERR_BIP324_INVALID_ARG). */
 export function connectPeer (options: ConnectPeerOptions, listener?: () => void): Peer {
   checkPeerOptions(options)
-  const peer = new Peer(connect({ ...transportOptions(options), mode: 'messages', allowHalfOpen: false }), options)
+  const peer = new Peer(connect({ ...transportOptions(options), mode: 'messages', allowHalfOpen: false }), { ...options, proxied: options.socks !== undefined })
   if (listener !== undefined) peer.once('ready', listener)
   return peer
 }

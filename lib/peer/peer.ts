@@ -54,6 +54,10 @@ export interface PeerConstructorOptions extends PeerOptions {
   inbound?: boolean
   /** Destroys the Peer (with an AbortError) when aborted. */
   signal?: AbortSignal
+  /** true: the connection goes through a proxy (connectPeer's `socks`), so the TCP socket's remote
+   *  address is the proxy's, and our version names no address for the peer, as Core's does for a
+   *  proxied peer. Default: false. */
+  proxied?: boolean
 }
 
 /** A message as it came: its type and payload bytes. */
@@ -151,6 +155,7 @@ export class Peer extends EventEmitter {
   private failure: Error | undefined
   private destroyCalled = false
   private ending = false
+  private readonly proxied: boolean
   private linkClosed = false
   private readonly onAbort: (() => void) | undefined
 
@@ -161,6 +166,7 @@ export class Peer extends EventEmitter {
     checkPeerOptions(options)
     this.settings = peerSettingsOf(options)
     this.inbound = options.inbound ?? false
+    this.proxied = options.proxied ?? false
     this.link = this.linkTo(connection)
     const { versionTimeout, signal } = this.settings
     if (versionTimeout > 0) {
@@ -343,8 +349,8 @@ export class Peer extends EventEmitter {
       userAgent: s.userAgent,
       startHeight: s.startHeight,
       relay: s.relay,
-      remoteAddress: socket.remoteAddress,
-      remotePort: socket.remotePort
+      remoteAddress: this.proxied ? undefined : socket.remoteAddress,
+      remotePort: this.proxied ? undefined : socket.remotePort
     }))
     if (!this.inbound) s.localNonces?.add(this.nonce)
   }
