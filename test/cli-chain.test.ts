@@ -6,7 +6,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 
 import { createServer, decodePayload, encodePayload, type Network } from '../lib'
-import { blockHash, encodeBlockHeader, hashToHex } from '../lib/messages'
+import { blockHash, encodeBlockHeader, encodeCompactSize, hashToHex } from '../lib/messages'
 import { answer, type Chain } from './helpers/chain-responder'
 import { runCli } from './helpers/cli'
 import { behaveAsCore, type CoreBehaviour, type CoreSide, type Wire } from './helpers/core-node'
@@ -112,7 +112,7 @@ test('headers: a node that breaks a rule after the handshake (2,001 headers) end
   const tooMany = (r: Wire): Wire => {
     if (r.type !== 'headers') return r
     const body = mined.map((h) => [...encodeBlockHeader(h), 0])
-    return { type: 'headers', payload: Uint8Array.from([0xfd, 2_001 & 0xff, 2_001 >> 8, ...body.flat()]) }
+    return { type: 'headers', payload: Uint8Array.from([...encodeCompactSize(2_001), ...body.flat()]) }
   }
   const node = await chainNode('regtest', { headers: [REGTEST_GENESIS, ...mined] }, tooMany)
   const run = await runCli(['headers', `127.0.0.1:${node.port}`, '--network', 'regtest', '--json'])

@@ -20,7 +20,8 @@ are the difficulty the chain requires (a full node's check, over whole retarget 
 the headers: memory stays flat. Each getheaders names the last 10 headers and genesis, so a
 reorganisation of the node's chain up to 10 deep during the download is followed. A node that
 sends headers past a round (2,000) beyond the height it announced is cut off. A progress bar on a
-terminal, else a progress line on stderr every 5 seconds. --timeout (default 60000) bounds the connection, the version handshake, and each round.
+terminal, else a progress line on stderr every 5 seconds. --timeout (default 60000) bounds the
+connection, the version handshake, and each round.
 With --json the last line is { "ok": true, "height", "tip", "work", ... }.
 
 ${PROXY_USAGE}
@@ -67,13 +68,15 @@ export async function headersCommand (out: Output, values: Values, positionals: 
       if (fork.height + headers.length > most) {
         throw new Failure(`${where} sent headers past height ${most.toLocaleString('en-US')}, a round beyond the height it announced (${announced.toLocaleString('en-US')})`, 'ERR_BIP324_LIMIT')
       }
-      recent = recent.filter((r) => r.height <= fork.height)
-      let work = fork.work
-      headers.forEach((header, i) => {
-        work += blockProof(header.bits)
-        if (i >= headers.length - LOCATOR_RECENT) recent.push({ hash: chain.hashes[i]!, height: fork.height + i + 1, work })
-      })
-      recent = recent.slice(-LOCATOR_RECENT)
+      // The round's last few headers join the locator, each with the work up to it: the tip's
+      // (checkHeaders' sum on the fork's), less the proof of each header after it.
+      const last: Reached[] = []
+      let work = fork.work + chain.work
+      for (let i = headers.length - 1; i >= Math.max(0, headers.length - LOCATOR_RECENT); i--) {
+        last.unshift({ hash: chain.hashes[i]!, height: fork.height + i + 1, work })
+        work -= blockProof(headers[i]!.bits)
+      }
+      recent = [...recent.filter((r) => r.height <= fork.height), ...last].slice(-LOCATOR_RECENT)
       progress.update(tipOf().height)
       // Core sends fewer than MAX_HEADERS_RESULTS only at its tip.
       if (headers.length < MAX_HEADERS_RESULTS) break
