@@ -24,9 +24,12 @@ import { Duplex } from 'node:stream'
 import { Bip324Error } from '../errors'
 import { decodeContents, encodeContents, type RawMessage } from '../messages/message-type'
 import { MAX_CONTENTS_LIMIT, REKEY_INTERVAL } from '../crypto/packet-format'
-import { checkDecoyLength, Protocol, type ProtocolOptions, type ReceiveResult } from '../protocol/protocol'
+import { Protocol, type ProtocolOptions, type ReceiveResult } from '../protocol/protocol'
 import { abortError } from './abort'
-import { MESSAGE_OVERHEAD } from './options'
+import { Inbox } from './inbox'
+import { destroyedError, PacketWriter, type WriteCallback } from './packet-writer'
+
+export type { WriteCallback }
 
 /** How a connection reads and writes: message contents as bytes, or typed messages. */
 export type Mode = 'raw' | 'messages'
@@ -129,50 +132,35 @@ function encodeMessage (chunk: unknown): Uint8Array {
   return checkContents(encodeContents(m.type, m.payload))
 }
 
-/** Batches stop at this many bytes: past glibc's largest mmap threshold (32 MiB), every output
- *  buffer would be fresh pages, and page faults would cost more than the encryption. */
-const BATCH_BYTES = 1 << 18
-
-// Consecutive messages grouped up to BATCH_BYTES each; a bigger message goes alone.
-function * groups (contents: Uint8Array[]): Generator<Uint8Array[]> {
-  let group: Uint8Array[] = []
-  let bytes = 0
-  for (const c of contents) {
-    if (group.length > 0 && bytes + c.length > BATCH_BYTES) {
-      yield group
-      group = []
-      bytes = 0
-    }
-    group.push(c)
-    bytes += c.length
-  }
-  if (group.length > 0) yield group
-}
-
-/** Messages at least this big are encrypted on the libuv thread pool (Protocol.sendAsync) while
- *  this thread writes the packet before them: below it, handing the work over and back costs
- *  about what it saves. */
-const OFFLOAD_FROM = 1 << 16
-
-// What a write callback gets when the connection was destroyed before its message went out, as
-// node:stream reports it.
-function destroyedError (): Error {
-  return Object.assign(new Error('Cannot call write after a stream was destroyed'), { code: 'ERR_STREAM_DESTROYED' })
-}
-
 // Where a TCP socket keeps the connection over it, for the listeners all connections share.
 const OWNER = Symbol('bip324.connection')
 type Owned = Socket & { [OWNER]: Bip324Socket<Mode> | undefined }
 
 type Received = Uint8Array | RawMessage
 
-// What a received message counts against maxReceiveBuffer.
-function cost (m: Received): number {
-  return (m instanceof Uint8Array ? m.length : m.payload.length) + MESSAGE_OVERHEAD
+// The contents bytes of a received message, for the receive budget.
+function sizeOf (m: Received): number {
+  return m instanceof Uint8Array ? m.length : m.payload.length
 }
 
-/** As stream.Writable's write callback. */
-export type WriteCallback = (err?: Error | null) => void
+/**
+ * Where a connection is. Each phase has one meaning, and the transitions are these:
+ *
+ *   connecting --> tunnelling --> handshaking --> open --> failing --> closed
+ *        \______________________/      |  \____________________________/^
+ *                                      +--> handedOver (a v1 peer, or connect()'s v1 retry)
+ *
+ * - connecting: the TCP socket is connecting; tunnelling: connect()'s SOCKS5 negotiation runs on
+ *   it (its bytes are the proxy's, not the peer's).
+ * - handshaking: our Protocol runs; writes wait for the handshake (`parked`).
+ * - open: messages both ways.
+ * - failing: the input ended for good (a transport error, a reset, the TCP socket closed): the TCP
+ *   socket and the keys are gone, and what arrived before is still handed to the reader; the
+ *   connection is destroyed, with the error, once the reader has taken it all. Writes wait, and
+ *   fail with ERR_STREAM_DESTROYED then.
+ * - handedOver: the TCP socket is someone else's; closed: destroyed.
+ */
+type Phase = 'connecting' | 'tunnelling' | 'handshaking' | 'open' | 'failing' | 'handedOver' | 'closed'
 
 /** The events of a connection in mode M, with their arguments. */
 export interface SocketEvents<M extends Mode> {
@@ -217,19 +205,18 @@ export class Bip324Socket<M extends Mode = 'raw'> extends Duplex {
   readonly socket: Socket
   private readonly protocol: Protocol
   private readonly settings: SocketSettings
-  private bytesSent = 0
+  private phase: Phase = 'connecting'
+  private readonly writer: PacketWriter
+  private readonly inbox: Inbox<Received>
   private bytesReceived = 0
   // Bytes of our first flight (key and garbage) the kernel took: what Core's ShouldReconnectV1
   // counts as sent. Node reports a write when all of it is taken, so it is all or nothing.
   private keyBytesSent = 0
-  private readPaused = false
   private invalidMessages = 0
-  private queued = 0
-  private established = false
-  // Set once a v1 peer's socket was handed over: it is no longer ours to destroy.
-  private handedOver = false
-  // While settings.tunnel runs: the socket speaks to the proxy, not to the peer.
-  private tunnelling = false
+  // write() returned false: 'drain' is owed once the writer is below maxSendBuffer.
+  private drainOwed = false
+  // In 'failing': the error the connection is destroyed with once the reader took everything.
+  private failure: Error | undefined
   private handshakeTimer: NodeJS.Timeout | undefined
   // When the peer last sent a byte, for the idle timer: only the peer's bytes count
   // (socket.setTimeout would count our writes too).
@@ -237,23 +224,35 @@ export class Bip324Socket<M extends Mode = 'raw'> extends Duplex {
   private idleTimer: NodeJS.Timeout | undefined
   // Made only when the options have a signal.
   private onAbort: (() => void) | undefined
-  // Writes and the final end() made before the handshake completed, run once it has.
-  private waiting: (() => void) | undefined
-  // An encryption on the thread pool holds the outbound cipher: decoys asked for meanwhile wait.
-  private offloading = false
-  private decoysWaiting: number[] | undefined
-  // The last offloaded packet, encrypted but not written yet: whatever is written next goes after it.
-  private unwritten: { bytes: Uint8Array, cb: WriteCallback | undefined } | undefined
+  // A write or the final end() that waits: for the handshake, or, in 'failing', for the close.
+  private parked: { run: () => void, cb: WriteCallback } | undefined
 
   /** @internal Use connect(), createServer() or wrap(). The socket may still be connecting. */
   constructor (socket: Socket, settings: SocketSettings) {
-    const { allowHalfOpen, maxSendBuffer } = settings
-    // Written contents stay Uint8Arrays (write() checks them), so the writable side counts bytes
-    // and maxSendBuffer is its highWaterMark; read messages keep their boundaries (object mode).
-    super({ allowHalfOpen, readableObjectMode: true, writableHighWaterMark: maxSendBuffer, decodeStrings: false })
+    const { allowHalfOpen, maxSendBuffer, maxReceiveBuffer } = settings
+    // Written contents stay Uint8Arrays (write() checks them); read messages keep their boundaries
+    // (object mode). The writer, not the stream, measures what is queued (contents plus a cost per
+    // message, and what the TCP socket holds), so the stream's own mark is out of the way.
+    super({ allowHalfOpen, readableObjectMode: true, writableHighWaterMark: Number.MAX_SAFE_INTEGER, decodeStrings: false })
     this.socket = socket
     this.settings = settings
     this.protocol = new Protocol(settings.protocol)
+    this.writer = new PacketWriter(socket, this.protocol, maxSendBuffer, () => this.phase === 'closed', () => this.sendSettled())
+    this.inbox = new Inbox<Received>(maxReceiveBuffer, sizeOf, {
+      accepting: () => (this.phase === 'open' || this.phase === 'failing') && !this.writer.full,
+      hand: (m) => {
+        // Counted only if it waits in the queue: a flowing reader may take it at once.
+        const waiting = this.readableLength
+        this.push(m)
+        return this.readableLength > waiting
+      },
+      ended: () => this.inputEnded(),
+      reading: (on) => {
+        if (this.phase !== 'open') return
+        if (on) this.socket.resume()
+        else this.socket.pause()
+      }
+    })
     ;(socket as Owned)[OWNER] = this
     socket.on('data', Bip324Socket.onSocketData)
     socket.on('end', Bip324Socket.onSocketEnd)
@@ -291,13 +290,13 @@ export class Bip324Socket<M extends Mode = 'raw'> extends Duplex {
 
   /** Whether the handshake completed ('handshake' was emitted). */
   get handshakeComplete (): boolean {
-    return this.established
+    return this.protocol.sessionId !== null
   }
 
   /** As net.Socket's: true until the TCP connection is made (through a SOCKS5 proxy: until the
    *  proxy has connected to the peer). */
   get connecting (): boolean {
-    return this.socket.connecting || this.tunnelling
+    return this.phase === 'connecting' || this.phase === 'tunnelling'
   }
 
   get remoteAddress (): string | undefined { return this.socket.remoteAddress }
@@ -337,7 +336,7 @@ export class Bip324Socket<M extends Mode = 'raw'> extends Duplex {
     return {
       packetsSent: sent,
       packetsReceived: received,
-      bytesSent: this.bytesSent,
+      bytesSent: this.writer.bytesSent,
       bytesReceived: this.bytesReceived,
       decoysReceived: this.protocol.decoysReceived,
       invalidMessages: this.invalidMessages,
@@ -352,21 +351,15 @@ export class Bip324Socket<M extends Mode = 'raw'> extends Duplex {
   }
 
   /** Received messages not read yet, as counted against maxReceiveBuffer (contents plus 400 bytes
-   *  each). Messages handed straight to a flowing reader are never counted. */
+   *  each): those waiting to be handed on and those in the readable queue. */
   get readableBytes (): number {
-    return this.queued
+    return this.inbox.bytes
   }
 
-  /** Sends a decoy packet of `length` bytes, which the peer drops. After 'handshake' only. */
+  /** Sends a decoy packet of `length` bytes, which the peer drops. After 'handshake' only; false
+   *  once the send side is full, as write(). */
   sendDecoy (length: number): boolean {
-    if (this.offloading) {
-      checkDecoyLength(length)
-      ;(this.decoysWaiting ??= []).push(length)
-      return false
-    }
-    const bytes = this.protocol.sendDecoy(length)
-    this.writeRaw(bytes)
-    return this.socket.writableLength < this.socket.writableHighWaterMark
+    return this.writer.decoy(length)
   }
 
   // The TCP socket's listeners, one function each for every connection (an idle connection holds
@@ -386,15 +379,17 @@ export class Bip324Socket<M extends Mode = 'raw'> extends Duplex {
   private static handshakeTimedOut (c: Bip324Socket<Mode>): void {
     c.destroy(new Bip324Error('ERR_BIP324_HANDSHAKE_TIMEOUT', `no BIP-324 handshake within ${c.settings.handshakeTimeout} ms` +
       (c.protocol.awaitingTerminator ? ' (the peer\'s key arrived, but no garbage terminator of this network: another network?)' : '') +
-      (c.tunnelling ? ' (the SOCKS5 proxy had not reached the peer yet)' : '')))
+      (c.phase === 'tunnelling' ? ' (the SOCKS5 proxy had not reached the peer yet)' : '')))
   }
 
-  // Armed once per idleTimeout, not per chunk: on firing it looks at when the peer last spoke.
+  // Armed once per idleTimeout, not per chunk: on firing it looks at when the peer last spoke. In
+  // 'failing', it also bounds how long a reader that takes nothing keeps the connection.
   private static idleCheck (c: Bip324Socket<Mode>): void {
     const { idleTimeout } = c.settings
     const quiet = Date.now() - c.heard
-    if (quiet >= idleTimeout) c.destroy(new Bip324Error('ERR_BIP324_IDLE_TIMEOUT', `nothing from the peer for ${idleTimeout} ms`))
-    else c.idleTimer = setTimeout(Bip324Socket.idleCheck, idleTimeout - quiet, c).unref()
+    if (quiet < idleTimeout) c.idleTimer = setTimeout(Bip324Socket.idleCheck, idleTimeout - quiet, c).unref()
+    else if (c.phase === 'failing') c.destroy(c.failure)
+    else c.destroy(new Bip324Error('ERR_BIP324_IDLE_TIMEOUT', `nothing from the peer for ${idleTimeout} ms`))
   }
 
   // 'connect' is the peer's: through a proxy, once the proxy has reached it.
@@ -404,38 +399,40 @@ export class Bip324Socket<M extends Mode = 'raw'> extends Duplex {
       this.connected()
       return
     }
-    this.tunnelling = true
+    this.phase = 'tunnelling'
     tunnel(this.socket).then(() => {
-      this.tunnelling = false
-      this.connected()
+      if (this.phase === 'tunnelling') this.connected()
     }, (err: Error) => {
-      this.tunnelling = false
-      if (!this.destroyed) this.destroy(err)
+      if (this.phase === 'tunnelling') this.destroy(err)
     })
   }
 
   private connected (): void {
-    if (this.destroyed) return
+    if (this.phase === 'closed') return
     this.emit('connect')
     this.start()
   }
 
   private start (): void {
-    if (this.destroyed) return
+    if (this.phase === 'closed') return
+    this.phase = 'handshaking'
     const first = this.protocol.start()
-    if (first.length > 0) this.writeRaw(first, (err) => { if (err == null) this.keyBytesSent = first.length })
+    if (first.length > 0) this.writer.raw(first, (err) => { if (err == null) this.keyBytesSent = first.length })
   }
 
   private onData (chunk: Buffer): void {
-    if (this.tunnelling) return
-    this.bytesReceived += chunk.length
-    if (this.established) {
+    if (this.phase === 'open') {
+      this.bytesReceived += chunk.length
       this.heard = Date.now()
-      this.deliver(this.protocol.receive(chunk))
-      return
+      this.received(this.protocol.receive(chunk))
+    } else if (this.phase === 'handshaking') {
+      this.bytesReceived += chunk.length
+      this.handshaking(this.protocol.receive(chunk))
     }
-    const r = this.protocol.receive(chunk)
-    for (const bytes of r.send) this.writeRaw(bytes)
+  }
+
+  private handshaking (r: ReceiveResult): void {
+    for (const bytes of r.send) this.writer.raw(bytes)
     const v1 = r.events.find((e) => e.type === 'v1')
     if (v1 !== undefined) {
       this.v1Peer(v1.data)
@@ -447,7 +444,7 @@ export class Bip324Socket<M extends Mode = 'raw'> extends Duplex {
       if (r.error !== undefined) this.destroy(r.error)
       return
     }
-    this.established = true
+    this.phase = 'open'
     clearTimeout(this.handshakeTimer)
     this.handshakeTimer = undefined
     this.armIdleTimer()
@@ -456,29 +453,30 @@ export class Bip324Socket<M extends Mode = 'raw'> extends Duplex {
     // it from the server's 'connection', has attached its listeners by then.
     this.socket.pause()
     this.emit('handshake')
-    const waiting = this.waiting
-    this.waiting = undefined
-    if (!this.destroyed) waiting?.()
+    this.unpark()
     setImmediate(() => {
-      if (this.destroyed) return
-      this.deliver({ ...r, send: [] })
-      this.resumeReading()
+      if (this.phase !== 'open') return
+      this.received(r)
+      if (this.phase === 'open' && this.inbox.reading) this.socket.resume()
     })
   }
 
+  // Received packets after the handshake: the messages go to the inbox, an error after them.
+  private received (r: ReceiveResult): void {
+    const messages = this.settings.mode === 'messages' ? this.decodeAll(r.messages) : r.messages
+    if (messages.length > 0) this.inbox.add(messages)
+    if (r.error !== undefined) this.fail(r.error)
+  }
+
   private onEnd (): void {
-    if (this.tunnelling) return
-    if (this.established) {
-      if (this.protocol.buffered > 0) {
-        this.destroy(new Bip324Error('ERR_BIP324_TRUNCATED', 'the peer closed the connection in the middle of a packet'))
-        return
-      }
-      // As net.Socket does at EOF: read(0) emits 'end' now if nothing is left unread, so a
-      // connection nobody reads from still ends (and, without allowHalfOpen, closes).
-      this.push(null)
-      this.read(0)
+    if (this.phase === 'open') {
+      // A peer that stops in the middle of a packet broke the framing; otherwise its end is read
+      // after everything it sent.
+      if (this.protocol.buffered > 0) this.fail(new Bip324Error('ERR_BIP324_TRUNCATED', 'the peer closed the connection in the middle of a packet'))
+      else this.inbox.close()
       return
     }
+    if (this.phase !== 'handshaking') return
     if (this.reconnectV1()) return
     this.destroy(this.protocol.awaitingTerminator
       ? new Bip324Error('ERR_BIP324_NO_TERMINATOR', 'the peer sent its key and garbage, then closed without a garbage terminator of this network: another network?')
@@ -488,13 +486,18 @@ export class Bip324Socket<M extends Mode = 'raw'> extends Duplex {
   // A peer of another network that gives up at its own 4,111-byte window while our bytes are still
   // unread there resets the connection instead of closing it: that is the same verdict, so it is
   // reported as such, with the system error as its cause. A v1 peer may reset too (our garbage
-  // unread when it closes), which is its close. Any other error passes through as is.
+  // unread when it closes), which is its close. Once open, an error is input like any other: it
+  // comes after what arrived before it. Any other error passes through as is.
   private onError (err: NodeJS.ErrnoException): void {
-    const reset = !this.established && (err.code === 'ECONNRESET' || err.code === 'EPIPE')
+    if (this.phase === 'open') {
+      this.fail(err)
+      return
+    }
+    const reset = this.phase === 'handshaking' && (err.code === 'ECONNRESET' || err.code === 'EPIPE')
     if (reset && this.reconnectV1()) return
     if (reset && this.protocol.awaitingTerminator) {
       this.destroy(new Bip324Error('ERR_BIP324_NO_TERMINATOR', `the peer reset the connection before sending a garbage terminator of this network: another network? (${err.code})`, { cause: err }))
-    } else {
+    } else if (this.phase !== 'failing') {
       this.destroy(err)
     }
   }
@@ -505,15 +508,44 @@ export class Bip324Socket<M extends Mode = 'raw'> extends Duplex {
     const { onPeerClosed } = this.settings
     if (onPeerClosed === undefined || !this.protocol.shouldReconnectV1(this.keyBytesSent)) return false
     this.release()
+    this.phase = 'handedOver'
     this.socket.destroy()
     onPeerClosed()
     return true
   }
 
   private onClose (): void {
-    if (this.destroyed) return
-    if (this.established) this.destroy()
-    else this.onEnd()
+    if (this.phase === 'open') this.fail(undefined)
+    else if (this.phase !== 'failing' && this.phase !== 'closed' && this.phase !== 'handedOver') this.onEnd()
+  }
+
+  // The input ended for good: nothing more is read or sent, the keys go now, and the connection
+  // closes with `error` once the reader has taken what came before it.
+  private fail (error: Error | undefined): void {
+    this.phase = 'failing'
+    this.failure = error
+    this.protocol.destroy()
+    this.socket.destroy()
+    this.inbox.close()
+  }
+
+  // Every message was handed on, then the input ended.
+  private inputEnded (): void {
+    if (this.phase === 'failing') {
+      this.closeWhenRead()
+      return
+    }
+    // As net.Socket does at EOF: read(0) emits 'end' now if nothing is left unread, so a
+    // connection nobody reads from still ends (and, without allowHalfOpen, closes).
+    this.push(null)
+    this.read(0)
+  }
+
+  // In 'failing': closes once the reader took everything and is not paused (a paused reader, as a
+  // Peer for the turn after 'ready', has not listened yet). The idle timer bounds the wait.
+  private closeWhenRead (): void {
+    if (this.phase !== 'failing' || this.inbox.length > 0 || this.readableLength > 0 || this.readableFlowing === false) return
+    process.nextTick(() => { if (this.phase === 'failing') this.destroy(this.failure) })
   }
 
   private armIdleTimer (): void {
@@ -530,17 +562,13 @@ export class Bip324Socket<M extends Mode = 'raw'> extends Duplex {
       this.destroy(new Bip324Error('ERR_BIP324_V1_PEER', 'the peer speaks the v1 protocol'))
       return
     }
-    this.detach()
+    // Let go of the TCP socket for whoever takes it over: destroying this connection (the keys)
+    // leaves it open.
+    this.release()
+    this.phase = 'handedOver'
+    this.destroy()
     this.socket.pause()
     onV1({ transport: 'v1', socket: this.socket, data })
-  }
-
-  // Lets go of the TCP socket for whoever takes it over: destroying this connection (the keys)
-  // leaves it open.
-  private detach (): void {
-    this.release()
-    this.handedOver = true
-    this.destroy()
   }
 
   // Takes every listener of ours off the TCP socket.
@@ -555,115 +583,54 @@ export class Bip324Socket<M extends Mode = 'raw'> extends Duplex {
     ;(this.socket as Owned)[OWNER] = undefined
   }
 
-  // Received packets after the handshake.
-  private deliver (result: ReceiveResult): void {
-    for (const bytes of result.send) this.writeRaw(bytes)
-    const messages = this.settings.mode === 'messages'
-    for (const contents of result.messages) {
-      const m = messages ? this.decode(contents) : contents
-      if (m === undefined) continue
-      // Counted only if it waits in the queue: a flowing reader may take it at once.
-      const waiting = this.readableLength
-      this.push(m)
-      if (this.readableLength > waiting) this.queued += cost(m)
+  private decodeAll (contents: readonly Uint8Array[]): RawMessage[] {
+    const messages: RawMessage[] = []
+    for (const c of contents) {
+      try {
+        messages.push(decodeContents(c))
+      } catch (err) {
+        this.invalidMessages++
+        this.emit('invalidMessage', err)
+      }
     }
-    if (!this.readPaused && this.queued >= this.settings.maxReceiveBuffer) {
-      this.readPaused = true
-      this.socket.pause()
-    }
-    if (result.error !== undefined) this.destroy(result.error)
+    return messages
   }
 
-  // Starts reading from the socket, unless the receive budget holds it paused.
-  private resumeReading (): void {
-    if (!this.readPaused && !this.destroyed) this.socket.resume()
+  // A write went out (the writer's load went down): 'drain' if owed, and the peer's messages
+  // flow again if the full send side held them (fPauseSend).
+  private sendSettled (): void {
+    if (this.writer.full || this.phase === 'closed') return
+    if (this.drainOwed) {
+      this.drainOwed = false
+      this.emit('drain')
+    }
+    this.inbox.pump()
   }
 
   // Every way of consuming a Readable (flowing 'data', read(), async iteration, pipe) takes its
   // messages out of the queue through read(), so this is where the budget frees up.
   override read (size?: number): InboundMessage<M> | null {
     const m = super.read(size) as InboundMessage<M> | null
-    if (m !== null && this.queued > 0) {
-      this.queued -= cost(m)
-      if (this.readPaused && this.queued < this.settings.maxReceiveBuffer) {
-        this.readPaused = false
-        this.socket.resume()
-      }
-    }
+    if (m !== null) this.inbox.taken(m)
+    this.closeWhenRead()
     return m
   }
 
-  private decode (contents: Uint8Array): RawMessage | undefined {
-    try {
-      return decodeContents(contents)
-    } catch (err) {
-      this.invalidMessages++
-      this.emit('invalidMessage', err)
-      return undefined
-    }
-  }
-
-  private writeRaw (bytes: Uint8Array, cb?: WriteCallback): void {
-    if (this.unwritten !== undefined) this.flushUnwritten()
-    this.bytesSent += bytes.length
-    this.socket.write(bytes, cb)
-  }
-
-  private flushUnwritten (): void {
-    const u = this.unwritten
-    if (u === undefined) return
-    this.unwritten = undefined
-    if (this.destroyed) {
-      u.cb?.(destroyedError())
-      return
-    }
-    this.writeRaw(u.bytes, u.cb)
-  }
-
-  // A big message: encrypted on the thread pool. Once it is, the next message may start (the
-  // callback, unless the TCP socket already holds maxSendBuffer bytes) and this packet is written
-  // after the microtasks that start it, so the thread pool encrypts the next while this thread
-  // copies this one into the kernel.
-  private offload (contents: Uint8Array, cb: WriteCallback): void {
-    let made: Promise<Uint8Array>
-    try {
-      made = this.protocol.sendAsync(contents)
-    } catch (err) {
-      cb(err as Error)
-      return
-    }
-    this.offloading = true
-    made.then((packet) => {
-      this.offloading = false
-      if (this.destroyed) {
-        cb(destroyedError())
-        return
-      }
-      // The packet before this one, if it still waits (a backend that encrypts at once), goes first.
-      this.flushUnwritten()
-      const early = this.socket.writableLength < this.settings.maxSendBuffer
-      this.unwritten = { bytes: packet, cb: early ? undefined : cb }
-      const decoys = this.decoysWaiting
-      this.decoysWaiting = undefined
-      for (const length of decoys ?? []) this.sendDecoy(length)
-      if (early) cb()
-      setImmediate(() => { this.flushUnwritten() })
-    }, (err: Error) => {
-      this.offloading = false
-      cb(err)
-    })
-  }
-
-  // Reading is driven by the socket and paused by the byte budget (see read()), not by demand.
+  // Reading is driven by the socket and paused by the inbox, not by demand.
   override _read (): void {}
 
   /** As stream.Writable's: message contents (raw mode) or `{ type, payload }` (messages mode),
-   *  queued until the handshake completes if it has not yet. Anything else destroys the connection
-   *  with ERR_BIP324_INVALID_ARG. */
+   *  queued until the handshake completes if it has not yet. False once the send side holds
+   *  maxSendBuffer bytes (contents plus 400 per message not yet encrypted, and what the TCP socket
+   *  holds), then 'drain'. Anything else destroys the connection with ERR_BIP324_INVALID_ARG. */
   override write (chunk: unknown, ...rest: unknown[]): boolean {
     const contents = this.contents(chunk, rest)
     if (contents === null) return false
-    return (Duplex.prototype.write as (...args: unknown[]) => boolean).call(this, contents, ...rest)
+    this.writer.accepted(contents.length)
+    ;(Duplex.prototype.write as (...args: unknown[]) => boolean).call(this, contents, ...rest)
+    if (!this.writer.full) return true
+    this.drainOwed = true
+    return false
   }
 
   /** As stream.Writable's, with a last message if given (Writable.end does not pass it to write()). */
@@ -671,13 +638,14 @@ export class Bip324Socket<M extends Mode = 'raw'> extends Duplex {
     if (args[0] !== undefined && args[0] !== null && typeof args[0] !== 'function') {
       const contents = this.contents(args[0], args.slice(1))
       if (contents === null) return this
+      this.writer.accepted(contents.length)
       args[0] = contents
     }
     return (Duplex.prototype.end as (...a: unknown[]) => this).apply(this, args)
   }
 
-  // What goes into the writable queue: contents, so that maxSendBuffer counts bytes. A chunk that
-  // is not a message fails the connection, as a failed write does (the callback gets the error).
+  // What goes into the writable queue: contents. A chunk that is not a message fails the
+  // connection, as a failed write does (the callback gets the error).
   private contents (chunk: unknown, rest: unknown[]): Uint8Array | null {
     try {
       return this.settings.mode === 'messages' ? encodeMessage(chunk) : checkContents(chunk)
@@ -694,39 +662,30 @@ export class Bip324Socket<M extends Mode = 'raw'> extends Duplex {
   }
 
   override _writev (chunks: Array<{ chunk: Uint8Array }>, cb: WriteCallback): void {
-    if (!this.established) {
-      this.waiting = () => this._writev(chunks, cb)
+    if (this.phase !== 'open') {
+      this.park(() => this._writev(chunks, cb), cb)
       return
     }
-    if (chunks.length === 1 && chunks[0]!.chunk.length >= OFFLOAD_FROM) {
-      this.offload(chunks[0]!.chunk, cb)
-      return
-    }
-    const contents = chunks.map(({ chunk }) => chunk)
-    const packets: Uint8Array[] = []
-    try {
-      for (const group of groups(contents)) packets.push(group.length === 1 ? this.protocol.send(group[0]!) : this.protocol.sendMany(group))
-    } catch (err) {
-      cb(err as Error)
-      return
-    }
-    if (packets.length === 1) {
-      this.writeRaw(packets[0]!, cb)
-      return
-    }
-    this.socket.cork()
-    for (let i = 0; i < packets.length - 1; i++) this.writeRaw(packets[i]!)
-    this.writeRaw(packets[packets.length - 1]!, cb)
-    this.socket.uncork()
+    this.writer.messages(chunks.map(({ chunk }) => chunk), cb)
   }
 
   override _final (cb: WriteCallback): void {
-    if (!this.established) {
-      this.waiting = () => this._final(cb)
+    if (this.phase !== 'open') {
+      this.park(() => this._final(cb), cb)
       return
     }
-    this.flushUnwritten()
-    this.socket.end(cb)
+    this.writer.finish(cb)
+  }
+
+  // Before the handshake a write waits for it; in 'failing' it waits for the close, which fails it.
+  private park (run: () => void, cb: WriteCallback): void {
+    this.parked = { run, cb }
+  }
+
+  private unpark (): void {
+    const parked = this.parked
+    this.parked = undefined
+    parked?.run()
   }
 
   override _destroy (err: Error | null, cb: (err: Error | null) => void): void {
@@ -734,8 +693,12 @@ export class Bip324Socket<M extends Mode = 'raw'> extends Duplex {
     clearTimeout(this.idleTimer)
     if (this.onAbort !== undefined) this.settings.signal?.removeEventListener('abort', this.onAbort)
     this.protocol.destroy()
-    if (!this.handedOver) this.socket.destroy()
+    if (this.phase !== 'handedOver') this.socket.destroy()
+    this.phase = 'closed'
+    const parked = this.parked
+    this.parked = undefined
     cb(err)
+    if (parked !== undefined) process.nextTick(parked.cb, destroyedError())
   }
 }
 

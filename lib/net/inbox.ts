@@ -1,0 +1,139 @@
+/**
+ * What a connection received and has not handed to the application yet, and the one place that
+ * decides when it reads from the peer and when it hands messages on, as Bitcoin Core's CConnman
+ * and ProcessMessages decide it for a node:
+ *
+ * - Reading stops while the messages held (here, and handed on but not yet taken by the reader)
+ *   cost `limit` bytes or more, each counted as its contents plus MESSAGE_OVERHEAD (Core's
+ *   fPauseRecv past -maxreceivebuffer), and goes on below it.
+ * - Nothing is handed on while the owner says no: its send side is full (Core's fPauseSend past
+ *   -maxsendbuffer), so that a peer that never reads cannot make the application's answers pile up,
+ *   whatever its handlers do with write()'s result.
+ * - At most MESSAGES_PER_TURN messages are handed on in one turn of the event loop; the rest wait
+ *   for setImmediate, after the other connections' I/O (Core hands one message per peer per turn of
+ *   its loop), so one flooding peer cannot keep the others waiting.
+ * - The end of input (the peer's FIN, a transport error, a reset) is input too: it comes after
+ *   every message that arrived before it, so nothing already received is lost.
+ */
+
+import { MESSAGE_OVERHEAD } from './options'
+
+/** Messages handed on in one turn before the other connections get theirs. Enough that a busy
+ *  but honest peer loses little to the extra turns, few enough that a turn stays short. */
+export const MESSAGES_PER_TURN = 64
+
+/** What an inbox hands its messages to. */
+export interface InboxOwner<T> {
+  /** Whether a message may be handed on now (false while the send side is full). */
+  accepting: () => boolean
+  /** Hands one message on; true if it waits in the reader's queue (it counts until taken()). */
+  hand: (message: T) => boolean
+  /** Every message is handed on and the input ended: with an error, or at the peer's end. */
+  ended: (error: Error | undefined) => void
+  /** Reading from the peer should stop (false) or go on (true). */
+  reading: (on: boolean) => void
+}
+
+/** What a message costs against the limit: its contents and what holding one costs beyond them. */
+export function messageCost (contents: number): number {
+  return contents + MESSAGE_OVERHEAD
+}
+
+export class Inbox<T> {
+  private readonly owner: InboxOwner<T>
+  private readonly limit: number
+  private readonly size: (message: T) => number
+  private readonly queue: T[] = []
+  private head = 0
+  private held = 0
+  private reads = true
+  private scheduled = false
+  // Set while handing a message on: a pump() from the reader's handler (a 'drain' it caused) is the
+  // running loop's to continue, not a second loop inside the first.
+  private pumping = false
+  private end: { error: Error | undefined } | undefined
+  private endReported = false
+
+  constructor (limit: number, size: (message: T) => number, owner: InboxOwner<T>) {
+    this.limit = limit
+    this.size = size
+    this.owner = owner
+  }
+
+  /** Bytes held, as counted against the limit (messages here and in the reader's queue). */
+  get bytes (): number {
+    return this.held
+  }
+
+  /** Messages received and not handed on yet. */
+  get length (): number {
+    return this.queue.length - this.head
+  }
+
+  /** Whether the owner should be reading from the peer now. */
+  get reading (): boolean {
+    return this.reads
+  }
+
+  add (messages: readonly T[]): void {
+    for (const m of messages) {
+      this.queue.push(m)
+      this.held += messageCost(this.size(m))
+    }
+    this.pump()
+  }
+
+  /** The input ended; the first end counts. */
+  close (error?: Error): void {
+    this.end ??= { error }
+    this.pump()
+  }
+
+  /** The reader took a message it had been handed and that waited in its queue. */
+  taken (message: T): void {
+    this.held -= messageCost(this.size(message))
+    this.updateReading()
+  }
+
+  /** Hands on what may be handed on now; call again when the owner accepts again. */
+  pump (): void {
+    if (this.scheduled || this.pumping) return
+    let turn = MESSAGES_PER_TURN
+    while (this.head < this.queue.length) {
+      if (!this.owner.accepting()) {
+        this.updateReading()
+        return
+      }
+      if (turn-- === 0) {
+        this.scheduled = true
+        setImmediate(() => {
+          this.scheduled = false
+          this.pump()
+        })
+        this.updateReading()
+        return
+      }
+      const m = this.queue[this.head] as T
+      this.queue[this.head++] = undefined as T
+      this.pumping = true
+      try {
+        if (!this.owner.hand(m)) this.held -= messageCost(this.size(m))
+      } finally {
+        this.pumping = false
+      }
+    }
+    this.queue.length = this.head = 0
+    this.updateReading()
+    if (this.end !== undefined && !this.endReported) {
+      this.endReported = true
+      this.owner.ended(this.end.error)
+    }
+  }
+
+  private updateReading (): void {
+    const on = this.end === undefined && this.held < this.limit
+    if (on === this.reads) return
+    this.reads = on
+    this.owner.reading(on)
+  }
+}
