@@ -80,6 +80,8 @@ export class Inbox<T> {
       this.queue.push(m)
       this.held += messageCost(this.size(m))
     }
+    // Before pump(), which may be waiting for its next turn: the budget holds whatever pump does.
+    this.updateReading()
     this.pump()
   }
 

@@ -464,6 +464,8 @@ export class Bip324Socket<M extends Mode = 'raw'> extends Duplex {
   // Received packets after the handshake: the messages go to the inbox, an error after them.
   private received (r: ReceiveResult): void {
     const messages = this.settings.mode === 'messages' ? this.decodeAll(r.messages) : r.messages
+    // The protocol closed at the error already: what the reader's handlers write meanwhile waits.
+    if (r.error !== undefined) this.phase = 'failing'
     if (messages.length > 0) this.inbox.add(messages)
     if (r.error !== undefined) this.fail(r.error)
   }
