@@ -16,6 +16,7 @@ import * as net from 'node:net'
 
 import { Bip324Error } from '../errors'
 import { checkConnectionOptions, checkInteger, settingsOf } from './options'
+import { netGroup } from './ranges'
 import { Bip324Socket, type ConnectionOptions, type Mode, type SocketSettings, type V1Handoff } from './socket'
 import { TcpServer } from './tcp-server'
 
@@ -24,9 +25,17 @@ export const DEFAULT_MAX_CONNECTIONS = 125
 /** A handshake takes one round trip; 64 in flight at once is more than a busy node sees, and
  *  little memory (about 10 KB each). */
 export const DEFAULT_MAX_HANDSHAKES = 64
-/** A handshake this old may be closed to make room for a new connection: a peer on the other side
- *  of the world (or of Tor) is done well within it, a silent one is holding a slot. */
-export const EVICTION_AGE = 2_000
+/** A handshake this old may be closed to make room for a new connection when every slot is taken.
+ *  A peer that completes its handshake keeps its slot while fewer than maxHandshakes (64) newer
+ *  connections arrive in its round trip: a flood of one address must open over 400 a second to
+ *  push out one done in 150 ms, and past that everyone competes with it for slots. The age is also
+ *  what bounds a flood that never completes a handshake: while every slot is younger, a new
+ *  connection is refused at accept, so it forces at most maxHandshakes key exchanges per 150 ms
+ *  (427 a second), and the garbage each leaves behind until the next collection stays within the
+ *  memory bound (3,000 connections of 64 bytes: 16 MB). At 2 s, one process opening 320
+ *  connections a second kept every slot: the gate was shut nearly always, and the flood took each
+ *  slot that came of age. */
+export const EVICTION_AGE = 150
 
 export interface ServerOptions<M extends Mode = Mode> extends ConnectionOptions<M> {
   /** What to do with a v1 peer. Default: 'reject'. */
@@ -36,9 +45,10 @@ export interface ServerOptions<M extends Mode = Mode> extends ConnectionOptions<
    *  (Bitcoin Core's -maxconnections). Also a property of the server, as net.Server's. */
   maxConnections?: number
   /** Connections still in the handshake at once. When all are taken, a new connection closes the
-   *  one that has waited longest if that one is older than 2 s (so silent connections cannot lock
-   *  out new peers), and is itself closed at accept otherwise (so a burst of connections costs
-   *  nothing); either is reported by 'drop'. Default: 64. */
+   *  oldest handshake of the network group with the most handshakes among those older than 150 ms
+   *  (so connections that never complete a handshake cannot lock out new peers, from one address or
+   *  many), and is itself closed at accept if every handshake is younger (so a burst costs no key
+   *  exchanges); either is reported by 'drop'. Default: 64. */
   maxHandshakes?: number
 }
 
@@ -101,8 +111,8 @@ function dropInfo (reason: DropInfo['reason'], s: net.Socket | Partial<DropInfo>
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export class Bip324Server<M extends Mode = 'raw'> extends TcpServer {
-  // When each handshake started, in arrival order: the first has waited longest.
-  private readonly handshaking = new Map<net.Socket, number>()
+  // When each handshake started and its network group, in arrival order: the first has waited longest.
+  private readonly handshaking = new Map<net.Socket, { started: number, group: string }>()
   private readonly evicted = new WeakSet<net.Socket>()
   private readonly maxHandshakes: number
   private connectionLimit: number
@@ -186,20 +196,36 @@ export class Bip324Server<M extends Mode = 'raw'> extends TcpServer {
     if (this.handshaking.size >= this.maxHandshakes) {
       // The gate was open, so the oldest handshake is old enough to go (or other connections
       // closed and node:net let this one in while the gate was shut: then it goes itself).
-      const [oldest, started] = this.handshaking.entries().next().value as [net.Socket, number]
-      const victim = Date.now() - started >= EVICTION_AGE ? oldest : socket
+      const victim = this.handshakeToEvict() ?? socket
       this.handshaking.delete(victim)
       this.evicted.add(victim)
       this.drop(dropInfo('maxHandshakes', victim))
       victim.destroy()
       if (victim === socket) return
     }
-    this.handshaking.set(socket, Date.now())
+    this.handshaking.set(socket, { started: Date.now(), group: groupOf(socket) })
     this.regate()
     const connection = new Bip324Socket<M>(socket, this.settings)
     connection.once('close', this.onConnectionClose)
     connection.on('error', this.onConnectionError)
     connection.once('handshake', this.onConnectionHandshake)
+  }
+
+  // Of the handshakes older than EVICTION_AGE, the oldest of the network group that holds the most
+  // slots: a flood from one group makes room from its own handshakes before anyone else's. From
+  // one address (or evenly from many) this is the oldest handshake.
+  private handshakeToEvict (): net.Socket | undefined {
+    const counts = new Map<string, number>()
+    for (const { group } of this.handshaking.values()) counts.set(group, (counts.get(group) ?? 0) + 1)
+    const now = Date.now()
+    let victim: net.Socket | undefined
+    let most = 0
+    for (const [socket, { started, group }] of this.handshaking) {
+      if (now - started < EVICTION_AGE) break
+      // In arrival order, a group's first is its oldest; on equal counts the older stays the victim.
+      if (counts.get(group)! > most) { victim = socket; most = counts.get(group)! }
+    }
+    return victim
   }
 
   // A handshake is over (done, or the connection closed): its slot frees up.
@@ -221,7 +247,7 @@ export class Bip324Server<M extends Mode = 'raw'> extends TcpServer {
   // it when a slot frees up or the oldest comes of age.
   private regate (): void {
     clearTimeout(this.gateTimer)
-    const oldest = this.handshaking.size >= this.maxHandshakes ? this.handshaking.values().next().value as number : undefined
+    const oldest = this.handshaking.size >= this.maxHandshakes ? this.handshaking.values().next().value!.started : undefined
     const wait = oldest === undefined ? 0 : oldest + EVICTION_AGE - Date.now()
     this.gated = wait > 0
     // node:net ignores a maxConnections of 0; 1 refuses everything while any connection is open,
@@ -234,6 +260,12 @@ export class Bip324Server<M extends Mode = 'raw'> extends TcpServer {
     this.stats.handshakeErrors++
     this.emit('handshakeError', err, socket)
   }
+}
+
+// The network group of a connection's peer; one group for a socket that lost its address (closed).
+function groupOf (socket: net.Socket): string {
+  const ip = socket.remoteAddress
+  return ip === undefined ? 'unroutable' : netGroup(ip.split('%')[0]!)
 }
 
 /** Every option createServer() takes, checked at once. */
