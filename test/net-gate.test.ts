@@ -119,3 +119,50 @@ test('a flood of completed key exchanges from the same address lets at least 90%
     server.kill()
   }
 }, 60_000)
+
+test('a server full of established connections that send one decoy a while, from the clients\' own address, admits at least half of 16 new clients, as Core does: it closes the youngest unprotected connection', async () => {
+  const server = child(`
+    const server = bip324.createServer({ maxConnections: 20 }, (c) => { c.on('data', (m) => c.write(m)); c.on('error', () => {}) })
+    server.listenAsync(0, '127.0.0.1').then(({ port }) => report({ port }))
+    requests.on('line', () => report({ counters: server.counters }))
+  `)
+  const attackers: Array<Awaited<ReturnType<typeof connectAsync>>> = []
+  const clients: Array<Awaited<ReturnType<typeof connectAsync>>> = []
+  let decoys: NodeJS.Timeout | undefined
+  try {
+    const { port } = await server.next<{ port: number }>()
+    for (let i = 0; i < 20; i++) {
+      const a = await connectAsync({ port, host: '127.0.0.1' })
+      a.on('error', () => {})
+      a.resume()
+      attackers.push(a)
+    }
+    decoys = setInterval(() => { for (const a of attackers) if (!a.destroyed) a.sendDecoy(1) }, 100)
+    let working = 0
+    for (let i = 0; i < 16; i++) {
+      try {
+        const c = await connectAsync({ port, host: '127.0.0.1', handshakeTimeout: 3000 })
+        c.on('error', () => {})
+        clients.push(c)
+        const echoed = new Promise<boolean>((resolve) => {
+          c.once('data', () => resolve(true))
+          c.once('close', () => resolve(false))
+          setTimeout(resolve, 2000, false)
+        })
+        c.write(Buffer.from('hello'))
+        if (await echoed) working++
+      } catch {}
+    }
+    const held = attackers.filter((a) => !a.destroyed).length
+    server.send('report')
+    const { counters } = await server.next<{ counters: unknown }>()
+    console.log(`full server: ${working}/16 new clients got a working connection; the attacker still holds ${held}/20; ${JSON.stringify(counters)}`)
+    expect(working).toBeGreaterThanOrEqual(8)
+    // Core protects the longest connected: the attacker's older connections stay.
+    expect(held).toBeGreaterThanOrEqual(10)
+  } finally {
+    clearInterval(decoys)
+    for (const c of [...attackers, ...clients]) c.destroy()
+    server.kill()
+  }
+}, 60_000)

@@ -12,9 +12,11 @@
  * http.Server does, instead of throwing.
  */
 
+import * as crypto from 'node:crypto'
 import * as net from 'node:net'
 
 import { Bip324Error } from '../errors'
+import { type EvictionCandidate, selectNodeToEvict } from './eviction'
 import { checkConnectionOptions, checkInteger, settingsOf } from './options'
 import { netGroup } from './ranges'
 import { Bip324Socket, type ConnectionOptions, type Mode, type SocketSettings, type V1Handoff } from './socket'
@@ -40,9 +42,12 @@ export const EVICTION_AGE = 150
 export interface ServerOptions<M extends Mode = Mode> extends ConnectionOptions<M> {
   /** What to do with a v1 peer. Default: 'reject'. */
   v1?: 'reject' | 'fallback'
-  /** Connections open at once (in the handshake or past it, v1 handoffs included). One more is
-   *  closed as it is accepted, before any byte is read, and reported by 'drop'. Default: 125
-   *  (Bitcoin Core's -maxconnections). Also a property of the server, as net.Server's. */
+  /** Connections open at once (in the handshake or past it, v1 handoffs included). One more makes
+   *  room as Bitcoin Core does (AttemptToEvictConnection): a handshake older than 150 ms, else an
+   *  established connection chosen by selectNodeToEvict (network groups, uptime, and what a
+   *  subclass adds), is closed; if every one is protected, the new one is closed as it is accepted,
+   *  before any byte is read. Either is reported by 'drop'. Default: 125 (Bitcoin Core's
+   *  -maxconnections). Also a property of the server, as net.Server's. */
   maxConnections?: number
   /** Connections still in the handshake at once. When all are taken, a new connection closes the
    *  oldest handshake of the network group with the most handshakes among those older than 150 ms
@@ -114,6 +119,10 @@ export class Bip324Server<M extends Mode = 'raw'> extends TcpServer {
   // When each handshake started and its network group, in arrival order: the first has waited longest.
   private readonly handshaking = new Map<net.Socket, { started: number, group: string }>()
   private readonly evicted = new WeakSet<net.Socket>()
+  // Established v2 connections, the eviction candidates, with what the server knows of them.
+  private readonly established = new Map<Bip324Socket<M>, EvictionCandidate<Bip324Socket<M>>>()
+  // Keys network groups, so that a peer cannot tell which groups eviction protects (Core's nKeyedNetGroup).
+  private readonly groupKey = crypto.randomBytes(32)
   private readonly maxHandshakes: number
   private connectionLimit: number
   // While every handshake slot is taken by a young handshake, node:net itself refuses new
@@ -140,7 +149,10 @@ export class Bip324Server<M extends Mode = 'raw'> extends TcpServer {
     this.settings = this.v1Fallback ? { ...settings, onV1: (handoff: V1Handoff) => this.v1(handoff) } : settings
     // eslint-disable-next-line @typescript-eslint/no-this-alias
     const server = this
-    this.onConnectionClose = function () { server.ended(this.socket) }
+    this.onConnectionClose = function () {
+      server.established.delete(this)
+      server.ended(this.socket)
+    }
     this.onConnectionError = function (err) {
       if (!this.handshakeComplete) {
         if (!server.evicted.has(this.socket)) server.handshakeError(err, this.socket)
@@ -151,6 +163,14 @@ export class Bip324Server<M extends Mode = 'raw'> extends TcpServer {
       }
     }
     this.onConnectionHandshake = function () {
+      const { started, group } = server.handshaking.get(this.socket) ?? { started: Date.now(), group: groupOf(this.socket) }
+      server.established.set(this, {
+        id: this,
+        connected: started,
+        keyedNetGroup: crypto.createHmac('sha256', server.groupKey).update(group).digest().readUInt32BE(0),
+        isLocal: group === 'local',
+        network: this.remoteAddress?.includes('.') === false ? 'ipv6' : 'ipv4'
+      })
       server.ended(this.socket)
       server.stats.established++
       // Nobody would ever read or close it: it would hold a connection slot until idleTimeout.
@@ -160,8 +180,9 @@ export class Bip324Server<M extends Mode = 'raw'> extends TcpServer {
     this.maxHandshakes = options.maxHandshakes ?? DEFAULT_MAX_HANDSHAKES
     this.connectionLimit = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS
     if (listener !== undefined) this.on('connection', listener)
-    // node:net closes a connection over maxConnections before it becomes a Socket, and says 'drop'.
-    this.server.maxConnections = this.connectionLimit
+    // node:net closes a connection past maxConnections + 1 before it becomes a Socket, and says
+    // 'drop': the one past maxConnections is accepted, to make room for it or close it (accept()).
+    this.server.maxConnections = this.connectionLimit + 1
     this.server.on('drop', (data?: Partial<DropInfo>) => this.drop(dropInfo(this.gated ? 'maxHandshakes' : 'maxConnections', data)))
   }
 
@@ -191,6 +212,11 @@ export class Bip324Server<M extends Mode = 'raw'> extends TcpServer {
   }
 
   private accept (socket: net.Socket): void {
+    if (this.open() >= this.connectionLimit && !this.makeRoom()) {
+      this.drop(dropInfo('maxConnections', socket))
+      socket.destroy()
+      return
+    }
     this.stats.accepted++
     this.track(socket)
     if (this.handshaking.size >= this.maxHandshakes) {
@@ -228,6 +254,46 @@ export class Bip324Server<M extends Mode = 'raw'> extends TcpServer {
     return victim
   }
 
+  // Connections open, not counting those closed and not gone yet.
+  private open (): number {
+    if (this.sockets.size < this.connectionLimit) return this.sockets.size
+    let open = 0
+    for (const s of this.sockets) if (!(s as net.Socket).destroyed) open++
+    return open
+  }
+
+  // Core's AttemptToEvictConnection, at maxConnections: closes a handshake older than
+  // EVICTION_AGE (it has had more than a round trip), else the established connection
+  // selectNodeToEvict picks. False when every connection is protected.
+  private makeRoom (): boolean {
+    const handshake = this.handshakeToEvict()
+    if (handshake !== undefined) {
+      this.handshaking.delete(handshake)
+      this.evicted.add(handshake)
+      this.drop(dropInfo('maxConnections', handshake))
+      handshake.destroy()
+      this.regate()
+      return true
+    }
+    const candidates: Array<EvictionCandidate<Bip324Socket<M>>> = []
+    for (const [connection, candidate] of this.established) {
+      if (!connection.destroyed) candidates.push(this.evictionCandidate(connection, { ...candidate }))
+    }
+    const victim = selectNodeToEvict(candidates)
+    if (victim === undefined) return false
+    this.established.delete(victim)
+    this.drop(dropInfo('maxConnections', victim.socket))
+    victim.destroy()
+    return true
+  }
+
+  /** What eviction weighs of an established connection: `candidate` holds what the server knows
+   *  (when it connected, its network group, loopback or not); a subclass that knows more (pings,
+   *  blocks and transactions, services) adds it, or marks it noban or preferEvict. */
+  protected evictionCandidate (_connection: Bip324Socket<M>, candidate: EvictionCandidate<Bip324Socket<M>>): EvictionCandidate<Bip324Socket<M>> {
+    return candidate
+  }
+
   // A handshake is over (done, or the connection closed): its slot frees up.
   private ended (socket: net.Socket): void {
     this.handshaking.delete(socket)
@@ -252,7 +318,7 @@ export class Bip324Server<M extends Mode = 'raw'> extends TcpServer {
     this.gated = wait > 0
     // node:net ignores a maxConnections of 0; 1 refuses everything while any connection is open,
     // and the gate is only shut while maxHandshakes of them are.
-    this.server.maxConnections = this.gated ? 1 : this.connectionLimit
+    this.server.maxConnections = this.gated ? 1 : this.connectionLimit + 1
     if (this.gated) this.gateTimer = setTimeout(() => this.regate(), wait).unref()
   }
 
