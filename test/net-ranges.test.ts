@@ -2,7 +2,7 @@
 // addresses just outside them, the IPv6 spellings that carry an IPv4 address, and CIDR parsing.
 
 import { ipToBytes } from '../lib/net/ip'
-import { inCidr, parseCidr, specialRange } from '../lib/net/ranges'
+import { inCidr, netGroup, parseCidr, specialRange } from '../lib/net/ranges'
 
 const SPECIAL: Array<[string, string]> = [
   ['0.0.0.0', 'unspecified'],
@@ -94,4 +94,24 @@ test.each([
 
 test.each(['10.0.0.0/33', '::/129', '10.0.0.1/8', 'fe80::1/10', '10.0.0.0/', '10.0.0.0/8/8', '10.0.0.0/x', 'localhost', '10.0.0', ''])('"%s" is not a CIDR block', (text) => {
   expect(() => parseCidr(text)).toThrow(expect.objectContaining({ code: 'ERR_BIP324_INVALID_ARG' }))
+})
+
+test('netGroup is Core\'s GetGroup: IPv4 /16 in every spelling that carries it, IPv6 /32 (/36 at Hurricane Electric), one group for loopback and one for the unroutable', () => {
+  expect(netGroup('1.2.3.4')).toBe('ipv4:1.2')
+  expect(netGroup('1.2.200.1')).toBe('ipv4:1.2')
+  expect(netGroup('1.3.3.4')).toBe('ipv4:1.3')
+  expect(netGroup('::ffff:1.2.3.4')).toBe('ipv4:1.2')
+  expect(netGroup('64:ff9b::102:304')).toBe('ipv4:1.2')
+  expect(netGroup('2002:102:304::1')).toBe('ipv4:1.2')
+  // Teredo: the client's address is the last 32 bits, inverted.
+  expect(netGroup('2001:0:4136:e378:8000:63bf:fefd:fcfb')).toBe('ipv4:1.2')
+  expect(netGroup('2a01:4f8:1:2::1')).toBe('ipv6:2a0104f8')
+  expect(netGroup('2a01:4f8:ffff::1')).toBe('ipv6:2a0104f8')
+  expect(netGroup('2001:470:1f00::1')).toBe('ipv6:200104701')
+  expect(netGroup('2001:470:2f00::1')).toBe('ipv6:200104702')
+  expect(netGroup('127.0.0.1')).toBe('local')
+  expect(netGroup('::1')).toBe('local')
+  expect(netGroup('::ffff:127.0.0.1')).toBe('local')
+  expect(netGroup('10.1.2.3')).toBe('unroutable')
+  expect(netGroup('fc00::1')).toBe('unroutable')
 })

@@ -107,3 +107,29 @@ export function specialRange (ip: string | Uint8Array): SpecialRange | undefined
   mapped.set(bytes.subarray(carrier.at, carrier.at + 4), 12)
   return specialRange(mapped)
 }
+
+// Hurricane Electric's 2001:470::/32, whose customers get /48s of one /36: Core groups it by 36 bits.
+const HE_NET = parseCidr('2001:470::/32')
+const TEREDO = parseCidr('2001::/32')
+
+/** The network group of a peer's address, as Bitcoin Core's CNetAddr::GetGroup: an IPv4 address's
+ *  /16 (also when an IPv6 spelling carries it: mapped, NAT64, 6to4, Teredo), an IPv6 address's
+ *  /32 (/36 in Hurricane Electric's block), one group for all of loopback and one for every other
+ *  unroutable address. Peers in one group are likely one operator's, which eviction and the
+ *  handshake gate weigh against each other. */
+export function netGroup (ip: string): string {
+  const bytes = ipToBytes(ip)
+  const special = specialRange(bytes)
+  if (special?.name === 'loopback') return 'local'
+  if (special !== undefined) return 'unroutable'
+  const carrier = CARRIERS.find((c) => inCidr(bytes, c.block))
+  const v4 = bytes.subarray(0, 12).every((b, i) => b === (i < 10 ? 0 : 0xff))
+    ? bytes.subarray(12, 14)
+    : carrier !== undefined
+      ? bytes.subarray(carrier.at, carrier.at + 2)
+      // Teredo carries the client's IPv4 address in its last 4 bytes, inverted.
+      : inCidr(bytes, TEREDO) ? bytes.subarray(12, 14).map((b) => b ^ 0xff) : undefined
+  if (v4 !== undefined) return `ipv4:${v4[0]}.${v4[1]}`
+  const hex = Buffer.from(bytes.subarray(0, 5)).toString('hex')
+  return `ipv6:${inCidr(bytes, HE_NET) ? hex.slice(0, 9) : hex.slice(0, 8)}`
+}

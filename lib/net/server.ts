@@ -12,10 +12,13 @@
  * http.Server does, instead of throwing.
  */
 
+import * as crypto from 'node:crypto'
 import * as net from 'node:net'
 
 import { Bip324Error } from '../errors'
+import { type EvictionCandidate, selectNodeToEvict } from './eviction'
 import { checkConnectionOptions, checkInteger, settingsOf } from './options'
+import { netGroup } from './ranges'
 import { Bip324Socket, type ConnectionOptions, type Mode, type SocketSettings, type V1Handoff } from './socket'
 import { TcpServer } from './tcp-server'
 
@@ -24,21 +27,33 @@ export const DEFAULT_MAX_CONNECTIONS = 125
 /** A handshake takes one round trip; 64 in flight at once is more than a busy node sees, and
  *  little memory (about 10 KB each). */
 export const DEFAULT_MAX_HANDSHAKES = 64
-/** A handshake this old may be closed to make room for a new connection: a peer on the other side
- *  of the world (or of Tor) is done well within it, a silent one is holding a slot. */
-export const EVICTION_AGE = 2_000
+/** A handshake this old may be closed to make room for a new connection when every slot is taken.
+ *  A peer that completes its handshake keeps its slot while fewer than maxHandshakes (64) newer
+ *  connections arrive in its round trip: a flood of one address must open over 400 a second to
+ *  push out one done in 150 ms, and past that everyone competes with it for slots. The age is also
+ *  what bounds a flood that never completes a handshake: while every slot is younger, a new
+ *  connection is refused at accept, so it forces at most maxHandshakes key exchanges per 150 ms
+ *  (427 a second), and the garbage each leaves behind until the next collection stays within the
+ *  memory bound (3,000 connections of 64 bytes: 16 MB). At 2 s, one process opening 320
+ *  connections a second kept every slot: the gate was shut nearly always, and the flood took each
+ *  slot that came of age. */
+export const EVICTION_AGE = 150
 
 export interface ServerOptions<M extends Mode = Mode> extends ConnectionOptions<M> {
   /** What to do with a v1 peer. Default: 'reject'. */
   v1?: 'reject' | 'fallback'
-  /** Connections open at once (in the handshake or past it, v1 handoffs included). One more is
-   *  closed as it is accepted, before any byte is read, and reported by 'drop'. Default: 125
-   *  (Bitcoin Core's -maxconnections). Also a property of the server, as net.Server's. */
+  /** Connections open at once (in the handshake or past it, v1 handoffs included). One more makes
+   *  room as Bitcoin Core does (AttemptToEvictConnection): a handshake older than 150 ms, else an
+   *  established connection chosen by selectNodeToEvict (network groups, uptime, and what a
+   *  subclass adds), is closed; if every one is protected, the new one is closed as it is accepted,
+   *  before any byte is read. Either is reported by 'drop'. Default: 125 (Bitcoin Core's
+   *  -maxconnections). Also a property of the server, as net.Server's. */
   maxConnections?: number
   /** Connections still in the handshake at once. When all are taken, a new connection closes the
-   *  one that has waited longest if that one is older than 2 s (so silent connections cannot lock
-   *  out new peers), and is itself closed at accept otherwise (so a burst of connections costs
-   *  nothing); either is reported by 'drop'. Default: 64. */
+   *  oldest handshake of the network group with the most handshakes among those older than 150 ms
+   *  (so connections that never complete a handshake cannot lock out new peers, from one address or
+   *  many), and is itself closed at accept if every handshake is younger (so a burst costs no key
+   *  exchanges); either is reported by 'drop'. Default: 64. */
   maxHandshakes?: number
 }
 
@@ -101,9 +116,13 @@ function dropInfo (reason: DropInfo['reason'], s: net.Socket | Partial<DropInfo>
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export class Bip324Server<M extends Mode = 'raw'> extends TcpServer {
-  // When each handshake started, in arrival order: the first has waited longest.
-  private readonly handshaking = new Map<net.Socket, number>()
+  // When each handshake started and its network group, in arrival order: the first has waited longest.
+  private readonly handshaking = new Map<net.Socket, { started: number, group: string }>()
   private readonly evicted = new WeakSet<net.Socket>()
+  // Established v2 connections, the eviction candidates, with what the server knows of them.
+  private readonly established = new Map<Bip324Socket<M>, EvictionCandidate<Bip324Socket<M>>>()
+  // Keys network groups, so that a peer cannot tell which groups eviction protects (Core's nKeyedNetGroup).
+  private readonly groupKey = crypto.randomBytes(32)
   private readonly maxHandshakes: number
   private connectionLimit: number
   // While every handshake slot is taken by a young handshake, node:net itself refuses new
@@ -130,7 +149,10 @@ export class Bip324Server<M extends Mode = 'raw'> extends TcpServer {
     this.settings = this.v1Fallback ? { ...settings, onV1: (handoff: V1Handoff) => this.v1(handoff) } : settings
     // eslint-disable-next-line @typescript-eslint/no-this-alias
     const server = this
-    this.onConnectionClose = function () { server.ended(this.socket) }
+    this.onConnectionClose = function () {
+      server.established.delete(this)
+      server.ended(this.socket)
+    }
     this.onConnectionError = function (err) {
       if (!this.handshakeComplete) {
         if (!server.evicted.has(this.socket)) server.handshakeError(err, this.socket)
@@ -141,6 +163,14 @@ export class Bip324Server<M extends Mode = 'raw'> extends TcpServer {
       }
     }
     this.onConnectionHandshake = function () {
+      const { started, group } = server.handshaking.get(this.socket) ?? { started: Date.now(), group: groupOf(this.socket) }
+      server.established.set(this, {
+        id: this,
+        connected: started,
+        keyedNetGroup: crypto.createHmac('sha256', server.groupKey).update(group).digest().readUInt32BE(0),
+        isLocal: group === 'local',
+        network: this.remoteAddress?.includes('.') === false ? 'ipv6' : 'ipv4'
+      })
       server.ended(this.socket)
       server.stats.established++
       // Nobody would ever read or close it: it would hold a connection slot until idleTimeout.
@@ -150,8 +180,9 @@ export class Bip324Server<M extends Mode = 'raw'> extends TcpServer {
     this.maxHandshakes = options.maxHandshakes ?? DEFAULT_MAX_HANDSHAKES
     this.connectionLimit = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS
     if (listener !== undefined) this.on('connection', listener)
-    // node:net closes a connection over maxConnections before it becomes a Socket, and says 'drop'.
-    this.server.maxConnections = this.connectionLimit
+    // node:net closes a connection past maxConnections + 1 before it becomes a Socket, and says
+    // 'drop': the one past maxConnections is accepted, to make room for it or close it (accept()).
+    this.server.maxConnections = this.connectionLimit + 1
     this.server.on('drop', (data?: Partial<DropInfo>) => this.drop(dropInfo(this.gated ? 'maxHandshakes' : 'maxConnections', data)))
   }
 
@@ -181,25 +212,86 @@ export class Bip324Server<M extends Mode = 'raw'> extends TcpServer {
   }
 
   private accept (socket: net.Socket): void {
+    if (this.open() >= this.connectionLimit && !this.makeRoom()) {
+      this.drop(dropInfo('maxConnections', socket))
+      socket.destroy()
+      return
+    }
     this.stats.accepted++
     this.track(socket)
     if (this.handshaking.size >= this.maxHandshakes) {
       // The gate was open, so the oldest handshake is old enough to go (or other connections
       // closed and node:net let this one in while the gate was shut: then it goes itself).
-      const [oldest, started] = this.handshaking.entries().next().value as [net.Socket, number]
-      const victim = Date.now() - started >= EVICTION_AGE ? oldest : socket
+      const victim = this.handshakeToEvict() ?? socket
       this.handshaking.delete(victim)
       this.evicted.add(victim)
       this.drop(dropInfo('maxHandshakes', victim))
       victim.destroy()
       if (victim === socket) return
     }
-    this.handshaking.set(socket, Date.now())
+    this.handshaking.set(socket, { started: Date.now(), group: groupOf(socket) })
     this.regate()
     const connection = new Bip324Socket<M>(socket, this.settings)
     connection.once('close', this.onConnectionClose)
     connection.on('error', this.onConnectionError)
     connection.once('handshake', this.onConnectionHandshake)
+  }
+
+  // Of the handshakes older than EVICTION_AGE, the oldest of the network group that holds the most
+  // slots: a flood from one group makes room from its own handshakes before anyone else's. From
+  // one address (or evenly from many) this is the oldest handshake.
+  private handshakeToEvict (): net.Socket | undefined {
+    const counts = new Map<string, number>()
+    for (const { group } of this.handshaking.values()) counts.set(group, (counts.get(group) ?? 0) + 1)
+    const now = Date.now()
+    let victim: net.Socket | undefined
+    let most = 0
+    for (const [socket, { started, group }] of this.handshaking) {
+      if (now - started < EVICTION_AGE) break
+      // In arrival order, a group's first is its oldest; on equal counts the older stays the victim.
+      if (counts.get(group)! > most) { victim = socket; most = counts.get(group)! }
+    }
+    return victim
+  }
+
+  // Connections open, not counting those closed and not gone yet.
+  private open (): number {
+    if (this.sockets.size < this.connectionLimit) return this.sockets.size
+    let open = 0
+    for (const s of this.sockets) if (!(s as net.Socket).destroyed) open++
+    return open
+  }
+
+  // Core's AttemptToEvictConnection, at maxConnections: closes a handshake older than
+  // EVICTION_AGE (it has had more than a round trip), else the established connection
+  // selectNodeToEvict picks. False when every connection is protected.
+  private makeRoom (): boolean {
+    const handshake = this.handshakeToEvict()
+    if (handshake !== undefined) {
+      this.handshaking.delete(handshake)
+      this.evicted.add(handshake)
+      this.drop(dropInfo('maxConnections', handshake))
+      handshake.destroy()
+      this.regate()
+      return true
+    }
+    const candidates: Array<EvictionCandidate<Bip324Socket<M>>> = []
+    for (const [connection, candidate] of this.established) {
+      if (!connection.destroyed) candidates.push(this.evictionCandidate(connection, { ...candidate }))
+    }
+    const victim = selectNodeToEvict(candidates)
+    if (victim === undefined) return false
+    this.established.delete(victim)
+    this.drop(dropInfo('maxConnections', victim.socket))
+    victim.destroy()
+    return true
+  }
+
+  /** What eviction weighs of an established connection: `candidate` holds what the server knows
+   *  (when it connected, its network group, loopback or not); a subclass that knows more (pings,
+   *  blocks and transactions, services) adds it, or marks it noban or preferEvict. */
+  protected evictionCandidate (_connection: Bip324Socket<M>, candidate: EvictionCandidate<Bip324Socket<M>>): EvictionCandidate<Bip324Socket<M>> {
+    return candidate
   }
 
   // A handshake is over (done, or the connection closed): its slot frees up.
@@ -221,12 +313,12 @@ export class Bip324Server<M extends Mode = 'raw'> extends TcpServer {
   // it when a slot frees up or the oldest comes of age.
   private regate (): void {
     clearTimeout(this.gateTimer)
-    const oldest = this.handshaking.size >= this.maxHandshakes ? this.handshaking.values().next().value as number : undefined
+    const oldest = this.handshaking.size >= this.maxHandshakes ? this.handshaking.values().next().value!.started : undefined
     const wait = oldest === undefined ? 0 : oldest + EVICTION_AGE - Date.now()
     this.gated = wait > 0
     // node:net ignores a maxConnections of 0; 1 refuses everything while any connection is open,
     // and the gate is only shut while maxHandshakes of them are.
-    this.server.maxConnections = this.gated ? 1 : this.connectionLimit
+    this.server.maxConnections = this.gated ? 1 : this.connectionLimit + 1
     if (this.gated) this.gateTimer = setTimeout(() => this.regate(), wait).unref()
   }
 
@@ -234,6 +326,12 @@ export class Bip324Server<M extends Mode = 'raw'> extends TcpServer {
     this.stats.handshakeErrors++
     this.emit('handshakeError', err, socket)
   }
+}
+
+// The network group of a connection's peer; one group for a socket that lost its address (closed).
+function groupOf (socket: net.Socket): string {
+  const ip = socket.remoteAddress
+  return ip === undefined ? 'unroutable' : netGroup(ip.split('%')[0]!)
 }
 
 /** Every option createServer() takes, checked at once. */

@@ -8,7 +8,10 @@
  * turns its connections' errors into 'clientError'.
  */
 
+import { SERVICE_FLAGS } from '../network'
+import type { EvictionCandidate } from '../net/eviction'
 import { Bip324Server, type ServerEvents, type ServerOptions } from '../net/server'
+import type { Bip324Socket } from '../net/socket'
 import { checkPeerOptions, type PeerOptions, transportOptions } from './options'
 import { Peer, type PeerConnection } from './peer'
 
@@ -35,6 +38,8 @@ export interface PeerServer {
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export class PeerServer extends Bip324Server<'messages'> {
   private readonly peerOptions: PeerServerOptions
+  // Each v2 connection's Peer, for what eviction weighs of it.
+  private readonly peers = new WeakMap<PeerConnection, Peer>()
 
   constructor (options: PeerServerOptions = {}, listener?: (peer: Peer) => void) {
     checkPeerOptions(options)
@@ -45,8 +50,26 @@ export class PeerServer extends Bip324Server<'messages'> {
     if (listener !== undefined) this.on('peer', listener)
   }
 
+  /** At maxConnections, what a Peer adds to the server's inputs: its lowest ping (Core protects the 8
+   *  lowest, which an attacker cannot lower without moving closer), whether it asked for
+   *  transactions and has the services Core wants of a full peer (NODE_NETWORK, NODE_WITNESS).
+   *  Whether its blocks and transactions were novel only the application knows: a subclass sets
+   *  lastBlockTime and lastTxTime (calling this one first). */
+  protected override evictionCandidate (connection: Bip324Socket<'messages'>, candidate: EvictionCandidate<Bip324Socket<'messages'>>): EvictionCandidate<Bip324Socket<'messages'>> {
+    const peer = this.peers.get(connection)
+    if (peer === undefined || !peer.ready) return candidate
+    const wanted = SERVICE_FLAGS.NODE_NETWORK | SERVICE_FLAGS.NODE_WITNESS
+    return {
+      ...candidate,
+      ...(peer.minPing !== undefined && { minPingTime: peer.minPing }),
+      relayTxs: peer.relay === true,
+      relevantServices: ((peer.services ?? 0n) & wanted) === wanted
+    }
+  }
+
   private adopt (connection: PeerConnection): void {
     const peer = new Peer(connection, { ...this.peerOptions, inbound: true })
+    this.peers.set(connection, peer)
     peer.on('error', (err) => {
       if (!peer.ready || peer.listenerCount('error') === 1) this.emit('peerError', err, peer)
     })
