@@ -5,6 +5,8 @@
 
 #include <napi.h>
 
+#include <cstdlib>
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -311,28 +313,49 @@ Napi::Value Encrypt(const Napi::CallbackInfo &info) {
 
 // One encryptAsync in flight: the engine call on a thread-pool thread (N-API's async work, not
 // node-addon-api's AsyncWorker, which needs std::mutex: the win32 toolchain has none), then `done`
-// on the JavaScript thread. It holds references to the handle and the buffers, so that none is
-// collected while it runs, and its slot by number (the table's vector may grow meanwhile); the
-// state itself does not move.
+// on the JavaScript thread. The thread-pool thread touches no memory JavaScript can reach: while it
+// runs, JavaScript may detach any buffer it was given (structuredClone or postMessage with a
+// transfer list, ArrayBuffer.prototype.transfer) or shrink a resizable one, and once the new owner
+// of the bytes is collected they are freed. A reference keeps the view alive but not its bytes,
+// and Node-API has no way to pin a backing store. So the call copies contents and aad into memory
+// the work owns, the engine writes the packet there too, and the packet is copied into out on the
+// JavaScript thread when it is done, if out still has its length. The handle is referenced so that
+// its slot is not finalized and reused while the work holds it by number (the table's vector may
+// grow meanwhile); the state itself does not move.
 struct EncryptWork {
   napi_async_work work;
-  napi_ref keep[4];  // the handle, out, contents, and aad when given
-  napi_ref done;
+  napi_ref handle, out, done;
   CipherTable *table;
   uint32_t slot;
-  EncryptArgs args;
+  bip324_cipher *cipher;
+  unsigned char header;
+  // The packet (packet_len bytes), then the copies of contents and aad, in one allocation.
+  uint8_t *memory;
+  size_t packet_len, contents_len, aad_len;
+  bool wiped;  // the copies, which hold plaintext, are zeroed (on the thread pool, after the engine)
 };
 
-void ExecuteEncrypt(napi_env, void *data) {
-  const EncryptArgs &a = static_cast<EncryptWork *>(data)->args;
-  bip324_encrypt(a.cipher, a.out.data, a.contents.data, a.contents.len, a.aad.data, a.aad.len, a.header);
+void WipeCopies(EncryptWork *w) {
+  if (w->memory == nullptr || w->wiped) return;
+  sodium_memzero(w->memory + w->packet_len, w->contents_len + w->aad_len);
+  w->wiped = true;
 }
 
+void ExecuteEncrypt(napi_env, void *data) {
+  EncryptWork *w = static_cast<EncryptWork *>(data);
+  const uint8_t *contents = w->memory + w->packet_len;
+  bip324_encrypt(w->cipher, w->memory, contents, w->contents_len, contents + w->contents_len, w->aad_len, w->header);
+  WipeCopies(w);  // here rather than on the JavaScript thread: zeroing megabytes takes time
+}
+
+// Every path that ends a work comes here, so that the copies are wiped (a work that never ran
+// still holds them) and freed.
 void ReleaseWork(napi_env env, EncryptWork *w) {
-  for (napi_ref r : w->keep) {
+  WipeCopies(w);
+  free(w->memory);
+  for (napi_ref r : {w->handle, w->out, w->done}) {
     if (r != nullptr) napi_delete_reference(env, r);
   }
-  if (w->done != nullptr) napi_delete_reference(env, w->done);
   if (w->work != nullptr) napi_delete_async_work(env, w->work);
   delete w;
 }
@@ -342,17 +365,36 @@ void CompleteEncrypt(napi_env env, napi_status status, void *data) {
   CipherTable::Slot &s = w->table->slots[w->slot];
   s.busy = false;
   if (s.destroy_pending) FreeState(&s);  // destroy() was called meanwhile
+  // out as it is now: no JavaScript runs between this look and the copy.
+  napi_value out = nullptr;
+  napi_typedarray_type type;
+  size_t len = 0;
+  void *raw = nullptr;
+  bool delivered = status == napi_ok && napi_get_reference_value(env, w->out, &out) == napi_ok &&
+                   napi_get_typedarray_info(env, out, &type, &len, &raw, nullptr, nullptr) == napi_ok &&
+                   len == w->packet_len;
+  if (delivered) memcpy(raw, w->memory, w->packet_len);
   napi_value done = nullptr, global = nullptr;
   bool call = status == napi_ok && napi_get_reference_value(env, w->done, &done) == napi_ok &&
               napi_get_global(env, &global) == napi_ok;
   ReleaseWork(env, w);
-  if (call) napi_call_function(env, global, done, 0, nullptr, nullptr);  // what done throws is uncaught
+  if (!call) return;
+  napi_value error;
+  if (delivered) {
+    napi_call_function(env, global, done, 0, nullptr, nullptr);  // what done throws is uncaught
+  } else if (MakeError(env, kInvalidArg,
+                       "out was detached or resized before encryptAsync() completed: its packet is lost, and the cipher "
+                       "has moved past it",
+                       &error)) {
+    napi_call_function(env, global, done, 1, &error, nullptr);
+  }  // else the error constructor threw, and that is uncaught instead
 }
 
 // encryptAsync(cipher, out, contents, header, done, aad?): void. As encrypt, on the libuv thread
-// pool; done() is called once out holds the packet. Until then the cipher refuses every other call
-// (ERR_BIP324_BAD_STATE; a destroy() is carried out when it ends), and out, contents and aad must
-// not change.
+// pool; done() is called once out holds the packet, or done(error) if out was detached or resized
+// meanwhile (the packet is then lost). Until then the cipher refuses every other call
+// (ERR_BIP324_BAD_STATE; a destroy() is carried out when it ends). contents and aad are copied
+// by the call: what happens to them afterwards does not change the packet.
 Napi::Value EncryptAsync(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
   uint32_t header;
@@ -363,17 +405,29 @@ Napi::Value EncryptAsync(const Napi::CallbackInfo &info) {
   }
   EncryptArgs a;
   if (!TakeEncrypt(info, header, 5, &a)) return env.Undefined();
-  CipherTable *table = Table(info);
-  EncryptWork *w = new EncryptWork{nullptr, {}, nullptr, table, static_cast<uint32_t>(Handle(info) - table->slots.data()), a};
-  const size_t kept[4] = {0, 1, 2, 5};
-  bool ok = napi_create_reference(env, info[4], 1, &w->done) == napi_ok;
-  for (size_t k = 0; ok && k < 4; k++) {
-    if (kept[k] < info.Length()) ok = napi_create_reference(env, info[kept[k]], 1, &w->keep[k]) == napi_ok;
+  // The copies are taken at once, while the pointers TakeEncrypt took are good (no JavaScript has
+  // run since). The sizes cannot overflow: contents is at most BIP324_MAX_CONTENTS bytes, and aad
+  // is a buffer in memory.
+  size_t total = a.out.len + a.contents.len + a.aad.len;
+  uint8_t *memory = static_cast<uint8_t *>(malloc(total));
+  if (memory == nullptr) {
+    // As Node reports a failed allocation (a Buffer's, zlib's): no Bip324Error code says it.
+    napi_throw_range_error(env, "ERR_MEMORY_ALLOCATION_FAILED", "encryptAsync() cannot allocate its copies");
+    return env.Undefined();
   }
+  memcpy(memory + a.out.len, a.contents.data, a.contents.len);
+  memcpy(memory + a.out.len + a.contents.len, a.aad.data, a.aad.len);
+  CipherTable *table = Table(info);
+  EncryptWork *w = new EncryptWork{nullptr, nullptr, nullptr, nullptr, table,
+                                   static_cast<uint32_t>(Handle(info) - table->slots.data()),
+                                   a.cipher, a.header, memory, a.out.len, a.contents.len, a.aad.len, false};
   napi_value name;
-  ok = ok && napi_create_string_utf8(env, "bip324.encryptAsync", NAPI_AUTO_LENGTH, &name) == napi_ok &&
-       napi_create_async_work(env, nullptr, name, ExecuteEncrypt, CompleteEncrypt, w, &w->work) == napi_ok &&
-       napi_queue_async_work(env, w->work) == napi_ok;
+  bool ok = napi_create_reference(env, info[0], 1, &w->handle) == napi_ok &&
+            napi_create_reference(env, info[1], 1, &w->out) == napi_ok &&
+            napi_create_reference(env, info[4], 1, &w->done) == napi_ok &&
+            napi_create_string_utf8(env, "bip324.encryptAsync", NAPI_AUTO_LENGTH, &name) == napi_ok &&
+            napi_create_async_work(env, nullptr, name, ExecuteEncrypt, CompleteEncrypt, w, &w->work) == napi_ok &&
+            napi_queue_async_work(env, w->work) == napi_ok;
   if (!ok) {
     ReleaseWork(env, w);
     return env.Undefined();  // the error is pending
