@@ -29,12 +29,29 @@ describe.each(variants)('$name', ({ backend, provider }) => {
       const a = new Uint8Array(c.length + 20)
       const b = new Uint8Array(c.length + 20)
       if (i % 3 === 0) await mixed.encryptAsync(a, c, EMPTY, i & 0x80)
+      else if (i % 3 === 1 && mixed.encryptNewAsync !== undefined) a.set(await mixed.encryptNewAsync(c, EMPTY, i & 0x80))
       else mixed.encrypt(a, c, EMPTY, i & 0x80)
       plain.encrypt(b, c, EMPTY, i & 0x80)
       expect(Buffer.compare(a, b)).toBe(0)
     }
     mixed.destroy()
     plain.destroy()
+  })
+
+  test('encryptNewAsync, where the backend has it, resolves to a plain Uint8Array of the packet alone', async () => {
+    const c = make()
+    if (c.encryptNewAsync === undefined) return
+    const twin = make()
+    const aad = contents(50, 9)
+    const packet = await c.encryptNewAsync(contents(100000, 8), aad, 0)
+    const want = new Uint8Array(100020)
+    twin.encrypt(want, contents(100000, 8), aad, 0)
+    expect(Object.getPrototypeOf(packet)).toBe(Uint8Array.prototype)
+    expect([packet.byteOffset, packet.buffer.byteLength]).toEqual([0, 100020])
+    expect(Buffer.compare(packet, want)).toBe(0)
+    await expect(c.encryptNewAsync(new Uint8Array(2 ** 24), EMPTY, 0)).rejects.toMatchObject({ code: 'ERR_BIP324_INVALID_ARG' })
+    c.destroy()
+    twin.destroy()
   })
 
   test('misuse rejects the promise with the error encrypt() throws', async () => {
@@ -108,27 +125,32 @@ describe('encryptAsync while the caller detaches its buffers', () => {
       ;(async () => {
         const results = []
         for (const provider of bip324.nativeInfo().providers) {
-          const backend = bip324.nativeBackend()
-          const cipher = backend.createCipher(KEY, KEY, provider)
-          const twin = backend.createCipher(KEY, KEY, provider)
-          const contents = bytes(1 << 20, 1)
-          const aad = bytes(100000, 2)
-          const want = new Uint8Array(contents.length + 20)
-          twin.encrypt(want, contents, aad, 0)
-          const out = new Uint8Array(contents.length + 20)
-          const blocked = poolBusy()
-          const running = cipher.encryptAsync(out, contents, aad, 0)
-          detach(contents)
-          detach(aad)
-          collect()
-          await blocked
-          await running
-          results.push({ provider, detached: contents.length === 0 && aad.length === 0, same: Buffer.compare(out, want) === 0 })
+          for (const way of ['encryptAsync', 'encryptNewAsync']) {
+            const backend = bip324.nativeBackend()
+            const cipher = backend.createCipher(KEY, KEY, provider)
+            const twin = backend.createCipher(KEY, KEY, provider)
+            const contents = bytes(1 << 20, 1)
+            const aad = bytes(100000, 2)
+            const want = new Uint8Array(contents.length + 20)
+            twin.encrypt(want, contents, aad, 0)
+            const out = new Uint8Array(contents.length + 20)
+            const blocked = poolBusy()
+            const running = way === 'encryptAsync' ? cipher.encryptAsync(out, contents, aad, 0).then(() => out) : cipher.encryptNewAsync(contents, aad, 0)
+            detach(contents)
+            detach(aad)
+            collect()
+            await blocked
+            const packet = await running
+            results.push({ provider, way, detached: contents.length === 0 && aad.length === 0, same: Buffer.compare(packet, want) === 0 })
+          }
         }
         report(results)
       })()`)
     expect({ status: r.status, signal: r.signal }).toEqual({ status: 0, signal: null })
-    expect(r.report).toEqual(expect.arrayContaining([{ provider: 'libsodium', detached: true, same: true }]))
+    expect(r.report).toEqual(expect.arrayContaining([
+      { provider: 'libsodium', way: 'encryptAsync', detached: true, same: true },
+      { provider: 'libsodium', way: 'encryptNewAsync', detached: true, same: true }
+    ]))
     for (const result of r.report as unknown as Array<Record<string, unknown>>) expect(result).toMatchObject({ detached: true, same: true })
   })
 

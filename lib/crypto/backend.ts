@@ -74,6 +74,10 @@ export interface PacketCipher {
    *  was detached or resized meanwhile the promise rejects with ERR_BIP324_INVALID_ARG instead: the
    *  packet is lost and the cipher has moved past it, so the session cannot go on. */
   encryptAsync (out: Uint8Array, contents: Uint8Array, aad: Uint8Array, header: number): Promise<void>
+  /** As encryptAsync(), into a new packet the promise resolves to, where the backend can save a
+   *  copy so (native: the thread pool writes the packet straight into it, which it cannot do into an
+   *  `out` of the caller's, whose memory the caller could free meanwhile). */
+  encryptNewAsync?(contents: Uint8Array, aad: Uint8Array, header: number): Promise<Uint8Array>
   /** Decrypts the 3 length bytes that start a packet; the length is then pending. */
   decryptLength (len3: Uint8Array): number
   /** Authenticates and decrypts the pending packet (`input` = header, contents, tag) into `contents`,

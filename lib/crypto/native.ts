@@ -43,6 +43,14 @@ class NativeCipher implements PacketCipher {
     })
   }
 
+  encryptNewAsync (contents: Uint8Array, aad: Uint8Array, header: number): Promise<Uint8Array> {
+    return new Promise((resolve, reject) => {
+      const done = (error?: Error, packet?: Uint8Array): void => { if (error === undefined) resolve(packet!); else reject(error) }
+      if (none(aad)) this.addon.encryptAsync(this.handle, null, contents, header, done)
+      else this.addon.encryptAsync(this.handle, null, contents, header, done, aad)
+    })
+  }
+
   decryptLength (len3: Uint8Array): number {
     return this.addon.decryptLength(this.handle, len3)
   }
