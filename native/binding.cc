@@ -5,6 +5,8 @@
 
 #include <napi.h>
 
+#include <cstdlib>
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -279,18 +281,20 @@ struct EncryptArgs {
 };
 
 // Steps 2 and 3 of binding_args.h for an encryption whose header was read into `header` and whose
-// aad is argument `aad_at` (left out for none).
-bool TakeEncrypt(const Napi::CallbackInfo &info, uint32_t header, size_t aad_at, EncryptArgs *a) {
+// aad is argument `aad_at` (left out for none). With no_out (encryptAsync's out null), out is not
+// taken: only its length is set, for the caller to make it.
+bool TakeEncrypt(const Napi::CallbackInfo &info, uint32_t header, size_t aad_at, EncryptArgs *a, bool no_out = false) {
   Napi::Env env = info.Env();
   a->cipher = Cipher(info);
-  if (a->cipher == nullptr || !AnyBytes(env, info[1], "out", &a->out) || !AnyBytes(env, info[2], "contents", &a->contents) ||
-      !OptionalBytes(info, aad_at, "aad", &a->aad)) {
+  if (a->cipher == nullptr || (!no_out && !AnyBytes(env, info[1], "out", &a->out)) ||
+      !AnyBytes(env, info[2], "contents", &a->contents) || !OptionalBytes(info, aad_at, "aad", &a->aad)) {
     return false;
   }
   if (a->contents.len > BIP324_MAX_CONTENTS) {
     ThrowInvalid(env, "contents must be at most " + std::to_string(BIP324_MAX_CONTENTS) + " bytes");
     return false;
   }
+  if (no_out) a->out = {nullptr, a->contents.len + BIP324_EXPANSION};
   if (a->out.len != a->contents.len + BIP324_EXPANSION) {
     ThrowInvalid(env, "out must be contents.length + " + std::to_string(BIP324_EXPANSION) + " bytes");
     return false;
@@ -311,28 +315,53 @@ Napi::Value Encrypt(const Napi::CallbackInfo &info) {
 
 // One encryptAsync in flight: the engine call on a thread-pool thread (N-API's async work, not
 // node-addon-api's AsyncWorker, which needs std::mutex: the win32 toolchain has none), then `done`
-// on the JavaScript thread. It holds references to the handle and the buffers, so that none is
-// collected while it runs, and its slot by number (the table's vector may grow meanwhile); the
-// state itself does not move.
+// on the JavaScript thread. The thread-pool thread touches no memory JavaScript can reach: while it
+// runs, JavaScript may detach any buffer it was given (structuredClone or postMessage with a
+// transfer list, ArrayBuffer.prototype.transfer) or shrink a resizable one, and once the new owner
+// of the bytes is collected they are freed. A reference keeps the view alive but not its bytes,
+// and Node-API has no way to pin a backing store. So the call copies contents and aad into memory
+// the work owns. The packet goes either into a Uint8Array the call makes (out null), which no
+// JavaScript can reach before done() gets it, or, for an out of the caller's, into the work's
+// memory too, copied into out on the JavaScript thread when it is done if out still has its
+// length. The handle is referenced so that its slot is not finalized and reused while the work
+// holds it by number (the table's vector may grow meanwhile); the state itself does not move.
 struct EncryptWork {
   napi_async_work work;
-  napi_ref keep[4];  // the handle, out, contents, and aad when given
-  napi_ref done;
+  napi_ref handle, out, done;  // out: the caller's, or the one made
   CipherTable *table;
   uint32_t slot;
-  EncryptArgs args;
+  bip324_cipher *cipher;
+  unsigned char header;
+  bool made;  // out was made by the call: the engine writes into it, and done() gets it
+  // The packet when !made (packet_len bytes), then the copies of contents and aad, in one allocation.
+  uint8_t *memory, *packet;
+  size_t packet_len, contents_len, aad_len;
+  bool wiped;  // the copies, which hold plaintext, are zeroed (on the thread pool, after the engine)
 };
 
-void ExecuteEncrypt(napi_env, void *data) {
-  const EncryptArgs &a = static_cast<EncryptWork *>(data)->args;
-  bip324_encrypt(a.cipher, a.out.data, a.contents.data, a.contents.len, a.aad.data, a.aad.len, a.header);
+uint8_t *Copies(EncryptWork *w) { return w->memory + (w->made ? 0 : w->packet_len); }
+
+void WipeCopies(EncryptWork *w) {
+  if (w->memory == nullptr || w->wiped) return;
+  sodium_memzero(Copies(w), w->contents_len + w->aad_len);
+  w->wiped = true;
 }
 
+void ExecuteEncrypt(napi_env, void *data) {
+  EncryptWork *w = static_cast<EncryptWork *>(data);
+  const uint8_t *contents = Copies(w);
+  bip324_encrypt(w->cipher, w->packet, contents, w->contents_len, contents + w->contents_len, w->aad_len, w->header);
+  WipeCopies(w);  // here rather than on the JavaScript thread: zeroing megabytes takes time
+}
+
+// Every path that ends a work comes here, so that the copies are wiped (a work that never ran
+// still holds them) and freed.
 void ReleaseWork(napi_env env, EncryptWork *w) {
-  for (napi_ref r : w->keep) {
+  WipeCopies(w);
+  free(w->memory);
+  for (napi_ref r : {w->handle, w->out, w->done}) {
     if (r != nullptr) napi_delete_reference(env, r);
   }
-  if (w->done != nullptr) napi_delete_reference(env, w->done);
   if (w->work != nullptr) napi_delete_async_work(env, w->work);
   delete w;
 }
@@ -342,17 +371,39 @@ void CompleteEncrypt(napi_env env, napi_status status, void *data) {
   CipherTable::Slot &s = w->table->slots[w->slot];
   s.busy = false;
   if (s.destroy_pending) FreeState(&s);  // destroy() was called meanwhile
-  napi_value done = nullptr, global = nullptr;
+  // out as it is now: no JavaScript runs between this look and the copy.
+  napi_value out = nullptr;
+  napi_typedarray_type type;
+  size_t len = 0;
+  void *raw = nullptr;
+  bool delivered = status == napi_ok && napi_get_reference_value(env, w->out, &out) == napi_ok &&
+                   napi_get_typedarray_info(env, out, &type, &len, &raw, nullptr, nullptr) == napi_ok &&
+                   len == w->packet_len;
+  if (delivered && !w->made) memcpy(raw, w->memory, w->packet_len);
+  bool made = w->made;
+  napi_value done = nullptr, global = nullptr, args[2];
   bool call = status == napi_ok && napi_get_reference_value(env, w->done, &done) == napi_ok &&
-              napi_get_global(env, &global) == napi_ok;
+              napi_get_global(env, &global) == napi_ok && napi_get_undefined(env, &args[0]) == napi_ok;
   ReleaseWork(env, w);
-  if (call) napi_call_function(env, global, done, 0, nullptr, nullptr);  // what done throws is uncaught
+  if (!call) return;
+  if (delivered) {
+    args[1] = out;
+    napi_call_function(env, global, done, made ? 2 : 0, args, nullptr);  // what done throws is uncaught
+  } else if (MakeError(env, kInvalidArg,
+                       "out was detached or resized before encryptAsync() completed: its packet is lost, and the cipher "
+                       "has moved past it",
+                       &args[0])) {
+    napi_call_function(env, global, done, 1, args, nullptr);
+  }  // else the error constructor threw, and that is uncaught instead
 }
 
 // encryptAsync(cipher, out, contents, header, done, aad?): void. As encrypt, on the libuv thread
-// pool; done() is called once out holds the packet. Until then the cipher refuses every other call
-// (ERR_BIP324_BAD_STATE; a destroy() is carried out when it ends), and out, contents and aad must
-// not change.
+// pool; done() is called once out holds the packet, or done(error) if out was detached or resized
+// meanwhile (the packet is then lost). With out null, the call makes the packet (a Uint8Array over
+// memory it does not zero), and done(undefined, packet) gets it: no copy of it. Until done the
+// cipher refuses every other call (ERR_BIP324_BAD_STATE; a destroy() is carried out when it
+// ends). contents and aad are copied by the call: what happens to them afterwards does not change
+// the packet.
 Napi::Value EncryptAsync(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
   uint32_t header;
@@ -361,22 +412,49 @@ Napi::Value EncryptAsync(const Napi::CallbackInfo &info) {
     ThrowInvalid(env, "done must be a function");
     return env.Undefined();
   }
+  bool made = info[1].IsNull();
   EncryptArgs a;
-  if (!TakeEncrypt(info, header, 5, &a)) return env.Undefined();
-  CipherTable *table = Table(info);
-  EncryptWork *w = new EncryptWork{nullptr, {}, nullptr, table, static_cast<uint32_t>(Handle(info) - table->slots.data()), a};
-  const size_t kept[4] = {0, 1, 2, 5};
-  bool ok = napi_create_reference(env, info[4], 1, &w->done) == napi_ok;
-  for (size_t k = 0; ok && k < 4; k++) {
-    if (kept[k] < info.Length()) ok = napi_create_reference(env, info[kept[k]], 1, &w->keep[k]) == napi_ok;
+  if (!TakeEncrypt(info, header, 5, &a, made)) return env.Undefined();
+  // The copies are taken at once, while the pointers TakeEncrypt took are good (no JavaScript has
+  // run since). The sizes cannot overflow: contents is at most BIP324_MAX_CONTENTS bytes, and aad
+  // is a buffer in memory.
+  size_t at = made ? 0 : a.out.len, total = at + a.contents.len + a.aad.len;
+  uint8_t *memory = static_cast<uint8_t *>(malloc(total != 0 ? total : 1));
+  if (memory == nullptr) {
+    // As Node reports a failed allocation (a Buffer's, zlib's): no Bip324Error code says it.
+    napi_throw_range_error(env, "ERR_MEMORY_ALLOCATION_FAILED", "encryptAsync() cannot allocate its copies");
+    return env.Undefined();
   }
+  memcpy(memory + at, a.contents.data, a.contents.len);
+  memcpy(memory + at + a.contents.len, a.aad.data, a.aad.len);
+  CipherTable *table = Table(info);
+  EncryptWork *w = new EncryptWork{nullptr, nullptr, nullptr, nullptr, table,
+                                   static_cast<uint32_t>(Handle(info) - table->slots.data()),
+                                   a.cipher, a.header, made, memory, memory, a.out.len, a.contents.len, a.aad.len, false};
+  // The packet made: a Buffer's memory (not zeroed, as Buffer.allocUnsafeSlow's) under a plain
+  // Uint8Array, as lib/crypto/uninitialized.ts makes one, so that slice() copies as it should.
+  napi_value out = info[1], buffer, arraybuffer;
+  void *data = nullptr;
+  bool ok = !made || (napi_create_buffer(env, a.out.len, &data, &buffer) == napi_ok &&
+                      napi_get_typedarray_info(env, buffer, nullptr, nullptr, nullptr, &arraybuffer, nullptr) == napi_ok &&
+                      napi_create_typedarray(env, napi_uint8_array, a.out.len, arraybuffer, 0, &out) == napi_ok);
+  if (made) w->packet = static_cast<uint8_t *>(data);
   napi_value name;
-  ok = ok && napi_create_string_utf8(env, "bip324.encryptAsync", NAPI_AUTO_LENGTH, &name) == napi_ok &&
-       napi_create_async_work(env, nullptr, name, ExecuteEncrypt, CompleteEncrypt, w, &w->work) == napi_ok &&
-       napi_queue_async_work(env, w->work) == napi_ok;
+  ok = ok && napi_create_reference(env, info[0], 1, &w->handle) == napi_ok &&
+            napi_create_reference(env, out, 1, &w->out) == napi_ok &&
+            napi_create_reference(env, info[4], 1, &w->done) == napi_ok &&
+            napi_create_string_utf8(env, "bip324.encryptAsync", NAPI_AUTO_LENGTH, &name) == napi_ok &&
+            napi_create_async_work(env, nullptr, name, ExecuteEncrypt, CompleteEncrypt, w, &w->work) == napi_ok &&
+            napi_queue_async_work(env, w->work) == napi_ok;
   if (!ok) {
     ReleaseWork(env, w);
-    return env.Undefined();  // the error is pending
+    // The error is pending, if the call that failed threw one; else this one, so that the caller
+    // does not wait for a done() that never comes.
+    bool pending = true;
+    if (napi_is_exception_pending(env, &pending) == napi_ok && !pending) {
+      napi_throw_error(env, nullptr, "encryptAsync() could not start");
+    }
+    return env.Undefined();
   }
   table->slots[w->slot].busy = true;
   return env.Undefined();

@@ -35,22 +35,28 @@ struct Instance {
   Napi::FunctionReference error_class;
 };
 
-// Throws new Bip324Error(code, message), so that misuse reads the same whichever backend runs. An
+// Throw throws new Bip324Error(code, message), so that misuse reads the same whichever backend runs. An
 // addon no loader handed the class to (one required straight through node-gyp-build, as the tests'
 // child processes do) throws an Error with the same code and message instead.
-inline void Throw(Napi::Env env, const char *code, const std::string &message) {
+// MakeError makes that error without throwing it (for a callback to get), or returns false with
+// what its constructor threw pending.
+inline bool MakeError(Napi::Env env, const char *code, const std::string &message, napi_value *error) {
   Instance *instance = env.GetInstanceData<Instance>();
-  napi_value error;
   if (instance != nullptr && !instance->error_class.IsEmpty()) {
     Napi::Maybe<Napi::Object> made = instance->error_class.New({Napi::String::New(env, code), Napi::String::New(env, message)});
-    if (made.IsNothing()) return;  // the constructor threw: that error is pending, and propagates
-    error = made.Unwrap();
+    if (made.IsNothing()) return false;  // the constructor threw: that error is pending, and propagates
+    *error = made.Unwrap();
   } else {
     Napi::Error plain = Napi::Error::New(env, message);
-    if (plain.Set("code", code).IsNothing()) return;  // a setter on Error.prototype threw
-    error = plain.Value();
+    if (plain.Set("code", code).IsNothing()) return false;  // a setter on Error.prototype threw
+    *error = plain.Value();
   }
-  napi_throw(env, error);
+  return true;
+}
+
+inline void Throw(Napi::Env env, const char *code, const std::string &message) {
+  napi_value error;
+  if (MakeError(env, code, message, &error)) napi_throw(env, error);
 }
 
 inline void ThrowInvalid(Napi::Env env, const std::string &message) { Throw(env, kInvalidArg, message); }

@@ -68,9 +68,16 @@ export interface PacketCipher {
   /** As encrypt(), off the JavaScript thread where the backend can (native: the libuv thread pool;
    *  js: at once), so that a big packet is encrypted while the caller does other work, such as
    *  writing the packet before it. Until the promise settles, every other call on this cipher
-   *  throws ERR_BIP324_BAD_STATE (destroy() is carried out when it settles), and `out`,
-   *  `contents` and `aad` must not change. */
+   *  throws ERR_BIP324_BAD_STATE (destroy() is carried out when it settles). `contents` and `aad`
+   *  are read (natively: copied) by the call, so what happens to them afterwards does not change
+   *  the packet. `out` holds it once the promise resolves; natively it is written then, and if it
+   *  was detached or resized meanwhile the promise rejects with ERR_BIP324_INVALID_ARG instead: the
+   *  packet is lost and the cipher has moved past it, so the session cannot go on. */
   encryptAsync (out: Uint8Array, contents: Uint8Array, aad: Uint8Array, header: number): Promise<void>
+  /** As encryptAsync(), into a new packet the promise resolves to, where the backend can save a
+   *  copy so (native: the thread pool writes the packet straight into it, which it cannot do into an
+   *  `out` of the caller's, whose memory the caller could free meanwhile). */
+  encryptNewAsync?(contents: Uint8Array, aad: Uint8Array, header: number): Promise<Uint8Array>
   /** Decrypts the 3 length bytes that start a packet; the length is then pending. */
   decryptLength (len3: Uint8Array): number
   /** Authenticates and decrypts the pending packet (`input` = header, contents, tag) into `contents`,

@@ -36,9 +36,18 @@ class NativeCipher implements PacketCipher {
   }
 
   encryptAsync (out: Uint8Array, contents: Uint8Array, aad: Uint8Array, header: number): Promise<void> {
-    return new Promise((resolve) => {
-      if (none(aad)) this.addon.encryptAsync(this.handle, out, contents, header, resolve)
-      else this.addon.encryptAsync(this.handle, out, contents, header, resolve, aad)
+    return new Promise((resolve, reject) => {
+      const done = (error?: Error): void => { if (error === undefined) resolve(); else reject(error) }
+      if (none(aad)) this.addon.encryptAsync(this.handle, out, contents, header, done)
+      else this.addon.encryptAsync(this.handle, out, contents, header, done, aad)
+    })
+  }
+
+  encryptNewAsync (contents: Uint8Array, aad: Uint8Array, header: number): Promise<Uint8Array> {
+    return new Promise((resolve, reject) => {
+      const done = (error?: Error, packet?: Uint8Array): void => { if (error === undefined) resolve(packet!); else reject(error) }
+      if (none(aad)) this.addon.encryptAsync(this.handle, null, contents, header, done)
+      else this.addon.encryptAsync(this.handle, null, contents, header, done, aad)
     })
   }
 

@@ -76,7 +76,10 @@ export interface Addon {
   cipherProvider (cipher: CipherHandle): string
   /** Here and in decrypt and decryptPacket, `aad` is left out for none (one argument fewer to look up). */
   encrypt (cipher: CipherHandle, out: Uint8Array, contents: Uint8Array, header: number, aad?: Uint8Array): void
-  encryptAsync (cipher: CipherHandle, out: Uint8Array, contents: Uint8Array, header: number, done: () => void, aad?: Uint8Array): void
+  /** Copies contents and aad at the call; done() once out holds the packet, done(error) if out was
+   *  detached or resized meanwhile (the packet is lost). With out null, the addon makes the
+   *  packet and done(undefined, packet) gets it. */
+  encryptAsync (cipher: CipherHandle, out: Uint8Array | null, contents: Uint8Array, header: number, done: (error?: Error, packet?: Uint8Array) => void, aad?: Uint8Array): void
   decryptLength (cipher: CipherHandle, len3: Uint8Array): number
   decrypt (cipher: CipherHandle, contents: Uint8Array, input: Uint8Array, aad?: Uint8Array): number
   decryptPacket (cipher: CipherHandle, contents: Uint8Array, packet: Uint8Array, aad?: Uint8Array): number
