@@ -234,3 +234,49 @@ test('write() says false after at most maxSendBuffer / 400 empty messages: each 
     await close()
   }
 })
+
+test("a flood of malformed pings from one peer leaves another peer's ping round trip under 15 ms (median)", async () => {
+  const server = child(`
+    const server = bip324.createPeerServer({ network: 'mainnet' }, (peer) => { peer.on('error', () => {}) })
+    server.on('peerError', () => {})
+    server.listenAsync(0, '127.0.0.1').then(({ port }) => report({ port }))
+  `)
+  const { port } = await server.next<{ port: number }>()
+  // Another peer, in a process of its own: it pings every 20 ms and reports the median of `count`.
+  const pinger = child(`
+    const peer = bip324.connectPeer({ host: '127.0.0.1', port: ${port}, network: 'mainnet', pingInterval: 0 })
+    peer.on('error', () => {})
+    const median = (xs) => xs.sort((a, b) => a - b)[xs.length >> 1]
+    const measure = (count) => new Promise((resolve) => {
+      const rtts = []
+      const next = () => peer.ping((err, ms) => {
+        if (!err) rtts.push(ms)
+        if (rtts.length === count) resolve(median(rtts)); else setTimeout(next, 20)
+      })
+      next()
+    })
+    peer.once('ready', () => report({ ready: true }))
+    requests.on('line', (line) => measure(Number(line)).then((median) => report({ median })))
+  `)
+  let attacker: Awaited<ReturnType<typeof hostileClient>> | undefined
+  try {
+    await pinger.next()
+    pinger.send('30')
+    const { median: idle } = await pinger.next<{ median: number }>()
+    attacker = await hostileClient(port)
+    attacker.socket.write(Buffer.concat([attacker.packet(attacker.version()), attacker.packet({ type: 'verack' })]))
+    attacker.socket.resume()
+    // Empty pings: each is a malformed payload the Peer must look at and drop.
+    const flooding = floodPings(attacker, 4000, new Uint8Array(0))
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    pinger.send('50')
+    const { median: flooded } = await pinger.next<{ median: number }>()
+    const sent = await flooding
+    console.log(`ping round trip: idle ${idle.toFixed(2)} ms, during a flood of ${sent} empty pings ${flooded.toFixed(2)} ms`)
+    expect(flooded).toBeLessThan(15)
+  } finally {
+    attacker?.socket.destroy()
+    pinger.kill()
+    server.kill()
+  }
+}, 60_000)
