@@ -40,6 +40,20 @@ test('connect for humans prints the session id and says the transport is encrypt
   await node.close()
 })
 
+test('a user agent with escape sequences cannot rewrite the session id line: printed as getpeerinfo shows it (SanitizeString), exact in --json', async () => {
+  const forged = `/Satoshi:27.0.0/\x1b[2K\r  session id   ${'00'.repeat(32)}\n`
+  const node = await v2Node('mainnet', forged)
+  const human = await runCli(['connect', `127.0.0.1:${node.port}`])
+  expect(human.code).toBe(0)
+  // Nothing but the line ends is a control character.
+  expect(human.stdout).not.toMatch(/[\x00-\x09\x0b-\x1f\x7f-\x9f]/)
+  expect(human.stdout.split('\n').filter((line) => line.startsWith('  session id'))).toEqual([`  session id   ${node.sessions[0]}`])
+  expect(human.stdout).toContain(`  user agent   /Satoshi:27.0.0/2K  session id   ${'00'.repeat(32)}\n`)
+  const json = await runCli(['connect', `127.0.0.1:${node.port}`, '--json'])
+  expect(JSON.parse(json.stdout).userAgent).toBe(forged)
+  await node.close()
+})
+
 test('a v1-only node closes on our key and answers a v1 version: exit 3, only then; with --v1-fallback the probe succeeds over v1 and says so', async () => {
   const node = await v1OnlyNode()
   const refused = await runCli(['connect', `127.0.0.1:${node.port}`])

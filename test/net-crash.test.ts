@@ -6,7 +6,9 @@ import net from 'node:net'
 import { connectAsync } from '../lib'
 import { child } from './helpers/child'
 import { runCli } from './helpers/cli'
-import { flipTagsOnTheWire, read } from './helpers/net'
+import { flipTagsOnTheWire, nextEvent, rawServer, read } from './helpers/net'
+import { MAGIC } from './helpers/v1-client'
+import { encodeV1Message } from '../lib/messages'
 
 // Sends one packet whose last tag bit is flipped on its way to the socket.
 async function sendBadTag (port: number): Promise<{ destroy: () => void }> {
@@ -52,6 +54,55 @@ test('without a clientError listener either, the connection closes and the proce
     client.destroy()
   } finally {
     server.kill()
+  }
+})
+
+test('a v1 peer that resets between the handoff and the application\'s listeners costs nothing: the process stays up and the socket closes', async () => {
+  // The application attaches its listeners a while after 'v1', as one that awaits something first.
+  const server = child(`
+    const server = bip324.createServer({ v1: 'fallback' })
+    server.on('v1', (handoff) => {
+      report({ v1: true })
+      setTimeout(() => {
+        handoff.socket.on('error', () => {}).on('close', () => {})
+        report({ alive: true, destroyed: handoff.socket.destroyed })
+      }, 500)
+    })
+    server.listenAsync(0).then(({ port }) => report({ port }))
+  `)
+  try {
+    const { port } = await server.next<{ port: number }>()
+    const client = net.connect({ port, host: '127.0.0.1' })
+    await nextEvent(client, 'connect')
+    client.write(encodeV1Message(MAGIC, 'version', new Uint8Array(100)))
+    expect(await server.next()).toEqual({ v1: true })
+    client.resetAndDestroy()
+    expect(await server.next()).toEqual({ alive: true, destroyed: true })
+  } finally {
+    server.kill()
+  }
+})
+
+test('connect()\'s v1 retry: a peer that resets the plain connection before the application listens costs nothing', async () => {
+  // The first connection ends as a v1 node's does on reading our key; the retry is reset once the
+  // client has it (the reset waits a little so that it comes after the handoff).
+  let attempts = 0
+  const peer = await rawServer((s) => {
+    if (++attempts === 1) s.once('data', () => s.end())
+    else setTimeout(() => s.resetAndDestroy(), 100)
+  })
+  const client = child(`
+    bip324.connectAsync({ host: '127.0.0.1', port: ${peer.port}, v1Fallback: true }).then((v1) => {
+      report({ transport: v1.transport })
+      setTimeout(() => report({ alive: true, destroyed: v1.socket.destroyed }), 500)
+    })
+  `)
+  try {
+    expect(await client.next()).toEqual({ transport: 'v1' })
+    expect(await client.next()).toEqual({ alive: true, destroyed: true })
+  } finally {
+    client.kill()
+    await peer.close()
   }
 })
 

@@ -4,11 +4,11 @@
 
 import net from 'node:net'
 
-import { MAX_VERSION_PAYLOAD } from '../lib/messages'
+import { encodeV1Message, MAX_VERSION_PAYLOAD } from '../lib/messages'
 import { type AllowTarget, createProxy, type ProxyOptions } from '../lib/net/proxy'
 import { NODE_USER_AGENT, v2Node } from './helpers/fake-node'
 import { closed, nextEvent, rawServer } from './helpers/net'
-import { v1Client, versionTo } from './helpers/v1-client'
+import { MAGIC, v1Client, versionTo } from './helpers/v1-client'
 
 /** Resolves with what `promise` gives, or rejects after `ms` naming what did not happen. */
 function within<T> (ms: number, what: string, promise: Promise<T>): Promise<T> {
@@ -255,6 +255,50 @@ describe('maxSessions caps the clients served at once, counted from accept', () 
     await proxy[Symbol.asyncDispose]()
     await node.close()
   })
+
+  test('a session ends with its client: 300 clients that send a version naming a silent node and reset keep at most 2 x maxSessions (8) connections open to it', async () => {
+    // The node accepts TCP and never answers the handshake, so a dial left behind would wait for
+    // the whole handshake timeout.
+    let open = 0
+    let peak = 0
+    let accepted = 0
+    const silent = net.createServer((s) => {
+      accepted++
+      peak = Math.max(peak, ++open)
+      s.on('error', () => {}).on('close', () => { open-- }).resume()
+    })
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve))
+    const target = (silent.address() as net.AddressInfo).port
+    const maxSessions = 8
+    // A short handshake timeout, so that the dials left behind before the fix end with the test.
+    const { proxy, port } = await proxyWith({ allow: ['127.0.0.1'], maxSessions, handshakeTimeout: 5000 })
+    const errors: string[] = []
+    proxy.on('sessionError', (err: Error & { code?: string }) => errors.push(err.code ?? err.message))
+    proxy.on('drop', () => {})
+    // Each client resets once the proxy has dialled for it (the node's accept count moved on), and
+    // 20 ms later: the proxy reads a reset that close behind the version only when it next uses
+    // the socket, and that client holds its slot (within maxSessions) until the dial ends.
+    const resetting = async (): Promise<void> => {
+      const socket = net.connect({ port, host: '127.0.0.1' })
+      socket.on('error', () => {})
+      await nextEvent(socket, 'connect')
+      const before = accepted
+      socket.write(encodeV1Message(MAGIC, 'version', versionTo('127.0.0.1', target)))
+      for (let i = 0; i < 50 && accepted === before && !socket.destroyed; i++) await new Promise((resolve) => setTimeout(resolve, 2))
+      await new Promise((resolve) => setTimeout(resolve, 20))
+      socket.resetAndDestroy()
+    }
+    for (let wave = 0; wave < 300 / maxSessions; wave++) await Promise.all(Array.from({ length: maxSessions }, resetting))
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    // A slot frees as its client's reset is read, and a new client may take it and dial before the
+    // node has read the close of the connection cancelled with the old one: at most one connection
+    // closing and one opening per slot.
+    expect(accepted).toBeGreaterThan(100)
+    expect(peak).toBeLessThanOrEqual(2 * maxSessions)
+    expect(open).toBe(0)
+    await proxy[Symbol.asyncDispose]()
+    await new Promise<void>((resolve) => silent.close(() => resolve()))
+  }, 30_000)
 
   test('by default 32 clients wait for their version, and the 33rd is dropped', async () => {
     const { proxy, port } = await proxyWith({ allow: ['127.0.0.1'] })

@@ -7,6 +7,7 @@ import type { Values } from './args'
 import { NODE_OPTIONS_USAGE, nodeFailure, nodeTargetOf, onePositional, PROXY_USAGE } from './node-target'
 import type { Output } from './output'
 import { isOperational } from './report'
+import { sanitizeString } from './sanitize'
 
 export const usage = `bip324 connect <host[:port]> ${NODE_OPTIONS_USAGE}
 
@@ -69,7 +70,8 @@ export async function connectCommand (out: Output, values: Values, positionals: 
   }
   out.say(`${where} (${network}) over ${result.transport === 'v2' ? 'BIP-324 v2, encrypted' : 'v1, NOT encrypted (fell back)'}${proxy !== undefined ? `, through the SOCKS5 proxy ${proxy}` : ''}`)
   if (result.sessionId !== undefined) out.say(`  session id   ${result.sessionId}`)
-  out.say(`  user agent   ${v.userAgent}`)
+  // As getpeerinfo's subver shows it (and with no escape sequence to rewrite the lines above).
+  out.say(`  user agent   ${sanitizeString(v.userAgent)}`)
   out.say(`  version      ${v.version}`)
   out.say(`  services     0x${v.services.toString(16)} ${serviceNames(v.services).join(' ')}`)
   out.say(`  start height ${v.startHeight}`)

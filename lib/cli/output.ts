@@ -2,6 +2,8 @@
 
 import { Presets, SingleBar } from 'cli-progress'
 
+import { printable } from './sanitize'
+
 export interface Progress {
   /** `done` of the total so far. */
   update: (done: number) => void
@@ -31,7 +33,8 @@ const LINE_INTERVAL = 5_000
 export function output (json: boolean, stdout: NodeJS.WritableStream = process.stdout, stderr: NodeJS.WriteStream = process.stderr): Output {
   return {
     json,
-    say: (line = '') => { if (!json) stdout.write(line + '\n') },
+    // Each line made printable: lines of ours may quote a peer (its user agent, an error message).
+    say: (line = '') => { if (!json) stdout.write(line.split('\n').map(printable).join('\n') + '\n') },
     progress: (label, total, { lines = false } = {}) => {
       const tty = stderr.isTTY === true
       if (json || (!tty && !lines)) return NO_PROGRESS

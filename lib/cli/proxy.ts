@@ -9,6 +9,7 @@ import { backendOf, networkOf, type Values } from './args'
 import { Failure, UsageError } from './errors'
 import type { Output } from './output'
 import { isOperational } from './report'
+import { printable } from './sanitize'
 
 export const usage = `bip324 proxy --listen <host:port> [--target <host[:port]>] [--allow <ip|cidr|ip:port>]...
               [--max-sessions n] [--network ${Object.keys(NETWORKS).join('|')}]
@@ -88,7 +89,7 @@ export async function proxyCommand (out: Output, values: Values): Promise<number
   })
   proxy.on('sessionError', (err: Error & { code?: string }, name) => {
     const client = bracketed(name)
-    event(out, { event: 'sessionError', client, code: err.code, message: err.message }, `${client}: ${err.message}${err.code ? ` (${err.code})` : ''}`)
+    event(out, { event: 'sessionError', client, code: err.code, message: err.message }, `${client}: ${printable(err.message)}${err.code ? ` (${err.code})` : ''}`)
   })
   proxy.on('drop', (d) => {
     const client = d?.remoteAddress === undefined ? 'a client' : formatAddress(d.remoteAddress, d.remotePort ?? '?')

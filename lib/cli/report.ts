@@ -7,6 +7,7 @@
  */
 
 import { Failure, UsageError } from './errors'
+import { printable } from './sanitize'
 
 /** The code of a usage error in JSON: ours, not the library's (it is not a Bip324ErrorCode). */
 const USAGE_CODE = 'ERR_USAGE'
@@ -32,12 +33,13 @@ export function report (err: unknown, where: Where): number {
   const prefix = where.command === undefined ? 'bip324' : `bip324 ${where.command}`
   const print = (code: string, message: string, extra: Record<string, unknown> = {}): void => {
     if (where.json) process.stdout.write(JSON.stringify({ ok: false, error: { code, message, command: where.command ?? null, ...extra } }) + '\n')
-    else process.stderr.write(`${prefix}: ${message}\n`)
+    // An error message may quote what a peer sent: made printable for a terminal, exact in JSON.
+    else process.stderr.write(`${prefix}: ${printable(message)}\n`)
   }
   // The library's checks behind the command's own: a value the command passed on as given.
   if (err instanceof UsageError || (isOperational(err) && err.code === 'ERR_BIP324_INVALID_ARG')) {
     if (where.json) print(USAGE_CODE, err.message, { usage: where.usage.split('\n\n')[0] })
-    else process.stderr.write(`${prefix}: ${err.message}\n\n${where.usage}\n`)
+    else process.stderr.write(`${prefix}: ${printable(err.message)}\n\n${where.usage}\n`)
     return 2
   }
   if (err instanceof Failure || isOperational(err)) {
@@ -46,6 +48,6 @@ export function report (err: unknown, where: Where): number {
   }
   const stack = err instanceof Error ? err.stack ?? String(err) : String(err)
   if (where.json) print('ERR_INTERNAL', `internal error: ${String(err)}`, { stack })
-  else process.stderr.write(`${prefix}: internal error, please report it with what follows:\n${stack}\n`)
+  else process.stderr.write(`${prefix}: internal error, please report it with what follows:\n${stack.split('\n').map(printable).join('\n')}\n`)
   return 1
 }

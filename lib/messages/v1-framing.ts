@@ -6,6 +6,7 @@
  */
 
 import { Bip324Error } from '../errors'
+import { uninitialized } from '../crypto/uninitialized'
 import { invalid } from './byte-writer'
 import { COMMAND_BYTES, readCommand, writeCommand } from './command'
 import { doubleSha256 } from './hashes'
@@ -15,6 +16,8 @@ import { V1_HEADER_BYTES } from '../protocol/v1'
 export { V1_HEADER_BYTES }
 const LENGTH_AT = 4 + COMMAND_BYTES
 const CHECKSUM_AT = LENGTH_AT + 4
+/** The first buffer of a split body: small bodies (most messages) are not grown byte by byte. */
+const MIN_BODY_BUFFER = 1024
 
 export interface V1Message {
   type: string
@@ -57,9 +60,11 @@ export class V1MessageReader {
   private headerFill = 0
   private type = ''
   private length = 0
-  // A split body is kept as the chunks that arrived, so memory follows what the peer actually sent,
-  // not what its header claims.
-  private chunks: Uint8Array[] = []
+  // A split body goes into one buffer that doubles as bytes arrive, up to the header's length: memory
+  // follows what the peer actually sent (at most twice it), not what its header claims (a 24-byte
+  // header would make us allocate 4 MB), nor how it was cut up (an array per read held ~200 bytes
+  // per byte dripped one at a time).
+  private body: Uint8Array | null = null
   private bodyFill = 0
   private error: Bip324Error | undefined
 
@@ -75,7 +80,8 @@ export class V1MessageReader {
     this.checkHeaderHook = checkHeader
   }
 
-  /** Bytes held for a message not complete yet. */
+  /** Bytes received for a message not complete yet (the memory held for it is at most twice this,
+   *  and at least MIN_BODY_BUFFER once a body has begun). */
   get buffered (): number {
     return this.headerFill + this.bodyFill
   }
@@ -125,16 +131,18 @@ export class V1MessageReader {
     const take = Math.min(this.length - this.bodyFill, input.length)
     // Copies, not views (nor .slice(), a view on a node Buffer): the caller may reuse its buffer.
     if (take === this.length) return this.complete(new Uint8Array(input.subarray(0, take)), input.subarray(take), messages)
-    this.chunks.push(new Uint8Array(input.subarray(0, take)))
-    this.bodyFill += take
-    if (this.bodyFill < this.length) return input.subarray(take)
-    const payload = new Uint8Array(this.length)
-    let at = 0
-    for (const chunk of this.chunks) {
-      payload.set(chunk, at)
-      at += chunk.length
+    const fill = this.bodyFill + take
+    let body = this.body
+    if (body === null || body.length < fill) {
+      // Capped by the length, so the full buffer is the payload itself, never copied again.
+      const grown = uninitialized(Math.min(this.length, Math.max(fill, 2 * (body?.length ?? 0), MIN_BODY_BUFFER)))
+      if (body !== null) grown.set(body.subarray(0, this.bodyFill))
+      body = this.body = grown
     }
-    return this.complete(payload, input.subarray(take), messages)
+    body.set(input.subarray(0, take), this.bodyFill)
+    this.bodyFill = fill
+    if (fill < this.length) return input.subarray(take)
+    return this.complete(body, input.subarray(take), messages)
   }
 
   private complete (payload: Uint8Array, rest: Uint8Array, messages: V1Message[]): Uint8Array {
@@ -146,7 +154,7 @@ export class V1MessageReader {
     }
     messages.push({ type: this.type, payload })
     this.headerFill = 0
-    this.chunks = []
+    this.body = null
     this.bodyFill = 0
     return rest
   }

@@ -10,6 +10,7 @@ import * as net from 'node:net'
 import { Bip324Error } from '../errors'
 import { checkBoolean, checkConnectionOptions, checkInteger, settingsOf } from './options'
 import { Bip324Socket, type ConnectionOptions, type Mode, settled, type V1Connection } from './socket'
+import { keepErrors } from './server'
 import { checkSocksOptions, type Destination, negotiate, type SocksProxy } from './socks'
 
 export interface ConnectOptions<M extends Mode = Mode> extends ConnectionOptions<M> {
@@ -81,6 +82,7 @@ function fallBack (connection: Bip324Socket<Mode>, via: Destination, tunnel: ((s
       socket.off('error', fail)
       if (connection.destroyed) { socket.destroy(); return }
       handedOver = true
+      keepErrors(socket)
       connection.emit('v1', { transport: 'v1', socket } satisfies V1Connection)
       connection.destroy()
     }, fail)

@@ -6,7 +6,7 @@
  *
  * Whoever can reach the proxy chooses that address, so it is not taken on trust: loopback, private
  * and the other special-purpose blocks of ranges.ts are refused unless the operator allows them,
- * and at most `maxSessions` clients are served at once.
+ * and at most `maxSessions` clients are served at once, each with at most one connection out.
  *
  * Its methods are net.Server's (tcp-server.ts): close() stops accepting and lets the sessions
  * run on; closeAllConnections() or [Symbol.asyncDispose]() ends them.
@@ -18,11 +18,11 @@ import { inspect } from 'node:util'
 import { Bip324Error } from '../errors'
 import { decodePayload, encodeV1Message, MAX_VERSION_PAYLOAD, type VersionMessage } from '../messages'
 import { magicOf, type Network } from '../network'
-import { connectAsync } from './connect'
+import { connect } from './connect'
 import { checkConnectionOptions } from './options'
 import { bytesToIp, parseHostPort } from './ip'
 import { type Cidr, inCidr, parseCidr, specialRange } from './ranges'
-import type { Bip324Socket, ConnectionOptions } from './socket'
+import { type Bip324Socket, type ConnectionOptions, settled } from './socket'
 import { TcpServer } from './tcp-server'
 import { V1SocketReader } from './v1-socket-reader'
 
@@ -157,7 +157,7 @@ export class Bip324Proxy extends TcpServer {
       if (rest.error !== undefined) throw rest.error
       early = [version, ...rest.messages]
       const to = this.target ?? await this.destination(version)
-      peer = this.track(await connectAsync({ ...this.connectOptions, ...to, network: this.network, mode: 'messages' }))
+      peer = this.track(await this.dial(to, client))
     } catch (err) {
       fail(err as Error)
       return
@@ -165,6 +165,24 @@ export class Bip324Proxy extends TcpServer {
     if (client.destroyed) { peer.destroy(); return }
     this.pump(client, peer, magic, read, early, fail)
     this.emit('session', { client: name, peer: `${peer.remoteAddress}:${peer.remotePort}`, sessionId: Buffer.from(peer.sessionId ?? []).toString('hex') })
+  }
+
+  // The peer for `client`. The session ends with its client, so its dial does too: a client that
+  // resets after its version frees its slot at once, and a dial left behind would let clients
+  // keep any number of connections open from the proxy's address (each waiting up to
+  // handshakeTimeout for nobody), whatever maxSessions.
+  private async dial (to: Destination, client: net.Socket): Promise<Bip324Socket<'messages'>> {
+    const gone = (): Bip324Error => new Bip324Error('ERR_BIP324_PEER_CLOSED', 'the client closed before its peer was connected')
+    if (client.destroyed) throw gone()
+    const connection = connect({ ...this.connectOptions, ...to, network: this.network, mode: 'messages' })
+    const cancel = (): void => { connection.destroy(gone()) }
+    client.once('close', cancel)
+    try {
+      // No v1Fallback: settled gives the connection or its error.
+      return await settled(connection) as Bip324Socket<'messages'>
+    } finally {
+      client.off('close', cancel)
+    }
   }
 
   // Both directions, each following the other side's backpressure.

@@ -82,7 +82,8 @@ export interface ServerCounters {
 export interface ServerEvents<M extends Mode> {
   /** A connection whose handshake completed (TLS's 'secureConnection'). */
   connection: [connection: Bip324Socket<M>]
-  /** With v1: 'fallback', a v1 peer's socket, paused, and what it sent. */
+  /** With v1: 'fallback', a v1 peer's socket, paused, and what it sent. The socket keeps an error
+   *  listener of ours (keepErrors): a reset before yours are attached costs nothing. */
   v1: [handoff: V1Handoff]
   /** A handshake that failed; its socket is closed already. */
   handshakeError: [err: Error, socket: net.Socket]
@@ -302,6 +303,7 @@ export class Bip324Server<M extends Mode = 'raw'> extends TcpServer {
 
   private v1 (handoff: V1Handoff): void {
     if (this.listenerCount('v1') > 0) {
+      keepErrors(handoff.socket)
       this.emit('v1', handoff)
       return
     }
@@ -332,6 +334,16 @@ export class Bip324Server<M extends Mode = 'raw'> extends TcpServer {
 function groupOf (socket: net.Socket): string {
   const ip = socket.remoteAddress
   return ip === undefined ? 'unroutable' : netGroup(ip.split('%')[0]!)
+}
+
+function ignore (): void {}
+
+/** @internal For a socket handed over to the application (a v1 peer's): no error the peer causes
+ *  (a reset) may be thrown before the application could have listened, which may be ticks later;
+ *  so an error listener of ours stays on it, that does nothing: the application's own listeners
+ *  still get every error, and the socket still closes (node:net destroys it on error). */
+export function keepErrors (socket: net.Socket): void {
+  socket.on('error', ignore)
 }
 
 /** Every option createServer() takes, checked at once. */

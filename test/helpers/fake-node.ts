@@ -33,7 +33,7 @@ function genesisChain (network: Network): Chain {
   return { headers: [decodeBlockHeader(header)], blocks: new Map([[hashToHex(blockHash(header)), block]]) }
 }
 
-function answer (m: Message, send: (type: string, payload: Uint8Array) => void, chain: Chain): void {
+function answer (m: Message, send: (type: string, payload: Uint8Array) => void, chain: Chain, userAgent = NODE_USER_AGENT): void {
   if (m.type === 'version') {
     const theirs = decodePayload('version', m.payload)
     send('version', encodePayload({
@@ -44,7 +44,7 @@ function answer (m: Message, send: (type: string, payload: Uint8Array) => void, 
       receiver: theirs.sender,
       sender: { services: NODE_SERVICES, ip: new Uint8Array(16), port: 0 },
       nonce: 42n,
-      userAgent: NODE_USER_AGENT,
+      userAgent,
       startHeight: NODE_START_HEIGHT,
       relay: true
     }))
@@ -82,13 +82,14 @@ export interface FakeNode {
   close: () => Promise<void>
 }
 
-export async function v2Node (network: Network = 'mainnet'): Promise<FakeNode> {
+/** `userAgent`: what its version message says it is (a hostile node's, in a test of what we print). */
+export async function v2Node (network: Network = 'mainnet', userAgent = NODE_USER_AGENT): Promise<FakeNode> {
   const node = { sessions: [] as string[], v1Connections: 0 }
   const server = createServer({ network, mode: 'messages', v1: 'fallback' })
   const chain = genesisChain(network)
   server.on('connection', (c) => {
     node.sessions.push(Buffer.from(c.sessionId!).toString('hex'))
-    c.on('data', (m: Message) => answer(m, (type, payload) => c.write({ type, payload }), chain))
+    c.on('data', (m: Message) => answer(m, (type, payload) => c.write({ type, payload }), chain, userAgent))
     c.on('error', () => {})
   })
   server.on('v1', ({ socket, data }) => { node.v1Connections++; speakV1(socket, network, data) })
