@@ -169,7 +169,9 @@ describe('the probe over v1', () => {
     expect(many.userAgent).toBe(NODE_USER_AGENT)
     expect(many.listeners).toEqual(once.listeners)
     expect(many.listeners.end).toBeLessThanOrEqual(2)
-    expect(many.listeners.error).toBeLessThanOrEqual(1)
+    // connect()'s v1 retry keeps one 'error' listener of its own on the plain socket (keepErrors: a
+    // reset before the application listens costs nothing); nothing else may stay behind.
+    expect(many.listeners.error).toBeLessThanOrEqual(2)
   })
 })
 

@@ -126,12 +126,11 @@ describe('an error that comes with ready is not thrown before anyone could liste
   // A node that answers our version with its own, verack, and a packet with a bad tag, in one TCP write.
   async function readyThenBadPacket (): Promise<{ port: number, close: () => Promise<void> }> {
     return hostileServer((peer) => {
-      peer.socket.once('data', () => {
-        const version = peer.packet(peer.version())
-        const verack = peer.packet({ type: 'verack' })
-        const bad = badTag(peer.packet({ type: 'ping', nonce: 1n }))
-        peer.socket.write(Buffer.concat([version, verack, bad]))
-      })
+      // At once: an outbound Peer sent its version before it reads the node's.
+      const version = peer.packet(peer.version())
+      const verack = peer.packet({ type: 'verack' })
+      const bad = badTag(peer.packet({ type: 'ping', nonce: 1n }))
+      peer.socket.write(Buffer.concat([version, verack, bad]))
     })
   }
 

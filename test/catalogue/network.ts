@@ -3,7 +3,8 @@
 import crypto from 'node:crypto'
 import type net from 'node:net'
 
-import { connectAsync, createServer, magicOf, Protocol, type ServerOptions, v1Prefix } from '../../lib'
+import { type Bip324Socket, connectAsync, connectPeerAsync, createServer, magicOf, Protocol, type ServerOptions, v1Prefix } from '../../lib'
+import { badTag, hostileServer } from '../helpers/hostile-peer'
 import { closed, nextEvent, rawClient, rawServer, read, serverPair } from '../helpers/net'
 import { type Socks5ServerOptions, socks5Server } from '../helpers/socks5-server'
 import type { Case, Outcome } from './case'
@@ -168,6 +169,44 @@ export const networkCases: Case[] = [
       await close()
       await closed(peer)
       return { code: 'none', maxBuffered: held }
+    }
+  },
+  {
+    id: 'messages-then-bad-packet',
+    input: 'three messages and a packet with a bad tag in one TCP write, to an application that writes in its data handler',
+    expected: 'ERR_BIP324_BAD_MAC',
+    closed: 'the connection, once the reader took the three messages (all three reach the handler; its writes meanwhile wait and fail with ERR_STREAM_DESTROYED)',
+    memory: 'the three messages, within maxReceiveBuffer, until read',
+    run: async () => {
+      const node = await hostileServer((peer) => {
+        const packets = [1, 2, 3].map((i) => peer.protocol.send(Uint8Array.of(i)))
+        packets.push(badTag(peer.protocol.send(Uint8Array.of(4))))
+        peer.socket.write(Buffer.concat(packets))
+      })
+      const conn = await connectAsync({ host: '127.0.0.1', port: node.port }) as Bip324Socket
+      const got: number[] = []
+      conn.on('data', (m: Uint8Array) => { got.push(m[0]!); conn.write(m) })
+      const [err] = await nextEvent<[Error & { code: string }]>(conn, 'error')
+      await node.close()
+      expect(got).toEqual([1, 2, 3])
+      return { code: err.code, closed: conn.destroyed }
+    }
+  },
+  {
+    id: 'ready-then-bad-packet',
+    input: 'version, verack and a packet with a bad tag in one TCP write, to a program awaiting connectPeerAsync()',
+    expected: 'ERR_BIP324_BAD_MAC',
+    closed: 'the Peer, a turn after \'ready\': the error reaches the listener attached after the await, never an unhandled \'error\'',
+    memory: 'nothing beyond the version handshake',
+    run: async () => {
+      const node = await hostileServer((peer) => {
+        // At once: an outbound Peer sent its version before it reads the node's.
+        peer.socket.write(Buffer.concat([peer.packet(peer.version()), peer.packet({ type: 'verack' }), badTag(peer.packet({ type: 'ping', nonce: 1n }))]))
+      })
+      const peer = await connectPeerAsync({ host: '127.0.0.1', port: node.port, network: 'mainnet' })
+      const [err] = await nextEvent<[Error & { code: string }]>(peer, 'error')
+      await node.close()
+      return { code: err.code, closed: peer.destroyed }
     }
   }
 ]
