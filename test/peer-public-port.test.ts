@@ -6,11 +6,11 @@
 
 import { once } from 'node:events'
 
-import { connectAsync, type Bip324Socket } from '../lib'
+import { connectAsync, type Bip324Socket, encodePayload, encodeV1Message, magicOf } from '../lib'
 import { DEFAULT_MAX_SEND_BUFFER, MESSAGE_OVERHEAD } from '../lib/net/options'
 import { child } from './helpers/child'
-import { badTag, floodPings, hostileClient, hostileServer } from './helpers/hostile-peer'
-import { closed, serverPair } from './helpers/net'
+import { badTag, floodPings, hostileClient, hostileServer, versionMessage } from './helpers/hostile-peer'
+import { closed, rawClient, serverPair } from './helpers/net'
 
 const MB = 1 << 20
 // What one peer may make a connection hold: maxReceiveBuffer + maxSendBuffer + one message
@@ -279,3 +279,46 @@ test("a flood of malformed pings from one peer leaves another peer's ping round 
     server.kill()
   }
 }, 60_000)
+
+test('a v1 peer (v1: fallback) that never reads and streams pings costs a PeerServer whose application answers each with 1 KB at most the per-peer bound', async () => {
+  // The answers outgrow what the kernel's buffers absorb within the flood (its pongs alone would not).
+  const server = child(`
+    const answer = new Uint8Array(1000)
+    const server = bip324.createPeerServer({ network: 'mainnet', v1: 'fallback' }, (peer) => {
+      peer.on('error', () => {})
+      peer.on('message', (m) => { if (m.type === 'ping') peer.sendRaw('pong', answer) })
+    })
+    server.on('peerError', () => {})
+    server.listenAsync(0, '127.0.0.1').then(({ port }) => report({ port }))
+    requests.on('line', (line) => {
+      if (line === 'watch') { watchPeak(); report({ watching: true }) } else report({ grown: peak.max - peak.base, held: live() - peak.live })
+    })
+  `)
+  try {
+    const { port } = await server.next<{ port: number }>()
+    const socket = await rawClient(port)
+    socket.on('error', () => {})
+    const magic = magicOf('mainnet')
+    socket.write(Buffer.concat([encodeV1Message(magic, 'version', encodePayload(versionMessage())), encodeV1Message(magic, 'verack', new Uint8Array(0))]))
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    socket.pause()
+    server.send('watch')
+    await server.next()
+    const ping = encodeV1Message(magic, 'ping', new Uint8Array(8))
+    const batch = Buffer.concat(Array.from({ length: 2000 }, () => ping))
+    const until = Date.now() + 3000
+    let sent = 0
+    while (Date.now() < until && !socket.destroyed) {
+      if (socket.writableLength > 1 << 20) await new Promise((resolve) => setTimeout(resolve, 20))
+      else { socket.write(batch); sent += 2000; await new Promise((resolve) => setImmediate(resolve)) }
+    }
+    server.send('report')
+    const { grown, held } = await server.next<{ grown: number, held: number }>()
+    socket.destroy()
+    console.log(`v1 flood: ${sent} pings sent, peak RSS +${(grown / MB).toFixed(1)} MB, held +${(held / MB).toFixed(1)} MB`)
+    expect(held).toBeLessThanOrEqual(PER_PEER_BOUND)
+    expect(grown).toBeLessThanOrEqual(PEAK_BOUND)
+  } finally {
+    server.kill()
+  }
+}, 30_000)

@@ -3,15 +3,17 @@
  * Bip324Socket in 'messages' mode (v2), or a plain TCP socket with v1 framing after a v1 fallback.
  * A link only moves messages; every rule about them is the Peer's.
  *
- * Bounds: a v2 link holds what its Bip324Socket holds (maxReceiveBuffer). A v1 link parses each
- * chunk as it arrives and, while paused, holds the messages of the last chunk read and one partial
- * message, whose length the V1MessageReader checks against the payload limit from its header.
+ * Bounds: a v2 link holds what its Bip324Socket holds; a v1 link the same (maxReceiveBuffer, with
+ * the same Inbox), plus one partial message, whose length the V1MessageReader checks against the
+ * payload limit from its header before holding its body.
  */
 
 import type { Socket } from 'node:net'
 
 import { Bip324Error } from '../errors'
 import { encodeV1Message, type V1Message, V1MessageReader } from '../messages'
+import { Inbox } from '../net/inbox'
+import { MESSAGE_OVERHEAD } from '../net/options'
 import type { Bip324Socket, InboundMessage, V1Connection, WriteCallback } from '../net/socket'
 
 /** @internal What a link reports to its Peer. */
@@ -87,38 +89,72 @@ export function v2Link (connection: Bip324Socket<'messages'>, sink: LinkSink): L
   }
 }
 
+/** @internal What a v1 link may hold: the Peer's maxReceiveBuffer and maxSendBuffer. */
+export interface V1Limits {
+  maxReceiveBuffer: number
+  maxSendBuffer: number
+}
+
 /** @internal A link over a plain TCP socket speaking v1 with `magic`; `data` is what was read from
- *  it already (a server's v1 handoff). */
-export function v1Link (socket: Socket, magic: Uint8Array, data: Uint8Array | undefined, sink: LinkSink): Link {
+ *  it already (a server's v1 handoff). What the v2 transport does for a Bip324Socket, the link does
+ *  here with the same Inbox: reading stops at maxReceiveBuffer, nothing is handed on while the send
+ *  side holds maxSendBuffer (bytes the TCP socket holds plus 400 per write not yet taken: Core's
+ *  fPauseSend), 64 messages per turn, and the peer's end, error or close after its messages. */
+export function v1Link (socket: Socket, magic: Uint8Array, data: Uint8Array | undefined, limits: V1Limits, sink: LinkSink): Link {
   const reader = new V1MessageReader(magic)
-  // Parsed, not yet delivered: only while paused.
-  const queue: V1Message[] = []
-  let error: Error | undefined
   let paused = false
   let detached = false
-  const deliver = (): void => {
-    while (!paused && !detached) {
-      const m = queue.shift()
-      if (m === undefined) break
+  // Writes the kernel has not taken yet, each costing MESSAGE_OVERHEAD beyond its bytes.
+  let writes = 0
+  let drainOwed = false
+  let socketClosed = false
+  let ended = false
+  const full = (): boolean => socket.writableLength + writes * MESSAGE_OVERHEAD >= limits.maxSendBuffer
+  const inbox = new Inbox<V1Message>(limits.maxReceiveBuffer, (m) => m.payload.length, {
+    accepting: () => !paused && !detached && !full(),
+    hand: (m) => {
       sink.message(m.type, m.payload)
+      return false
+    },
+    ended: (error) => {
+      ended = true
+      if (detached) return
+      if (error !== undefined) sink.error(error)
+      else if (!socketClosed) sink.end()
+      if (socketClosed) sink.close()
+    },
+    reading: (on) => {
+      if (detached || socket.destroyed) return
+      if (on) socket.resume()
+      else socket.pause()
     }
-    if (!paused && !detached && error !== undefined) socket.destroy(error)
+  })
+  const written = (): void => {
+    writes--
+    if (full() || detached) return
+    if (drainOwed) {
+      drainOwed = false
+      sink.drain()
+    }
+    inbox.pump()
   }
   const onData = (chunk: Uint8Array): void => {
     const r = reader.push(chunk)
-    queue.push(...r.messages)
+    if (r.messages.length > 0) inbox.add(r.messages)
     if (r.error !== undefined) {
-      error = r.error
       socket.pause()
+      inbox.close(r.error)
     }
-    deliver()
   }
   const listeners = {
     data: onData,
-    drain: () => sink.drain(),
-    end: () => sink.end(),
-    error: (err: Error) => sink.error(err),
-    close: () => sink.close()
+    end: () => inbox.close(),
+    error: (err: Error) => inbox.close(err),
+    close: () => {
+      socketClosed = true
+      if (ended) sink.close()
+      else inbox.close()
+    }
   }
   return {
     transport: 'v1',
@@ -131,15 +167,20 @@ export function v1Link (socket: Socket, magic: Uint8Array, data: Uint8Array | un
       if (data !== undefined && data.length > 0) process.nextTick(onData, data)
       socket.resume()
     },
-    write: (type, payload, cb) => socket.write(encodeV1Message(magic, type, payload), cb),
-    pause: () => {
-      paused = true
-      socket.pause()
+    write: (type, payload, cb) => {
+      writes++
+      socket.write(encodeV1Message(magic, type, payload), (err) => {
+        cb?.(err)
+        written()
+      })
+      if (!full()) return true
+      drainOwed = true
+      return false
     },
+    pause: () => { paused = true },
     resume: () => {
       paused = false
-      deliver()
-      if (!paused && error === undefined && !socket.destroyed) socket.resume()
+      inbox.pump()
     },
     end: () => { socket.end() },
     destroy: () => { socket.destroy() },

@@ -6,7 +6,7 @@
 
 import { Bip324Error } from '../errors'
 import { MAX_SUBVERSION_LENGTH } from '../messages'
-import { checkBoolean, checkInteger, DEFAULT_MAX_SEND_BUFFER } from '../net/options'
+import { checkBoolean, checkInteger, DEFAULT_MAX_RECEIVE_BUFFER, DEFAULT_MAX_SEND_BUFFER } from '../net/options'
 import type { Network } from '../network'
 import {
   DEFAULT_PING_INTERVAL, DEFAULT_PING_TIMEOUT, DEFAULT_VERSION_TIMEOUT, MAX_MONEY, MIN_PEER_PROTO_VERSION, PROTOCOL_VERSION
@@ -62,6 +62,10 @@ export interface PeerOptions {
    *  transport counts messages); past them send() throws ERR_BIP324_BAD_STATE. The transport's
    *  maxSendBuffer, default 1,000,000, is the limit. */
   maxSendBuffer?: number
+  /** Bytes of received messages not yet processed (payloads plus 400 bytes each) past which a Peer
+   *  over v1 stops reading from the peer; over v2 the transport's option of the same name does it.
+   *  Default: 5,000,000 (Bitcoin Core's -maxreceivebuffer). */
+  maxReceiveBuffer?: number
   /** Decides what a rule the peer broke costs it: 'disconnect' closes the connection with
    *  ERR_BIP324_MISBEHAVIOR, 'ignore' drops the message. Default: what Core does (`report.core`). */
   onMisbehavior?: (report: Misbehavior) => MisbehaviorAction | undefined
@@ -89,6 +93,7 @@ export interface PeerSettings {
   pingInterval: number
   pingTimeout: number
   maxSendBuffer: number
+  maxReceiveBuffer: number
   onMisbehavior: ((report: Misbehavior) => MisbehaviorAction | undefined) | undefined
   localNonces: Set<bigint> | undefined
   signal: AbortSignal | undefined
@@ -130,6 +135,7 @@ export function checkPeerOptions (options: PeerOptions): void {
   checkInteger(options.pingInterval, 'pingInterval', 0, MAX_TIMER)
   checkInteger(options.pingTimeout, 'pingTimeout', 0, MAX_TIMER)
   checkInteger(options.maxSendBuffer, 'maxSendBuffer', 1, Number.MAX_SAFE_INTEGER)
+  checkInteger(options.maxReceiveBuffer, 'maxReceiveBuffer', 1, Number.MAX_SAFE_INTEGER)
   if (onMisbehavior !== undefined && typeof onMisbehavior !== 'function') throw invalid('onMisbehavior must be a function')
   if (localNonces !== undefined && !(localNonces instanceof Set)) throw invalid('localNonces must be a Set')
 }
@@ -153,6 +159,7 @@ export function peerSettingsOf (options: PeerOptions & { signal?: AbortSignal | 
     pingInterval: options.pingInterval ?? DEFAULT_PING_INTERVAL,
     pingTimeout: options.pingTimeout ?? DEFAULT_PING_TIMEOUT,
     maxSendBuffer: options.maxSendBuffer ?? DEFAULT_MAX_SEND_BUFFER,
+    maxReceiveBuffer: options.maxReceiveBuffer ?? DEFAULT_MAX_RECEIVE_BUFFER,
     onMisbehavior: options.onMisbehavior,
     localNonces: options.localNonces,
     signal: options.signal
@@ -160,7 +167,7 @@ export function peerSettingsOf (options: PeerOptions & { signal?: AbortSignal | 
 }
 
 // The Peer's own option names: what connectPeer and createPeerServer take out before the rest goes
-// to the transport (maxSendBuffer and network serve both).
+// to the transport (maxSendBuffer, maxReceiveBuffer and network serve both).
 const PEER_ONLY_OPTIONS = [
   'protocolVersion', 'services', 'userAgent', 'startHeight', 'relay', 'wtxidrelay', 'sendaddrv2', 'sendheaders',
   'sendcmpct', 'feefilter', 'getaddr', 'versionTimeout', 'pingInterval', 'pingTimeout', 'onMisbehavior', 'localNonces'

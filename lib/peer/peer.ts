@@ -316,7 +316,7 @@ export class Peer extends EventEmitter {
       message: (type, payload) => this.onMessage(type, payload),
       fallback: (c) => {
         this.link.detach()
-        this.link = v1Link(c.socket, magicOf(this.settings.network), undefined, sink)
+        this.link = v1Link(c.socket, magicOf(this.settings.network), undefined, this.settings, sink)
         this.link.start()
       },
       drain: () => { if (this.stage === 'ready') this.emitDrain() },
@@ -328,7 +328,7 @@ export class Peer extends EventEmitter {
       close: () => this.onClose()
     }
     if (connection.transport === 'v2') return v2Link(connection, sink)
-    return v1Link(connection.socket, magicOf(this.settings.network), 'data' in connection ? connection.data : undefined, sink)
+    return v1Link(connection.socket, magicOf(this.settings.network), 'data' in connection ? connection.data : undefined, this.settings, sink)
   }
 
   // What the Peer sends of its own accord (the version handshake, pings, pongs): nothing after end().

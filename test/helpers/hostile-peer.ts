@@ -16,23 +16,28 @@ export interface HostileV2 {
   version: () => Message
 }
 
+/** A version message as a peer of protocol 70016 sends it, user agent /hostile:0/. */
+export function versionMessage (): Message {
+  return {
+    type: 'version',
+    version: 70016,
+    services: 1n | 8n,
+    timestamp: BigInt(Math.floor(Date.now() / 1000)),
+    receiver: { services: 0n, ip: new Uint8Array(16), port: 0 },
+    sender: { services: 0n, ip: new Uint8Array(16), port: 0 },
+    nonce: 0x1234n,
+    userAgent: '/hostile:0/',
+    startHeight: 0,
+    relay: true
+  }
+}
+
 function hostile (socket: net.Socket, protocol: Protocol): HostileV2 {
   return {
     socket,
     protocol,
     packet: (message) => protocol.send(encodeContents(message.type, encodePayload(message))),
-    version: () => ({
-      type: 'version',
-      version: 70016,
-      services: 1n | 8n,
-      timestamp: BigInt(Math.floor(Date.now() / 1000)),
-      receiver: { services: 0n, ip: new Uint8Array(16), port: 0 },
-      sender: { services: 0n, ip: new Uint8Array(16), port: 0 },
-      nonce: 0x1234n,
-      userAgent: '/hostile:0/',
-      startHeight: 0,
-      relay: true
-    })
+    version: versionMessage
   }
 }
 
