@@ -9,7 +9,8 @@
  * - Nothing is handed on while the owner says no: its send side is full (Core's fPauseSend past
  *   -maxsendbuffer), so that a peer that never reads cannot make the application's answers pile up,
  *   whatever its handlers do with write()'s result.
- * - At most MESSAGES_PER_TURN messages are handed on in one turn of the event loop; the rest wait
+ * - At most MESSAGES_PER_TURN messages or BYTES_PER_TURN bytes are handed on in one turn of the
+ *   event loop; the rest wait
  *   for setImmediate, after the other connections' I/O (Core hands one message per peer per turn of
  *   its loop), so one flooding peer cannot keep the others waiting.
  * - The end of input (the peer's FIN, a transport error, a reset) is input too: it comes after
@@ -21,6 +22,9 @@ import { MESSAGE_OVERHEAD } from './options'
 /** Messages handed on in one turn before the other connections get theirs. Enough that a busy
  *  but honest peer loses little to the extra turns, few enough that a turn stays short. */
 export const MESSAGES_PER_TURN = 64
+/** Contents bytes handed on in one turn (a message that crosses it still goes): what the
+ *  application decodes in one turn grows with the bytes (a 50,000-entry inv is 1.8 MB). */
+export const BYTES_PER_TURN = 1 << 20
 
 /** What an inbox hands its messages to. */
 export interface InboxOwner<T> {
@@ -101,12 +105,13 @@ export class Inbox<T> {
   pump (): void {
     if (this.scheduled || this.pumping) return
     let turn = MESSAGES_PER_TURN
+    let bytes = 0
     while (this.head < this.queue.length) {
       if (!this.owner.accepting()) {
         this.updateReading()
         return
       }
-      if (turn-- === 0) {
+      if (turn-- === 0 || bytes >= BYTES_PER_TURN) {
         this.scheduled = true
         setImmediate(() => {
           this.scheduled = false
@@ -117,6 +122,7 @@ export class Inbox<T> {
       }
       const m = this.queue[this.head] as T
       this.queue[this.head++] = undefined as T
+      bytes += this.size(m)
       this.pumping = true
       try {
         if (!this.owner.hand(m)) this.held -= messageCost(this.size(m))

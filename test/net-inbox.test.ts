@@ -1,0 +1,87 @@
+// The inbox alone: when it reads, when it hands messages on, and where the end of input goes.
+
+import { BYTES_PER_TURN, Inbox, MESSAGES_PER_TURN, messageCost } from '../lib/net/inbox'
+
+interface Log {
+  handed: number[]
+  ended: Array<Error | undefined>
+  reading: boolean[]
+}
+
+function inbox (limit: number, accepting: () => boolean = () => true, size = (m: number) => m): { box: Inbox<number>, log: Log } {
+  const log: Log = { handed: [], ended: [], reading: [] }
+  const box = new Inbox<number>(limit, size, {
+    accepting,
+    hand: (m) => { log.handed.push(m); return false },
+    ended: (err) => log.ended.push(err),
+    reading: (on) => log.reading.push(on)
+  })
+  return { box, log }
+}
+
+const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
+
+test(`hands on ${MESSAGES_PER_TURN} messages per turn, the rest in later turns, in order`, async () => {
+  const { box, log } = inbox(1e9)
+  const messages = Array.from({ length: MESSAGES_PER_TURN * 2 + 5 }, (_, i) => i)
+  box.add(messages)
+  expect(log.handed).toEqual(messages.slice(0, MESSAGES_PER_TURN))
+  await turn()
+  expect(log.handed).toEqual(messages.slice(0, MESSAGES_PER_TURN * 2))
+  await turn()
+  expect(log.handed).toEqual(messages)
+})
+
+test(`hands on at most ${BYTES_PER_TURN} contents bytes per turn (the message that crosses it still goes)`, async () => {
+  const { box, log } = inbox(1e9, () => true, () => BYTES_PER_TURN / 2 + 1)
+  box.add([1, 2, 3])
+  expect(log.handed).toEqual([1, 2])
+  await turn()
+  expect(log.handed).toEqual([1, 2, 3])
+})
+
+test('hands nothing on while the owner says no (a full send side), and goes on when pumped', () => {
+  let open = false
+  const { box, log } = inbox(1e9, () => open)
+  box.add([1, 2])
+  expect(log.handed).toEqual([])
+  open = true
+  box.pump()
+  expect(log.handed).toEqual([1, 2])
+})
+
+test('stops reading once what it holds costs the limit, and reads again below it', () => {
+  let open = false
+  const { box, log } = inbox(messageCost(10) * 3, () => open)
+  box.add([10, 10])
+  expect(log.reading).toEqual([])
+  box.add([10])
+  expect(log.reading).toEqual([false])
+  expect(box.bytes).toBe(messageCost(10) * 3)
+  open = true
+  box.pump()
+  expect(log.reading).toEqual([false, true])
+  expect(box.bytes).toBe(0)
+})
+
+test('the end of input comes after every message before it, however long they wait', () => {
+  let open = false
+  const { box, log } = inbox(1e9, () => open)
+  const err = new Error('bad packet')
+  box.add([1, 2])
+  box.close(err)
+  box.close()
+  expect(log.ended).toEqual([])
+  open = true
+  box.pump()
+  expect(log.handed).toEqual([1, 2])
+  expect(log.ended).toEqual([err])
+})
+
+test('a message the reader keeps in its queue counts until taken', () => {
+  const box = new Inbox<number>(1e9, (m) => m, { accepting: () => true, hand: () => true, ended: () => {}, reading: () => {} })
+  box.add([100])
+  expect(box.bytes).toBe(messageCost(100))
+  box.taken(100)
+  expect(box.bytes).toBe(0)
+})
