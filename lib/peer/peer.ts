@@ -23,7 +23,6 @@
 
 import { EventEmitter } from 'node:events'
 import type { Socket } from 'node:net'
-import { performance } from 'node:perf_hooks'
 
 import { Bip324Error } from '../errors'
 import {
@@ -31,7 +30,6 @@ import {
 } from '../messages'
 import { writeCommand } from '../messages/command'
 import { abortError } from '../net/abort'
-import { MESSAGE_OVERHEAD } from '../net/options'
 import type { Bip324Socket, V1Connection, V1Handoff, WriteCallback } from '../net/socket'
 import { magicOf, SERVICE_FLAGS, serviceNames } from '../network'
 import {
@@ -41,6 +39,8 @@ import {
 import { decodeMessage } from './decode'
 import { type Link, type LinkSink, v1Link, v2Link } from './link'
 import { checkPeerOptions, type PeerOptions, peerSettingsOf, type PeerSettings, type SendCmpct } from './options'
+import { PendingSends } from './pending-sends'
+import { type PingCallback, Pinger } from './pinger'
 import { judge, malformed, type Misbehavior, type Stage } from './rules'
 import { encodeOurVersion, randomNonce } from './version'
 
@@ -97,15 +97,18 @@ export interface PeerEvents {
   close: [hadError: boolean]
 }
 
-/** A ping waiting for its pong. */
-interface Outstanding {
-  nonce: bigint
-  start: number
-  callbacks: PingCallback[]
-}
+export type { PingCallback }
 
-/** As http2's session.ping: the round-trip time in milliseconds, or why there is none. */
-export type PingCallback = (err: Error | null, duration?: number) => void
+/**
+ * Where a Peer is, beside its version handshake's stage (by which rules.ts judges messages):
+ * - open: both ways;
+ * - ending: end() was called: nothing of ours goes out any more (no pong, no ping, a version
+ *   handshake under way is abandoned); after 'ready', the peer's messages are still emitted until
+ *   it closes, as a half-closed socket still reads;
+ * - destroyed: destroy() was called, 'close' is coming;
+ * - closed: the connection closed, 'close' was emitted.
+ */
+type Life = 'open' | 'ending' | 'destroyed' | 'closed'
 
 /** Messages of the version handshake, which the Peer sends itself. */
 const HANDSHAKE_MESSAGES: ReadonlySet<string> = new Set(['version', 'verack', 'wtxidrelay', 'sendaddrv2', 'sendtxrcncl'])
@@ -143,20 +146,12 @@ export class Peer extends EventEmitter {
   private theirWtxidRelay = false
   private readonly learned: Omit<PeerFeatures, 'wtxidRelay'> = { addrv2: false, sendHeaders: false }
   private versionTimer: NodeJS.Timeout | undefined
-  private pingTimer: NodeJS.Timeout | undefined
-  private outstanding: Outstanding | undefined
-  private lastPingStart = 0
-  private lastPing: number | undefined
-  private bestPing: number | undefined
+  private readonly pinger: Pinger
   // send() before 'ready'.
-  private queue: Array<RawPeerMessage & { cb: WriteCallback | undefined }> = []
-  private queuedBytes = 0
-  private drainWanted = false
+  private readonly pending: PendingSends
   private failure: Error | undefined
-  private destroyCalled = false
-  private ending = false
+  private life: Life = 'open'
   private readonly proxied: boolean
-  private linkClosed = false
   private readonly onAbort: (() => void) | undefined
 
   /** A Peer over a connection you have: `inbound` says who connected. connectPeer() and
@@ -168,11 +163,16 @@ export class Peer extends EventEmitter {
     this.inbound = options.inbound ?? false
     this.proxied = options.proxied ?? false
     this.link = this.linkTo(connection)
-    const { versionTimeout, signal } = this.settings
+    const { versionTimeout, signal, pingInterval, pingTimeout, maxSendBuffer } = this.settings
+    this.pending = new PendingSends(maxSendBuffer)
+    this.pinger = new Pinger(pingInterval, pingTimeout, {
+      send: (nonce) => { this.write('ping', encodePayload({ type: 'ping', nonce })) },
+      timedOut: (err) => { this.destroy(err) }
+    })
     if (versionTimeout > 0) {
       this.versionTimer = setTimeout(() => {
         // After end(), the deadline only makes sure the connection goes: the closing was asked for.
-        this.destroy(this.ending ? undefined : new Bip324Error('ERR_BIP324_VERSION_TIMEOUT', `no version handshake within ${versionTimeout} ms`))
+        this.destroy(this.life === 'ending' ? undefined : new Bip324Error('ERR_BIP324_VERSION_TIMEOUT', `no version handshake within ${versionTimeout} ms`))
       }, versionTimeout).unref()
     }
     if (signal !== undefined) {
@@ -194,7 +194,7 @@ export class Peer extends EventEmitter {
   get localAddress (): string | undefined { return this.link.socket.localAddress }
   get localPort (): number | undefined { return this.link.socket.localPort }
   /** As a socket's: true once destroy() was called or the connection closed. */
-  get destroyed (): boolean { return this.destroyCalled || this.linkClosed }
+  get destroyed (): boolean { return this.life === 'destroyed' || this.life === 'closed' }
   /** Whether 'ready' has come: the version handshake is done. */
   get ready (): boolean { return this.stage === 'ready' }
 
@@ -226,9 +226,14 @@ export class Peer extends EventEmitter {
   }
 
   /** Milliseconds of the last ping's round trip (getpeerinfo's pingtime); undefined before one. */
-  get pingTime (): number | undefined { return this.lastPing }
+  get pingTime (): number | undefined { return this.pinger.last }
   /** The shortest round trip so far (getpeerinfo's minping). */
-  get minPing (): number | undefined { return this.bestPing }
+  get minPing (): number | undefined { return this.pinger.best }
+
+  // Whether anything of ours may still go out: the one test every send makes.
+  private get canSend (): boolean { return this.life === 'open' }
+  // Whether the peer's messages are still looked at.
+  private get receiving (): boolean { return this.life === 'open' || (this.life === 'ending' && this.stage === 'ready') }
 
   /** Encodes `message` (encodePayload) and sends it: false once the send buffer is full, then
    *  'drain', as a stream's write(). Before 'ready' it is queued (see maxSendBuffer). */
@@ -244,35 +249,26 @@ export class Peer extends EventEmitter {
       throw new Bip324Error('ERR_BIP324_INVALID_ARG', `sendRaw() takes a Uint8Array payload of at most ${MAX_PROTOCOL_MESSAGE_LENGTH} bytes`)
     }
     if (HANDSHAKE_MESSAGES.has(type)) throw new Bip324Error('ERR_BIP324_INVALID_ARG', `the Peer sends ${type} itself, in the version handshake`)
-    if (this.destroyCalled || this.ending || this.linkClosed) {
+    if (!this.canSend) {
       if (callback !== undefined) process.nextTick(callback, closedError())
       return false
     }
     if (this.stage === 'ready') return this.link.write(type, payload, callback)
-    const { maxSendBuffer } = this.settings
-    if (this.queuedBytes >= maxSendBuffer) {
-      throw new Bip324Error('ERR_BIP324_BAD_STATE', `${this.queuedBytes} bytes already wait for the version handshake (maxSendBuffer ${maxSendBuffer}): wait for 'drain' or 'ready'`)
-    }
-    this.queue.push({ type, payload, cb: callback })
-    // Counted as the transport counts a message it holds, so that empty ones cost something too.
-    this.queuedBytes += payload.length + MESSAGE_OVERHEAD
-    if (this.queuedBytes < maxSendBuffer) return true
-    this.drainWanted = true
-    return false
+    return this.pending.push(type, payload, callback)
   }
 
   /** Pings the peer now, as Core's ping RPC does (a ping outstanding is replaced: its pong no
    *  longer counts, and its callbacks wait for this one). `callback` gets the round trip in ms.
    *  False, and an ERR_BIP324_BAD_STATE to the callback, before 'ready' or after close. */
   ping (callback?: PingCallback): boolean {
-    const why = this.stage !== 'ready' || this.destroyCalled || this.ending || this.linkClosed
+    const why = this.stage !== 'ready' || !this.canSend
       ? 'ping() works between \'ready\' and end() or \'close\''
       : this.common <= BIP0031_VERSION ? `the peer's protocol version ${this.common} has no pong (BIP-31)` : undefined
     if (why !== undefined) {
       if (callback !== undefined) process.nextTick(callback, new Bip324Error('ERR_BIP324_BAD_STATE', why))
       return false
     }
-    this.sendPing(callback)
+    this.pinger.ping(callback)
     return true
   }
 
@@ -283,19 +279,18 @@ export class Peer extends EventEmitter {
    *  are dropped; versionTimeout still ends the connection, without an error). After 'ready', the
    *  peer's messages are still emitted until it closes, as a half-closed socket still reads. */
   end (): this {
-    if (this.destroyCalled || this.ending || this.linkClosed) return this
-    this.ending = true
-    clearTimeout(this.pingTimer)
-    this.pingTimer = undefined
-    this.failQueue()
+    if (!this.canSend) return this
+    this.life = 'ending'
+    this.pinger.stop()
+    this.pending.fail(closedError)
     this.link.end()
     return this
   }
 
   /** Closes the connection now; with `err`, 'error' is emitted before 'close'. */
   destroy (err?: Error): this {
-    if (this.destroyCalled || this.linkClosed) return this
-    this.destroyCalled = true
+    if (this.destroyed) return this
+    this.life = 'destroyed'
     this.failure ??= err
     this.stopTimers()
     this.link.destroy()
@@ -304,7 +299,7 @@ export class Peer extends EventEmitter {
 
   /** `await using peer = ...`: destroys the Peer and waits for 'close'. */
   async [Symbol.asyncDispose] (): Promise<void> {
-    if (this.linkClosed) return
+    if (this.life === 'closed') return
     const closing = new Promise<void>((resolve) => this.once('close', () => resolve()))
     this.destroy()
     await closing
@@ -321,7 +316,7 @@ export class Peer extends EventEmitter {
       },
       drain: () => { if (this.stage === 'ready') this.emitDrain() },
       end: () => {
-        if (this.stage === 'ready' || this.ending) this.link.end()
+        if (this.stage === 'ready' || this.life === 'ending') this.link.end()
         else this.destroy(new Bip324Error('ERR_BIP324_PEER_CLOSED', 'the peer closed the connection during the version handshake'))
       },
       error: (err) => { this.destroy(err) },
@@ -333,7 +328,7 @@ export class Peer extends EventEmitter {
 
   // What the Peer sends of its own accord (the version handshake, pings, pongs): nothing after end().
   private write (type: string, payload: Uint8Array = EMPTY): boolean {
-    if (this.ending) return false
+    if (!this.canSend) return false
     return this.link.write(type, payload)
   }
 
@@ -356,7 +351,7 @@ export class Peer extends EventEmitter {
   }
 
   private onMessage (type: string, payload: Uint8Array): void {
-    if (this.destroyCalled || this.linkClosed || (this.ending && this.stage !== 'ready')) return
+    if (!this.receiving) return
     const breach = judge(this.stage, type)
     if (breach !== undefined) this.misbehaved(breach)
     else if (this.stage === 'version') this.onVersion(payload)
@@ -429,26 +424,24 @@ export class Peer extends EventEmitter {
     clearTimeout(this.versionTimer)
     this.stage = 'ready'
     this.settings.localNonces?.delete(this.nonce)
-    const { sendheaders, sendcmpct, feefilter, getaddr, pingInterval } = this.settings
+    const { sendheaders, sendcmpct, feefilter, getaddr } = this.settings
     const c = this.common
     if (sendheaders && c >= SENDHEADERS_VERSION) this.write('sendheaders')
     if (sendcmpct !== undefined && c >= SHORT_IDS_BLOCKS_VERSION) this.write('sendcmpct', encodePayload({ type: 'sendcmpct', ...sendcmpct }))
     if (feefilter !== undefined && c >= FEEFILTER_VERSION) this.write('feefilter', encodePayload({ type: 'feefilter', feeRate: feefilter }))
     if (getaddr) this.write('getaddr')
-    let writable = true
-    for (const q of this.queue.splice(0)) writable = this.link.write(q.type, q.payload, q.cb)
-    this.queuedBytes = 0
-    if (pingInterval > 0 && c > BIP0031_VERSION) this.sendPing()
+    const writable = this.pending.flush((type, payload, cb) => this.link.write(type, payload, cb))
+    if (c > BIP0031_VERSION) this.pinger.start()
     // Messages that came with the verack wait a turn: whoever awaits 'ready' listens by then.
     this.link.pause()
-    setImmediate(() => { if (!this.linkClosed) this.link.resume() })
+    setImmediate(() => { if (this.life !== 'closed') this.link.resume() })
     this.emit('ready')
     // A send() that returned false before 'ready' is owed a 'drain': now, or the link's.
-    if (this.drainWanted && writable && !this.linkClosed) this.emitDrain()
+    if (this.pending.drainOwed && writable && this.life !== 'closed') this.emitDrain()
   }
 
   private emitDrain (): void {
-    this.drainWanted = false
+    this.pending.drainOwed = false
     this.emit('drain')
   }
 
@@ -456,9 +449,9 @@ export class Peer extends EventEmitter {
   private receive (type: string, payload: Uint8Array): void {
     // Core reads a ping's and a pong's first 8 bytes, whatever follows.
     if (type === 'ping') this.answerPing(payload)
-    else if (type === 'pong') this.onPong(payload)
+    else if (type === 'pong') this.pinger.pong(payload)
     const message = this.decode(type, payload)
-    if (message === undefined || this.destroyCalled) return
+    if (message === undefined || this.destroyed) return
     this.learn(message)
     this.emit('message', message, { type, payload })
   }
@@ -474,89 +467,25 @@ export class Peer extends EventEmitter {
     if (this.common > BIP0031_VERSION && payload.length >= 8) this.write('pong', payload.subarray(0, 8))
   }
 
-  private sendPing (callback?: PingCallback): void {
-    const callbacks = this.outstanding?.callbacks ?? []
-    if (callback !== undefined) callbacks.push(callback)
-    let nonce: bigint
-    // Zero would read as "cancel this ping" in the peer's pong.
-    do nonce = randomNonce(); while (nonce === 0n)
-    const start = performance.now()
-    this.outstanding = { nonce, start, callbacks }
-    this.lastPingStart = start
-    this.write('ping', encodePayload({ type: 'ping', nonce }))
-    this.schedulePing()
-  }
-
-  // As Core's pong handler: only the nonce of the ping outstanding finishes it with a round trip;
-  // zero or a short payload cancel it; any other nonce (an earlier ping's) is ignored.
-  private onPong (payload: Uint8Array): void {
-    const o = this.outstanding
-    if (o === undefined) return
-    if (payload.length < 8) {
-      this.finishPing(new Bip324Error('ERR_BIP324_BAD_PAYLOAD', `a ${payload.length}-byte pong cancelled the ping`))
-      return
-    }
-    const nonce = Buffer.from(payload.buffer, payload.byteOffset, 8).readBigUInt64LE()
-    if (nonce === o.nonce) this.finishPing(null, performance.now() - o.start)
-    else if (nonce === 0n) this.finishPing(new Bip324Error('ERR_BIP324_BAD_PAYLOAD', 'a pong with nonce 0 cancelled the ping'))
-  }
-
-  private finishPing (err: Error | null, duration?: number): void {
-    const callbacks = this.outstanding?.callbacks ?? []
-    this.outstanding = undefined
-    if (duration !== undefined) {
-      this.lastPing = duration
-      this.bestPing = Math.min(this.bestPing ?? duration, duration)
-    }
-    this.schedulePing()
-    for (const cb of callbacks) cb(err, duration)
-  }
-
-  // One timer: the pong deadline while a ping is outstanding, else the next ping.
-  private schedulePing (): void {
-    clearTimeout(this.pingTimer)
-    this.pingTimer = undefined
-    if (this.ending) return
-    const { pingInterval, pingTimeout } = this.settings
-    const now = performance.now()
-    const o = this.outstanding
-    if (o !== undefined) {
-      if (pingTimeout > 0) {
-        this.pingTimer = setTimeout(() => {
-          this.destroy(new Bip324Error('ERR_BIP324_PING_TIMEOUT', `no pong within ${pingTimeout} ms`))
-        }, Math.max(0, o.start + pingTimeout - now)).unref()
-      }
-    } else if (pingInterval > 0 && this.common > BIP0031_VERSION) {
-      this.pingTimer = setTimeout(() => this.sendPing(), Math.max(0, this.lastPingStart + pingInterval - now)).unref()
-    }
-  }
-
   private stopTimers (): void {
     clearTimeout(this.versionTimer)
-    clearTimeout(this.pingTimer)
-    this.versionTimer = this.pingTimer = undefined
-  }
-
-  private failQueue (): void {
-    const queue = this.queue.splice(0)
-    this.queuedBytes = 0
-    for (const q of queue) if (q.cb !== undefined) process.nextTick(q.cb, closedError())
+    this.versionTimer = undefined
+    this.pinger.stop()
   }
 
   private onClose (): void {
-    if (this.linkClosed) return
-    this.linkClosed = true
+    if (this.life === 'closed') return
+    const wasOpen = this.life === 'open'
+    this.life = 'closed'
     this.stopTimers()
     if (this.onAbort !== undefined) this.settings.signal?.removeEventListener('abort', this.onAbort)
     this.settings.localNonces?.delete(this.nonce)
-    if (this.stage !== 'ready' && !this.destroyCalled && !this.ending) {
+    if (this.stage !== 'ready' && wasOpen) {
       this.failure ??= new Bip324Error('ERR_BIP324_PEER_CLOSED', 'the peer closed the connection during the version handshake')
     }
-    this.failQueue()
-    const pings = this.outstanding?.callbacks ?? []
-    this.outstanding = undefined
+    this.pending.fail(closedError)
     const err = this.failure
-    for (const cb of pings) cb(err ?? new Bip324Error('ERR_BIP324_BAD_STATE', 'the Peer closed before the pong'))
+    this.pinger.close(err ?? new Bip324Error('ERR_BIP324_BAD_STATE', 'the Peer closed before the pong'))
     if (err !== undefined) this.emit('error', err)
     this.emit('close', err !== undefined)
   }

@@ -11,7 +11,6 @@ import { encodePayload, type NetAddress } from '../messages'
 import { ipToBytes } from '../net/ip'
 import { specialRange } from '../net/ranges'
 import { PACKAGE_VERSION } from '../package'
-import { PROTOCOL_VERSION } from './constants'
 
 /** BIP-14's /name:version/, with the version of the package running. */
 export const DEFAULT_USER_AGENT = `/bip324.js:${PACKAGE_VERSION}/`
