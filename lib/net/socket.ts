@@ -24,7 +24,7 @@ import { Duplex } from 'node:stream'
 import { Bip324Error } from '../errors'
 import { decodeContents, encodeContents, type RawMessage } from '../messages/message-type'
 import { MAX_CONTENTS_LIMIT, REKEY_INTERVAL } from '../crypto/packet-format'
-import { Protocol, type ProtocolOptions, type ReceiveResult } from '../protocol/protocol'
+import { type CloseCause, Protocol, type ProtocolOptions, type ReceiveResult } from '../protocol/protocol'
 import { abortError } from './abort'
 import { Inbox } from './inbox'
 import { destroyedError, PacketWriter, type WriteCallback } from './packet-writer'
@@ -472,53 +472,42 @@ export class Bip324Socket<M extends Mode = 'raw'> extends Duplex {
 
   private onEnd (): void {
     if (this.phase === 'open') {
-      // A peer that stops in the middle of a packet broke the framing; otherwise its end is read
-      // after everything it sent.
-      if (this.protocol.buffered > 0) this.fail(new Bip324Error('ERR_BIP324_TRUNCATED', 'the peer closed the connection in the middle of a packet'))
+      // Otherwise the peer's end is read after everything it sent.
+      const { error } = this.protocol.closed('eof', this.keyBytesSent)
+      if (error !== undefined) this.fail(error)
       else this.inbox.close()
-      return
+    } else if (this.phase === 'handshaking') {
+      this.handshakeEnded('eof')
     }
-    if (this.phase !== 'handshaking') return
-    if (this.reconnectV1()) return
-    this.destroy(this.protocol.awaitingTerminator
-      ? new Bip324Error('ERR_BIP324_NO_TERMINATOR', 'the peer sent its key and garbage, then closed without a garbage terminator of this network: another network?')
-      : new Bip324Error('ERR_BIP324_PEER_CLOSED', `the peer closed the connection during the handshake${this.bytesReceived > 0 ? `, after sending ${this.bytesReceived} bytes` : ''}`))
   }
 
-  // A peer of another network that gives up at its own 4,111-byte window while our bytes are still
-  // unread there resets the connection instead of closing it: that is the same verdict, so it is
-  // reported as such, with the system error as its cause. A v1 peer may reset too (our garbage
-  // unread when it closes), which is its close. Once open, an error is input like any other: it
-  // comes after what arrived before it. Any other error passes through as is.
+  // Once open, an error is input like any other: it comes after what arrived before it. During
+  // the handshake, a reset is what the protocol says it means; any other error passes through as is.
   private onError (err: NodeJS.ErrnoException): void {
-    if (this.phase === 'open') {
-      this.fail(err)
-      return
-    }
-    const reset = this.phase === 'handshaking' && (err.code === 'ECONNRESET' || err.code === 'EPIPE')
-    if (reset && this.reconnectV1()) return
-    if (reset && this.protocol.awaitingTerminator) {
-      this.destroy(new Bip324Error('ERR_BIP324_NO_TERMINATOR', `the peer reset the connection before sending a garbage terminator of this network: another network? (${err.code})`, { cause: err }))
-    } else if (this.phase !== 'failing') {
-      this.destroy(err)
-    }
+    if (this.phase === 'open') this.fail(err)
+    else if (this.phase === 'handshaking' && (err.code === 'ECONNRESET' || err.code === 'EPIPE')) this.handshakeEnded('reset', err)
+    else if (this.phase !== 'failing') this.destroy(err)
   }
 
-  // connect()'s v1Fallback, when the end of the connection is what a v1 peer makes (Bitcoin Core's
-  // rule, Protocol.shouldReconnectV1): the TCP socket is let go and the retry takes over.
-  private reconnectV1 (): boolean {
+  // The connection ended during the handshake: the protocol's verdict (Protocol.closed), acted on.
+  // A v1 peer's end with connect()'s v1Fallback lets go of the TCP socket for the retry.
+  private handshakeEnded (how: CloseCause, cause?: Error): void {
+    const { error, retryV1 } = this.protocol.closed(how, this.keyBytesSent, cause)
     const { onPeerClosed } = this.settings
-    if (onPeerClosed === undefined || !this.protocol.shouldReconnectV1(this.keyBytesSent)) return false
-    this.release()
-    this.phase = 'handedOver'
-    this.socket.destroy()
-    onPeerClosed()
-    return true
+    if (retryV1 && onPeerClosed !== undefined) {
+      this.release()
+      this.phase = 'handedOver'
+      this.socket.destroy()
+      onPeerClosed()
+      return
+    }
+    this.destroy(error ?? cause)
   }
 
   private onClose (): void {
     if (this.phase === 'open') this.fail(undefined)
-    else if (this.phase !== 'failing' && this.phase !== 'closed' && this.phase !== 'handedOver') this.onEnd()
+    // While tunnelling, the SOCKS5 negotiation reports the close.
+    else if (this.phase === 'handshaking' || this.phase === 'connecting') this.handshakeEnded('eof')
   }
 
   // The input ended for good: nothing more is read or sent, the keys go now, and the connection

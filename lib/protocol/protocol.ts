@@ -61,6 +61,19 @@ export interface ReceiveResult {
 
 export type ProtocolState = 'handshake' | 'ready' | 'v1' | 'closed'
 
+/** How the connection under a protocol ended: the peer's end of stream, or a reset (or a broken
+ *  pipe) that the network reported. */
+export type CloseCause = 'eof' | 'reset'
+
+/** What an end of the connection means (Protocol.closed): the rust crate's ProtocolFailureSuggestion. */
+export interface CloseVerdict {
+  /** The error to report; undefined when there is none of ours: a clean end after the handshake,
+   *  or a reset that says nothing more than the network's own error (report that one). */
+  error: Bip324Error | undefined
+  /** An initiator should retry over v1: Bitcoin Core's ShouldReconnectV1 (see shouldReconnectV1). */
+  retryV1: boolean
+}
+
 // The options Protocol adds to the handshake's.
 function checkOwnOptions (options: ProtocolOptions): void {
   checkOptionsObject(options)
@@ -102,6 +115,8 @@ export class Protocol {
   #current: Current
   /** Decoys received and dropped. */
   decoysReceived = 0
+  // Bytes the peer sent, for what its close means.
+  #bytesReceived = 0
 
   constructor (options: ProtocolOptions) {
     checkOwnOptions(options)
@@ -149,6 +164,34 @@ export class Protocol {
     return this.role === 'initiator' && current instanceof SentKey && current.buffered === 0 && bytesSent >= V1_HEADER_BYTES
   }
 
+  /**
+   * What it means that the connection ended now, decided once for every I/O layer. `bytesSent` is
+   * what the transport handed to the network (see shouldReconnectV1); `cause` is the network's error
+   * for a reset. During the handshake: a v1 peer's close (retry over v1, if the caller allows it), a
+   * peer of another network (ERR_BIP324_NO_TERMINATOR: its key came, its terminator did not; a reset
+   * says the same, as a peer that gives up at its 4,111-byte window resets while our bytes are unread
+   * there), or an early close (ERR_BIP324_PEER_CLOSED; a reset is the network's error as it is).
+   * After it: ERR_BIP324_TRUNCATED in the middle of a packet, else a clean end.
+   */
+  closed (how: CloseCause, bytesSent: number, cause?: Error): CloseVerdict {
+    const retryV1 = this.shouldReconnectV1(bytesSent)
+    const current = this.#current
+    // Ended already: whatever ended it was reported then.
+    if (current instanceof Ended) return { error: undefined, retryV1: false }
+    if (current instanceof Session) {
+      return { error: current.buffered > 0 ? new Bip324Error('ERR_BIP324_TRUNCATED', 'the peer closed the connection in the middle of a packet') : undefined, retryV1 }
+    }
+    if (this.awaitingTerminator) {
+      const error = how === 'eof'
+        ? new Bip324Error('ERR_BIP324_NO_TERMINATOR', 'the peer sent its key and garbage, then closed without a garbage terminator of this network: another network?')
+        : new Bip324Error('ERR_BIP324_NO_TERMINATOR', `the peer reset the connection before sending a garbage terminator of this network: another network? (${String((cause as { code?: unknown } | undefined)?.code ?? 'reset')})`, cause === undefined ? undefined : { cause })
+      return { error, retryV1 }
+    }
+    if (how === 'reset') return { error: undefined, retryV1 }
+    const after = this.#bytesReceived > 0 ? `, after sending ${this.#bytesReceived} bytes` : ''
+    return { error: new Bip324Error('ERR_BIP324_PEER_CLOSED', `the peer closed the connection during the handshake${after}`), retryV1 }
+  }
+
   /** Packets sent and received so far (decoys included). */
   get packets (): { sent: number, received: number } {
     const current = this.#current
@@ -188,6 +231,7 @@ export class Protocol {
     // if the peer had sent something wrong, and misuse throws.
     if (!(chunk instanceof Uint8Array)) throw new Bip324Error('ERR_BIP324_INVALID_ARG', 'chunk must be a Uint8Array')
     const result: ReceiveResult = { send: [], messages: [], events: [] }
+    this.#bytesReceived += chunk.length
     try {
       this.#advance(chunk, result)
     } catch (err) {
