@@ -119,7 +119,7 @@ test('the core with the js backend runs in a realm without Node: a handshake and
   const { code, inputs } = await bundle()
   // What the bundle is made of: our core, the js backend and its audited libraries (micro-packed is @scure/btc-signer's own),
   // and lib/esm.ts, which loads that backend on first use; nothing else.
-  for (const input of inputs) expect(input).toMatch(/^(lib\/(protocol|crypto|errors|network|esm\.ts$)|node_modules\/(@noble\/|@scure\/|micro-packed\/)|stub:|<stdin>$)/)
+  for (const input of inputs) expect(input).toMatch(/^(lib\/(protocol|crypto|errors|checks\.ts$|network|esm\.ts$)|node_modules\/(@noble\/|@scure\/|micro-packed\/)|stub:|<stdin>$)/)
   expect(inputs).toContain('lib/crypto/js.ts')
   const [header, ...lines] = fs.readFileSync(path.join(FIXTURES, 'packet_encoding_test_vectors.csv'), 'utf8').split('\r\n').filter((l) => l !== '')
   const columns = header!.split(',')

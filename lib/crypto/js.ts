@@ -24,6 +24,7 @@ import {
   MAX_CONTENTS_LIMIT as MAX_CONTENTS, NUM_HEADER_BYTES, NUM_LENGTH_BYTES as LENGTH_BYTES, NUM_PACKET_OVERHEAD_BYTES as EXPANSION,
   NUM_TAG_BYTES as TAG_BYTES, REKEY_INTERVAL
 } from './packet-format'
+import { checkBytes, invalid } from '../checks'
 
 const LENGTH_STREAM_BYTES = REKEY_INTERVAL * LENGTH_BYTES + 32
 const ZEROS = new Uint8Array(LENGTH_STREAM_BYTES)
@@ -33,15 +34,7 @@ const INFOS = ['initiator_L', 'initiator_P', 'responder_L', 'responder_P', 'garb
   .map((s) => new TextEncoder().encode(s))
 const ENCODING_TAG = sha256(new TextEncoder().encode('bip324.js/ellswift_create'))
 
-function invalid (message: string): Bip324Error {
-  return new Bip324Error('ERR_BIP324_INVALID_ARG', message)
-}
 
-function bytes (value: unknown, name: string, length?: number): Uint8Array {
-  if (!(value instanceof Uint8Array)) throw invalid(`${name} must be a Uint8Array`)
-  if (length !== undefined && value.length !== length) throw invalid(`${name} must be ${length} bytes, got ${value.length}`)
-  return value
-}
 
 // Whether the bytes of a and b intersect: views of one ArrayBuffer at different offsets count, an
 // empty view overlaps nothing. The same rule as the native binding's, which compares addresses.
@@ -85,8 +78,8 @@ class JsCipher implements PacketCipher {
   private live = true
 
   constructor (lengthKey: Uint8Array, aeadKey: Uint8Array) {
-    this.lengthKey = Uint8Array.from(bytes(lengthKey, 'lengthKey32', 32))
-    this.aeadKey = Uint8Array.from(bytes(aeadKey, 'aeadKey32', 32))
+    this.lengthKey = Uint8Array.from(checkBytes(lengthKey, 'lengthKey32', 32))
+    this.aeadKey = Uint8Array.from(checkBytes(aeadKey, 'aeadKey32', 32))
     this.startLengthKey()
   }
 
@@ -127,9 +120,9 @@ class JsCipher implements PacketCipher {
 
   encrypt (out: Uint8Array, contents: Uint8Array, aad: Uint8Array, header: number): void {
     this.check()
-    bytes(out, 'out')
-    bytes(contents, 'contents')
-    bytes(aad, 'aad')
+    checkBytes(out, 'out')
+    checkBytes(contents, 'contents')
+    checkBytes(aad, 'aad')
     if (!Number.isInteger(header) || header < 0 || header > 255) throw invalid('header must be an integer from 0 to 255')
     if (contents.length > MAX_CONTENTS) throw invalid(`contents must be at most ${MAX_CONTENTS} bytes`)
     if (out.length !== contents.length + EXPANSION) throw invalid(`out must be contents.length + ${EXPANSION} bytes`)
@@ -154,7 +147,7 @@ class JsCipher implements PacketCipher {
 
   decryptLength (len3: Uint8Array): number {
     this.check()
-    bytes(len3, 'len3', LENGTH_BYTES)
+    checkBytes(len3, 'len3', LENGTH_BYTES)
     if (this.pending !== null) throw new Bip324Error('ERR_BIP324_BAD_STATE', 'a length is already pending: decrypt its packet first')
     const plain = new Uint8Array(LENGTH_BYTES)
     this.cryptLength(plain, len3)
@@ -164,9 +157,9 @@ class JsCipher implements PacketCipher {
 
   decrypt (contents: Uint8Array, input: Uint8Array, aad: Uint8Array): number {
     this.check()
-    bytes(contents, 'contents')
-    bytes(input, 'input')
-    bytes(aad, 'aad')
+    checkBytes(contents, 'contents')
+    checkBytes(input, 'input')
+    checkBytes(aad, 'aad')
     if (this.pending === null) throw new Bip324Error('ERR_BIP324_BAD_STATE', 'no length is pending: call decryptLength first')
     if (contents.length !== this.pending || input.length !== this.pending + NUM_HEADER_BYTES + TAG_BYTES) {
       throw invalid(`contents must be the pending length (${this.pending}) and input ${NUM_HEADER_BYTES + TAG_BYTES} bytes more`)
@@ -180,9 +173,9 @@ class JsCipher implements PacketCipher {
 
   decryptPacket (contents: Uint8Array, packet: Uint8Array, aad: Uint8Array): number {
     this.check()
-    bytes(contents, 'contents')
-    bytes(packet, 'packet')
-    bytes(aad, 'aad')
+    checkBytes(contents, 'contents')
+    checkBytes(packet, 'packet')
+    checkBytes(aad, 'aad')
     if (this.pending !== null) throw new Bip324Error('ERR_BIP324_BAD_STATE', 'a length is pending: decrypt its packet with decrypt()')
     if (packet.length < EXPANSION || packet.length - EXPANSION > MAX_CONTENTS || contents.length !== packet.length - EXPANSION) {
       throw invalid(`packet must be ${EXPANSION} to ${MAX_CONTENTS + EXPANSION} bytes and contents ${EXPANSION} bytes fewer`)
@@ -211,8 +204,8 @@ class JsCipher implements PacketCipher {
   encryptBatch (out: Uint8Array, items: readonly Uint8Array[], headers?: Uint8Array): void {
     const copy = copyItems(items)
     this.check()
-    bytes(out, 'out')
-    if (headers !== undefined && headers !== null && bytes(headers, 'headers').length !== copy.length) {
+    checkBytes(out, 'out')
+    if (headers !== undefined && headers !== null && checkBytes(headers, 'headers').length !== copy.length) {
       throw invalid('headers must have one byte per item')
     }
     let total = 0
@@ -232,8 +225,8 @@ class JsCipher implements PacketCipher {
 
   decryptBatch (plain: Uint8Array, input: Uint8Array, maxContents: number): BatchResult {
     this.check()
-    bytes(plain, 'plain')
-    bytes(input, 'input')
+    checkBytes(plain, 'plain')
+    checkBytes(input, 'input')
     if (!Number.isInteger(maxContents) || maxContents < 0 || maxContents > MAX_CONTENTS) throw invalid(`maxContents must be an integer from 0 to ${MAX_CONTENTS}`)
     apart(plain, 'plain', input, 'input')
     const packets: BatchPacket[] = []
@@ -308,11 +301,11 @@ export function jsBackend (): Backend {
     providers: ['noble'],
     randomBytes,
     ellswiftDecode (ell64) {
-      return elligatorSwift.decode(bytes(ell64, 'ell64', 64))
+      return elligatorSwift.decode(checkBytes(ell64, 'ell64', 64))
     },
     ellswiftCreate (secretKey, auxRandom) {
-      bytes(secretKey, 'seckey32', 32)
-      bytes(auxRandom, 'auxrnd32', 32)
+      checkBytes(secretKey, 'seckey32', 32)
+      checkBytes(auxRandom, 'auxrnd32', 32)
       return validSecret(secretKey) ? encode(secretKey, auxRandom) : null
     },
     keygen () {
@@ -322,16 +315,16 @@ export function jsBackend (): Backend {
       }
     },
     ecdh (ellOurs, ellTheirs, secretKey, initiator) {
-      bytes(ellOurs, 'ellOurs64', 64)
-      bytes(ellTheirs, 'ellTheirs64', 64)
-      bytes(secretKey, 'seckey32', 32)
+      checkBytes(ellOurs, 'ellOurs64', 64)
+      checkBytes(ellTheirs, 'ellTheirs64', 64)
+      checkBytes(secretKey, 'seckey32', 32)
       if (typeof initiator !== 'boolean') throw invalid('initiator must be a boolean')
       if (!validSecret(secretKey)) return null
       return elligatorSwift.getSharedSecretBip324(secretKey, ellTheirs, ellOurs, initiator)
     },
     keySchedule (sharedSecret, magic): SessionKeys {
-      bytes(sharedSecret, 'secret32', 32)
-      const salt = concatBytes(SALT_PREFIX, bytes(magic, 'magic4', 4))
+      checkBytes(sharedSecret, 'secret32', 32)
+      const salt = concatBytes(SALT_PREFIX, checkBytes(magic, 'magic4', 4))
       const [initiatorL, initiatorP, responderL, responderP, terminators, sessionId] =
         INFOS.map((info) => hkdf(sha256, sharedSecret, salt, info, 32)) as [Uint8Array, Uint8Array, Uint8Array, Uint8Array, Uint8Array, Uint8Array]
       return {

@@ -3,7 +3,7 @@
  * its wire type is a programmer error (ERR_BIP324_INVALID_ARG), never silently truncated.
  */
 
-import { Bip324Error } from '../errors'
+import { invalid } from '../checks'
 import { encodeCompactSize } from './compact-size'
 
 export class ByteWriter {
@@ -100,9 +100,6 @@ export class ByteWriter {
   }
 }
 
-export function invalid (message: string): Bip324Error {
-  return new Bip324Error('ERR_BIP324_INVALID_ARG', message)
-}
 
 function checkInt (value: number, min: number, max: number, type: string): number {
   if (!Number.isInteger(value) || value < min || value > max) throw invalid(`expected a ${type} (${min}..${max}), got ${String(value)}`)
@@ -113,3 +110,6 @@ function checkBigInt (value: bigint, min: bigint, max: bigint, type: string): bi
   if (typeof value !== 'bigint' || value < min || value > max) throw invalid(`expected a ${type} bigint (${min}..${max}), got ${String(value)}`)
   return value
 }
+
+/** The codecs' argument errors: one definition, lib/checks.ts's. */
+export { invalid }

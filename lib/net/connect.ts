@@ -8,7 +8,8 @@
 import * as net from 'node:net'
 
 import { Bip324Error } from '../errors'
-import { checkBoolean, checkConnectionOptions, checkInteger, settingsOf } from './options'
+import { checkBoolean, checkInteger } from '../checks'
+import { checkConnectionOptions, settingsOf } from './options'
 import { Bip324Socket, type ConnectionOptions, type Mode, settled, type V1Connection } from './socket'
 import { keepErrors } from './server'
 import { checkSocksOptions, type Destination, negotiate, type SocksProxy } from './socks'

@@ -4,7 +4,7 @@
  * wrap(), createServer() or createProxy() is called, not a failure of each connection later.
  */
 
-import { Bip324Error } from '../errors'
+import { checkBoolean, checkInteger, invalid } from '../checks'
 import type { Role } from '../protocol/constants'
 import { checkProtocolOptions } from '../protocol/protocol'
 import type { ConnectionOptions, SocketSettings } from './socket'
@@ -34,21 +34,6 @@ const MAX_TIMER = 2 ** 31 - 1
 // Options that make every handshake alike: a server or a client reusing one key pair for every
 // connection would be linkable and, with a fixed rng, predictable.
 const DETERMINISTIC = ['rng', 'secretKey', 'ellswift'] as const
-
-function invalid (message: string): Bip324Error {
-  return new Bip324Error('ERR_BIP324_INVALID_ARG', message)
-}
-
-/** Throws ERR_BIP324_INVALID_ARG unless `value` is undefined or an integer from min to max. */
-export function checkInteger (value: unknown, name: string, min: number, max: number): void {
-  if (value !== undefined && !(Number.isInteger(value) && (value as number) >= min && (value as number) <= max)) {
-    throw invalid(`${name} must be an integer from ${min} to ${max}, got ${String(value)}`)
-  }
-}
-
-export function checkBoolean (value: unknown, name: string): void {
-  if (value !== undefined && typeof value !== 'boolean') throw invalid(`${name} must be a boolean, got ${String(value)}`)
-}
 
 /** Checks every option of a connection (Protocol's included), so each entry point can refuse a bad
  *  one at once. */

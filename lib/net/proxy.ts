@@ -25,6 +25,10 @@ import { type Cidr, inCidr, parseCidr, specialRange } from './ranges'
 import { type Bip324Socket, type ConnectionOptions, settled } from './socket'
 import { TcpServer } from './tcp-server'
 import { V1SocketReader } from './v1-socket-reader'
+import { invalid } from '../checks'
+
+/** Bytes of a client's messages held while its peer is dialled: the read that sees its reset. */
+const DIAL_HOLD = 1 << 16
 
 /**
  * Decides whether a client's version message may send the proxy to host:port. `host` is written as
@@ -157,7 +161,7 @@ export class Bip324Proxy extends TcpServer {
       if (rest.error !== undefined) throw rest.error
       early = [version, ...rest.messages]
       const to = this.target ?? await this.destination(version)
-      peer = this.track(await this.dial(to, client))
+      peer = this.track(await this.dialReading(to, client, (chunk) => { early.push(...read(chunk)) }))
     } catch (err) {
       fail(err as Error)
       return
@@ -165,6 +169,27 @@ export class Bip324Proxy extends TcpServer {
     if (client.destroyed) { peer.destroy(); return }
     this.pump(client, peer, magic, read, early, fail)
     this.emit('session', { client: name, peer: `${peer.remoteAddress}:${peer.remotePort}`, sessionId: Buffer.from(peer.sessionId ?? []).toString('hex') })
+  }
+
+  // dial(), with the client read meanwhile: a paused socket never learns of a reset (the kernel
+  // reports it to a read), so a client gone right after its version would hold its slot until
+  // handshakeTimeout. What it sends meanwhile goes to `hold`, up to DIAL_HOLD bytes, past which
+  // it is paused again.
+  private async dialReading (to: Destination, client: net.Socket, hold: (chunk: Buffer) => void): Promise<Bip324Socket<'messages'>> {
+    let held = 0
+    const onData = (chunk: Buffer): void => {
+      hold(chunk)
+      held += chunk.length
+      if (held >= DIAL_HOLD) client.pause()
+    }
+    client.on('data', onData)
+    client.resume()
+    try {
+      return await this.dial(to, client)
+    } finally {
+      client.off('data', onData)
+      client.pause()
+    }
   }
 
   // The peer for `client`. The session ends with its client, so its dial does too: a client that
@@ -176,12 +201,15 @@ export class Bip324Proxy extends TcpServer {
     if (client.destroyed) throw gone()
     const connection = connect({ ...this.connectOptions, ...to, network: this.network, mode: 'messages' })
     const cancel = (): void => { connection.destroy(gone()) }
-    client.once('close', cancel)
+    // Its end counts too: a reset that came while the socket was paused reads as an end (the
+    // kernel reports the error once, to the read that was not made), and a client that ends before
+    // its peer is there has nothing more to say to it.
+    client.once('close', cancel).once('end', cancel)
     try {
       // No v1Fallback: settled gives the connection or its error.
       return await settled(connection) as Bip324Socket<'messages'>
     } finally {
-      client.off('close', cancel)
+      client.off('close', cancel).off('end', cancel)
     }
   }
 
@@ -232,9 +260,6 @@ export class Bip324Proxy extends TcpServer {
   }
 }
 
-function invalid (message: string): Bip324Error {
-  return new Bip324Error('ERR_BIP324_INVALID_ARG', message)
-}
 
 function isPort (port: unknown): port is number {
   return Number.isInteger(port) && (port as number) >= 1 && (port as number) <= 65535

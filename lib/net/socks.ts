@@ -16,6 +16,7 @@ import { inspect } from 'node:util'
 import { SocksClient } from 'socks'
 
 import { Bip324Error } from '../errors'
+import { invalid } from '../checks'
 
 /** A SOCKS5 proxy for connect(): `{ host: '127.0.0.1', port: 9050 }` is Tor's (Tor Browser: 9150). */
 export interface SocksProxy {
@@ -72,9 +73,6 @@ const USER_PASS = 0x02
 const NO_ACCEPTABLE = 0xff
 const MAX_CREDENTIAL = 255
 
-function invalid (message: string): Bip324Error {
-  return new Bip324Error('ERR_BIP324_INVALID_ARG', message)
-}
 
 function checkCredential (value: unknown, name: string): void {
   if (typeof value !== 'string' || Buffer.byteLength(value) < 1 || Buffer.byteLength(value) > MAX_CREDENTIAL) {

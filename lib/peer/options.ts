@@ -4,9 +4,9 @@
  * to their defaults, which are Bitcoin Core's where Core has one.
  */
 
-import { Bip324Error } from '../errors'
 import { MAX_SUBVERSION_LENGTH } from '../messages'
-import { checkBoolean, checkInteger, DEFAULT_MAX_RECEIVE_BUFFER, DEFAULT_MAX_SEND_BUFFER } from '../net/options'
+import { checkBoolean, checkInteger, invalid } from '../checks'
+import { DEFAULT_MAX_RECEIVE_BUFFER, DEFAULT_MAX_SEND_BUFFER } from '../net/options'
 import type { Network } from '../network'
 import {
   DEFAULT_PING_INTERVAL, DEFAULT_PING_TIMEOUT, DEFAULT_VERSION_TIMEOUT, MAX_MONEY, MIN_PEER_PROTO_VERSION, PROTOCOL_VERSION
@@ -103,9 +103,6 @@ export interface PeerSettings {
 const MAX_TIMER = 2 ** 31 - 1
 const MAX_U64 = 2n ** 64n - 1n
 
-function invalid (message: string): Bip324Error {
-  return new Bip324Error('ERR_BIP324_INVALID_ARG', message)
-}
 
 function checkBigInt (value: unknown, name: string, max: bigint): void {
   if (value !== undefined && !(typeof value === 'bigint' && value >= 0n && value <= max)) {

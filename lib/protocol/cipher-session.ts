@@ -11,6 +11,7 @@ import { EMPTY } from './bytes'
 import { uninitialized } from '../crypto/uninitialized'
 import { IGNORE_BIT, NUM_HEADER_BYTES, NUM_PACKET_OVERHEAD_BYTES, NUM_TAG_BYTES } from '../crypto/packet-format'
 import type { PacketType } from './constants'
+import { invalid } from '../checks'
 
 export class OutboundCipher {
   /** Packets sent, decoys included. */
@@ -117,9 +118,6 @@ export class InboundCipher {
   }
 }
 
-function invalid (message: string): Bip324Error {
-  return new Bip324Error('ERR_BIP324_INVALID_ARG', message)
-}
 
 function oversized (len: number, max: number): Bip324Error {
   return new Bip324Error('ERR_BIP324_OVERSIZED', `peer announced a packet of ${len} bytes of contents; the limit is ${max}`)

@@ -26,6 +26,7 @@ import { magicOf, type Network } from '../network'
 import { PacketReader } from './packet-reader'
 import { Session } from './session'
 import { V1_PREFIX_BYTES, wrongMessageStart } from './v1'
+import { checkBytes, checkInteger } from '../checks'
 
 /** The bytes after a peer's key within which its terminator must end (4,095 of garbage, then 16),
  *  here as in Bitcoin Core (V2Transport::ProcessReceivedGarbageBytes), which disconnects when they
@@ -116,12 +117,6 @@ function fail (ctx: Context, error: Bip324Error): never {
   throw error
 }
 
-function bytes (value: unknown, name: string, length?: number): Uint8Array {
-  if (!(value instanceof Uint8Array) || (length !== undefined && value.length !== length)) {
-    throw new Bip324Error('ERR_BIP324_INVALID_ARG', `${name} must be a Uint8Array${length !== undefined ? ` of ${length} bytes` : ''}`)
-  }
-  return value
-}
 
 /** Options must be an object: destructuring anything else would throw a TypeError instead. */
 export function checkOptionsObject (options: unknown): void {
@@ -130,11 +125,6 @@ export function checkOptionsObject (options: unknown): void {
   }
 }
 
-function checkGarbageLength (length: unknown): void {
-  if (length !== undefined && (!Number.isInteger(length) || (length as number) < 0 || (length as number) > MAX_GARBAGE_LEN)) {
-    throw new Bip324Error('ERR_BIP324_INVALID_ARG', `garbageLength must be an integer from 0 to ${MAX_GARBAGE_LEN}`)
-  }
-}
 
 /** Checks the options every handshake takes and resolves their defaults: a wrong one throws
  *  ERR_BIP324_INVALID_ARG here, before any key exists. */
@@ -144,11 +134,9 @@ export function resolveHandshakeOptions (options: HandshakeOptions): ResolvedHan
   if (role !== 'initiator' && role !== 'responder') {
     throw new Bip324Error('ERR_BIP324_INVALID_ARG', 'role must be "initiator" or "responder"')
   }
-  checkGarbageLength(garbageLength)
+  checkInteger(garbageLength, 'garbageLength', 0, MAX_GARBAGE_LEN)
+  checkInteger(options.maxContents, 'maxContents', 0, MAX_CONTENTS_LIMIT)
   const maxContents = options.maxContents ?? DEFAULT_MAX_CONTENTS
-  if (!Number.isInteger(maxContents) || maxContents < 0 || maxContents > MAX_CONTENTS_LIMIT) {
-    throw new Bip324Error('ERR_BIP324_INVALID_ARG', `maxContents must be an integer from 0 to ${MAX_CONTENTS_LIMIT}`)
-  }
   if (options.rng !== undefined && typeof options.rng !== 'function') {
     throw new Bip324Error('ERR_BIP324_INVALID_ARG', 'rng must be a function (n) => Uint8Array')
   }
@@ -170,7 +158,7 @@ export interface SendVersionOptions {
 /** Checks what sendVersion sends; a wrong option throws ERR_BIP324_INVALID_ARG. */
 export function checkSendVersionOptions (options: SendVersionOptions): void {
   checkOptionsObject(options)
-  if (options.version !== undefined) bytes(options.version, 'version')
+  if (options.version !== undefined) checkBytes(options.version, 'version')
   const { decoys = [] } = options
   if (!Array.isArray(decoys) || !decoys.every((length) => Number.isInteger(length) && length >= 0 && length <= MAX_CONTENTS_LIMIT)) {
     throw new Bip324Error('ERR_BIP324_INVALID_ARG', `decoys must be an array of integer lengths from 0 to ${MAX_CONTENTS_LIMIT}`)
@@ -216,11 +204,11 @@ export class Initialized extends State<Context> {
     let secretKey: Uint8Array | null = null
     let ourKey: Uint8Array | null = null
     if (options.secretKey !== undefined) {
-      secretKey = Uint8Array.from(bytes(options.secretKey, 'secretKey', 32))
+      secretKey = Uint8Array.from(checkBytes(options.secretKey, 'secretKey', 32))
       ourKey = backend.ellswiftCreate(secretKey, rng(32))
       if (ourKey === null) throw new Bip324Error('ERR_BIP324_INVALID_ARG', 'secretKey is not a valid secp256k1 scalar')
       if (options.ellswift !== undefined) {
-        const given = bytes(options.ellswift, 'ellswift', NUM_ELLIGATOR_SWIFT_BYTES)
+        const given = checkBytes(options.ellswift, 'ellswift', NUM_ELLIGATOR_SWIFT_BYTES)
         if (!equal(backend.ellswiftDecode(given), backend.ellswiftDecode(ourKey))) {
           throw new Bip324Error('ERR_BIP324_INVALID_ARG', 'ellswift does not encode the public key of secretKey')
         }
@@ -244,7 +232,7 @@ export class Initialized extends State<Context> {
    *  bytes, or windowFillingGarbage(following)..4095 of them). `following`: the bytes of the packets
    *  sendVersion will send (default: an empty version packet, 20). */
   sendKey (garbage?: Uint8Array, following: number = NUM_PACKET_OVERHEAD_BYTES): { state: SentKey, bytes: Uint8Array } {
-    if (garbage !== undefined) bytes(garbage, 'garbage')
+    if (garbage !== undefined) checkBytes(garbage, 'garbage')
     if (garbage !== undefined && garbage.length > MAX_GARBAGE_LEN) {
       throw new Bip324Error('ERR_BIP324_INVALID_ARG', `garbage must be at most ${MAX_GARBAGE_LEN} bytes`)
     }
@@ -284,7 +272,7 @@ export class SentKey extends State<KeyedContext> {
    *  both directions' ciphers. A responder refuses, once 16 bytes are in, a key that is another
    *  network's v1 `version` header (ERR_BIP324_BAD_MAGIC, as Bitcoin Core: wrongMessageStart). */
   receiveKey (input: Uint8Array): KeyResult {
-    bytes(input, 'input')
+    checkBytes(input, 'input')
     const take = Math.min(NUM_ELLIGATOR_SWIFT_BYTES - this.#fill, input.length)
     const before = this.#fill
     const { role, magic } = this.peek()
@@ -388,7 +376,7 @@ export class SentVersion extends State {
    *  chunking. After 4095 bytes of garbage without a terminator the handshake fails with
    *  ERR_BIP324_NO_TERMINATOR; so no more than 4,111 bytes are ever held. */
   receiveGarbage (input: Uint8Array): GarbageResult {
-    bytes(input, 'input')
+    checkBytes(input, 'input')
     const ctx = this.peek()
     const terminator = theirTerminator(ctx)
     // Usually the peer's garbage and terminator come in one chunk: found there, no window is made.
@@ -469,7 +457,7 @@ export class ReceivedGarbage extends State {
   /** Reads the peer's next packet, in any chunking: a decoy is dropped (and reported, one per call),
    *  the first genuine packet is the version packet and completes the handshake. */
   receiveVersion (input: Uint8Array): VersionResult {
-    bytes(input, 'input')
+    checkBytes(input, 'input')
     const ctx = this.peek()
     const { packets: [packet], consumed, error } = this.#reader.feed(input, true)
     if (error !== undefined) {

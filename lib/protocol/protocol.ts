@@ -30,6 +30,7 @@ import {
 } from './handshake'
 import { Session } from './session'
 import { V1_HEADER_BYTES, V1Check } from './v1'
+import { checkInteger, invalid } from '../checks'
 
 export interface ProtocolOptions extends HandshakeOptions {
   /** Contents lengths of decoy packets sent before our version packet. Their bytes count toward
@@ -86,9 +87,8 @@ function checkOwnOptions (options: ProtocolOptions): void {
 
 /** Throws ERR_BIP324_INVALID_ARG unless `length` is a decoy's contents length sendDecoy() takes. */
 export function checkDecoyLength (length: number): void {
-  if (!Number.isInteger(length) || length < 0 || length > MAX_CONTENTS_LIMIT) {
-    throw new Bip324Error('ERR_BIP324_INVALID_ARG', `length must be an integer from 0 to ${MAX_CONTENTS_LIMIT}, got ${String(length)}`)
-  }
+  if (length === undefined) throw invalid('length must be an integer')
+  checkInteger(length, 'length', 0, MAX_CONTENTS_LIMIT)
 }
 
 /** Throws ERR_BIP324_INVALID_ARG for any option `new Protocol(options)` would refuse; builds nothing. */
