@@ -5,7 +5,7 @@ import net from 'node:net'
 
 import { createServer, decodePayload } from '../lib'
 import { probe } from '../lib/peer/probe'
-import { runCli } from './helpers/cli'
+import { runCli, runCliHead } from './helpers/cli'
 import { NODE_SERVICES, NODE_START_HEIGHT, NODE_USER_AGENT, v1OnlyNode, v2Node } from './helpers/fake-node'
 import { rawServer } from './helpers/net'
 import { socks5Server } from './helpers/socks5-server'
@@ -28,6 +28,22 @@ test('connect --json: exit 0 with the node\'s user agent, services, start height
   expect(out.serviceNames).toEqual(['NETWORK', 'WITNESS', 'NETWORK_LIMITED', 'P2P_V2'])
   expect(out.sessionId).toBe(node.sessions[0])
   await node.close()
+})
+
+test('connect | head -1: a reader that closes our stdout ends the command quietly, exit 0, no stack trace (ten runs, and demo, which writes after the reader is gone)', async () => {
+  const node = await v2Node()
+  try {
+    for (let i = 0; i < 10; i++) {
+      const run = await runCliHead(['connect', `127.0.0.1:${node.port}`])
+      expect({ i, ...run }).toEqual({ i, code: 0, stdout: expect.stringMatching(/^127\.0\.0\.1:\d+ \(mainnet\) over BIP-324 v2/), stderr: '' })
+    }
+  } finally {
+    await node.close()
+  }
+  // demo prints its first line before the handshake and the next after it: that write always
+  // meets the closed pipe (EPIPE), where connect's lines may all be in the pipe before it closes.
+  const demo = await runCliHead(['demo'])
+  expect(demo).toEqual({ code: 0, stdout: expect.stringMatching(/^bip324 demo: /), stderr: '' })
 })
 
 test('connect for humans prints the session id and says the transport is encrypted', async () => {

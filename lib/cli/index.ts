@@ -138,5 +138,25 @@ export async function main (argv: string[]): Promise<number> {
   }
 }
 
+/**
+ * A reader that stops reading (`bip324 connect ... | head -1`) closes our stdout, and the next
+ * write fails with EPIPE: the command ends there, quietly and with exit code 0, as a Unix tool
+ * ends of SIGPIPE (which Node ignores) without a word. A closed stderr costs only the messages it
+ * would have carried: the exit code still says how the command ended. Other errors of the two
+ * streams are bugs, thrown as before.
+ */
+function endQuietlyOnClosedOutput (): void {
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err
+    process.exit(0)
+  })
+  process.stderr.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err
+  })
+}
+
 // A rejection here is a bug in report() itself: Node prints it with its stack and exits 1.
-if (require.main === module) void main(process.argv.slice(2)).then((code) => { process.exitCode = code })
+if (require.main === module) {
+  endQuietlyOnClosedOutput()
+  void main(process.argv.slice(2)).then((code) => { process.exitCode = code })
+}
