@@ -54,6 +54,8 @@ test('headers for humans: height and tip, and progress lines on stderr when it i
   expect(run.code).toBe(0)
   expect(run.stdout).toContain('height     10')
   expect(run.stdout).toContain(`tip        ${hashOf(mined[9]!)}`)
+  // getblockheader's chainwork of the tip: 11 regtest headers of work 2, genesis included.
+  expect(run.stdout).toContain(`work       ${'0'.repeat(62)}16 (chainwork`)
   expect(run.stderr).toMatch(/headers: \d+ of [\d,]+/)
   await node.close()
 })
@@ -99,8 +101,10 @@ test('headers: the node reorganises its chain during the download; we follow fro
   expect(run.code).toBe(0)
   const last = JSON.parse(run.stdout.trim().split('\n').pop()!)
   expect(last).toMatchObject({ ok: true, height: 1_995 + 600, tip: hashOf(fork[599]!) })
-  // The work is that of the chain we ended on: regtest's 2 per header (blockProof of 0x207fffff).
-  expect(BigInt('0x' + last.work)).toBe(2n * BigInt(1_995 + 600))
+  // The work is that of the chain we ended on, as Core's chainwork: regtest's 2 per header
+  // (blockProof of 0x207fffff), genesis included, in 64 hex digits.
+  expect(last.work).toBe((2n * BigInt(1_995 + 600 + 1)).toString(16).padStart(64, '0'))
+  expect(last.seconds).toBe(Math.round(last.seconds * 10) / 10)
   // The second locator names our last ten headers, newest first, then genesis.
   const second = decodePayload('getheaders', node.asked[1]!.payload) as { locator: Uint8Array[] }
   expect(second.locator.map(hashToHex)).toEqual([...mined.slice(1_990, 2_000).reverse().map(hashOf), hashOf(REGTEST_GENESIS)])

@@ -24,7 +24,7 @@ test('connect --json: exit 0 with the node\'s user agent, services, start height
   const run = await runCli(['connect', `127.0.0.1:${node.port}`, '--network', 'regtest', '--json'])
   expect(run.code).toBe(0)
   const out = JSON.parse(run.stdout)
-  expect(out).toMatchObject({ ok: true, transport: 'v2', fellBackToV1: false, userAgent: NODE_USER_AGENT, startHeight: NODE_START_HEIGHT, services: NODE_SERVICES.toString() })
+  expect(out).toMatchObject({ ok: true, transport: 'v2', fellBackToV1: false, userAgent: NODE_USER_AGENT, startHeight: NODE_START_HEIGHT, services: NODE_SERVICES.toString(16).padStart(16, '0') })
   expect(out.serviceNames).toEqual(['NETWORK', 'WITNESS', 'NETWORK_LIMITED', 'P2P_V2'])
   expect(out.sessionId).toBe(node.sessions[0])
   await node.close()
@@ -53,6 +53,8 @@ test('connect for humans prints the session id and says the transport is encrypt
   expect(run.stdout).toContain('over BIP-324 v2, encrypted')
   expect(run.stdout).toContain(`session id   ${node.sessions[0]}`)
   expect(run.stdout).toContain(`user agent   ${NODE_USER_AGENT}`)
+  // As --json and getpeerinfo give them: 16 hex digits.
+  expect(run.stdout).toContain('services     0000000000000c09 NETWORK WITNESS NETWORK_LIMITED P2P_V2')
   await node.close()
 })
 

@@ -34,6 +34,9 @@ async function speaksV1 (options: Omit<ProbeOptions, 'v1Fallback'>): Promise<boo
   }
 }
 
+// Text and JSON alike, as getpeerinfo's "services" shows them: 16 hex digits.
+const servicesHex = (services: bigint): string => services.toString(16).padStart(16, '0')
+
 export async function connectCommand (out: Output, values: Values, positionals: string[]): Promise<number> {
   const target = nodeTargetOf(values, onePositional(positionals, '<host[:port]>'), 10_000)
   const { host, port, network, timeout, backend, fallback, socks, where, proxy } = target
@@ -61,7 +64,7 @@ export async function connectCommand (out: Output, values: Values, positionals: 
       sessionId: result.sessionId,
       userAgent: v.userAgent,
       version: v.version,
-      services: v.services.toString(),
+      services: servicesHex(v.services),
       serviceNames: serviceNames(v.services),
       startHeight: v.startHeight,
       relay: v.relay
@@ -73,7 +76,7 @@ export async function connectCommand (out: Output, values: Values, positionals: 
   // As getpeerinfo's subver shows it (and with no escape sequence to rewrite the lines above).
   out.say(`  user agent   ${sanitizeString(v.userAgent)}`)
   out.say(`  version      ${v.version}`)
-  out.say(`  services     0x${v.services.toString(16)} ${serviceNames(v.services).join(' ')}`)
+  out.say(`  services     ${servicesHex(v.services)} ${serviceNames(v.services).join(' ')}`)
   out.say(`  start height ${v.startHeight}`)
   return 0
 }
