@@ -10,6 +10,7 @@ import { blockHash, encodeBlockHeader, encodeCompactSize, hashToHex } from '../l
 import { answer, type Chain } from './helpers/chain-responder'
 import { runCli } from './helpers/cli'
 import { behaveAsCore, type CoreBehaviour, type CoreSide, type Wire } from './helpers/core-node'
+import { v1OnlyNode } from './helpers/fake-node'
 import { mineRegtestHeaders, REGTEST_GENESIS } from './helpers/regtest-chain'
 
 const BLOCK_542213 = '000000000000000000143a2c56c0214236dadfd30df41d4a0345492ad6d861ec'
@@ -164,4 +165,18 @@ test('block: usage errors for a missing or malformed hash', async () => {
   const bad = await runCli(['block', '127.0.0.1:1', 'xyz'])
   expect(bad.code).toBe(2)
   expect(bad.stderr).toContain('expected 64 hex digits')
+})
+
+test('headers and block on a v1-only node: asked over v1 as connect asks, the same exit code 3 and hint; with --v1-fallback they work over v1', async () => {
+  const node = await v1OnlyNode('regtest')
+  const genesis = hashOf(REGTEST_GENESIS)
+  for (const [command, rest] of [['headers', []], ['block', [genesis]]] as const) {
+    const argv = [command, `127.0.0.1:${node.port}`, ...rest, '--network', 'regtest']
+    const run = await runCli(argv)
+    expect({ command, ...run }).toEqual({ command, code: 3, stdout: '', stderr: `bip324 ${command}: 127.0.0.1:${node.port} speaks only v1: it answered a v1 version message (retry with --v1-fallback) (ERR_BIP324_V1_PEER)\n` })
+    const fallback = await runCli([...argv, '--v1-fallback', '--json'])
+    expect({ command, code: fallback.code }).toEqual({ command, code: 0 })
+    expect(JSON.parse(fallback.stdout.trim().split('\n').pop()!)).toMatchObject({ ok: true, transport: 'v1' })
+  }
+  await node.close()
 })

@@ -5,7 +5,7 @@ import { equal } from '../protocol/bytes'
 import type { Values } from './args'
 import { UsageError } from './errors'
 import { ask, connectNode } from './node-session'
-import { NODE_OPTIONS_USAGE, nodeTargetOf, PROXY_USAGE } from './node-target'
+import { FAILURE_USAGE, NODE_OPTIONS_USAGE, nodeTargetOf, PROXY_USAGE } from './node-target'
 import type { Output } from './output'
 
 export const usage = `bip324 block <host[:port]> <hash> ${NODE_OPTIONS_USAGE}
@@ -18,10 +18,13 @@ that lacks the block sends nothing (Core answers notfound only for transactions)
 (default 60000) ends the wait, as it bounds the connection and the version handshake. With --json
 the last line is { "ok": true, "hash", "header", "transactions": [{ "txid", "wtxid" }], ... }.
 
+${FAILURE_USAGE}
+
 ${PROXY_USAGE}
 
 Exit codes: 0 done; 1 refused, unreachable, timed out, or the block failed its checks (the message
-says which, with Bitcoin Core's reason); 2 usage error; 3 the node speaks only v1.`
+says which, with Bitcoin Core's reason); 2 usage error; 3 the node speaks only v1 (retry with
+--v1-fallback).`
 
 export async function blockCommand (out: Output, values: Values, positionals: string[]): Promise<number> {
   if (positionals.length !== 2) throw new UsageError(`expected <host[:port]> <hash>, got ${positionals.length} argument${positionals.length === 1 ? '' : 's'}`)

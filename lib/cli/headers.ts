@@ -7,7 +7,7 @@ import { PROTOCOL_VERSION } from '../peer'
 import type { Values } from './args'
 import { Failure } from './errors'
 import { ask, connectNode } from './node-session'
-import { NODE_OPTIONS_USAGE, nodeTargetOf, onePositional, PROXY_USAGE } from './node-target'
+import { FAILURE_USAGE, NODE_OPTIONS_USAGE, nodeTargetOf, onePositional, PROXY_USAGE } from './node-target'
 import type { Output } from './output'
 
 export const usage = `bip324 headers <host[:port]> ${NODE_OPTIONS_USAGE}
@@ -23,6 +23,8 @@ followed. A node that sends headers past a round (2,000) beyond the height it an
 A progress bar on a terminal, else a progress line on stderr every 5 seconds. --timeout (default
 60000) bounds the connection, the version handshake, and each round.
 With --json the last line is { "ok": true, "height", "tip", "work", ... }.
+
+${FAILURE_USAGE}
 
 ${PROXY_USAGE}
 

@@ -89,7 +89,7 @@ Exit codes:
   1  the operation failed (refused, unreachable, timed out, handshake or transport error: the
      message says which); also a bug, which alone prints a stack trace (please report it)
   2  usage error: the command line is wrong, and nothing was attempted
-  3  the peer speaks only v1 (connect without --v1-fallback)`
+  3  the peer speaks only v1 (connect, headers and block without --v1-fallback)`
 
 // Own keys only: 'toString' or '__proto__' name no command.
 function commandNamed (name: string): Command | undefined {

@@ -6,13 +6,14 @@
 import type { Message } from '../messages'
 import { connectPeerAsync, type Peer, type RawPeerMessage } from '../peer'
 import { Failure } from './errors'
-import { nodeFailure, type NodeTarget } from './node-target'
+import { nodeFailure, type NodeTarget, reachFailure } from './node-target'
 import { isOperational } from './report'
 
 /** A Peer of `target`, ready, that relays nothing to us (we only ask). Its failure from then on
  *  (a reset, a ping timeout, a broken rule) is kept for the request it ends, never thrown. */
 export async function connectNode (target: NodeTarget): Promise<Peer> {
   const { host, port, network, timeout, backend, fallback, socks } = target
+  const started = Date.now()
   let peer: Peer
   try {
     peer = await connectPeerAsync({
@@ -20,7 +21,9 @@ export async function connectNode (target: NodeTarget): Promise<Peer> {
       handshakeTimeout: timeout, versionTimeout: timeout, ...(socks !== undefined && { socks })
     })
   } catch (err) {
-    throw failureOf(err, target)
+    // Not reached: found out why as connect does (a v1-only node, a service that is not Bitcoin).
+    if (!isOperational(err) || err.code === 'ERR_BIP324_INVALID_ARG') throw err
+    throw await reachFailure(err, target, started)
   }
   peer.on('error', (err) => failures.set(peer, err))
   return peer
