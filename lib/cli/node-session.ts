@@ -44,13 +44,28 @@ function failureOf (err: unknown, target: NodeTarget): unknown {
  * names the answer in the message.
  */
 export function ask<T> (peer: Peer, target: NodeTarget, request: Message, pick: (message: Message, raw: RawPeerMessage) => T | undefined, what: string): Promise<T> {
+  return exchange(peer, target, request, pick, what, false) as Promise<T>
+}
+
+/**
+ * As ask, for a request a node answers only when it has the answer and else ignores (Core's
+ * getheaders for one hash): a ping follows it, and resolves undefined when its pong comes first.
+ * Core handles a peer's messages one at a time, in order, so an answer would have come before.
+ */
+export function askIfKnown<T> (peer: Peer, target: NodeTarget, request: Message, pick: (message: Message, raw: RawPeerMessage) => T | undefined, what: string): Promise<T | undefined> {
+  return exchange(peer, target, request, pick, what, true)
+}
+
+function exchange<T> (peer: Peer, target: NodeTarget, request: Message, pick: (message: Message, raw: RawPeerMessage) => T | undefined, what: string, ping: boolean): Promise<T | undefined> {
   const closed = (): Failure => new Failure(`${target.where} closed the connection before sending ${what}`, 'ERR_BIP324_PEER_CLOSED')
   if (peer.destroyed) {
     const err = failures.get(peer)
     return Promise.reject(err === undefined ? closed() : failureOf(err, target))
   }
   return new Promise((resolve, reject) => {
+    let settled = false
     const done = (): void => {
+      settled = true
       clearTimeout(timer)
       peer.off('message', onMessage).off('error', onError).off('close', onClose)
     }
@@ -75,5 +90,13 @@ export function ask<T> (peer: Peer, target: NodeTarget, request: Message, pick: 
     }, target.timeout)
     peer.on('message', onMessage).on('error', onError).on('close', onClose)
     peer.send(request)
+    // An error here is the Peer closing, which onError or onClose reports.
+    if (ping) {
+      peer.ping((err) => {
+        if (err !== null || settled) return
+        done()
+        resolve(undefined)
+      })
+    }
   })
 }
