@@ -6,7 +6,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 
 import { createServer, decodePayload, encodePayload, type Network } from '../lib'
-import { blockHash, encodeBlockHeader, encodeCompactSize, hashToHex } from '../lib/messages'
+import { blockHash, type BlockHeader, doubleSha256, encodeBlockHeader, encodeCompactSize, hashToHex } from '../lib/messages'
 import { answer, type Chain } from './helpers/chain-responder'
 import { runCli } from './helpers/cli'
 import { behaveAsCore, type CoreBehaviour, type CoreSide, type Wire } from './helpers/core-node'
@@ -134,7 +134,8 @@ test('block --json: mainnet block 542,213 with its witnesses, checked, its trans
   const run = await runCli(['block', `127.0.0.1:${node.port}`, BLOCK_542213, '--json'])
   expect(run.code).toBe(0)
   const out = JSON.parse(run.stdout.trim().split('\n').pop()!)
-  expect(out).toMatchObject({ ok: true, transport: 'v2', hash: BLOCK_542213, size: 2_355 })
+  // Its height from its coinbase (BIP 34, active on mainnet from 227,931).
+  expect(out).toMatchObject({ ok: true, transport: 'v2', hash: BLOCK_542213, height: 542_213, size: 2_355 })
   expect(out.transactions).toHaveLength(4)
   // Two of the four carry witness data (bitcoinjs-lib's fixture): their wtxids differ from their txids.
   expect(out.transactions.filter((t: { txid: string, wtxid: string }) => t.txid !== t.wtxid)).toHaveLength(2)
@@ -174,7 +175,8 @@ test('block: usage errors for a missing or malformed hash', async () => {
   expect((await runCli(['block', '127.0.0.1:1'])).code).toBe(2)
   const bad = await runCli(['block', '127.0.0.1:1', 'xyz'])
   expect(bad.code).toBe(2)
-  expect(bad.stderr).toContain('expected 64 hex digits')
+  expect(bad.stderr).toContain('expected 64 hex digits or a height from 0 to 2147483647')
+  expect((await runCli(['block', '127.0.0.1:1', '2147483648'])).code).toBe(2)
 })
 
 test('headers and block on a v1-only node: asked over v1 as connect asks, the same exit code 3 and hint; with --v1-fallback they work over v1', async () => {
@@ -189,4 +191,39 @@ test('headers and block on a v1-only node: asked over v1 as connect asks, the sa
     expect(JSON.parse(fallback.stdout.trim().split('\n').pop()!)).toMatchObject({ ok: true, transport: 'v1' })
   }
   await node.close()
+})
+
+// A regtest block of one coinbase transaction at `height` (BIP 34: its scriptSig starts with the
+// height, here OP_1..OP_16), on `prev`, mined to regtest's target.
+function regtestBlock (height: number, prev: BlockHeader): { header: BlockHeader, raw: Uint8Array } {
+  const coinbase = Buffer.concat([
+    Buffer.from('01000000' + '01' + '00'.repeat(32) + 'ffffffff', 'hex'),
+    Buffer.from([2, 0x50 + height, 0]), // scriptSig: OP_<height> and a byte (Core wants 2 to 100)
+    Buffer.from('ffffffff' + '01' + '00f2052a01000000' + '01' + '51' + '00000000', 'hex')
+  ])
+  const header: BlockHeader = { version: 0x20000000, prevBlock: blockHash(encodeBlockHeader(prev)), merkleRoot: doubleSha256(coinbase), time: prev.time + 600, bits: 0x207fffff, nonce: 0 }
+  while (blockHash(encodeBlockHeader(header))[31]! >= 0x7f) header.nonce++
+  return { header, raw: Uint8Array.from([...encodeBlockHeader(header), 1, ...coinbase]) }
+}
+
+test('block by height: the headers from genesis to it, then the block, its height printed; a hash\'s height from its coinbase; a height past the node\'s chain ends at once', async () => {
+  const mined = mineRegtestHeaders(4)
+  const fifth = regtestBlock(5, mined[3]!)
+  const hash = hashOf(fifth.header)
+  const node = await chainNode('regtest', { headers: [REGTEST_GENESIS, ...mined, fifth.header], blocks: new Map([[hash, fifth.raw]]) })
+  try {
+    const byHeight = await runCli(['block', `127.0.0.1:${node.port}`, '5', '--network', 'regtest', '--json'])
+    expect(byHeight.code).toBe(0)
+    expect(JSON.parse(byHeight.stdout.trim().split('\n').pop()!)).toMatchObject({ ok: true, hash, height: 5, transactions: [{ txid: hashToHex(fifth.header.merkleRoot) }] })
+    // The headers to height 5 (one round), the header of its hash, the block.
+    expect(node.asked.map((m) => m.type)).toEqual(['getheaders', 'getheaders', 'getdata'])
+    const byHash = await runCli(['block', `127.0.0.1:${node.port}`, hash, '--network', 'regtest'])
+    expect(byHash.code).toBe(0)
+    expect(byHash.stdout).toContain('  height      5\n')
+    const past = await runCli(['block', `127.0.0.1:${node.port}`, '9', '--network', 'regtest', '--json'])
+    expect(past.code).toBe(1)
+    expect(JSON.parse(past.stdout.trim().split('\n').pop()!).error).toMatchObject({ code: 'ERR_NOT_FOUND', message: `127.0.0.1:${node.port}'s best chain ends at height 5, below 9` })
+  } finally {
+    await node.close()
+  }
 })
