@@ -9,11 +9,18 @@
 // Usage:
 //   node scripts/prebuild.js                  build every target (npm run build:prebuilds)
 //   node scripts/prebuild.js linux-arm64 ...  build only these
-//   node scripts/prebuild.js --pack           npm's prepack: every target's prebuild must be present
-//                                             and built from the current sources; missing or stale
-//                                             ones are built here, and if one cannot be, npm pack fails
+//   node scripts/prebuild.js --pack           npm's prepack. For a contributor's `npm pack`: the
+//                                             tarball takes the prebuilds present, nothing is built
+//                                             or installed, and what it lacks (or ships stale) is
+//                                             said; seconds, not the minutes of every build
+//   node scripts/prebuild.js --pack --release the release's check (npm run release:pack; also
+//                                             `npm publish`, and BIP324_RELEASE=1): every target's
+//                                             prebuild must be present and built from the current
+//                                             sources; missing or stale ones are built here, and if
+//                                             one cannot be, the pack fails
 //   node scripts/prebuild.js --list           each target and what it needs on this machine
-// Exit status: 0 if every requested target was built (or, with --pack, is present and current).
+// Exit status: 0 if every requested target was built (or, with --pack --release, is present and
+// current; with --pack alone, always unless the dependency sources are missing).
 //
 // ---- The target interface -------------------------------------------------------------------
 // One module per target: scripts/targets/<platform>-<arch>.js (<platform>-<arch> as in
@@ -275,9 +282,42 @@ async function buildTarget (t, hash) {
   }
 }
 
+// Whether --pack is the release's strict check: asked for (--release, npm run release:pack), or
+// the pack is `npm publish`'s (npm names the command it runs in npm_command), which must never
+// publish a tarball lacking a prebuild; a contributor's `npm pack` is not.
+function isRelease (args, env = process.env) {
+  return args.includes('--release') || env.BIP324_RELEASE === '1' || env.npm_command === 'publish'
+}
+
+// What --pack does with each target, from prebuilds/manifest.json, the current sources' hash and
+// which files exist: state 'current' (present, built from these sources), 'stale' (present, from
+// older sources) or 'missing'; action 'ship' (current), and for the others, in a release, 'build'
+// (needs() is asked only then: it may install toolchains, and the build takes minutes), else
+// 'lack' (missing: the tarball has none) or 'ship-stale' (the tarball has the old one, said so).
+function packPlan ({ targets, manifest, hash, exists, release, root = ROOT }) {
+  return targets.map((t) => {
+    const e = manifest[t.target]
+    const state = !e || !exists(path.join(root, 'prebuilds', e.file)) ? 'missing' : e.sources !== hash ? 'stale' : 'current'
+    const action = state === 'current' ? 'ship' : release ? 'build' : state === 'missing' ? 'lack' : 'ship-stale'
+    return { target: t, state, action, file: e && e.file }
+  })
+}
+
+// The contributor's --pack: one line per target, and what a tarball without some prebuilds means.
+function reportPack (plan) {
+  for (const { target, state, action, file } of plan) {
+    if (action === 'ship') log(`${target.target}: ${describe(path.join(ROOT, 'prebuilds', file))}, current`)
+    else if (action === 'ship-stale') log(`${target.target}: prebuilds/${file} is built from older sources: the tarball ships it as it is (npm run build:prebuilds ${target.target} rebuilds it)`)
+    else log(`${target.target}: ${state}: the tarball has no prebuild for it, so an install there compiles from source (npm run build:prebuilds ${target.target} builds it where it can be built)`)
+  }
+  const short = plan.filter((p) => p.action !== 'ship').map((p) => p.target.target)
+  if (short.length) log(`npm pack: a tarball for this checkout, without current prebuilds for ${short.join(', ')}; a release packs with npm run release:pack, which builds or refuses`)
+}
+
 async function main () {
   const args = process.argv.slice(2)
   const pack = args.includes('--pack')
+  const release = pack && isRelease(args)
   const list = args.includes('--list')
   const only = args.filter((a) => !a.startsWith('--'))
 
@@ -303,13 +343,14 @@ async function main () {
   const todo = []
   if (pack) {
     // What npm pack would ship: present, listed in the manifest with the current sources' hash.
-    const m = readManifest()
-    for (const t of targets) {
-      const e = m[t.target]
-      const file = e && path.join(ROOT, 'prebuilds', e.file)
-      if (!e || !fs.existsSync(file)) todo.push([t, 'missing'])
-      else if (e.sources !== hash) todo.push([t, 'built from older sources'])
-      else log(`${t.target}: ${describe(file)}, current`)
+    const plan = packPlan({ targets, manifest: readManifest(), hash, exists: fs.existsSync, release })
+    if (!release) {
+      reportPack(plan)
+      return
+    }
+    for (const { target, state, action, file } of plan) {
+      if (action === 'ship') log(`${target.target}: ${describe(path.join(ROOT, 'prebuilds', file))}, current`)
+      else todo.push([target, state === 'stale' ? 'built from older sources' : 'missing'])
     }
   } else {
     for (const t of targets) todo.push([t, 'requested'])
@@ -348,7 +389,9 @@ module.exports = {
   compareVersions,
   nodedir,
   buildWithPrebuildify,
-  loadTargets
+  loadTargets,
+  isRelease,
+  packPlan
 }
 
 if (require.main === module) {

@@ -6,10 +6,11 @@ import fs from 'node:fs'
 import path from 'node:path'
 
 import { createServer, decodePayload, encodePayload, type Network } from '../lib'
-import { blockHash, encodeBlockHeader, encodeCompactSize, hashToHex } from '../lib/messages'
+import { blockHash, type BlockHeader, doubleSha256, encodeBlockHeader, encodeCompactSize, hashToHex } from '../lib/messages'
 import { answer, type Chain } from './helpers/chain-responder'
 import { runCli } from './helpers/cli'
 import { behaveAsCore, type CoreBehaviour, type CoreSide, type Wire } from './helpers/core-node'
+import { v1OnlyNode } from './helpers/fake-node'
 import { mineRegtestHeaders, REGTEST_GENESIS } from './helpers/regtest-chain'
 
 const BLOCK_542213 = '000000000000000000143a2c56c0214236dadfd30df41d4a0345492ad6d861ec'
@@ -54,6 +55,8 @@ test('headers for humans: height and tip, and progress lines on stderr when it i
   expect(run.code).toBe(0)
   expect(run.stdout).toContain('height     10')
   expect(run.stdout).toContain(`tip        ${hashOf(mined[9]!)}`)
+  // getblockheader's chainwork of the tip: 11 regtest headers of work 2, genesis included.
+  expect(run.stdout).toContain(`work       ${'0'.repeat(62)}16 (chainwork`)
   expect(run.stderr).toMatch(/headers: \d+ of [\d,]+/)
   await node.close()
 })
@@ -99,8 +102,10 @@ test('headers: the node reorganises its chain during the download; we follow fro
   expect(run.code).toBe(0)
   const last = JSON.parse(run.stdout.trim().split('\n').pop()!)
   expect(last).toMatchObject({ ok: true, height: 1_995 + 600, tip: hashOf(fork[599]!) })
-  // The work is that of the chain we ended on: regtest's 2 per header (blockProof of 0x207fffff).
-  expect(BigInt('0x' + last.work)).toBe(2n * BigInt(1_995 + 600))
+  // The work is that of the chain we ended on, as Core's chainwork: regtest's 2 per header
+  // (blockProof of 0x207fffff), genesis included, in 64 hex digits.
+  expect(last.work).toBe((2n * BigInt(1_995 + 600 + 1)).toString(16).padStart(64, '0'))
+  expect(last.seconds).toBe(Math.round(last.seconds * 10) / 10)
   // The second locator names our last ten headers, newest first, then genesis.
   const second = decodePayload('getheaders', node.asked[1]!.payload) as { locator: Uint8Array[] }
   expect(second.locator.map(hashToHex)).toEqual([...mined.slice(1_990, 2_000).reverse().map(hashOf), hashOf(REGTEST_GENESIS)])
@@ -129,18 +134,23 @@ test('block --json: mainnet block 542,213 with its witnesses, checked, its trans
   const run = await runCli(['block', `127.0.0.1:${node.port}`, BLOCK_542213, '--json'])
   expect(run.code).toBe(0)
   const out = JSON.parse(run.stdout.trim().split('\n').pop()!)
-  expect(out).toMatchObject({ ok: true, transport: 'v2', hash: BLOCK_542213, size: 2_355 })
+  // Its height from its coinbase (BIP 34, active on mainnet from 227,931).
+  expect(out).toMatchObject({ ok: true, transport: 'v2', hash: BLOCK_542213, height: 542_213, size: 2_355 })
   expect(out.transactions).toHaveLength(4)
   // Two of the four carry witness data (bitcoinjs-lib's fixture): their wtxids differ from their txids.
   expect(out.transactions.filter((t: { txid: string, wtxid: string }) => t.txid !== t.wtxid)).toHaveLength(2)
-  // It asked for the block with witnesses (MSG_WITNESS_BLOCK).
-  const getdata = decodePayload('getdata', node.asked[0]!.payload) as { inventory: Array<{ invType: number }> }
+  // It asked for the header first, with no locator (Core answers with the stop hash's header), then
+  // for the block with witnesses (MSG_WITNESS_BLOCK).
+  expect(node.asked.map((m) => m.type)).toEqual(['getheaders', 'getdata'])
+  expect(decodePayload('getheaders', node.asked[0]!.payload)).toMatchObject({ locator: [] })
+  const getdata = decodePayload('getdata', node.asked[1]!.payload) as { inventory: Array<{ invType: number }> }
   expect(getdata.inventory[0]!.invType).toBe(0x40000002)
   await node.close()
 })
 
-test('block: a block changed in its last transaction fails its checks; one the node lacks times out', async () => {
+test('block: a block changed in its last transaction fails its checks; one the node lacks ends at once (its header was not known), not after --timeout', async () => {
   const broken = (r: Wire): Wire => {
+    if (r.type !== 'block') return r
     const payload = new Uint8Array(r.payload)
     payload[payload.length - 10]! ^= 1 // inside the last transaction: a root or the commitment no longer matches
     return { type: r.type, payload }
@@ -149,9 +159,15 @@ test('block: a block changed in its last transaction fails its checks; one the n
   const run = await runCli(['block', `127.0.0.1:${node.port}`, BLOCK_542213, '--json'])
   expect(run.code).toBe(1)
   expect(JSON.parse(run.stdout.trim().split('\n').pop()!).error.code).toBe('ERR_BIP324_BAD_PAYLOAD')
-  const missing = await runCli(['block', `127.0.0.1:${node.port}`, '00'.repeat(32), '--timeout', '1500', '--json'])
+  // The default --timeout, 60 s: the stand-in, as Core, sends nothing for the header of a block it
+  // does not have, and the ping after it tells.
+  const started = Date.now()
+  const missing = await runCli(['block', `127.0.0.1:${node.port}`, '00'.repeat(32), '--json'], { timeoutMs: 20_000 })
+  expect(Date.now() - started).toBeLessThan(15_000)
   expect(missing.code).toBe(1)
-  expect(JSON.parse(missing.stdout.trim().split('\n').pop()!).error).toMatchObject({ code: 'ETIMEDOUT' })
+  expect(JSON.parse(missing.stdout.trim().split('\n').pop()!).error).toEqual({ code: 'ERR_NOT_FOUND', command: 'block', message: `127.0.0.1:${node.port} does not have block ${'00'.repeat(32)} (it answered no header for it: not in its block index)` })
+  // No getdata was sent for it: the header's getheaders alone.
+  expect(node.asked.slice(-1).map((m) => m.type)).toEqual(['getheaders'])
   await node.close()
 })
 
@@ -159,5 +175,55 @@ test('block: usage errors for a missing or malformed hash', async () => {
   expect((await runCli(['block', '127.0.0.1:1'])).code).toBe(2)
   const bad = await runCli(['block', '127.0.0.1:1', 'xyz'])
   expect(bad.code).toBe(2)
-  expect(bad.stderr).toContain('expected 64 hex digits')
+  expect(bad.stderr).toContain('expected 64 hex digits or a height from 0 to 2147483647')
+  expect((await runCli(['block', '127.0.0.1:1', '2147483648'])).code).toBe(2)
+})
+
+test('headers and block on a v1-only node: asked over v1 as connect asks, the same exit code 3 and hint; with --v1-fallback they work over v1', async () => {
+  const node = await v1OnlyNode('regtest')
+  const genesis = hashOf(REGTEST_GENESIS)
+  for (const [command, rest] of [['headers', []], ['block', [genesis]]] as const) {
+    const argv = [command, `127.0.0.1:${node.port}`, ...rest, '--network', 'regtest']
+    const run = await runCli(argv)
+    expect({ command, ...run }).toEqual({ command, code: 3, stdout: '', stderr: `bip324 ${command}: 127.0.0.1:${node.port} speaks only v1: it answered a v1 version message (retry with --v1-fallback) (ERR_BIP324_V1_PEER)\n` })
+    const fallback = await runCli([...argv, '--v1-fallback', '--json'])
+    expect({ command, code: fallback.code }).toEqual({ command, code: 0 })
+    expect(JSON.parse(fallback.stdout.trim().split('\n').pop()!)).toMatchObject({ ok: true, transport: 'v1' })
+  }
+  await node.close()
+})
+
+// A regtest block of one coinbase transaction at `height` (BIP 34: its scriptSig starts with the
+// height, here OP_1..OP_16), on `prev`, mined to regtest's target.
+function regtestBlock (height: number, prev: BlockHeader): { header: BlockHeader, raw: Uint8Array } {
+  const coinbase = Buffer.concat([
+    Buffer.from('01000000' + '01' + '00'.repeat(32) + 'ffffffff', 'hex'),
+    Buffer.from([2, 0x50 + height, 0]), // scriptSig: OP_<height> and a byte (Core wants 2 to 100)
+    Buffer.from('ffffffff' + '01' + '00f2052a01000000' + '01' + '51' + '00000000', 'hex')
+  ])
+  const header: BlockHeader = { version: 0x20000000, prevBlock: blockHash(encodeBlockHeader(prev)), merkleRoot: doubleSha256(coinbase), time: prev.time + 600, bits: 0x207fffff, nonce: 0 }
+  while (blockHash(encodeBlockHeader(header))[31]! >= 0x7f) header.nonce++
+  return { header, raw: Uint8Array.from([...encodeBlockHeader(header), 1, ...coinbase]) }
+}
+
+test('block by height: the headers from genesis to it, then the block, its height printed; a hash\'s height from its coinbase; a height past the node\'s chain ends at once', async () => {
+  const mined = mineRegtestHeaders(4)
+  const fifth = regtestBlock(5, mined[3]!)
+  const hash = hashOf(fifth.header)
+  const node = await chainNode('regtest', { headers: [REGTEST_GENESIS, ...mined, fifth.header], blocks: new Map([[hash, fifth.raw]]) })
+  try {
+    const byHeight = await runCli(['block', `127.0.0.1:${node.port}`, '5', '--network', 'regtest', '--json'])
+    expect(byHeight.code).toBe(0)
+    expect(JSON.parse(byHeight.stdout.trim().split('\n').pop()!)).toMatchObject({ ok: true, hash, height: 5, transactions: [{ txid: hashToHex(fifth.header.merkleRoot) }] })
+    // The headers to height 5 (one round), the header of its hash, the block.
+    expect(node.asked.map((m) => m.type)).toEqual(['getheaders', 'getheaders', 'getdata'])
+    const byHash = await runCli(['block', `127.0.0.1:${node.port}`, hash, '--network', 'regtest'])
+    expect(byHash.code).toBe(0)
+    expect(byHash.stdout).toContain('  height      5\n')
+    const past = await runCli(['block', `127.0.0.1:${node.port}`, '9', '--network', 'regtest', '--json'])
+    expect(past.code).toBe(1)
+    expect(JSON.parse(past.stdout.trim().split('\n').pop()!).error).toMatchObject({ code: 'ERR_NOT_FOUND', message: `127.0.0.1:${node.port}'s best chain ends at height 5, below 9` })
+  } finally {
+    await node.close()
+  }
 })

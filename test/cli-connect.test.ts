@@ -1,11 +1,12 @@
 // `bip324 connect` and the probe under it, against stand-in nodes on 127.0.0.1.
 
 import crypto from 'node:crypto'
+import http from 'node:http'
 import net from 'node:net'
 
 import { createServer, decodePayload } from '../lib'
 import { probe } from '../lib/peer/probe'
-import { runCli } from './helpers/cli'
+import { runCli, runCliHead } from './helpers/cli'
 import { NODE_SERVICES, NODE_START_HEIGHT, NODE_USER_AGENT, v1OnlyNode, v2Node } from './helpers/fake-node'
 import { rawServer } from './helpers/net'
 import { socks5Server } from './helpers/socks5-server'
@@ -24,10 +25,26 @@ test('connect --json: exit 0 with the node\'s user agent, services, start height
   const run = await runCli(['connect', `127.0.0.1:${node.port}`, '--network', 'regtest', '--json'])
   expect(run.code).toBe(0)
   const out = JSON.parse(run.stdout)
-  expect(out).toMatchObject({ ok: true, transport: 'v2', fellBackToV1: false, userAgent: NODE_USER_AGENT, startHeight: NODE_START_HEIGHT, services: NODE_SERVICES.toString() })
+  expect(out).toMatchObject({ ok: true, transport: 'v2', fellBackToV1: false, userAgent: NODE_USER_AGENT, startHeight: NODE_START_HEIGHT, services: NODE_SERVICES.toString(16).padStart(16, '0') })
   expect(out.serviceNames).toEqual(['NETWORK', 'WITNESS', 'NETWORK_LIMITED', 'P2P_V2'])
   expect(out.sessionId).toBe(node.sessions[0])
   await node.close()
+})
+
+test('connect | head -1: a reader that closes our stdout ends the command quietly, exit 0, no stack trace (ten runs, and demo, which writes after the reader is gone)', async () => {
+  const node = await v2Node()
+  try {
+    for (let i = 0; i < 10; i++) {
+      const run = await runCliHead(['connect', `127.0.0.1:${node.port}`])
+      expect({ i, ...run }).toEqual({ i, code: 0, stdout: expect.stringMatching(/^127\.0\.0\.1:\d+ \(mainnet\) over BIP-324 v2/), stderr: '' })
+    }
+  } finally {
+    await node.close()
+  }
+  // demo prints its first line before the handshake and the next after it: that write always
+  // meets the closed pipe (EPIPE), where connect's lines may all be in the pipe before it closes.
+  const demo = await runCliHead(['demo'])
+  expect(demo).toEqual({ code: 0, stdout: expect.stringMatching(/^bip324 demo: /), stderr: '' })
 })
 
 test('connect for humans prints the session id and says the transport is encrypted', async () => {
@@ -37,6 +54,8 @@ test('connect for humans prints the session id and says the transport is encrypt
   expect(run.stdout).toContain('over BIP-324 v2, encrypted')
   expect(run.stdout).toContain(`session id   ${node.sessions[0]}`)
   expect(run.stdout).toContain(`user agent   ${NODE_USER_AGENT}`)
+  // As --json and getpeerinfo give them: 16 hex digits.
+  expect(run.stdout).toContain('services     0000000000000c09 NETWORK WITNESS NETWORK_LIMITED P2P_V2')
   await node.close()
 })
 
@@ -76,8 +95,19 @@ test('a peer that closes on our key and does not answer over v1 either: exit 1, 
   const { port } = closer.address() as net.AddressInfo
   const run = await runCli(['connect', `127.0.0.1:${port}`])
   expect(run).toMatchObject({ code: 1, stdout: '' })
-  expect(run.stderr).toBe(`bip324 connect: 127.0.0.1:${port}: the peer closed the connection during the handshake (nor did it answer over v1) (ERR_BIP324_PEER_CLOSED)\n`)
+  // Over v1 it closed on our version, as a node of another network does on our magic.
+  expect(run.stderr).toBe(`bip324 connect: 127.0.0.1:${port}: the peer closed the connection during the version handshake over v1: a node of another network closes on mainnet's magic (try --network) (ERR_BIP324_PEER_CLOSED)\n`)
   await new Promise((resolve) => closer.close(resolve))
+})
+
+test('a v1-only node of another network: the --network hint, with --v1-fallback (the close on our v1 version) and without (the v1 check); exit 1', async () => {
+  const node = await v1OnlyNode('testnet3')
+  const hint = `127.0.0.1:${node.port}: the peer closed the connection during the version handshake over v1: a node of another network closes on mainnet's magic (try --network) (ERR_BIP324_PEER_CLOSED)\n`
+  const fallback = await runCli(['connect', `127.0.0.1:${node.port}`, '--v1-fallback'])
+  expect(fallback).toEqual({ code: 1, stdout: '', stderr: `bip324 connect: ${hint}` })
+  const plain = await runCli(['connect', `127.0.0.1:${node.port}`])
+  expect(plain).toEqual({ code: 1, stdout: '', stderr: `bip324 connect: ${hint}` })
+  await node.close()
 })
 
 /** A port on `host` where nothing listens: bound once, then closed. */
@@ -177,4 +207,35 @@ test('probe names no peer address in its version through a proxy or to loopback,
   expect(received.map((ip) => Buffer.from(ip).toString('hex'))).toEqual(['00'.repeat(16), '00'.repeat(16)])
   await proxy.close()
   await server[Symbol.asyncDispose]()
+})
+
+test('a port that is not Bitcoin: what answered is named from its first bytes (HTTP as Core\'s RPC port, TLS, SSH), not "another network"; exit 1', async () => {
+  // Core's RPC server (libevent) on a request it cannot parse: a 400 longer than a key (64 bytes),
+  // so our handshake took it for a key and garbage without a terminator.
+  const rpc = await rawServer((s) => s.once('data', () => s.end('HTTP/1.1 400 Bad Request\r\nContent-Type: text/html; charset=ISO-8859-1\r\nConnection: close\r\nContent-Length: 0\r\n\r\n')))
+  // Node's own HTTP server: a 400 shorter than a key, then a close.
+  const web = http.createServer(() => {})
+  await new Promise<void>((resolve) => web.listen(0, '127.0.0.1', resolve))
+  // An SSH server sends its banner first, then gives up on our bytes.
+  const ssh = await rawServer((s) => { s.write('SSH-2.0-OpenSSH_9.6p1 Ubuntu-3ubuntu13\r\n'); s.once('data', () => s.end('Invalid SSH identification string.\r\n')) })
+  // A TLS server answers bytes that are not a ClientHello with an alert record.
+  const tls = await rawServer((s) => s.once('data', () => s.end(Buffer.from('150303000202' + '32', 'hex'))))
+  const cases = [
+    [rpc.port, 'an HTTP server ("HTTP/1.1 400 Bad Request")', 'ERR_BIP324_NO_TERMINATOR'],
+    [(web.address() as net.AddressInfo).port, 'an HTTP server ("HTTP/1.1 400 Bad Request")', 'ERR_BIP324_PEER_CLOSED'],
+    [ssh.port, 'an SSH server ("SSH-2.0-OpenSSH_9.6p1 Ubuntu-3ubuntu13")', undefined],
+    [tls.port, 'a TLS server (it sent an alert record)', 'ERR_BIP324_PEER_CLOSED']
+  ] as const
+  try {
+    for (const [port, service, code] of cases) {
+      for (const command of [['connect'], ['headers'], ['block', '00'.repeat(32)]]) {
+        const run = await runCli([command[0]!, `127.0.0.1:${port}`, ...command.slice(1), '--json'])
+        const { error } = JSON.parse(run.stdout)
+        expect({ command: command[0], code: run.code, message: error.message }).toEqual({ command: command[0], code: 1, message: `127.0.0.1:${port} is not a Bitcoin node: ${service} answered (the P2P port of mainnet is 8333)` })
+        if (code !== undefined) expect(error.code).toBe(code)
+      }
+    }
+  } finally {
+    await Promise.all([rpc.close(), ssh.close(), tls.close(), new Promise((resolve) => web.close(resolve))])
+  }
 })

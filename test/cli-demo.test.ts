@@ -15,7 +15,13 @@ test('demo --json: matching session ids, every echo intact, throughput measured,
   for (const { v2, tcp } of result.throughput) {
     expect(v2.bytesPerSecond).toBeGreaterThan(0)
     expect(tcp.messages).toBe(v2.messages)
+    // What is measured is rounded where its precision ends, not 6.830230000000029.
+    for (const t of [v2, tcp]) {
+      expect(Number.isInteger(t.bytesPerSecond) && Number.isInteger(t.messagesPerSecond)).toBe(true)
+      expect(String(t.seconds)).toMatch(/^\d+(\.\d{1,3})?$/)
+    }
   }
+  expect(String(result.handshakeMs)).toMatch(/^\d+(\.\d)?$/)
   // 100,000 small messages cross several rekeys.
   expect(result.counters.rekeysSent).toBe(Math.floor(result.counters.packetsSent / 224))
   expect(result.counters.rekeysSent).toBeGreaterThan(400)

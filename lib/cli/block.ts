@@ -1,38 +1,108 @@
 /** `bip324 block`: downloads one block with its witnesses from a node and checks it. */
 
-import { BLOCK_HEADER_BYTES, blockHash, decodeBlock, hashFromHex, hashToHex, INVENTORY_TYPE } from '../messages'
+import { type Block, BLOCK_HEADER_BYTES, blockHash, checkHeaders, decodeBlock, encodeBlockHeader, hashFromHex, hashToHex, INVENTORY_TYPE, MAX_HEADERS_RESULTS } from '../messages'
+import { NETWORKS, type NetworkName } from '../network'
+import { type Peer, PROTOCOL_VERSION } from '../peer'
 import { equal } from '../protocol/bytes'
 import type { Values } from './args'
-import { UsageError } from './errors'
-import { ask, connectNode } from './node-session'
-import { NODE_OPTIONS_USAGE, nodeTargetOf, PROXY_USAGE } from './node-target'
+import { Failure, UsageError } from './errors'
+import { ask, askIfKnown, connectNode } from './node-session'
+import { FAILURE_USAGE, NODE_OPTIONS_USAGE, type NodeTarget, nodeTargetOf, PROXY_USAGE } from './node-target'
 import type { Output } from './output'
 
-export const usage = `bip324 block <host[:port]> <hash> ${NODE_OPTIONS_USAGE}
+export const usage = `bip324 block <host[:port]> <hash|height> ${NODE_OPTIONS_USAGE}
 
-Downloads the block of <hash> (hex, as explorers and bitcoin-cli show it) with its witness data
-(getdata MSG_WITNESS_BLOCK), checks that it is that block (its header's hash), its proof of work
-within the network's limit, its merkle root and witness commitment and Core's other context-free
-block checks, and prints its header and each transaction's txid and wtxid in block order. A node
-that lacks the block sends nothing (Core answers notfound only for transactions), so --timeout
-(default 60000) ends the wait, as it bounds the connection and the version handshake. With --json
-the last line is { "ok": true, "hash", "header", "transactions": [{ "txid", "wtxid" }], ... }.
+Downloads the block of <hash> (hex, as explorers and bitcoin-cli show it), or at <height> of the
+node's best chain, with its witness data (getdata MSG_WITNESS_BLOCK), checks that it is that block
+(its header's hash), its proof of work within the network's limit, its merkle root and witness
+commitment and Core's other context-free block checks, and prints its height, its header and each
+transaction's txid and wtxid in block order. A height is found by downloading the headers from
+genesis to it (rounds of 2,000, each checked, as headers does); a hash's height is the one its
+coinbase carries (BIP 34), where that rule holds. It asks for the block's header first (getheaders
+with no locator, which Core answers only for a block in its index): a node that does not have it
+ends the command at once (ERR_NOT_FOUND), where a getdata would get nothing (Core answers notfound
+only for transactions). --timeout (default 60000) bounds the connection, the version handshake,
+and each answer. With --json the last line is { "ok": true, "hash", "height", "header",
+"transactions": [{ "txid", "wtxid" }], ... } (height null when unknown).
+
+${FAILURE_USAGE}
 
 ${PROXY_USAGE}
 
-Exit codes: 0 done; 1 refused, unreachable, timed out, or the block failed its checks (the message
-says which, with Bitcoin Core's reason); 2 usage error; 3 the node speaks only v1.`
+Exit codes: 0 done; 1 refused, unreachable, timed out, the node does not have the block, or the
+block failed its checks (the message says which, with Bitcoin Core's reason); 2 usage error; 3 the
+node speaks only v1 (retry with --v1-fallback).`
+
+// The height from which each network's coinbases start with their block's height (Core's
+// consensus.BIP34Height, checked by ContextualCheckBlock as "bad-cb-height").
+const BIP34_HEIGHT: Record<NetworkName, number> = { mainnet: 227_931, testnet3: 21_111, testnet4: 1, signet: 1, regtest: 1 }
+
+/** The height a block's coinbase carries (BIP 34: the first push of its scriptSig, as Core's
+ *  `CScript() << nHeight` writes it), when the block is one BIP 34 binds: version 2 or more, and a
+ *  height from the network's BIP34Height on, up to the tip the node announced (a coinbase of an
+ *  older block starts with anything). Else undefined. */
+function coinbaseHeight (block: Block, network: NetworkName, tip: number): number | undefined {
+  const script = block.transactions[0]?.inputs[0]?.scriptSig
+  if (block.header.version < 2 || script === undefined || script.length === 0) return undefined
+  const op = script[0]!
+  let height: number | undefined
+  if (op >= 0x51 && op <= 0x60) height = op - 0x50 // OP_1..OP_16
+  else if (op >= 1 && op <= 4 && script.length > op && (script[op]! & 0x80) === 0) {
+    height = 0
+    for (let i = op; i >= 1; i--) height = height * 256 + script[i]!
+  }
+  return height !== undefined && height >= BIP34_HEIGHT[network] && height <= tip ? height : undefined
+}
+
+/** The hash at `height` of the node's best chain: its headers from genesis, each checked as the
+ *  headers command checks them; ERR_NOT_FOUND at once if its chain ends below. */
+async function hashAtHeight (peer: Peer, target: NodeTarget, height: number, out: Output): Promise<Uint8Array> {
+  let tip = { hash: hashFromHex(NETWORKS[target.network].genesis), height: 0 }
+  if (height === 0) return tip.hash
+  const progress = out.progress(`headers to height ${height.toLocaleString('en-US')}`, Math.max(height, 1), { lines: true })
+  try {
+    while (tip.height < height) {
+      const headers = await ask(peer, target, { type: 'getheaders', version: PROTOCOL_VERSION, locator: [tip.hash], stopHash: new Uint8Array(32) },
+        (m) => m.type === 'headers' && 'headers' in m ? m.headers : undefined, 'headers')
+      if (headers.length === 0) throw new Failure(`${target.where}'s best chain ends at height ${tip.height.toLocaleString('en-US')}, below ${height.toLocaleString('en-US')}`, NOT_FOUND_CODE)
+      // Throws ERR_BIP324_BAD_PAYLOAD with Core's reason for a header that does not build on ours.
+      const { hashes } = checkHeaders(headers, { network: target.network, prevBlock: tip.hash })
+      const taken = Math.min(headers.length, height - tip.height)
+      tip = { hash: hashes[taken - 1]!, height: tip.height + taken }
+      progress.update(tip.height)
+    }
+  } finally {
+    progress.stop()
+  }
+  return tip.hash
+}
+
+/** The code of a block the node does not have: ours, as report.ts's ERR_USAGE (the library has
+ *  none for it). */
+const NOT_FOUND_CODE = 'ERR_NOT_FOUND'
+
+// A height the command takes: Core's int heights, far above any chain's.
+const MAX_HEIGHT = 2 ** 31 - 1
 
 export async function blockCommand (out: Output, values: Values, positionals: string[]): Promise<number> {
-  if (positionals.length !== 2) throw new UsageError(`expected <host[:port]> <hash>, got ${positionals.length} argument${positionals.length === 1 ? '' : 's'}`)
-  const [address, hashHex] = positionals as [string, string]
-  if (!/^[0-9a-fA-F]{64}$/.test(hashHex)) throw new UsageError(`<hash> "${hashHex}": expected 64 hex digits`)
+  if (positionals.length !== 2) throw new UsageError(`expected <host[:port]> <hash|height>, got ${positionals.length} argument${positionals.length === 1 ? '' : 's'}`)
+  const [address, which] = positionals as [string, string]
+  const asked = /^\d{1,10}$/.test(which) ? Number(which) : undefined
+  if (asked === undefined ? !/^[0-9a-fA-F]{64}$/.test(which) : asked > MAX_HEIGHT) throw new UsageError(`<hash|height> "${which}": expected 64 hex digits or a height from 0 to ${MAX_HEIGHT}`)
   const target = nodeTargetOf(values, address, 60_000)
   const { network, where, proxy } = target
-  const hash = hashFromHex(hashHex.toLowerCase())
   const peer = await connectNode(target)
   let raw: Uint8Array
+  let hash: Uint8Array
   try {
+    hash = asked === undefined ? hashFromHex(which.toLowerCase()) : await hashAtHeight(peer, target, asked, out)
+    const hashHex = hashToHex(hash)
+    // Its header first: Core answers a getheaders with no locator with the header of its stop
+    // hash, if it has that block in its index, and else with nothing, where a getdata for a block
+    // it lacks would wait out --timeout.
+    const header = await askIfKnown(peer, target, { type: 'getheaders', version: PROTOCOL_VERSION, locator: [], stopHash: hash },
+      (m) => m.type === 'headers' && 'headers' in m && m.headers.length === 1 && equal(blockHash(encodeBlockHeader(m.headers[0]!)), hash) ? m.headers[0] : undefined, `the header of block ${hashHex}`)
+    if (header === undefined) throw new Failure(`${where} does not have block ${hashHex} (it answered no header for it: not in its block index)`, NOT_FOUND_CODE)
     raw = await ask(peer, target, { type: 'getdata', inventory: [{ invType: INVENTORY_TYPE.MSG_WITNESS_BLOCK, hash }] },
       // Another block (an announcement) is not ours: ours is the one whose header hashes to `hash`.
       (m, r) => m.type === 'block' && r.payload.length >= BLOCK_HEADER_BYTES && equal(blockHash(r.payload.subarray(0, BLOCK_HEADER_BYTES)), hash) ? r.payload : undefined, `block ${hashHex}`)
@@ -42,6 +112,8 @@ export async function blockCommand (out: Output, values: Values, positionals: st
   // Throws ERR_BIP324_BAD_PAYLOAD with Core's reason (report.ts prints it) for a block that fails.
   const block = decodeBlock(raw, { network })
   const { header } = block
+  const genesis = hashToHex(block.hash) === NETWORKS[network].genesis ? 0 : undefined
+  const height = asked ?? genesis ?? coinbaseHeight(block, network, Math.max(peer.startHeight ?? 0, 0) + MAX_HEADERS_RESULTS) ?? null
   const transactions = block.transactions.map((tx) => ({ txid: hashToHex(tx.txid), wtxid: hashToHex(tx.wtxid) }))
   const shown = {
     version: header.version,
@@ -52,10 +124,11 @@ export async function blockCommand (out: Output, values: Values, positionals: st
     nonce: header.nonce
   }
   if (out.json) {
-    process.stdout.write(JSON.stringify({ ok: true, peer: where, ...(proxy !== undefined && { proxy }), network, transport: peer.transport, hash: hashToHex(block.hash), size: raw.length, header: shown, transactions }) + '\n')
+    process.stdout.write(JSON.stringify({ ok: true, peer: where, ...(proxy !== undefined && { proxy }), network, transport: peer.transport, hash: hashToHex(block.hash), height, size: raw.length, header: shown, transactions }) + '\n')
     return 0
   }
   out.say(`block ${hashToHex(block.hash)} from ${where} (${network}) over ${peer.transport === 'v2' ? 'BIP-324 v2, encrypted' : 'v1, NOT encrypted (fell back)'}`)
+  out.say(`  height      ${height === null ? 'unknown (its coinbase carries no BIP 34 height)' : height.toLocaleString('en-US')}`)
   out.say(`  version     0x${(header.version >>> 0).toString(16)}`)
   out.say(`  previous    ${shown.prevBlock}`)
   out.say(`  merkle root ${shown.merkleRoot} (checked)`)

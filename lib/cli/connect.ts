@@ -1,10 +1,9 @@
 /** `bip324 connect`: probes a Bitcoin node over BIP-324 and prints who it is. */
 
-import { Bip324Error } from '../errors'
-import { probe, type ProbeOptions, type ProbeResult } from '../peer/probe'
+import { probe, type ProbeResult } from '../peer/probe'
 import { serviceNames } from '../network'
 import type { Values } from './args'
-import { NODE_OPTIONS_USAGE, nodeFailure, nodeTargetOf, onePositional, PROXY_USAGE } from './node-target'
+import { FAILURE_USAGE, NODE_OPTIONS_USAGE, nodeTargetOf, onePositional, PROXY_USAGE, reachFailure } from './node-target'
 import type { Output } from './output'
 import { isOperational } from './report'
 import { sanitizeString } from './sanitize'
@@ -18,36 +17,28 @@ out a man in the middle). With --v1-fallback, a node that closes on our key with
 network's; an IPv6 address goes in brackets ([2001:db8::1]:8333). --timeout (default 10000) bounds
 the whole probe.
 
+${FAILURE_USAGE}
+
 ${PROXY_USAGE}
 
 Exit codes: 0 probed (over v1 too, with --v1-fallback); 1 refused, unreachable, timed out or
 failed (the message says which); 2 usage error; 3 the node speaks only v1 (retry with
 --v1-fallback).`
 
-// Closing on our key is what a v1-only node does, but not only it: exit code 3 (and its message)
-// only once the peer has answered a v1 version message on a second connection.
-async function speaksV1 (options: Omit<ProbeOptions, 'v1Fallback'>): Promise<boolean> {
-  try {
-    return (await probe({ ...options, v1Fallback: true })).transport === 'v1'
-  } catch {
-    return false
-  }
-}
+// Text and JSON alike, as getpeerinfo's "services" shows them: 16 hex digits.
+const servicesHex = (services: bigint): string => services.toString(16).padStart(16, '0')
 
 export async function connectCommand (out: Output, values: Values, positionals: string[]): Promise<number> {
   const target = nodeTargetOf(values, onePositional(positionals, '<host[:port]>'), 10_000)
   const { host, port, network, timeout, backend, fallback, socks, where, proxy } = target
-  const options = { host, port, network, timeout, backend, ...(socks !== undefined && { socks }) }
   let result: ProbeResult
+  const started = Date.now()
   try {
-    result = await probe({ ...options, v1Fallback: fallback })
+    result = await probe({ host, port, network, timeout, backend, v1Fallback: fallback, ...(socks !== undefined && { socks }) })
   } catch (err) {
     // A bug, or a value the library refused (a usage error): report.ts tells which.
     if (!isOperational(err) || err.code === 'ERR_BIP324_INVALID_ARG') throw err
-    const failure = !fallback && err.code === 'ERR_BIP324_PEER_CLOSED' && await speaksV1(options)
-      ? new Bip324Error('ERR_BIP324_V1_PEER', 'the peer speaks only v1')
-      : err
-    throw nodeFailure(failure, target)
+    throw await reachFailure(err, target, started)
   }
   const v = result.version
   if (out.json) {
@@ -61,7 +52,7 @@ export async function connectCommand (out: Output, values: Values, positionals: 
       sessionId: result.sessionId,
       userAgent: v.userAgent,
       version: v.version,
-      services: v.services.toString(),
+      services: servicesHex(v.services),
       serviceNames: serviceNames(v.services),
       startHeight: v.startHeight,
       relay: v.relay
@@ -73,7 +64,7 @@ export async function connectCommand (out: Output, values: Values, positionals: 
   // As getpeerinfo's subver shows it (and with no escape sequence to rewrite the lines above).
   out.say(`  user agent   ${sanitizeString(v.userAgent)}`)
   out.say(`  version      ${v.version}`)
-  out.say(`  services     0x${v.services.toString(16)} ${serviceNames(v.services).join(' ')}`)
+  out.say(`  services     ${servicesHex(v.services)} ${serviceNames(v.services).join(' ')}`)
   out.say(`  start height ${v.startHeight}`)
   return 0
 }

@@ -41,7 +41,8 @@ export async function demo (out: Output, options: { backend?: BackendChoice }): 
 
   const start = performance.now()
   const pair = await loopbackPair({ backend, garbageLength: 100 })
-  const handshakeMs = performance.now() - start
+  // Measured: to the tenth of a millisecond, as the text prints it and JSON gives it.
+  const handshakeMs = Math.round((performance.now() - start) * 10) / 10
   const { client, peer } = pair
   const sessionId = { initiator: hex(client.sessionId ?? new Uint8Array(0)), responder: hex(peer.sessionId ?? new Uint8Array(0)) }
   const same = sessionId.initiator === sessionId.responder

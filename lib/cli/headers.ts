@@ -2,12 +2,12 @@
 
 import { blockProof, checkHeaders, hashFromHex, hashToHex, MAX_HEADERS_RESULTS } from '../messages'
 import { equal } from '../protocol/bytes'
-import { NETWORKS } from '../network'
+import { NETWORKS, type NetworkName } from '../network'
 import { PROTOCOL_VERSION } from '../peer'
 import type { Values } from './args'
 import { Failure } from './errors'
 import { ask, connectNode } from './node-session'
-import { NODE_OPTIONS_USAGE, nodeTargetOf, onePositional, PROXY_USAGE } from './node-target'
+import { FAILURE_USAGE, NODE_OPTIONS_USAGE, nodeTargetOf, onePositional, PROXY_USAGE } from './node-target'
 import type { Output } from './output'
 
 export const usage = `bip324 headers <host[:port]> ${NODE_OPTIONS_USAGE}
@@ -15,14 +15,16 @@ export const usage = `bip324 headers <host[:port]> ${NODE_OPTIONS_USAGE}
 Downloads every block header of a node's best chain from the network's genesis block, in rounds of
 2,000 (getheaders, as Bitcoin Core syncs headers), checks that each builds on the one before and
 meets the proof-of-work target its own bits claim (within the network's limit), and prints the
-height and hash of the last one and the work the headers prove. It does not check that the bits
-are the difficulty the chain requires (a full node's check, over whole retarget periods), nor keep
-the headers: memory stays flat. Each getheaders names the last 10 headers and genesis, so a
-reorganisation of the node's chain up to 10 deep during the download is followed. A node that
-sends headers past a round (2,000) beyond the height it announced is cut off. A progress bar on a
-terminal, else a progress line on stderr every 5 seconds. --timeout (default 60000) bounds the
-connection, the version handshake, and each round.
+height and hash of the last one and the work the chain proves (Core's chainwork, genesis included).
+It does not check that the bits are the difficulty the chain requires (a full node's check, over
+whole retarget periods), nor keep the headers: memory stays flat. Each getheaders names the last 10
+headers and genesis, so a reorganisation of the node's chain up to 10 deep during the download is
+followed. A node that sends headers past a round (2,000) beyond the height it announced is cut off.
+A progress bar on a terminal, else a progress line on stderr every 5 seconds. --timeout (default
+60000) bounds the connection, the version handshake, and each round.
 With --json the last line is { "ok": true, "height", "tip", "work", ... }.
+
+${FAILURE_USAGE}
 
 ${PROXY_USAGE}
 
@@ -34,13 +36,23 @@ says which); 2 usage error; 3 the node speaks only v1 (retry with --v1-fallback)
 // download is followed from where the chains meet instead of failing.
 const LOCATOR_RECENT = 10
 
+// Each network's genesis header's bits (Core's CreateGenesisBlock in kernel/chainparams.cpp): its
+// work starts the chainwork, as Core's getblockheader counts it.
+const GENESIS_BITS: Record<NetworkName, number> = {
+  mainnet: 0x1d00ffff,
+  testnet3: 0x1d00ffff,
+  testnet4: 0x1d00ffff,
+  signet: 0x1e0377ae,
+  regtest: 0x207fffff
+}
+
 /** A header the download has reached: its hash, height, and the work from genesis to it. */
 interface Reached { hash: Uint8Array, height: number, work: bigint }
 
 export async function headersCommand (out: Output, values: Values, positionals: string[]): Promise<number> {
   const target = nodeTargetOf(values, onePositional(positionals, '<host[:port]>'), 60_000)
   const { network, where, proxy } = target
-  const genesis: Reached = { hash: hashFromHex(NETWORKS[network].genesis), height: 0, work: 0n }
+  const genesis: Reached = { hash: hashFromHex(NETWORKS[network].genesis), height: 0, work: blockProof(GENESIS_BITS[network]) }
   const peer = await connectNode(target)
   const started = Date.now()
   // The last LOCATOR_RECENT headers reached, oldest first.
@@ -86,9 +98,10 @@ export async function headersCommand (out: Output, values: Values, positionals: 
     peer.destroy()
   }
   const { hash: tip, height, work } = tipOf()
-  const seconds = (Date.now() - started) / 1000
-  // The work of the downloaded headers: Core's chainwork less the genesis block's own.
-  const result = { ok: true, peer: where, ...(proxy !== undefined && { proxy }), network, transport: peer.transport, height, tip: hashToHex(tip), work: work.toString(16), seconds }
+  // Measured: to the tenth of a second, in text and JSON alike.
+  const seconds = Math.round((Date.now() - started) / 100) / 10
+  // Core's chainwork of the tip (getblockheader), genesis included, in its 64 hex digits.
+  const result = { ok: true, peer: where, ...(proxy !== undefined && { proxy }), network, transport: peer.transport, height, tip: hashToHex(tip), work: work.toString(16).padStart(64, '0'), seconds }
   if (out.json) {
     process.stdout.write(JSON.stringify(result) + '\n')
     return 0
@@ -96,7 +109,7 @@ export async function headersCommand (out: Output, values: Values, positionals: 
   out.say(`${where} (${network}) over ${peer.transport === 'v2' ? 'BIP-324 v2, encrypted' : 'v1, NOT encrypted (fell back)'}`)
   out.say(`  height     ${height.toLocaleString('en-US')}`)
   out.say(`  tip        ${result.tip}`)
-  out.say(`  work       0x${result.work} (the headers after genesis)`)
+  out.say(`  work       ${result.work} (chainwork, genesis included, as getblockheader shows it)`)
   out.say(`  checked    each header builds on the one before and meets its own target, ${seconds.toFixed(1)} s`)
   return 0
 }

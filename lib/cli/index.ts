@@ -89,7 +89,7 @@ Exit codes:
   1  the operation failed (refused, unreachable, timed out, handshake or transport error: the
      message says which); also a bug, which alone prints a stack trace (please report it)
   2  usage error: the command line is wrong, and nothing was attempted
-  3  the peer speaks only v1 (connect without --v1-fallback)`
+  3  the peer speaks only v1 (connect, headers and block without --v1-fallback)`
 
 // Own keys only: 'toString' or '__proto__' name no command.
 function commandNamed (name: string): Command | undefined {
@@ -138,5 +138,25 @@ export async function main (argv: string[]): Promise<number> {
   }
 }
 
+/**
+ * A reader that stops reading (`bip324 connect ... | head -1`) closes our stdout, and the next
+ * write fails with EPIPE: the command ends there, quietly and with exit code 0, as a Unix tool
+ * ends of SIGPIPE (which Node ignores) without a word. A closed stderr costs only the messages it
+ * would have carried: the exit code still says how the command ended. Other errors of the two
+ * streams are bugs, thrown as before.
+ */
+function endQuietlyOnClosedOutput (): void {
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err
+    process.exit(0)
+  })
+  process.stderr.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err
+  })
+}
+
 // A rejection here is a bug in report() itself: Node prints it with its stack and exits 1.
-if (require.main === module) void main(process.argv.slice(2)).then((code) => { process.exitCode = code })
+if (require.main === module) {
+  endQuietlyOnClosedOutput()
+  void main(process.argv.slice(2)).then((code) => { process.exitCode = code })
+}

@@ -43,7 +43,15 @@ export async function loopbackPair<M extends Mode = 'raw'> (serverOptions: Serve
 
 function result (messageSize: number, messages: number, start: number): Throughput {
   const seconds = (performance.now() - start) / 1000
-  return { messageSize, messages, seconds, bytesPerSecond: (messageSize * messages) / seconds, messagesPerSecond: messages / seconds }
+  // Measured, so rounded where its precision ends (a timer's millisecond, a whole byte or message
+  // per second): 1234567.0000000002 says nothing more than 1234567.
+  return {
+    messageSize,
+    messages,
+    seconds: Math.round(seconds * 1000) / 1000,
+    bytesPerSecond: Math.round((messageSize * messages) / seconds),
+    messagesPerSecond: Math.round(messages / seconds)
+  }
 }
 
 /** Sends `messages` messages of `messageSize` bytes from client to peer, honouring backpressure. */

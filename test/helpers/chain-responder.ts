@@ -1,13 +1,14 @@
 /**
  * What a full node answers about its chain, for the headers and block commands' tests: getheaders
  * as Bitcoin Core answers it (the headers after the first locator entry it knows, at most 2,000,
- * ending at the stop hash), and getdata for blocks it has. Messages in, messages out: the test's
+ * ending at the stop hash; with no locator, the stop hash's header alone or nothing), and getdata
+ * for blocks it has. Messages in, messages out: the test's
  * stand-in node carries them over whichever connection it serves.
  * @see https://github.com/bitcoin/bitcoin/blob/master/src/net_processing.cpp (NetMsgType::GETHEADERS, ProcessGetBlockData)
  */
 
 import {
-  blockHash, type BlockHeader, encodeBlockHeader, hashToHex, INVENTORY_TYPE, MAX_HEADERS_RESULTS, type Message
+  blockHash, type BlockHeader, decodeBlockHeader, encodeBlockHeader, hashToHex, INVENTORY_TYPE, MAX_HEADERS_RESULTS, type Message
 } from '../../lib/messages'
 
 export interface Chain {
@@ -25,6 +26,16 @@ export type Reply = { type: 'headers', headers: BlockHeader[] } | { type: 'block
 export function answer (chain: Chain, message: Message): Reply[] {
   if (message.type === 'getheaders' && 'locator' in message) {
     const height = new Map(chain.headers.map((h, i) => [hashToHex(blockHash(encodeBlockHeader(h))), i]))
+    // No locator: the header of the stop hash alone, if the block is in the node's index (a header
+    // of its chain, or a block it has), else nothing at all (Core: "If locator is null, return
+    // the hashStop block", LookupBlockIndex, and no reply when it is unknown).
+    if (message.locator.length === 0) {
+      const stop = hashToHex(message.stopHash)
+      const at = height.get(stop)
+      const raw = chain.blocks?.get(stop)
+      const header = at !== undefined ? chain.headers[at] : raw !== undefined ? decodeBlockHeader(raw.subarray(0, 80)) : undefined
+      return header === undefined ? [] : [{ type: 'headers', headers: [header] }]
+    }
     // No locator entry known: Core starts after genesis.
     const fork = message.locator.map((hash) => height.get(hashToHex(hash))).find((h) => h !== undefined) ?? 0
     const stop = height.get(hashToHex(message.stopHash))
