@@ -39,7 +39,7 @@ function closeOf (peer: Peer): Promise<boolean> {
 /** The next message of `type` the Peer emits, with its raw form. */
 function nextMessage (peer: Peer, type: string): Promise<[Message, RawPeerMessage]> {
   return new Promise((resolve) => {
-    const on = (m: Message, raw: RawPeerMessage): void => { if (m.type === type) { peer.off('message', on); resolve([m, raw]) } }
+    const on = (m: Message, raw: RawPeerMessage): void => { if (raw.type === type) { peer.off('message', on); resolve([m, raw]) } }
     peer.on('message', on)
   })
 }
@@ -193,9 +193,21 @@ describe('sending', () => {
     const [peer] = await inbound
     const got = nextMessage(peer, 'error')
     core.send({ type: 'error', payload: Uint8Array.of(1, 2) })
-    expect((await got)[0]).toEqual({ type: 'error', raw: Uint8Array.of(1, 2) })
+    expect((await got)[0]).toEqual({ type: 'unknown', command: 'error', raw: Uint8Array.of(1, 2) })
     core.connection.destroy()
     await closeOf(peer)
+  })
+
+  test('a message of a type we do not know reaches the application as { type: \'unknown\', command, raw }, and send() of one goes under its command', async () => {
+    const { port, next } = await peerServer()
+    const client = await connectPeerAsync({ host: '127.0.0.1', port, pingInterval: 0 })
+    const inbound = await next()
+    const got = nextMessage(inbound, 'sendtxrcncl2')
+    client.send({ type: 'unknown', command: 'sendtxrcncl2', raw: Uint8Array.of(9) })
+    const [message, raw] = await got
+    expect(message).toEqual({ type: 'unknown', command: 'sendtxrcncl2', raw: Uint8Array.of(9) })
+    expect(raw).toEqual({ type: 'sendtxrcncl2', payload: Uint8Array.of(9) })
+    client.destroy()
   })
 })
 

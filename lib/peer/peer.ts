@@ -27,7 +27,7 @@ import { performance } from 'node:perf_hooks'
 
 import { Bip324Error } from '../errors'
 import {
-  encodePayload, isKnownMessage, MAX_PROTOCOL_MESSAGE_LENGTH, type Message, type VersionMessage
+  commandOf, encodePayload, isKnownMessage, MAX_PROTOCOL_MESSAGE_LENGTH, type Message, type VersionMessage
 } from '../messages'
 import { writeCommand } from '../messages/command'
 import { abortError } from '../net/abort'
@@ -234,7 +234,7 @@ export class Peer extends EventEmitter {
    *  'drain', as a stream's write(). Before 'ready' it is queued (see maxSendBuffer). */
   send (message: Message, callback?: WriteCallback): boolean {
     if (message === null || typeof message !== 'object') throw new Bip324Error('ERR_BIP324_INVALID_ARG', 'send() takes a message as { type, ... }')
-    return this.sendRaw(message.type, encodePayload(message), callback)
+    return this.sendRaw(commandOf(message), encodePayload(message), callback)
   }
 
   /** Sends a payload as it is, under message type `type`; as send() otherwise. */
