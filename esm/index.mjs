@@ -15,7 +15,7 @@ const bip324 = createRequire(import.meta.url)('../dist/index.js')
 export default bip324
 export const {
   BIP155_NETWORK, Bip324Error, Bip324Proxy, Bip324Server, Bip324Socket, BLOCK_HEADER_BYTES,
-  blockHash, blockMerkleRoot, blockProof, blockWitnessMerkleRoot, bytesToIp, checkBlock,
+  blockHash, blockMerkleRoot, blockProof, blockWitnessMerkleRoot, bytesToIp, checkBlock, commandOf,
   checkHeaders, checkProofOfWork, computeMerkleRoot, connect, connectAsync, connectPeer,
   connectPeerAsync, createPeerServer, createProxy, createServer, decodeBlock, decodeBlockHeader,
   decodeCompact, decodeCompactSize, decodeContents, decodePayload, decodeTransaction,

@@ -32,7 +32,7 @@ import {
 import { writeCommand } from '../messages/command'
 import { abortError } from '../net/abort'
 import { MESSAGE_OVERHEAD } from '../net/options'
-import type { Bip324Socket, V1Connection, V1Handoff, WriteCallback } from '../net/socket'
+import type { Bip324Socket, ConnectionError, V1Connection, V1Handoff, WriteCallback } from '../net/socket'
 import { magicOf, SERVICE_FLAGS, serviceNames } from '../network'
 import {
   BIP0031_VERSION, FEEFILTER_VERSION, MAX_MONEY, MIN_PEER_PROTO_VERSION, SENDHEADERS_VERSION, SHORT_IDS_BLOCKS_VERSION,
@@ -92,7 +92,8 @@ export interface PeerEvents {
   misbehavior: [report: Misbehavior]
   /** send() may be called again after it returned false. */
   drain: []
-  error: [err: Error]
+  /** A Bip324Error (ERR_BIP324_MISBEHAVIOR, ..._PING_TIMEOUT, ...), or Node's (ECONNRESET, ABORT_ERR, ...). */
+  error: [err: ConnectionError]
   /** The connection is closed; `hadError` if an 'error' came before. */
   close: [hadError: boolean]
 }
