@@ -20,7 +20,7 @@ export const {
   connectPeerAsync, createPeerServer, createProxy, createServer, decodeBlock, decodeBlockHeader,
   decodeCompact, decodeCompactSize, decodeContents, decodePayload, decodeTransaction,
   DEFAULT_MAX_CONTENTS, DEFAULT_MAX_SESSIONS, DEFAULT_PING_INTERVAL, DEFAULT_PING_TIMEOUT,
-  DEFAULT_USER_AGENT, DEFAULT_VERSION_TIMEOUT, deriveTarget, detectV1, doubleSha256,
+  DEFAULT_USER_AGENT, DEFAULT_VERSION_TIMEOUT, defaultPortOf, deriveTarget, detectV1, doubleSha256,
   encodeBlockHeader, encodeCompactSize, encodeContents, encodePayload, encodeV1Message,
   hashFromHex, hashToHex, IGNORE_BIT, InboundCipher, inCidr, Initialized, INVENTORY_TYPE,
   ipToBytes, isCoinbase, isKnownMessage, isNetworkName, jsBackend, magicOf, MAX_ADDR_TO_SEND,
