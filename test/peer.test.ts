@@ -8,7 +8,7 @@ import net from 'node:net'
 import path from 'node:path'
 
 import {
-  type Bip324Error, connectPeer, connectPeerAsync, createPeerServer, type Message, magicOf, Peer, type PeerServer, type PeerServerOptions, type RawPeerMessage, SERVICE_FLAGS
+  type Bip324Error, connectPeer, connectPeerAsync, createPeerServer, type Message, magicOf, Peer, type PeerServer, type PeerServerOptions, probe, type RawPeerMessage, SERVICE_FLAGS
 } from '../lib'
 import { receiverOf } from '../lib/peer/version'
 import { coreClient } from './helpers/core-node'
@@ -87,6 +87,24 @@ test('through a SOCKS5 proxy (Tor): the .onion name reaches the proxy unresolved
   expect(theirs.versionMessage?.receiver.ip).toEqual(new Uint8Array(16))
   peer.destroy()
   await proxy.close()
+})
+
+test('one session id everywhere: sessionId is the bytes, sessionIdHex them in order as getpeerinfo prints session_id; probe() gives both', async () => {
+  const { port, next } = await peerServer()
+  const client = await connectPeerAsync({ host: '127.0.0.1', port, pingInterval: 0 })
+  const inbound = await next()
+  const bytes = client.sessionId!
+  // Core's getpeerinfo: HexStr(session_id), byte 0 first (not reversed as a hash is displayed).
+  const hexStr = Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')
+  expect(client.sessionIdHex).toBe(hexStr)
+  expect(inbound.sessionIdHex).toBe(hexStr)
+  client.destroy()
+  const probed = probe({ host: '127.0.0.1', port })
+  const server = await next()
+  const result = await probed
+  expect(result.sessionId).toEqual(server.sessionId)
+  expect(result.sessionIdHex).toBe(server.sessionIdHex)
+  expect(result.sessionIdHex).toBe(Buffer.from(result.sessionId!).toString('hex'))
 })
 
 test('over v1 after a v1 fallback: a v1-only node of ours (a Peer on the plain socket)', async () => {

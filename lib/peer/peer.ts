@@ -186,8 +186,15 @@ export class Peer extends EventEmitter {
 
   /** 'v2' (BIP-324) or 'v1' (plain, after a v1 fallback). */
   get transport (): 'v1' | 'v2' { return this.link.transport }
-  /** v2: the 32-byte session id both sides derived (compare it with the node's getpeerinfo). */
+  /** v2: the 32-byte session id both sides derived; undefined over v1. */
   get sessionId (): Uint8Array | undefined { return this.link.sessionId }
+  /** sessionId as hex, the bytes in order, as the node's getpeerinfo prints session_id: compare
+   *  the two to rule out a man in the middle. Not hashToHex, which reverses (hashes are displayed
+   *  backwards; the session id is not). */
+  get sessionIdHex (): string | undefined {
+    const id = this.link.sessionId
+    return id === undefined ? undefined : Buffer.from(id).toString('hex')
+  }
   /** The TCP socket underneath. */
   get socket (): Socket { return this.link.socket }
   get remoteAddress (): string | undefined { return this.link.socket.remoteAddress }
