@@ -25,9 +25,12 @@ export type Reply = { type: 'headers', headers: BlockHeader[] } | { type: 'block
 export function answer (chain: Chain, message: Message): Reply[] {
   if (message.type === 'getheaders' && 'locator' in message) {
     const height = new Map(chain.headers.map((h, i) => [hashToHex(blockHash(encodeBlockHeader(h))), i]))
+    const stop = height.get(hashToHex(message.stopHash))
+    // An empty locator asks for the stop hash's header alone, and nothing when it is unknown
+    // (Core: pindex = LookupBlockIndex(hashStop), return if null): a zero stop hash gets nothing.
+    if (message.locator.length === 0) return stop === undefined ? [] : [{ type: 'headers', headers: [chain.headers[stop]!] }]
     // No locator entry known: Core starts after genesis.
     const fork = message.locator.map((hash) => height.get(hashToHex(hash))).find((h) => h !== undefined) ?? 0
-    const stop = height.get(hashToHex(message.stopHash))
     const end = Math.min(chain.headers.length - 1, fork + MAX_HEADERS_RESULTS, stop ?? Infinity)
     return [{ type: 'headers', headers: chain.headers.slice(fork + 1, end + 1) }]
   }
