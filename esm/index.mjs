@@ -15,12 +15,12 @@ const bip324 = createRequire(import.meta.url)('../dist/index.js')
 export default bip324
 export const {
   BIP155_NETWORK, Bip324Error, Bip324Proxy, Bip324Server, Bip324Socket, BLOCK_HEADER_BYTES,
-  blockHash, blockMerkleRoot, blockProof, blockWitnessMerkleRoot, bytesToIp, checkBlock,
+  blockHash, blockMerkleRoot, blockProof, blockWitnessMerkleRoot, bytesToIp, checkBlock, commandOf,
   checkHeaders, checkProofOfWork, computeMerkleRoot, connect, connectAsync, connectPeer,
   connectPeerAsync, createPeerServer, createProxy, createServer, decodeBlock, decodeBlockHeader,
   decodeCompact, decodeCompactSize, decodeContents, decodePayload, decodeTransaction,
   DEFAULT_MAX_CONTENTS, DEFAULT_MAX_SESSIONS, DEFAULT_PING_INTERVAL, DEFAULT_PING_TIMEOUT,
-  DEFAULT_USER_AGENT, DEFAULT_VERSION_TIMEOUT, deriveTarget, detectV1, doubleSha256,
+  DEFAULT_USER_AGENT, DEFAULT_VERSION_TIMEOUT, defaultPortOf, deriveTarget, detectV1, doubleSha256,
   encodeBlockHeader, encodeCompactSize, encodeContents, encodePayload, encodeV1Message,
   hashFromHex, hashToHex, IGNORE_BIT, InboundCipher, inCidr, Initialized, INVENTORY_TYPE,
   ipToBytes, isCoinbase, isKnownMessage, isNetworkName, jsBackend, magicOf, MAX_ADDR_TO_SEND,

@@ -15,5 +15,6 @@ export function nativeInfo (): NativeInfo {
   return native().nativeInfo()
 }
 export * from './net'
+export type { ConnectionError } from './net/socket'
 export * from './messages'
 export * from './peer'

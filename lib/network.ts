@@ -66,6 +66,14 @@ export function isNetworkName (name: unknown): name is NetworkName {
   return typeof name === 'string' && Object.hasOwn(NETWORKS, name)
 }
 
+/** The port a connection to `network` goes to when none is given: the named network's default
+ *  port (Core's nDefaultPort), mainnet's when no network is given (a connection's default network,
+ *  as Protocol's); none for a custom magic, which names no port. */
+export function defaultPortOf (network: Network | undefined): number | undefined {
+  if (network === undefined) return NETWORKS.mainnet.port
+  return isNetworkName(network) ? NETWORKS[network].port : undefined
+}
+
 /** The magic of a network, as a new array. Throws ERR_BIP324_INVALID_ARG for an unknown name or a
  *  custom magic that is not 4 bytes. */
 export function magicOf (network: Network): Uint8Array {

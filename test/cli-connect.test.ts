@@ -15,7 +15,7 @@ test('probe over v2: version fields as the node sent them, and the session id th
   const node = await v2Node()
   const result = await probe({ port: node.port })
   expect(result.transport).toBe('v2')
-  expect(result.sessionId).toBe(node.sessions[0])
+  expect(result.sessionIdHex).toBe(node.sessions[0])
   expect(result.version).toMatchObject({ userAgent: NODE_USER_AGENT, startHeight: NODE_START_HEIGHT, services: NODE_SERVICES, version: 70016, relay: true })
   await node.close()
 })

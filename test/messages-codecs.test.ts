@@ -3,7 +3,7 @@
 
 import fc from 'fast-check'
 
-import { decodePayload, encodePayload, isKnownMessage, type KnownMessage, MAX_INV_SZ, type Message } from '../lib/messages'
+import { commandOf, decodePayload, encodePayload, isKnownMessage, type KnownMessage, MAX_INV_SZ, type Message } from '../lib/messages'
 
 const bytes = (n: number): fc.Arbitrary<Uint8Array> => fc.uint8Array({ minLength: n, maxLength: n })
 const hash = bytes(32)
@@ -144,16 +144,37 @@ describe('round trip', () => {
     expect(Array.from(payload.subarray(32))).toEqual([4, 0, 0, 3, 0]) // BIP-152 differential encoding
   })
 
-  test('unknown commands, and raw ones, come back as their payload untouched', () => {
+  test('raw commands come back as their payload untouched', () => {
     const payload = Uint8Array.of(1, 2, 3)
-    for (const type of ['block', 'cmpctblock', 'blocktxn', 'merkleblock', 'tx', 'alert', 'constructor', '__proto__']) {
+    for (const type of ['block', 'cmpctblock', 'blocktxn', 'merkleblock', 'tx']) {
       const msg: Message = decodePayload(type, payload)
       expect(msg).toEqual({ type, raw: payload })
-      expect(msg.type).toBe(type)
+      expect(isKnownMessage(msg)).toBe(true)
+      expect(commandOf(msg)).toBe(type)
       expect(encodePayload(msg)).toBe(payload)
     }
-    expect(isKnownMessage(decodePayload('merkleblock', payload))).toBe(true)
-    expect(isKnownMessage(decodePayload('alert', payload))).toBe(false)
+  })
+
+  test('unknown commands come back under the one tag \'unknown\', their command beside it, so a switch on type narrows', () => {
+    const payload = Uint8Array.of(1, 2, 3)
+    for (const command of ['alert', 'sendtxrcncl', 'constructor', '__proto__', 'unknown']) {
+      const msg: Message = decodePayload(command, payload)
+      expect(msg).toEqual({ type: 'unknown', command, raw: payload })
+      expect(isKnownMessage(msg)).toBe(false)
+      expect(commandOf(msg)).toBe(command)
+      expect(encodePayload(msg)).toBe(payload)
+    }
+    // What the type says: 'headers' alone selects HeadersMessage, 'unknown' the UnknownMessage.
+    const summary = (m: Message): string => {
+      switch (m.type) {
+        case 'headers': return `headers ${m.headers.length}`
+        case 'unknown': return `${m.command} ${m.raw.length}`
+        default: return m.type
+      }
+    }
+    expect(summary(decodePayload('headers', Uint8Array.of(0)))).toBe('headers 0')
+    expect(summary(decodePayload('sendtxrcncl', payload))).toBe('sendtxrcncl 3')
+    expect(() => encodePayload({ type: 'unknown', raw: payload } as unknown as Message)).toThrow(expect.objectContaining({ code: 'ERR_BIP324_INVALID_ARG' }))
   })
 })
 

@@ -62,7 +62,7 @@ describe('connect', () => {
   })
 
   test.each([
-    ['no port', {}],
+    ['no port with a custom network (no default port)', { network: { magic: Uint8Array.of(1, 2, 3, 4) } }],
     ['port 0', { port: 0 }],
     ['port 65536', { port: 65536 }],
     ['an empty host', { port: 8333, host: '' }],

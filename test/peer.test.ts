@@ -8,7 +8,7 @@ import net from 'node:net'
 import path from 'node:path'
 
 import {
-  type Bip324Error, connectPeer, connectPeerAsync, createPeerServer, type Message, magicOf, Peer, type PeerServer, type PeerServerOptions, type RawPeerMessage, SERVICE_FLAGS
+  type Bip324Error, connectPeer, connectPeerAsync, createPeerServer, type Message, magicOf, Peer, type PeerServer, type PeerServerOptions, probe, type RawPeerMessage, SERVICE_FLAGS
 } from '../lib'
 import { receiverOf } from '../lib/peer/version'
 import { coreClient } from './helpers/core-node'
@@ -39,7 +39,7 @@ function closeOf (peer: Peer): Promise<boolean> {
 /** The next message of `type` the Peer emits, with its raw form. */
 function nextMessage (peer: Peer, type: string): Promise<[Message, RawPeerMessage]> {
   return new Promise((resolve) => {
-    const on = (m: Message, raw: RawPeerMessage): void => { if (m.type === type) { peer.off('message', on); resolve([m, raw]) } }
+    const on = (m: Message, raw: RawPeerMessage): void => { if (raw.type === type) { peer.off('message', on); resolve([m, raw]) } }
     peer.on('message', on)
   })
 }
@@ -87,6 +87,24 @@ test('through a SOCKS5 proxy (Tor): the .onion name reaches the proxy unresolved
   expect(theirs.versionMessage?.receiver.ip).toEqual(new Uint8Array(16))
   peer.destroy()
   await proxy.close()
+})
+
+test('one session id everywhere: sessionId is the bytes, sessionIdHex them in order as getpeerinfo prints session_id; probe() gives both', async () => {
+  const { port, next } = await peerServer()
+  const client = await connectPeerAsync({ host: '127.0.0.1', port, pingInterval: 0 })
+  const inbound = await next()
+  const bytes = client.sessionId!
+  // Core's getpeerinfo: HexStr(session_id), byte 0 first (not reversed as a hash is displayed).
+  const hexStr = Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')
+  expect(client.sessionIdHex).toBe(hexStr)
+  expect(inbound.sessionIdHex).toBe(hexStr)
+  client.destroy()
+  const probed = probe({ host: '127.0.0.1', port })
+  const server = await next()
+  const result = await probed
+  expect(result.sessionId).toEqual(server.sessionId)
+  expect(result.sessionIdHex).toBe(server.sessionIdHex)
+  expect(result.sessionIdHex).toBe(Buffer.from(result.sessionId!).toString('hex'))
 })
 
 test('over v1 after a v1 fallback: a v1-only node of ours (a Peer on the plain socket)', async () => {
@@ -193,9 +211,21 @@ describe('sending', () => {
     const [peer] = await inbound
     const got = nextMessage(peer, 'error')
     core.send({ type: 'error', payload: Uint8Array.of(1, 2) })
-    expect((await got)[0]).toEqual({ type: 'error', raw: Uint8Array.of(1, 2) })
+    expect((await got)[0]).toEqual({ type: 'unknown', command: 'error', raw: Uint8Array.of(1, 2) })
     core.connection.destroy()
     await closeOf(peer)
+  })
+
+  test('a message of a type we do not know reaches the application as { type: \'unknown\', command, raw }, and send() of one goes under its command', async () => {
+    const { port, next } = await peerServer()
+    const client = await connectPeerAsync({ host: '127.0.0.1', port, pingInterval: 0 })
+    const inbound = await next()
+    const got = nextMessage(inbound, 'sendtxrcncl2')
+    client.send({ type: 'unknown', command: 'sendtxrcncl2', raw: Uint8Array.of(9) })
+    const [message, raw] = await got
+    expect(message).toEqual({ type: 'unknown', command: 'sendtxrcncl2', raw: Uint8Array.of(9) })
+    expect(raw).toEqual({ type: 'sendtxrcncl2', payload: Uint8Array.of(9) })
+    client.destroy()
   })
 })
 

@@ -49,7 +49,7 @@ export async function connectCommand (out: Output, values: Values, positionals: 
       network,
       transport: result.transport,
       fellBackToV1: result.transport === 'v1',
-      sessionId: result.sessionId,
+      sessionId: result.sessionIdHex,
       userAgent: v.userAgent,
       version: v.version,
       services: servicesHex(v.services),
@@ -60,7 +60,7 @@ export async function connectCommand (out: Output, values: Values, positionals: 
     return 0
   }
   out.say(`${where} (${network}) over ${result.transport === 'v2' ? 'BIP-324 v2, encrypted' : 'v1, NOT encrypted (fell back)'}${proxy !== undefined ? `, through the SOCKS5 proxy ${proxy}` : ''}`)
-  if (result.sessionId !== undefined) out.say(`  session id   ${result.sessionId}`)
+  if (result.sessionIdHex !== undefined) out.say(`  session id   ${result.sessionIdHex}`)
   // As getpeerinfo's subver shows it (and with no escape sequence to rewrite the lines above).
   out.say(`  user agent   ${sanitizeString(v.userAgent)}`)
   out.say(`  version      ${v.version}`)

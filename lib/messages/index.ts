@@ -7,7 +7,7 @@ export {
   type V1Message, type V1ReadResult, type V1MessageReaderOptions
 } from './v1-framing'
 export {
-  encodePayload, decodePayload, isKnownMessage,
+  encodePayload, decodePayload, isKnownMessage, commandOf,
   type Message, type KnownMessage, type TypedMessage, type KnownCommand, type UnknownMessage, type RawPayloadMessage, type RawCommand
 } from './payload'
 export { MAX_VERSION_PAYLOAD, type VersionMessage } from './codecs/version'

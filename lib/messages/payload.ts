@@ -33,9 +33,16 @@ export type RawCommand = 'tx' | 'block' | 'cmpctblock' | 'blocktxn' | 'merkleblo
 /** A message whose payload is passed through as it came. */
 export type RawPayloadMessage<T extends RawCommand = RawCommand> = T extends RawCommand ? { type: T, raw: Uint8Array } : never
 
-/** A message of a type this library has no codec for, payload as it came. */
+/**
+ * A message of a type this library has no codec for, payload as it came. Its command is in
+ * `command`, not `type`: a `type` that could be any string would keep TypeScript from narrowing
+ * `Message` on `type`, so every unknown message shares the one tag 'unknown' (a peer's command
+ * "unknown" included, which no codec has either).
+ */
 export interface UnknownMessage {
-  type: string
+  type: 'unknown'
+  /** The message type as it came on the wire: 'sendtxrcncl', 'alert', ... */
+  command: string
   raw: Uint8Array
 }
 
@@ -48,10 +55,7 @@ export type TypedMessage =
 /** Every message type this library knows: `switch (msg.type)` narrows it. */
 export type KnownMessage = TypedMessage | RawPayloadMessage
 
-/**
- * What `decodePayload` returns. An UnknownMessage's `type` is any string, which keeps TypeScript from
- * narrowing the union on `type` alone: check `isKnownMessage(msg)` first, then switch on `msg.type`.
- */
+/** What `decodePayload` returns: `switch (msg.type)` narrows it, 'unknown' included. */
 export type Message = KnownMessage | UnknownMessage
 
 export type KnownCommand = KnownMessage['type']
@@ -95,29 +99,38 @@ function codecOf (type: string): Codec<TypedMessage> | undefined {
   return Object.hasOwn(CODECS, type) ? CODECS[type as TypedMessage['type']] as Codec<TypedMessage> : undefined
 }
 
+/** Whether `msg` is of a type this library knows; `msg.type !== 'unknown'` says the same of what
+ *  decodePayload returns. */
 export function isKnownMessage (msg: Message): msg is KnownMessage {
   return RAW_COMMANDS.has(msg.type) || (codecOf(msg.type) !== undefined && !('raw' in msg))
+}
+
+/** The message type `msg` travels under: an unknown message's `command`, any other's `type`. */
+export function commandOf (msg: Message): string {
+  return msg.type === 'unknown' && typeof msg.command === 'string' ? msg.command : msg.type
 }
 
 /** Raw and unknown messages encode to their `raw` bytes, unchanged. */
 export function encodePayload (msg: Message): Uint8Array {
   if (msg === null || typeof msg !== 'object') throw invalid(`expected a message as { type, ... }, got ${String(msg)}`)
   let payload: Uint8Array
+  if (msg.type === 'unknown' && typeof msg.command !== 'string') throw invalid('an unknown message needs its command as a string: { type: \'unknown\', command, raw }')
   if ('raw' in msg) {
-    if (!(msg.raw instanceof Uint8Array)) throw invalid(`${msg.type}: expected raw as a Uint8Array`)
+    if (!(msg.raw instanceof Uint8Array)) throw invalid(`${commandOf(msg)}: expected raw as a Uint8Array`)
     payload = msg.raw
   } else {
     const codec = codecOf(msg.type)
-    if (codec === undefined) throw invalid(`no codec for message type ${JSON.stringify(msg.type)}: pass it as { type, raw }`)
+    if (codec === undefined) throw invalid(`no codec for message type ${JSON.stringify(msg.type)}: pass it as { type: 'unknown', command, raw }`)
     const w = new ByteWriter()
     codec.encode(w, msg as TypedMessage)
     payload = w.finish()
   }
-  if (payload.length > MAX_PROTOCOL_MESSAGE_LENGTH) throw invalid(`${msg.type}: a ${payload.length}-byte payload, the limit is ${MAX_PROTOCOL_MESSAGE_LENGTH}`)
+  if (payload.length > MAX_PROTOCOL_MESSAGE_LENGTH) throw invalid(`${commandOf(msg)}: a ${payload.length}-byte payload, the limit is ${MAX_PROTOCOL_MESSAGE_LENGTH}`)
   return payload
 }
 
-/** Decoded fields are copies; a raw or unknown message's `raw` is `payload` itself. */
+/** Decoded fields are copies; a raw or unknown message's `raw` is `payload` itself. A type with no
+ *  codec comes back as `{ type: 'unknown', command: type, raw }`. */
 export function decodePayload<T extends KnownCommand> (type: T, payload: Uint8Array): Extract<KnownMessage, { type: T }>
 export function decodePayload (type: string, payload: Uint8Array): Message
 export function decodePayload (type: string, payload: Uint8Array): Message {
@@ -127,7 +140,7 @@ export function decodePayload (type: string, payload: Uint8Array): Message {
     throw new Bip324Error('ERR_BIP324_OVERSIZED', `a ${payload.length}-byte ${type} payload, the limit is ${MAX_PROTOCOL_MESSAGE_LENGTH}`)
   }
   const codec = codecOf(type)
-  if (codec === undefined) return { type, raw: payload }
+  if (codec === undefined) return RAW_COMMANDS.has(type) ? { type, raw: payload } as RawPayloadMessage : { type: 'unknown', command: type, raw: payload }
   const r = new ByteReader(payload)
   const fields = codec.decode(r)
   r.end()

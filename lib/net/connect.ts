@@ -9,6 +9,7 @@ import * as net from 'node:net'
 
 import { Bip324Error } from '../errors'
 import { checkBoolean, checkInteger } from '../checks'
+import { defaultPortOf } from '../network'
 import { checkConnectionOptions, settingsOf } from './options'
 import { Bip324Socket, type ConnectionOptions, type Mode, settled, type V1Connection } from './socket'
 import { keepErrors } from './server'
@@ -17,7 +18,9 @@ import { checkSocksOptions, type Destination, negotiate, type SocksProxy } from 
 export interface ConnectOptions<M extends Mode = Mode> extends ConnectionOptions<M> {
   /** Default: 'localhost', as node:net's. */
   host?: string
-  port: number
+  /** Default: the network's default port (NETWORKS: 8333 on mainnet, the default network); a
+   *  custom `{ magic }` network has none, and needs a port. */
+  port?: number
   /** Retry once over v1 when the peer closes (or resets) the connection as a v1 peer does, by
    *  Bitcoin Core's rule (V2Transport::ShouldReconnectV1): nothing received from it, and our key
    *  sent (24 bytes or more: a v1 header's worth). The socket then emits 'v1' with the new plain
@@ -54,7 +57,8 @@ export function connect (port: number, listener?: () => void): Bip324Socket<'raw
 export function connect (...args: unknown[]): Bip324Socket<Mode> {
   const [options, listener] = normalize(args)
   checkConnectOptions(options)
-  const { host = 'localhost', port, v1Fallback = false, socks, ...rest } = options
+  // checkConnectOptions made sure a port is given or the network names one.
+  const { host = 'localhost', port = defaultPortOf(options.network) as number, v1Fallback = false, socks, ...rest } = options
   const to = { host, port }
   const settings = settingsOf(rest, 'initiator')
   const tunnel = socks === undefined ? undefined : tunnelTo(socks, to, settings.handshakeTimeout)
@@ -108,8 +112,8 @@ function checkConnectOptions (options: ConnectOptions): void {
   checkConnectionOptions(options)
   const { host, port } = options
   if (host !== undefined && (typeof host !== 'string' || host === '')) throw new Bip324Error('ERR_BIP324_INVALID_ARG', 'host must be a non-empty string')
-  if (port === undefined) throw new Bip324Error('ERR_BIP324_INVALID_ARG', 'port is required')
-  checkInteger(port, 'port', 1, 65535)
+  if (port !== undefined) checkInteger(port, 'port', 1, 65535)
+  else if (defaultPortOf(options.network) === undefined) throw new Bip324Error('ERR_BIP324_INVALID_ARG', 'port is required with a custom network: it has no default port')
   checkBoolean(options.v1Fallback, 'v1Fallback')
   if (options.socks !== undefined) checkSocksOptions(options.socks, host ?? 'localhost')
 }

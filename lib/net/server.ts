@@ -20,7 +20,7 @@ import { type EvictionCandidate, selectNodeToEvict } from './eviction'
 import { checkInteger } from '../checks'
 import { checkConnectionOptions, settingsOf } from './options'
 import { netGroup } from './ranges'
-import { Bip324Socket, type ConnectionOptions, type Mode, type SocketSettings, type V1Handoff } from './socket'
+import { Bip324Socket, type ConnectionError, type ConnectionOptions, type Mode, type SocketSettings, type V1Handoff } from './socket'
 import { TcpServer } from './tcp-server'
 
 /** Bitcoin Core: -maxconnections=125. */
@@ -87,14 +87,15 @@ export interface ServerEvents<M extends Mode> {
    *  listener of ours (keepErrors): a reset before yours are attached costs nothing. */
   v1: [handoff: V1Handoff]
   /** A handshake that failed; its socket is closed already. */
-  handshakeError: [err: Error, socket: net.Socket]
+  handshakeError: [err: ConnectionError, socket: net.Socket]
   /** An established connection's error, when the application listens for none on it. */
-  clientError: [err: Error, connection: Bip324Socket<M>]
+  clientError: [err: ConnectionError, connection: Bip324Socket<M>]
   /** A connection closed at accept by a limit. */
   drop: [info: DropInfo]
   listening: []
   close: []
-  error: [err: Error]
+  /** The listening socket's own failure: a system error (EADDRINUSE, EACCES, EMFILE, ...). */
+  error: [err: NodeJS.ErrnoException]
 }
 
 export interface Bip324Server<M extends Mode = 'raw'> {

@@ -162,6 +162,14 @@ function sizeOf (m: Received): number {
  */
 type Phase = 'connecting' | 'tunnelling' | 'handshaking' | 'open' | 'failing' | 'handedOver' | 'closed'
 
+/**
+ * What an 'error' event of a connection, server or Peer carries: a Bip324Error (`code`
+ * ERR_BIP324_*), or an error of Node's with its own `code`: a system error of the TCP socket
+ * (ECONNRESET, ECONNREFUSED, EADDRINUSE, ...), a stream's (ERR_STREAM_DESTROYED, ...), or the
+ * AbortError of an aborted `signal` (ABORT_ERR). So `err.code` type-checks on every listener.
+ */
+export type ConnectionError = Bip324Error | NodeJS.ErrnoException
+
 /** The events of a connection in mode M, with their arguments. */
 export interface SocketEvents<M extends Mode> {
   data: [message: InboundMessage<M>]
@@ -176,7 +184,7 @@ export interface SocketEvents<M extends Mode> {
   pause: []
   resume: []
   readable: []
-  error: [err: Error]
+  error: [err: ConnectionError]
   /** In messages mode, a message dropped for a malformed message type (the connection stays up). */
   invalidMessage: [err: Bip324Error]
   /** connect() with v1Fallback: the plain connection that replaced this one, which then closes. */

@@ -26,11 +26,11 @@ import type { Socket } from 'node:net'
 
 import { Bip324Error } from '../errors'
 import {
-  encodePayload, isKnownMessage, MAX_PROTOCOL_MESSAGE_LENGTH, type Message, type VersionMessage
+  commandOf, encodePayload, isKnownMessage, MAX_PROTOCOL_MESSAGE_LENGTH, type Message, type VersionMessage
 } from '../messages'
 import { writeCommand } from '../messages/command'
 import { abortError } from '../net/abort'
-import type { Bip324Socket, V1Connection, V1Handoff, WriteCallback } from '../net/socket'
+import type { Bip324Socket, ConnectionError, V1Connection, V1Handoff, WriteCallback } from '../net/socket'
 import { magicOf, SERVICE_FLAGS, serviceNames } from '../network'
 import {
   BIP0031_VERSION, FEEFILTER_VERSION, MAX_MONEY, MIN_PEER_PROTO_VERSION, SENDHEADERS_VERSION, SHORT_IDS_BLOCKS_VERSION,
@@ -92,7 +92,8 @@ export interface PeerEvents {
   misbehavior: [report: Misbehavior]
   /** send() may be called again after it returned false. */
   drain: []
-  error: [err: Error]
+  /** A Bip324Error (ERR_BIP324_MISBEHAVIOR, ..._PING_TIMEOUT, ...), or Node's (ECONNRESET, ABORT_ERR, ...). */
+  error: [err: ConnectionError]
   /** The connection is closed; `hadError` if an 'error' came before. */
   close: [hadError: boolean]
 }
@@ -185,8 +186,15 @@ export class Peer extends EventEmitter {
 
   /** 'v2' (BIP-324) or 'v1' (plain, after a v1 fallback). */
   get transport (): 'v1' | 'v2' { return this.link.transport }
-  /** v2: the 32-byte session id both sides derived (compare it with the node's getpeerinfo). */
+  /** v2: the 32-byte session id both sides derived; undefined over v1. */
   get sessionId (): Uint8Array | undefined { return this.link.sessionId }
+  /** sessionId as hex, the bytes in order, as the node's getpeerinfo prints session_id: compare
+   *  the two to rule out a man in the middle. Not hashToHex, which reverses (hashes are displayed
+   *  backwards; the session id is not). */
+  get sessionIdHex (): string | undefined {
+    const id = this.link.sessionId
+    return id === undefined ? undefined : Buffer.from(id).toString('hex')
+  }
   /** The TCP socket underneath. */
   get socket (): Socket { return this.link.socket }
   get remoteAddress (): string | undefined { return this.link.socket.remoteAddress }
@@ -239,7 +247,7 @@ export class Peer extends EventEmitter {
    *  'drain', as a stream's write(). Before 'ready' it is queued (see maxSendBuffer). */
   send (message: Message, callback?: WriteCallback): boolean {
     if (message === null || typeof message !== 'object') throw new Bip324Error('ERR_BIP324_INVALID_ARG', 'send() takes a message as { type, ... }')
-    return this.sendRaw(message.type, encodePayload(message), callback)
+    return this.sendRaw(commandOf(message), encodePayload(message), callback)
   }
 
   /** Sends a payload as it is, under message type `type`; as send() otherwise. */

@@ -16,8 +16,11 @@ export interface ProbeOptions extends Omit<ConnectOptions, 'mode' | 'v1Fallback'
 
 export interface ProbeResult {
   transport: 'v1' | 'v2'
-  /** Hex, v2 only: compare it with the node's `getpeerinfo` to rule out a man in the middle. */
-  sessionId?: string
+  /** v2 only: the 32-byte session id, as Peer's `sessionId`. */
+  sessionId?: Uint8Array
+  /** v2 only: the session id as the node's `getpeerinfo` prints it (Peer's `sessionIdHex`): compare
+   *  the two to rule out a man in the middle. */
+  sessionIdHex?: string
   version: Omit<VersionMessage, 'type'>
 }
 
@@ -28,6 +31,6 @@ export async function probe (options: ProbeOptions): Promise<ProbeResult> {
   // probe is over once the node has said who it is.
   const peer = await connectPeerAsync({ ...rest, handshakeTimeout: timeout, versionTimeout: timeout, pingInterval: 0 })
   peer.destroy()
-  const { transport, sessionId } = peer
-  return { transport, ...(sessionId !== undefined && { sessionId: Buffer.from(sessionId).toString('hex') }), version: peer.versionMessage! }
+  const { transport, sessionId, sessionIdHex } = peer
+  return { transport, ...(sessionId !== undefined && sessionIdHex !== undefined && { sessionId, sessionIdHex }), version: peer.versionMessage! }
 }

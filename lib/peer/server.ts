@@ -11,7 +11,7 @@
 import { SERVICE_FLAGS } from '../network'
 import type { EvictionCandidate } from '../net/eviction'
 import { Bip324Server, type ServerEvents, type ServerOptions } from '../net/server'
-import type { Bip324Socket } from '../net/socket'
+import type { Bip324Socket, ConnectionError } from '../net/socket'
 import { checkPeerOptions, type PeerOptions, transportOptions } from './options'
 import { Peer, type PeerConnection } from './peer'
 
@@ -23,7 +23,7 @@ export interface PeerServerEvents extends ServerEvents<'messages'> {
   /** An inbound Peer whose version handshake is done. */
   peer: [peer: Peer]
   /** A Peer's error before 'peer', or after it when the application listens for none; the Peer is closed. */
-  peerError: [err: Error, peer: Peer]
+  peerError: [err: ConnectionError, peer: Peer]
 }
 
 /** A PeerServer's events, typed (see PeerServerEvents). */

@@ -26,19 +26,18 @@ export type Reply = { type: 'headers', headers: BlockHeader[] } | { type: 'block
 export function answer (chain: Chain, message: Message): Reply[] {
   if (message.type === 'getheaders' && 'locator' in message) {
     const height = new Map(chain.headers.map((h, i) => [hashToHex(blockHash(encodeBlockHeader(h))), i]))
+    const stopHex = hashToHex(message.stopHash)
+    const stop = height.get(stopHex)
     // No locator: the header of the stop hash alone, if the block is in the node's index (a header
     // of its chain, or a block it has), else nothing at all (Core: "If locator is null, return
     // the hashStop block", LookupBlockIndex, and no reply when it is unknown).
     if (message.locator.length === 0) {
-      const stop = hashToHex(message.stopHash)
-      const at = height.get(stop)
-      const raw = chain.blocks?.get(stop)
-      const header = at !== undefined ? chain.headers[at] : raw !== undefined ? decodeBlockHeader(raw.subarray(0, 80)) : undefined
+      const raw = chain.blocks?.get(stopHex)
+      const header = stop !== undefined ? chain.headers[stop] : raw !== undefined ? decodeBlockHeader(raw.subarray(0, 80)) : undefined
       return header === undefined ? [] : [{ type: 'headers', headers: [header] }]
     }
     // No locator entry known: Core starts after genesis.
     const fork = message.locator.map((hash) => height.get(hashToHex(hash))).find((h) => h !== undefined) ?? 0
-    const stop = height.get(hashToHex(message.stopHash))
     const end = Math.min(chain.headers.length - 1, fork + MAX_HEADERS_RESULTS, stop ?? Infinity)
     return [{ type: 'headers', headers: chain.headers.slice(fork + 1, end + 1) }]
   }
