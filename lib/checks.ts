@@ -25,7 +25,8 @@ export function checkBoolean (value: unknown, name: string): void {
 
 /** `value` if it is a Uint8Array (of `length` bytes, when given); throws otherwise. */
 export function checkBytes (value: unknown, name: string, length?: number): Uint8Array {
-  if (!(value instanceof Uint8Array)) throw invalid(`${name} must be a Uint8Array${length !== undefined ? ` of ${length} bytes` : ''}`)
+  // The native binding's words, so that every backend refuses alike.
+  if (!(value instanceof Uint8Array)) throw invalid(`${name} must be a Uint8Array`)
   if (length !== undefined && value.length !== length) throw invalid(`${name} must be ${length} bytes, got ${value.length}`)
   return value
 }

@@ -11,4 +11,4 @@ export {
 } from './handshake'
 export { Session } from './session'
 export { PacketReader, type ReadResult } from './packet-reader'
-export { Protocol, type ProtocolOptions, type ProtocolEvent, type ProtocolState, type ReceiveResult } from './protocol'
+export { type CloseCause, type CloseVerdict, Protocol, type ProtocolOptions, type ProtocolEvent, type ProtocolState, type ReceiveResult } from './protocol'
