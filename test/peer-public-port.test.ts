@@ -6,7 +6,8 @@
 
 import { once } from 'node:events'
 
-import { connectAsync, type Bip324Socket, encodePayload, encodeV1Message, magicOf } from '../lib'
+import { connectAsync, type Bip324Socket, encodePayload, encodeV1Message, magicOf, probe } from '../lib'
+import { coreNode } from './helpers/core-node'
 import { DEFAULT_MAX_SEND_BUFFER, MESSAGE_OVERHEAD } from '../lib/net/options'
 import { child } from './helpers/child'
 import { badTag, floodPings, hostileClient, hostileServer, versionMessage } from './helpers/hostile-peer'
@@ -322,3 +323,19 @@ test('a v1 peer (v1: fallback) that never reads and streams pings costs a PeerSe
     server.kill()
   }
 }, 30_000)
+
+test('probe() closes as nodes do, a FIN both ways, where destroy() made the node read a reset ("Connection reset by peer")', async () => {
+  const node = await coreNode()
+  try {
+    const probing = probe({ host: '127.0.0.1', port: node.port, network: 'mainnet' })
+    const side = await node.accepted()
+    const errors: string[] = []
+    side.connection.on('error', (err: NodeJS.ErrnoException) => errors.push(err.code ?? err.message))
+    const result = await probing
+    expect(result.transport).toBe('v2')
+    await side.closed
+    expect(errors).toEqual([])
+  } finally {
+    await node.close()
+  }
+})

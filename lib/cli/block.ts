@@ -107,7 +107,7 @@ export async function blockCommand (out: Output, values: Values, positionals: st
       // Another block (an announcement) is not ours: ours is the one whose header hashes to `hash`.
       (m, r) => m.type === 'block' && r.payload.length >= BLOCK_HEADER_BYTES && equal(blockHash(r.payload.subarray(0, BLOCK_HEADER_BYTES)), hash) ? r.payload : undefined, `block ${hashHex}`)
   } finally {
-    peer.destroy()
+    peer.close()
   }
   // Throws ERR_BIP324_BAD_PAYLOAD with Core's reason (report.ts prints it) for a block that fails.
   const block = decodeBlock(raw, { network })

@@ -95,7 +95,7 @@ export async function headersCommand (out: Output, values: Values, positionals: 
     }
   } finally {
     progress.stop()
-    peer.destroy()
+    peer.close()
   }
   const { hash: tip, height, work } = tipOf()
   // Measured: to the tenth of a second, in text and JSON alike.

@@ -111,6 +111,10 @@ export type { PingCallback }
  */
 type Life = 'open' | 'ending' | 'destroyed' | 'closed'
 
+/** Milliseconds close() waits for the peer to close its side before destroying: Core closes at
+ *  once on our end. */
+const CLOSE_TIMEOUT = 2_000
+
 /** Messages of the version handshake, which the Peer sends itself. */
 const HANDSHAKE_MESSAGES: ReadonlySet<string> = new Set(['version', 'verack', 'wtxidrelay', 'sendaddrv2', 'sendtxrcncl'])
 const EMPTY = new Uint8Array(0)
@@ -295,7 +299,23 @@ export class Peer extends EventEmitter {
     return this
   }
 
-  /** Closes the connection now; with `err`, 'error' is emitted before 'close'. */
+  /** The normal close, as http2's session.close(): end(), then `callback` once 'close' came. A
+   *  peer that has not closed its side `CLOSE_TIMEOUT` ms later is destroyed. Unlike destroy(),
+   *  which the kernel turns into a reset when the peer's bytes are still unread (Bitcoin Core then
+   *  logs "Connection reset by peer"), this reads to the peer's end: a FIN both ways. */
+  close (callback?: () => void): this {
+    if (callback !== undefined) {
+      if (this.life === 'closed') process.nextTick(callback)
+      else this.once('close', () => callback())
+    }
+    if (this.destroyed) return this
+    const timer = setTimeout(() => this.destroy(), CLOSE_TIMEOUT).unref()
+    this.once('close', () => clearTimeout(timer))
+    return this.end()
+  }
+
+  /** Closes the connection now (a reset if the peer's bytes are unread: close() is the normal
+   *  way); with `err`, 'error' is emitted before 'close'. */
   destroy (err?: Error): this {
     if (this.destroyed) return this
     this.life = 'destroyed'
@@ -305,12 +325,9 @@ export class Peer extends EventEmitter {
     return this
   }
 
-  /** `await using peer = ...`: destroys the Peer and waits for 'close'. */
+  /** `await using peer = ...`: close() and wait for 'close'. */
   async [Symbol.asyncDispose] (): Promise<void> {
-    if (this.life === 'closed') return
-    const closing = new Promise<void>((resolve) => this.once('close', () => resolve()))
-    this.destroy()
-    await closing
+    await new Promise<void>((resolve) => this.close(resolve))
   }
 
   private linkTo (connection: PeerConnection): Link {

@@ -30,7 +30,10 @@ export async function probe (options: ProbeOptions): Promise<ProbeResult> {
   // Both deadlines from the start: the transport's, then the version handshake's. No pings: the
   // probe is over once the node has said who it is.
   const peer = await connectPeerAsync({ ...rest, handshakeTimeout: timeout, versionTimeout: timeout, pingInterval: 0 })
-  peer.destroy()
+  // The node has said who it is: close as nodes do, a FIN both ways, not a reset (an error while
+  // closing no longer matters to the answer).
+  peer.on('error', () => {})
+  await new Promise<void>((resolve) => peer.close(resolve))
   const { transport, sessionId, sessionIdHex } = peer
   return { transport, ...(sessionId !== undefined && sessionIdHex !== undefined && { sessionId, sessionIdHex }), version: peer.versionMessage! }
 }
