@@ -10,7 +10,7 @@ import { connectAsync, type Bip324Socket, encodePayload, encodeV1Message, magicO
 import { coreNode } from './helpers/core-node'
 import { DEFAULT_MAX_SEND_BUFFER, MESSAGE_OVERHEAD } from '../lib/net/options'
 import { child } from './helpers/child'
-import { badTag, floodPings, hostileClient, hostileServer, versionMessage } from './helpers/hostile-peer'
+import { badTag, floodBytes, floodPings, hostileClient, hostileServer, versionMessage } from './helpers/hostile-peer'
 import { closed, rawClient, serverPair } from './helpers/net'
 
 const MB = 1 << 20
@@ -22,8 +22,45 @@ const PER_PEER_BOUND = 16 * MB
 // Before Core's fPauseSend held the answers, such a flood took a gigabyte in seconds.
 const PEAK_BOUND = 160 * MB
 
-// Floods a server in a child process with pings from a peer that never reads; reports its peak growth.
-async function floodServer (script: string, handshakeAsPeer: boolean): Promise<{ grown: number, held: number, sent: number }> {
+/** A peer that has done its handshake and reads nothing more: `flood` streams pings for 3 s. */
+interface Flooder {
+  flood: () => Promise<number>
+  close: () => void
+}
+
+// A v2 peer; as a Peer too (version and verack) when `asPeer`.
+async function v2Flooder (port: number, asPeer: boolean): Promise<Flooder> {
+  const peer = await hostileClient(port)
+  if (asPeer) peer.socket.write(Buffer.concat([peer.packet(peer.version()), peer.packet({ type: 'verack' })]))
+  return {
+    // From here on it reads nothing: every answer the server makes stays on its side.
+    flood: () => {
+      peer.socket.pause()
+      return floodPings(peer, 3000, new Uint8Array(8))
+    },
+    close: () => peer.socket.destroy()
+  }
+}
+
+// A v1 Peer, to a server with v1: 'fallback'.
+async function v1Flooder (port: number): Promise<Flooder> {
+  const socket = await rawClient(port)
+  socket.on('error', () => {})
+  const magic = magicOf('mainnet')
+  socket.write(Buffer.concat([encodeV1Message(magic, 'version', encodePayload(versionMessage())), encodeV1Message(magic, 'verack', new Uint8Array(0))]))
+  const ping = encodeV1Message(magic, 'ping', new Uint8Array(8))
+  return {
+    flood: () => {
+      socket.pause()
+      return floodBytes(socket, 3000, Buffer.concat(Array.from({ length: 2000 }, () => ping)), 2000)
+    },
+    close: () => socket.destroy()
+  }
+}
+
+// Floods a server in a child process from a peer that never reads; reports its peak growth and
+// what it holds while the flood stalls.
+async function floodServer (script: string, connect: (port: number) => Promise<Flooder>): Promise<{ grown: number, held: number, sent: number }> {
   const server = child(script + `
     server.listenAsync(0, '127.0.0.1').then(({ port }) => report({ port }))
     requests.on('line', (line) => {
@@ -32,17 +69,14 @@ async function floodServer (script: string, handshakeAsPeer: boolean): Promise<{
   `)
   try {
     const { port } = await server.next<{ port: number }>()
-    const peer = await hostileClient(port)
-    if (handshakeAsPeer) peer.socket.write(Buffer.concat([peer.packet(peer.version()), peer.packet({ type: 'verack' })]))
+    const peer = await connect(port)
     await new Promise((resolve) => setTimeout(resolve, 200))
-    // From here on we read nothing: every answer the server makes stays on its side.
-    peer.socket.pause()
     server.send('watch')
     await server.next()
-    const sent = await floodPings(peer, 3000, new Uint8Array(8))
+    const sent = await peer.flood()
     server.send('report')
     const { grown, held } = await server.next<{ grown: number, held: number }>()
-    peer.socket.destroy()
+    peer.close()
     console.log(`flood: ${sent} pings sent, peak RSS +${(grown / MB).toFixed(1)} MB, held +${(held / MB).toFixed(1)} MB`)
     return { grown, held, sent }
   } finally {
@@ -55,7 +89,7 @@ describe('a peer that never reads and streams pings', () => {
     const { grown, held, sent } = await floodServer(`
       const server = bip324.createPeerServer({ network: 'mainnet' }, (peer) => { peer.on('error', () => {}) })
       server.on('peerError', () => {})
-    `, true)
+    `, (port) => v2Flooder(port, true))
     expect(held).toBeLessThanOrEqual(PER_PEER_BOUND)
     expect(grown).toBeLessThanOrEqual(PEAK_BOUND)
     // The kernel took far fewer than a free-running server would have answered.
@@ -69,7 +103,7 @@ describe('a peer that never reads and streams pings', () => {
         peer.on('message', (m, raw) => { if (m.type === 'ping') { peer.sendRaw('pong', raw.payload); peer.sendRaw('pong', raw.payload) } })
       })
       server.on('peerError', () => {})
-    `, true)
+    `, (port) => v2Flooder(port, true))
     expect(held).toBeLessThanOrEqual(PER_PEER_BOUND)
     expect(grown).toBeLessThanOrEqual(PEAK_BOUND)
   }, 30_000)
@@ -80,7 +114,7 @@ describe('a peer that never reads and streams pings', () => {
         c.on('error', () => {})
         c.on('data', ({ type, payload }) => { if (type === 'ping') c.write({ type: 'pong', payload }) })
       })
-    `, false)
+    `, (port) => v2Flooder(port, false))
     expect(held).toBeLessThanOrEqual(PER_PEER_BOUND)
     expect(grown).toBeLessThanOrEqual(PEAK_BOUND)
   }, 30_000)
@@ -88,7 +122,7 @@ describe('a peer that never reads and streams pings', () => {
   test('costs a raw-mode server that echoes every message without looking at write() at most the per-peer bound', async () => {
     const { grown, held } = await floodServer(`
       const server = bip324.createServer({}, (c) => { c.on('error', () => {}); c.on('data', (m) => c.write(m)) })
-    `, false)
+    `, (port) => v2Flooder(port, false))
     expect(held).toBeLessThanOrEqual(PER_PEER_BOUND)
     expect(grown).toBeLessThanOrEqual(PEAK_BOUND)
   }, 30_000)
@@ -283,45 +317,16 @@ test("a flood of malformed pings from one peer leaves another peer's ping round 
 
 test('a v1 peer (v1: fallback) that never reads and streams pings costs a PeerServer whose application answers each with 1 KB at most the per-peer bound', async () => {
   // The answers outgrow what the kernel's buffers absorb within the flood (its pongs alone would not).
-  const server = child(`
+  const { grown, held } = await floodServer(`
     const answer = new Uint8Array(1000)
     const server = bip324.createPeerServer({ network: 'mainnet', v1: 'fallback' }, (peer) => {
       peer.on('error', () => {})
       peer.on('message', (m) => { if (m.type === 'ping') peer.sendRaw('pong', answer) })
     })
     server.on('peerError', () => {})
-    server.listenAsync(0, '127.0.0.1').then(({ port }) => report({ port }))
-    requests.on('line', (line) => {
-      if (line === 'watch') { watchPeak(); report({ watching: true }) } else report({ grown: peak.max - peak.base, held: live() - peak.live })
-    })
-  `)
-  try {
-    const { port } = await server.next<{ port: number }>()
-    const socket = await rawClient(port)
-    socket.on('error', () => {})
-    const magic = magicOf('mainnet')
-    socket.write(Buffer.concat([encodeV1Message(magic, 'version', encodePayload(versionMessage())), encodeV1Message(magic, 'verack', new Uint8Array(0))]))
-    await new Promise((resolve) => setTimeout(resolve, 200))
-    socket.pause()
-    server.send('watch')
-    await server.next()
-    const ping = encodeV1Message(magic, 'ping', new Uint8Array(8))
-    const batch = Buffer.concat(Array.from({ length: 2000 }, () => ping))
-    const until = Date.now() + 3000
-    let sent = 0
-    while (Date.now() < until && !socket.destroyed) {
-      if (socket.writableLength > 1 << 20) await new Promise((resolve) => setTimeout(resolve, 20))
-      else { socket.write(batch); sent += 2000; await new Promise((resolve) => setImmediate(resolve)) }
-    }
-    server.send('report')
-    const { grown, held } = await server.next<{ grown: number, held: number }>()
-    socket.destroy()
-    console.log(`v1 flood: ${sent} pings sent, peak RSS +${(grown / MB).toFixed(1)} MB, held +${(held / MB).toFixed(1)} MB`)
-    expect(held).toBeLessThanOrEqual(PER_PEER_BOUND)
-    expect(grown).toBeLessThanOrEqual(PEAK_BOUND)
-  } finally {
-    server.kill()
-  }
+  `, v1Flooder)
+  expect(held).toBeLessThanOrEqual(PER_PEER_BOUND)
+  expect(grown).toBeLessThanOrEqual(PEAK_BOUND)
 }, 30_000)
 
 test('probe() closes as nodes do, a FIN both ways, where destroy() made the node read a reset ("Connection reset by peer")', async () => {

@@ -96,21 +96,26 @@ export function badTag (packet: Uint8Array): Uint8Array {
   return bad
 }
 
-/** Writes pings (as many as fit in batches of `batch`) for `ms`, keeping at most 1 MB unsent on
- *  our side, so that the flood costs the test nothing and the peer everything it takes. Resolves
- *  with the pings the kernel took. */
-export async function floodPings (peer: HostileV2, ms: number, payload: Uint8Array, batch = 2000): Promise<number> {
-  const contents = encodeContents('ping', payload)
+/** Writes `bytes` (`count` messages) again and again for `ms`, keeping at most 1 MB unsent on our
+ *  side, so that the flood costs the test nothing and the peer everything it takes. Resolves with
+ *  the messages written. */
+export async function floodBytes (socket: net.Socket, ms: number, bytes: Uint8Array | (() => Uint8Array), count: number): Promise<number> {
   const until = Date.now() + ms
   let sent = 0
-  while (Date.now() < until && !peer.socket.destroyed) {
-    if (peer.socket.writableLength > 1 << 20) {
+  while (Date.now() < until && !socket.destroyed) {
+    if (socket.writableLength > 1 << 20) {
       await new Promise((resolve) => setTimeout(resolve, 20))
       continue
     }
-    peer.socket.write(peer.protocol.sendMany(Array.from({ length: batch }, () => contents)))
-    sent += batch
+    socket.write(typeof bytes === 'function' ? bytes() : bytes)
+    sent += count
     await new Promise((resolve) => setImmediate(resolve))
   }
   return sent
+}
+
+/** floodBytes of v2 pings with `payload`, encrypted `batch` at a time (each batch is new packets). */
+export function floodPings (peer: HostileV2, ms: number, payload: Uint8Array, batch = 2000): Promise<number> {
+  const contents = encodeContents('ping', payload)
+  return floodBytes(peer.socket, ms, () => peer.protocol.sendMany(Array.from({ length: batch }, () => contents)), batch)
 }
