@@ -29,7 +29,7 @@ const BATCH_BYTES = 1 << 18
 /** Messages at least this big are encrypted on the libuv thread pool (Protocol.sendAsync) while
  *  this thread writes the packet before them: below it, handing the work over and back costs
  *  about what it saves. */
-export const OFFLOAD_FROM = 1 << 16
+const OFFLOAD_FROM = 1 << 16
 
 // Consecutive messages grouped up to BATCH_BYTES each; a bigger message goes alone.
 function * groups (contents: readonly Uint8Array[]): Generator<Uint8Array[]> {
