@@ -7,7 +7,7 @@
  */
 
 import {
-  type Bip324Error, BLOCK_HEADER_BYTES, blockHash, checkBlock, decodeBlock, decodeBlockHeader, decodeCompactSize, decodeContents, decodePayload, doubleSha256,
+  type Bip324Error, BLOCK_HEADER_BYTES, blockHash, checkBlock, commandOf, decodeBlock, decodeBlockHeader, decodeCompactSize, decodeContents, decodePayload, doubleSha256,
   encodeBlockHeader, encodeCompactSize, encodeContents, encodePayload, encodeV1Message, type KnownCommand,
   MAX_PROTOCOL_MESSAGE_LENGTH, type Message, NETWORK_MAGIC, SHORT_MESSAGE_IDS, txid, V1_HEADER_BYTES,
   type V1Message, V1MessageReader, wtxid
@@ -70,7 +70,7 @@ function payloadTarget (): Target {
         return r.error.code
       }
       const msg = r.value
-      check(msg.type === type, 'decoded type differs', () => `${msg.type} vs ${type}`)
+      check(commandOf(msg) === type, 'decoded type differs', () => `${commandOf(msg)} vs ${type}`)
       check(c.bytes.length <= MAX_PROTOCOL_MESSAGE_LENGTH, 'oversized payload accepted', () => `${c.bytes.length} bytes`)
       if ('raw' in msg) {
         check(!CODEC_TYPES.has(type) && msg.raw === input, 'raw message is not the payload itself', () => type)
