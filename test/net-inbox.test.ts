@@ -101,3 +101,17 @@ test('a message the reader keeps in its queue counts until taken', () => {
   box.taken(100)
   expect(box.bytes).toBe(0)
 })
+
+test('a queue that never empties does not keep a slot for every message handed on', () => {
+  // The owner takes as many messages as `allow` says, then refuses: a queue kept busy for good.
+  let allow = 0
+  const box = new Inbox<number>(1e12, () => 1, { accepting: () => allow-- > 0, hand: () => false, ended: () => {}, reading: () => {} })
+  for (let round = 0; round < 50; round++) {
+    allow = 0
+    box.add(Array.from({ length: 1000 }, (_, i) => i))
+    allow = box.length - 500
+    box.pump()
+  }
+  expect(box.length).toBe(500)
+  expect((box as unknown as { queue: unknown[] }).queue.length).toBeLessThan(5000)
+})

@@ -12,7 +12,7 @@ import { checkBoolean, checkInteger } from '../checks'
 import { defaultPortOf } from '../network'
 import { checkConnectionOptions, settingsOf } from './options'
 import { Bip324Socket, type ConnectionOptions, type Mode, settled, type V1Connection } from './socket'
-import { keepErrors } from './server'
+import { keepErrors } from './keep-errors'
 import { checkSocksOptions, type Destination, negotiate, type SocksProxy } from './socks'
 
 export interface ConnectOptions<M extends Mode = Mode> extends ConnectionOptions<M> {

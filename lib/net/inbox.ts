@@ -110,15 +110,19 @@ export class Inbox<T> {
   /** Hands on what may be handed on now; call again when the owner accepts again. */
   pump (): void {
     if (this.scheduled || this.pumping) return
+    // Called after every write the kernel took: with nothing to hand on or report, nothing to do.
+    if (this.head === this.queue.length && (this.end === undefined || this.endReported)) return
     const start = performance.now()
     let handed = 0
     let bytes = 0
     while (this.head < this.queue.length) {
       if (!this.owner.accepting()) {
+        this.compact()
         this.updateReading()
         return
       }
       if (bytes >= BYTES_PER_TURN || (++handed % MESSAGES_PER_CLOCK === 0 && performance.now() - start >= TURN_MS)) {
+        this.compact()
         this.scheduled = true
         setImmediate(() => {
           this.scheduled = false
@@ -143,6 +147,14 @@ export class Inbox<T> {
       this.endReported = true
       this.owner.ended(this.end.error)
     }
+  }
+
+  // Drops the slots of messages handed on, once they are most of the queue: a queue that never
+  // empties (a peer that keeps it busy) would otherwise grow by a slot per message for good.
+  private compact (): void {
+    if (this.head < 1024 || this.head * 2 < this.queue.length) return
+    this.queue.splice(0, this.head)
+    this.head = 0
   }
 
   private updateReading (): void {

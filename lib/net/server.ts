@@ -22,6 +22,7 @@ import { checkConnectionOptions, settingsOf } from './options'
 import { netGroup } from './ranges'
 import { Bip324Socket, type ConnectionError, type ConnectionOptions, type Mode, type SocketSettings, type V1Handoff } from './socket'
 import { TcpServer } from './tcp-server'
+import { keepErrors } from './keep-errors'
 
 /** Bitcoin Core: -maxconnections=125. */
 export const DEFAULT_MAX_CONNECTIONS = 125
@@ -336,16 +337,6 @@ export class Bip324Server<M extends Mode = 'raw'> extends TcpServer {
 function groupOf (socket: net.Socket): string {
   const ip = socket.remoteAddress
   return ip === undefined ? 'unroutable' : netGroup(ip.split('%')[0]!)
-}
-
-function ignore (): void {}
-
-/** @internal For a socket handed over to the application (a v1 peer's): no error the peer causes
- *  (a reset) may be thrown before the application could have listened, which may be ticks later;
- *  so an error listener of ours stays on it, that does nothing: the application's own listeners
- *  still get every error, and the socket still closes (node:net destroys it on error). */
-export function keepErrors (socket: net.Socket): void {
-  socket.on('error', ignore)
 }
 
 /** Every option createServer() takes, checked at once. */
