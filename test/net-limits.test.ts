@@ -14,6 +14,9 @@ import { child } from './helpers/child'
 import { nextEvent, rawClient, read, serverPair } from './helpers/net'
 
 const MB = 1 << 20
+// Under AddressSanitizer (npm run test:asan preloads it) every allocation carries redzones, so the
+// memory bounds are looser there.
+const UNDER_ASAN = /asan/.test(process.env.LD_PRELOAD ?? '')
 
 // Writes until the peer stops taking bytes: `quietMs` without a 'drain', or every message sent.
 async function flood (connection: Bip324Socket, messages: number, size: number, quietMs: number): Promise<number> {
@@ -70,7 +73,8 @@ test('3,000 connections that each send 64 bytes and then nothing cost a default 
     await new Promise((resolve) => setTimeout(resolve, 500))
     server.send('report')
     const during = await server.next<{ grown: number, counters: { dropped: { maxConnections: number, maxHandshakes: number } } }>()
-    expect(during.grown).toBeLessThanOrEqual(16 * MB)
+    // 19.8 MB measured under ASan since the gate evicts after 150 ms and answers more keys.
+    expect(during.grown).toBeLessThanOrEqual((UNDER_ASAN ? 24 : 16) * MB)
     // Most were closed at once by a limit, and counted.
     expect(during.counters.dropped.maxConnections + during.counters.dropped.maxHandshakes).toBeGreaterThan(2000)
     for (const s of sockets) s.destroy()
@@ -245,7 +249,8 @@ test('a v1 body dripped one byte per read costs the reader at most twice the byt
   try {
     const { buffered, peak, held } = await reader.next<{ buffered: number, peak: number, held: number }>()
     expect(buffered).toBe(24 + (1 << 20))
-    expect(held).toBeLessThanOrEqual(8 * MB)
+    // 12.6 MB measured under ASan.
+    expect(held).toBeLessThanOrEqual((UNDER_ASAN ? 16 : 8) * MB)
     // Garbage awaiting collection included (each read's Buffer): still a fraction of the 120+ MB an
     // array per read held.
     expect(peak).toBeLessThanOrEqual(32 * MB)
