@@ -4,8 +4,7 @@ import { native, type NativeInfo, type OpensslInfo } from './native/binding'
 
 export { Bip324Error, type Bip324ErrorCode } from './errors'
 export type { Backend, PacketCipher, SessionKeys, KeyPair, BatchPacket, BatchResult, BatchStatus } from './crypto/backend'
-export { jsBackend, selectBackend, type BackendChoice } from './crypto'
-export { nativeBackend } from './crypto/native'
+export { jsBackend, selectBackend, type BackendChoice, type BackendName, nativeBackend } from './crypto'
 export * from './protocol'
 export * from './network'
 export type { NativeInfo, OpensslInfo }

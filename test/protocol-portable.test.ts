@@ -1,14 +1,15 @@
 // protocol/ is the sans-IO core: it must run where Node does not. Two checks: no file under
-// lib/protocol names a Node API, and the core bundled with the js backend for a neutral platform
-// (esbuild fails on any Node builtin) runs a whole handshake and BIP-324's packet vectors in a
-// realm with no Buffer, process, require or timers, only what browsers, Deno and Bun all have.
+// lib/protocol names a Node API, and the core bundled for a neutral platform (esbuild fails on any
+// Node builtin anywhere in what it pulls in, so the check is transitive) runs a whole handshake and
+// BIP-324's packet vectors with default options in a realm with no Buffer, process, require or
+// timers, only what browsers, Deno and Bun all have.
 
 import fs from 'node:fs'
 import path from 'node:path'
 import vm from 'node:vm'
 import { webcrypto } from 'node:crypto'
 
-import { build, type Plugin } from 'esbuild'
+import { build } from 'esbuild'
 
 import { FIXTURES } from './helpers/vectors'
 
@@ -26,19 +27,6 @@ test('no file under lib/protocol imports node:* or uses Buffer or process', () =
   }
 })
 
-// The native backend is what a browser bundle cannot have: it is replaced by the unavailable stub
-// that every runtime without the addon sees, so backend 'js' is the one that runs.
-const withoutNative: Plugin = {
-  name: 'without-native',
-  setup (b) {
-    b.onResolve({ filter: /^\.\/native$/ }, (args) => (args.importer.endsWith(path.join('crypto', 'index.ts')) ? { path: 'native', namespace: 'stub' } : undefined))
-    b.onLoad({ filter: /.*/, namespace: 'stub' }, () => ({
-      contents: "export function nativeBackend () { throw Object.assign(new Error('no addon in this runtime'), { code: 'ERR_BIP324_NATIVE_UNAVAILABLE' }) }",
-      loader: 'js'
-    }))
-  }
-}
-
 async function bundle (): Promise<{ code: string, inputs: string[] }> {
   const r = await build({
     stdin: {
@@ -53,8 +41,7 @@ async function bundle (): Promise<{ code: string, inputs: string[] }> {
     globalName: 'bip324',
     write: false,
     metafile: true,
-    logLevel: 'silent',
-    plugins: [withoutNative]
+    logLevel: 'silent'
   })
   return { code: r.outputFiles[0]!.text, inputs: Object.keys(r.metafile.inputs) }
 }
@@ -67,8 +54,11 @@ const { Protocol, Initialized } = bip324
 const globals = ['Buffer', 'process', 'require', 'setTimeout', 'setImmediate', 'module'].filter((g) => typeof globalThis[g] !== 'undefined')
 
 // Two protocols on the js backend: handshake, decoys and messages both ways.
-const a = new Protocol({ role: 'initiator', backend: 'js', decoys: [5] })
-const b = new Protocol({ role: 'responder', backend: 'js' })
+// Default options: 'auto' takes the js backend here, with one warning; 'native' is refused, typed.
+const a = new Protocol({ role: 'initiator', decoys: [5] })
+const b = new Protocol({ role: 'responder' })
+let nativeRefused
+try { new Protocol({ role: 'initiator', backend: 'native' }) } catch (err) { nativeRefused = err.code }
 b.start()
 const toB = [a.start()]
 const toA = []
@@ -89,7 +79,7 @@ for (let round = 0; round < 4; round++) {
 
 // BIP-324's packet vectors through the handshake states, as test/protocol-vectors does.
 const vectors = rows.map((r) => {
-  const start = Initialized.create({ role: r.in_initiating === '1' ? 'initiator' : 'responder', backend: 'js', secretKey: hex(r.in_priv_ours), ellswift: hex(r.in_ellswift_ours) })
+  const start = Initialized.create({ role: r.in_initiating === '1' ? 'initiator' : 'responder', secretKey: hex(r.in_priv_ours), ellswift: hex(r.in_ellswift_ours) })
   const { state, bytes: hello } = start.sendKey(hex(r.in_aad))
   const key = state.receiveKey(hex(r.in_ellswift_theirs))
   const unit = hex(r.in_contents)
@@ -112,20 +102,23 @@ const vectors = rows.map((r) => {
     sessionId: toHex(sent.state.sessionId) === r.out_session_id
   }
 })
-;({ globals, same: toHex(a.sessionId) === toHex(b.sessionId), got, vectors })
+;({ globals, nativeRefused, same: toHex(a.sessionId) === toHex(b.sessionId), got, vectors })
 `
 
-test('the core with the js backend runs in a realm without Node: a handshake and every packet vector', async () => {
+test('the core with default options runs in a realm without Node: a handshake and every packet vector', async () => {
   const { code, inputs } = await bundle()
   // What the bundle is made of: our core, the js backend and its audited libraries (micro-packed is @scure/btc-signer's own),
   // and lib/esm.ts, which loads that backend on first use; nothing else.
-  for (const input of inputs) expect(input).toMatch(/^(lib\/(protocol|crypto|errors|checks\.ts$|network|esm\.ts$)|node_modules\/(@noble\/|@scure\/|micro-packed\/)|stub:|<stdin>$)/)
+  for (const input of inputs) expect(input).toMatch(/^(lib\/(protocol|crypto|errors|checks\.ts$|network|esm\.ts$)|node_modules\/(@noble\/|@scure\/|micro-packed\/)|<stdin>$)/)
+  expect(inputs).not.toContain('lib/crypto/native.ts')
   expect(inputs).toContain('lib/crypto/js.ts')
   const [header, ...lines] = fs.readFileSync(path.join(FIXTURES, 'packet_encoding_test_vectors.csv'), 'utf8').split('\r\n').filter((l) => l !== '')
   const columns = header!.split(',')
   const rows = lines.map((line) => Object.fromEntries(line.split(',').map((cell, i) => [columns[i], cell])))
   // Web Crypto's getRandomValues and the encoding classes: web standards every runtime has.
+  const warnings: string[] = []
   const realm = vm.createContext({
+    console: { warn: (message: string) => warnings.push(message) },
     crypto: { getRandomValues: (a: Uint8Array) => webcrypto.getRandomValues(a) },
     TextEncoder,
     TextDecoder,
@@ -133,9 +126,12 @@ test('the core with the js backend runs in a realm without Node: a handshake and
   })
   vm.runInContext(code, realm)
   const result = JSON.parse(JSON.stringify(vm.runInContext(SCENARIO, realm))) as {
-    globals: string[], same: boolean, got: { a: string[], b: string[], events: string[] }, vectors: Array<Record<string, boolean>>
+    globals: string[], nativeRefused: string, same: boolean, got: { a: string[], b: string[], events: string[] }, vectors: Array<Record<string, boolean>>
   }
   expect(result.globals).toEqual([])
+  expect(result.nativeRefused).toBe('ERR_BIP324_NATIVE_UNAVAILABLE')
+  expect(warnings).toHaveLength(1)
+  expect(warnings[0]).toMatch(/^bip324: using the js backend: the native backend is not loaded in this runtime/)
   expect(result.same).toBe(true)
   expect(result.got.b).toEqual(['0102'])
   expect(result.got.a).toEqual(['ff'])

@@ -1,43 +1,14 @@
-/** Picks the crypto backend every entry point runs on. */
+/**
+ * The backends of the Node entry: the core's choice (./choice) plus the native engine, which only
+ * Node can load. Importing this module provides it, so 'auto' means native, else js.
+ */
 
-import type { Backend } from './backend'
 import { nativeBackend } from './native'
-import { Bip324Error } from '../errors'
-import { requireEsm } from '../esm'
+import { provideBackend } from './choice'
 
-/** `native`: the C engine; `js`: pure JavaScript; `auto` (default): native, else js with one
- *  warning. Or a backend object. */
-export type BackendChoice = 'native' | 'js' | 'auto' | Backend
+provideBackend('native', nativeBackend, (message) => {
+  process.emitWarning(message, { code: 'BIP324_JS_FALLBACK' })
+})
 
-// Each made once: a backend is stateless, and making one asks the addon what it was built with
-// (nativeInfo), which cost a Protocol created with backend: 'native' about a tenth of its handshake.
-let auto: Backend | undefined
-let native: Backend | undefined
-let js: Backend | undefined
-
-/** The pure-JS backend, loaded on first use: its @noble/@scure libraries are ES modules that
- *  require() loads only from Node 20.19 / 22.12, and the native path must not depend on them. */
-export function jsBackend (): Backend {
-  return (js ??= requireEsm(() => require('./js') as typeof import('./js'), 'the pure-JavaScript backend').jsBackend())
-}
-
-export function selectBackend (choice: BackendChoice = 'auto'): Backend {
-  if (typeof choice === 'object') return choice
-  switch (choice) {
-    case 'native': return (native ??= nativeBackend())
-    case 'js': return jsBackend()
-    case 'auto': return (auto ??= autoBackend())
-    default: throw new Bip324Error('ERR_BIP324_INVALID_ARG', `backend must be 'native', 'js', 'auto' or a backend object, got ${String(choice)}`)
-  }
-}
-
-function autoBackend (): Backend {
-  try {
-    return (native ??= nativeBackend())
-  } catch (err) {
-    if ((err as Bip324Error).code !== 'ERR_BIP324_NATIVE_UNAVAILABLE') throw err
-    process.emitWarning(`bip324: using the pure-JavaScript backend: ${(err as Error).message.split('\n')[0]}`,
-      { code: 'BIP324_JS_FALLBACK' })
-    return jsBackend()
-  }
-}
+export { jsBackend, selectBackend, provideBackend, type BackendChoice, type BackendName } from './choice'
+export { nativeBackend }

@@ -5,6 +5,7 @@
  */
 
 import { checkBoolean, checkInteger, invalid } from '../checks'
+import { selectBackend } from '../crypto'
 import type { Role } from '../protocol/constants'
 import { checkProtocolOptions } from '../protocol/protocol'
 import type { ConnectionOptions, SocketSettings } from './socket'
@@ -54,7 +55,7 @@ export function checkConnectionOptions (options: ConnectionOptions): void {
   checkBoolean(options.allowHalfOpen, 'allowHalfOpen')
   // A server's `v1` option is its own (what to do with v1 peers); its Protocols always report them.
   const { v1: _server, ...protocolOptions } = options as ConnectionOptions & { v1?: unknown }
-  checkProtocolOptions({ role: 'initiator', ...protocolOptions })
+  checkProtocolOptions({ role: 'initiator', ...protocolOptions, backend: selectBackend(protocolOptions.backend) })
 }
 
 /** A connection's settings, defaults resolved: what is left once the connection options are taken
@@ -64,5 +65,6 @@ export function settingsOf (options: ConnectionOptions, role: Role): SocketSetti
     handshakeTimeout = DEFAULT_HANDSHAKE_TIMEOUT, idleTimeout = DEFAULT_IDLE_TIMEOUT, signal, allowHalfOpen = false, mode = 'raw',
     maxReceiveBuffer = DEFAULT_MAX_RECEIVE_BUFFER, maxSendBuffer = DEFAULT_MAX_SEND_BUFFER, ...protocol
   } = options
-  return { protocol: { ...protocol, role, v1: 'report' }, mode, allowHalfOpen, maxReceiveBuffer, maxSendBuffer, handshakeTimeout, idleTimeout, signal }
+  // 'auto' and 'native' are resolved here, in the Node layer: the core knows only what it is given.
+  return { protocol: { ...protocol, backend: selectBackend(protocol.backend), role, v1: 'report' }, mode, allowHalfOpen, maxReceiveBuffer, maxSendBuffer, handshakeTimeout, idleTimeout, signal }
 }

@@ -16,7 +16,7 @@
  */
 
 import type { Backend, SessionKeys } from '../crypto/backend'
-import { type BackendChoice, selectBackend } from '../crypto'
+import { type BackendChoice, selectBackend } from '../crypto/choice'
 import { Bip324Error } from '../errors'
 import { equal, indexOf } from './bytes'
 import { InboundCipher, OutboundCipher, type SessionKeyMaterial } from './cipher-session'
