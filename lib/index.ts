@@ -2,9 +2,8 @@
 
 import { native, type NativeInfo, type OpensslInfo } from './native/binding'
 
-export { Bip324Error, type Bip324ErrorCode } from './errors'
-export type { Backend, PacketCipher, SessionKeys, KeyPair, BatchPacket, BatchResult, BatchStatus } from './crypto/backend'
-export { jsBackend, selectBackend, type BackendChoice, type BackendName, nativeBackend } from './crypto'
+// Loading ./crypto provides the native engine to the core's backend choice: from here on 'auto' is native, else js.
+export { nativeBackend } from './crypto'
 export * from './protocol'
 export * from './network'
 export type { NativeInfo, OpensslInfo }

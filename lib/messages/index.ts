@@ -1,5 +1,7 @@
 /** Bitcoin P2P messages: v2 message types, v1 framing, typed payload codecs, transactions and blocks
- *  with their ids and checks, proof of work. */
+ *  with their ids and checks, proof of work. This is the `bip324/messages` entry: it loads no addon. */
+
+export { Bip324Error, type Bip324ErrorCode } from '../errors'
 
 export { SHORT_MESSAGE_IDS, encodeContents, decodeContents, type RawMessage } from './message-type'
 export {

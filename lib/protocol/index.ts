@@ -1,4 +1,10 @@
-/** The sans-IO BIP-324 core: handshake states, ciphers, framing, v1 detection. */
+/** The sans-IO BIP-324 core: handshake states, ciphers, framing, v1 detection. This is the
+ *  `bip324/protocol` entry: it loads no Node API and no addon (its 'auto' backend is js unless the
+ *  Node entry `bip324` is loaded too, which provides the native engine). */
+
+export { Bip324Error, type Bip324ErrorCode } from '../errors'
+export type { Backend, PacketCipher, SessionKeys, KeyPair, BatchPacket, BatchResult, BatchStatus } from '../crypto/backend'
+export { jsBackend, selectBackend, provideBackend, type BackendChoice, type BackendName } from '../crypto/choice'
 
 export * from './constants'
 export * from '../crypto/packet-format'
