@@ -29,7 +29,8 @@ function recording (inner: Backend): { backend: Backend, seen: Recorded } {
   return { backend, seen }
 }
 
-type JsCipherState = { lengthKey: Uint8Array, lengthStream: Uint8Array, aeadKey: Uint8Array }
+// The js backend's cipher state, as lib/crypto/js.ts lays it out (its FSChaCha20 and FSChaCha20Poly1305).
+type JsCipherState = { length: { key: Uint8Array, stream: Uint8Array }, aead: { key: Uint8Array } }
 
 const zero = (b: Uint8Array): boolean => b.every((x) => x === 0)
 
@@ -37,8 +38,8 @@ function expectWiped (name: string, seen: Recorded): void {
   for (const k of seen.secretKeys) expect(zero(k)).toBe(true)
   for (const c of seen.ciphers) {
     if (name === 'js') {
-      const { lengthKey, lengthStream, aeadKey } = c as unknown as JsCipherState
-      expect([zero(lengthKey), zero(lengthStream), zero(aeadKey)]).toEqual([true, true, true])
+      const { length, aead } = c as unknown as JsCipherState
+      expect([zero(length.key), zero(length.stream), zero(aead.key)]).toEqual([true, true, true])
     }
     // Natively the state is wiped and freed: any use now says so.
     expect(() => c.decryptLength(new Uint8Array(3))).toThrow(expect.objectContaining({ code: 'ERR_BIP324_BAD_STATE' }))
@@ -116,9 +117,9 @@ describe.each([
 
 test('the JS backend overwrites its AEAD key in place at each rekey: the old key is not left behind', () => {
   const cipher = jsBackend().createCipher(new Uint8Array(32).fill(1), new Uint8Array(32).fill(2))
-  const key = (cipher as unknown as JsCipherState).aeadKey
+  const key = (cipher as unknown as JsCipherState).aead.key
   const before = Uint8Array.from(key)
   for (let i = 0; i < 224; i++) cipher.encrypt(new Uint8Array(20), new Uint8Array(0), new Uint8Array(0), 0)
-  expect((cipher as unknown as JsCipherState).aeadKey).toBe(key)
+  expect((cipher as unknown as JsCipherState).aead.key).toBe(key)
   expect(Buffer.from(key).equals(before)).toBe(false)
 })

@@ -3,7 +3,7 @@
 import { type Block, BLOCK_HEADER_BYTES, blockHash, checkHeaders, decodeBlock, encodeBlockHeader, hashFromHex, hashToHex, INVENTORY_TYPE, MAX_HEADERS_RESULTS } from '../messages'
 import { NETWORKS, type NetworkName } from '../network'
 import { type Peer, PROTOCOL_VERSION } from '../peer'
-import { equal } from '../protocol/bytes'
+import { equal } from '../bytes'
 import type { Values } from './args'
 import { Failure, UsageError } from './errors'
 import { ask, askIfKnown, connectNode } from './node-session'

@@ -1,7 +1,7 @@
 /** `bip324 headers`: downloads a node's block headers from genesis and checks them. */
 
 import { blockProof, checkHeaders, hashFromHex, hashToHex, MAX_HEADERS_RESULTS } from '../messages'
-import { equal } from '../protocol/bytes'
+import { equal } from '../bytes'
 import { NETWORKS, type NetworkName } from '../network'
 import { PROTOCOL_VERSION } from '../peer'
 import type { Values } from './args'

@@ -10,7 +10,6 @@
  * @see https://github.com/bitcoin/bips/blob/master/bip-0324.mediawiki
  */
 
-import { chacha20, chacha20poly1305 } from '@noble/ciphers/chacha.js'
 import { secp256k1 } from '@noble/curves/secp256k1.js'
 import { hkdf } from '@noble/hashes/hkdf.js'
 import { sha256 } from '@noble/hashes/sha2.js'
@@ -19,22 +18,17 @@ import { elligatorSwift } from '@scure/btc-signer/p2p.js'
 
 import { Bip324Error } from '../errors'
 import type { Backend, BatchPacket, BatchResult, BatchStatus, PacketCipher, SessionKeys } from './backend'
+import { FSChaCha20 } from './fschacha20'
+import { FSChaCha20Poly1305 } from './fschacha20poly1305'
 import { copyItems } from './items'
-import {
-  MAX_CONTENTS_LIMIT as MAX_CONTENTS, NUM_HEADER_BYTES, NUM_LENGTH_BYTES as LENGTH_BYTES, NUM_PACKET_OVERHEAD_BYTES as EXPANSION,
-  NUM_TAG_BYTES as TAG_BYTES, REKEY_INTERVAL
-} from './packet-format'
+import { MAX_CONTENTS_LIMIT, NUM_HEADER_BYTES, NUM_LENGTH_BYTES, NUM_PACKET_OVERHEAD_BYTES, NUM_TAG_BYTES } from './packet-format'
 import { checkBytes, invalid } from '../checks'
 
-const LENGTH_STREAM_BYTES = REKEY_INTERVAL * LENGTH_BYTES + 32
-const ZEROS = new Uint8Array(LENGTH_STREAM_BYTES)
 const EMPTY = new Uint8Array(0)
 const SALT_PREFIX = new TextEncoder().encode('bitcoin_v2_shared_secret')
 const INFOS = ['initiator_L', 'initiator_P', 'responder_L', 'responder_P', 'garbage_terminators', 'session_id']
   .map((s) => new TextEncoder().encode(s))
 const ENCODING_TAG = sha256(new TextEncoder().encode('bip324.js/ellswift_create'))
-
-
 
 // Whether the bytes of a and b intersect: views of one ArrayBuffer at different offsets count, an
 // empty view overlaps nothing. The same rule as the native binding's, which compares addresses.
@@ -45,14 +39,6 @@ function overlap (a: ArrayBufferView, b: ArrayBufferView): boolean {
 
 function apart (a: ArrayBufferView, aName: string, b: ArrayBufferView, bName: string): void {
   if (overlap(a, b)) throw invalid(`${aName} must not overlap ${bName}`)
-}
-
-function nonce (first: number, epoch: number): Uint8Array {
-  const n = new Uint8Array(12)
-  const view = new DataView(n.buffer)
-  view.setUint32(0, first, true)
-  view.setBigUint64(4, BigInt(epoch), true)
-  return n
 }
 
 // getRandomValues fills at most 65,536 bytes per call.
@@ -66,52 +52,18 @@ function validSecret (secretKey: Uint8Array): boolean {
   return secp256k1.utils.isValidSecretKey(secretKey)
 }
 
-class JsCipher implements PacketCipher {
+/** One direction of a session, as the C engine's bip324_cipher: the length cipher and the AEAD,
+ *  with the contract's argument checks and the pending length between decryptLength and decrypt. */
+class JsPacketCipher implements PacketCipher {
   readonly provider = 'noble'
-  private lengthKey: Uint8Array
-  private lengthStream = new Uint8Array(LENGTH_STREAM_BYTES)
-  private lengthChunk = 0
-  private lengthRekeys = 0
-  private aeadKey: Uint8Array
-  private aeadPackets = 0
+  private readonly length: FSChaCha20
+  private readonly aead: FSChaCha20Poly1305
   private pending: number | null = null
   private live = true
 
   constructor (lengthKey: Uint8Array, aeadKey: Uint8Array) {
-    this.lengthKey = Uint8Array.from(checkBytes(lengthKey, 'lengthKey32', 32))
-    this.aeadKey = Uint8Array.from(checkBytes(aeadKey, 'aeadKey32', 32))
-    this.startLengthKey()
-  }
-
-  // FSChaCha20: 224 chunks of 3 bytes per key, then the next 32 keystream bytes are the key.
-  private startLengthKey (): void {
-    chacha20(this.lengthKey, nonce(0, this.lengthRekeys), ZEROS, this.lengthStream, 0)
-    this.lengthChunk = 0
-  }
-
-  private cryptLength (out: Uint8Array, len3: Uint8Array): void {
-    const at = this.lengthChunk * LENGTH_BYTES
-    for (let i = 0; i < LENGTH_BYTES; i++) out[i] = len3[i]! ^ this.lengthStream[at + i]!
-    if (++this.lengthChunk === REKEY_INTERVAL) {
-      this.lengthKey.set(this.lengthStream.subarray(REKEY_INTERVAL * LENGTH_BYTES))
-      this.lengthRekeys++
-      this.startLengthKey()
-    }
-  }
-
-  // FSChaCha20Poly1305: nonce LE32(packet % 224) || LE64(packet / 224); rekey after every 224th.
-  private aead (aad: Uint8Array): ReturnType<typeof chacha20poly1305> {
-    return chacha20poly1305(this.aeadKey, nonce(this.aeadPackets % REKEY_INTERVAL, Math.floor(this.aeadPackets / REKEY_INTERVAL)), aad)
-  }
-
-  private advance (): void {
-    if (++this.aeadPackets % REKEY_INTERVAL === 0) {
-      const rekeyNonce = nonce(0xffffffff, this.aeadPackets / REKEY_INTERVAL - 1)
-      // In place: the old key is overwritten, not left to the garbage collector.
-      const next = chacha20(this.aeadKey, rekeyNonce, ZEROS.subarray(0, 32), undefined, 1)
-      this.aeadKey.set(next)
-      next.fill(0)
-    }
+    this.length = new FSChaCha20(checkBytes(lengthKey, 'lengthKey32', 32))
+    this.aead = new FSChaCha20Poly1305(checkBytes(aeadKey, 'aeadKey32', 32))
   }
 
   private check (): void {
@@ -124,8 +76,8 @@ class JsCipher implements PacketCipher {
     checkBytes(contents, 'contents')
     checkBytes(aad, 'aad')
     if (!Number.isInteger(header) || header < 0 || header > 255) throw invalid('header must be an integer from 0 to 255')
-    if (contents.length > MAX_CONTENTS) throw invalid(`contents must be at most ${MAX_CONTENTS} bytes`)
-    if (out.length !== contents.length + EXPANSION) throw invalid(`out must be contents.length + ${EXPANSION} bytes`)
+    if (contents.length > MAX_CONTENTS_LIMIT) throw invalid(`contents must be at most ${MAX_CONTENTS_LIMIT} bytes`)
+    if (out.length !== contents.length + NUM_PACKET_OVERHEAD_BYTES) throw invalid(`out must be contents.length + ${NUM_PACKET_OVERHEAD_BYTES} bytes`)
     apart(out, 'out', contents, 'contents')
     apart(out, 'out', aad, 'aad')
     this.seal(out, contents, aad, header)
@@ -137,20 +89,19 @@ class JsCipher implements PacketCipher {
 
   private seal (out: Uint8Array, contents: Uint8Array, aad: Uint8Array, header: number): void {
     const len = contents.length
-    this.cryptLength(out, Uint8Array.of(len & 0xff, (len >> 8) & 0xff, len >> 16))
-    const plaintext = new Uint8Array(1 + len)
+    this.length.crypt(out, Uint8Array.of(len & 0xff, (len >> 8) & 0xff, len >> 16))
+    const plaintext = new Uint8Array(NUM_HEADER_BYTES + len)
     plaintext[0] = header
-    plaintext.set(contents, 1)
-    out.set(this.aead(aad).encrypt(plaintext), LENGTH_BYTES)
-    this.advance()
+    plaintext.set(contents, NUM_HEADER_BYTES)
+    out.set(this.aead.encrypt(plaintext, aad), NUM_LENGTH_BYTES)
   }
 
   decryptLength (len3: Uint8Array): number {
     this.check()
-    checkBytes(len3, 'len3', LENGTH_BYTES)
+    checkBytes(len3, 'len3', NUM_LENGTH_BYTES)
     if (this.pending !== null) throw new Bip324Error('ERR_BIP324_BAD_STATE', 'a length is already pending: decrypt its packet first')
-    const plain = new Uint8Array(LENGTH_BYTES)
-    this.cryptLength(plain, len3)
+    const plain = new Uint8Array(NUM_LENGTH_BYTES)
+    this.length.crypt(plain, len3)
     this.pending = plain[0]! | (plain[1]! << 8) | (plain[2]! << 16)
     return this.pending
   }
@@ -161,10 +112,10 @@ class JsCipher implements PacketCipher {
     checkBytes(input, 'input')
     checkBytes(aad, 'aad')
     if (this.pending === null) throw new Bip324Error('ERR_BIP324_BAD_STATE', 'no length is pending: call decryptLength first')
-    if (contents.length !== this.pending || input.length !== this.pending + NUM_HEADER_BYTES + TAG_BYTES) {
-      throw invalid(`contents must be the pending length (${this.pending}) and input ${NUM_HEADER_BYTES + TAG_BYTES} bytes more`)
+    if (contents.length !== this.pending || input.length !== this.pending + NUM_HEADER_BYTES + NUM_TAG_BYTES) {
+      throw invalid(`contents must be the pending length (${this.pending}) and input ${NUM_HEADER_BYTES + NUM_TAG_BYTES} bytes more`)
     }
-    if (overlap(contents, input) && !(contents.buffer === input.buffer && contents.byteOffset === input.byteOffset + 1)) {
+    if (overlap(contents, input) && !(contents.buffer === input.buffer && contents.byteOffset === input.byteOffset + NUM_HEADER_BYTES)) {
       throw invalid('contents may only overlap input exactly one byte in')
     }
     apart(contents, 'contents', aad, 'aad')
@@ -177,27 +128,24 @@ class JsCipher implements PacketCipher {
     checkBytes(packet, 'packet')
     checkBytes(aad, 'aad')
     if (this.pending !== null) throw new Bip324Error('ERR_BIP324_BAD_STATE', 'a length is pending: decrypt its packet with decrypt()')
-    if (packet.length < EXPANSION || packet.length - EXPANSION > MAX_CONTENTS || contents.length !== packet.length - EXPANSION) {
-      throw invalid(`packet must be ${EXPANSION} to ${MAX_CONTENTS + EXPANSION} bytes and contents ${EXPANSION} bytes fewer`)
+    const overhead = NUM_PACKET_OVERHEAD_BYTES
+    if (packet.length < overhead || packet.length - overhead > MAX_CONTENTS_LIMIT || contents.length !== packet.length - overhead) {
+      throw invalid(`packet must be ${overhead} to ${MAX_CONTENTS_LIMIT + overhead} bytes and contents ${overhead} bytes fewer`)
     }
-    if (overlap(contents, packet) && !(contents.buffer === packet.buffer && contents.byteOffset === packet.byteOffset + LENGTH_BYTES + NUM_HEADER_BYTES)) {
+    if (overlap(contents, packet) && !(contents.buffer === packet.buffer && contents.byteOffset === packet.byteOffset + NUM_LENGTH_BYTES + NUM_HEADER_BYTES)) {
       throw invalid('contents may only overlap packet exactly four bytes in')
     }
     apart(contents, 'contents', aad, 'aad')
-    if (this.decryptLength(packet.subarray(0, LENGTH_BYTES)) !== contents.length) return -2
-    return this.open(contents, packet.subarray(LENGTH_BYTES), aad)
+    if (this.decryptLength(packet.subarray(0, NUM_LENGTH_BYTES)) !== contents.length) return -2
+    return this.open(contents, packet.subarray(NUM_LENGTH_BYTES), aad)
   }
 
+  // The pending packet: its header byte and contents, or -1 (nothing written, still pending).
   private open (contents: Uint8Array, input: Uint8Array, aad: Uint8Array): number {
-    let plaintext: Uint8Array
-    try {
-      plaintext = this.aead(aad).decrypt(input)
-    } catch {
-      return -1
-    }
-    contents.set(plaintext.subarray(1))
+    const plaintext = this.aead.decrypt(input, aad)
+    if (plaintext === null) return -1
+    contents.set(plaintext.subarray(NUM_HEADER_BYTES))
     this.pending = null
-    this.advance()
     return plaintext[0]!
   }
 
@@ -210,16 +158,16 @@ class JsCipher implements PacketCipher {
     }
     let total = 0
     for (const item of copy) {
-      if (item.length > MAX_CONTENTS) throw invalid(`items are limited to ${MAX_CONTENTS} bytes`)
+      if (item.length > MAX_CONTENTS_LIMIT) throw invalid(`items are limited to ${MAX_CONTENTS_LIMIT} bytes`)
       apart(out, 'out', item, 'items[i]')
-      total += item.length + EXPANSION
+      total += item.length + NUM_PACKET_OVERHEAD_BYTES
     }
     if (out.length !== total) throw invalid(`out must be ${total} bytes`)
     if (headers !== undefined && headers !== null) apart(out, 'out', headers, 'headers')
     let at = 0
     copy.forEach((item, i) => {
-      this.seal(out.subarray(at, at + item.length + EXPANSION), item, EMPTY, headers?.[i] ?? 0)
-      at += item.length + EXPANSION
+      this.seal(out.subarray(at, at + item.length + NUM_PACKET_OVERHEAD_BYTES), item, EMPTY, headers?.[i] ?? 0)
+      at += item.length + NUM_PACKET_OVERHEAD_BYTES
     })
   }
 
@@ -227,7 +175,7 @@ class JsCipher implements PacketCipher {
     this.check()
     checkBytes(plain, 'plain')
     checkBytes(input, 'input')
-    if (!Number.isInteger(maxContents) || maxContents < 0 || maxContents > MAX_CONTENTS) throw invalid(`maxContents must be an integer from 0 to ${MAX_CONTENTS}`)
+    if (!Number.isInteger(maxContents) || maxContents < 0 || maxContents > MAX_CONTENTS_LIMIT) throw invalid(`maxContents must be an integer from 0 to ${MAX_CONTENTS_LIMIT}`)
     apart(plain, 'plain', input, 'input')
     const packets: BatchPacket[] = []
     let pos = 0
@@ -235,13 +183,13 @@ class JsCipher implements PacketCipher {
     let status: BatchStatus = 'more'
     for (;;) {
       if (this.pending === null) {
-        if (input.length - pos < LENGTH_BYTES) break
-        this.decryptLength(input.subarray(pos, pos + LENGTH_BYTES))
-        pos += LENGTH_BYTES
+        if (input.length - pos < NUM_LENGTH_BYTES) break
+        this.decryptLength(input.subarray(pos, pos + NUM_LENGTH_BYTES))
+        pos += NUM_LENGTH_BYTES
       }
       const len = this.pending!
       if (len > maxContents) { status = 'oversized'; break }
-      const need = len + NUM_HEADER_BYTES + TAG_BYTES
+      const need = len + NUM_HEADER_BYTES + NUM_TAG_BYTES
       if (input.length - pos < need) break
       if (plain.length - used < len) { status = 'full'; break }
       const contents = plain.subarray(used, used + len)
@@ -255,9 +203,8 @@ class JsCipher implements PacketCipher {
   }
 
   destroy (): void {
-    this.lengthKey.fill(0)
-    this.lengthStream.fill(0)
-    this.aeadKey.fill(0)
+    this.length.wipe()
+    this.aead.wipe()
     this.live = false
   }
 }
@@ -339,7 +286,7 @@ export function jsBackend (): Backend {
     },
     createCipher (lengthKey, aeadKey, provider) {
       if (provider !== undefined && provider !== 'noble') throw invalid(`the js backend has no provider "${provider}"`)
-      return new JsCipher(lengthKey, aeadKey)
+      return new JsPacketCipher(lengthKey, aeadKey)
     }
   }
 }

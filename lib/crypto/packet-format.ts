@@ -15,6 +15,10 @@ export const NUM_TAG_BYTES = 16
 export const NUM_PACKET_OVERHEAD_BYTES = NUM_LENGTH_BYTES + NUM_HEADER_BYTES + NUM_TAG_BYTES
 /** The header bit that marks a decoy (BIP-324's ignore bit). Other header bits are reserved and ignored. */
 export const IGNORE_BIT = 0x80
+/** The header byte we send on a decoy (the ignore bit alone); the Rust crate's name for it. */
+export const DECOY_BYTE = IGNORE_BIT
+/** The header byte of a genuine packet we send. */
+export const GENUINE_BYTE = 0
 /** Packets (and length-field chunks) per key: both ciphers of a direction rekey this often. */
 export const REKEY_INTERVAL = 224
 /** What 3 length bytes can announce: 2^24 - 1. */

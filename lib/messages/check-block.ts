@@ -19,7 +19,7 @@
  */
 
 import { Bip324Error } from '../errors'
-import { equal } from '../protocol/bytes'
+import { equal } from '../bytes'
 import { blockRejected } from './block-rejection'
 import type { Block } from './codecs/block'
 import { isCoinbase } from './codecs/transaction'

@@ -10,7 +10,7 @@
  */
 
 import { Bip324Error } from '../errors'
-import { equal } from '../protocol/bytes'
+import { equal } from '../bytes'
 import { blockRejected } from './block-rejection'
 import { type BlockHeader, encodeBlockHeader } from './codecs/headers'
 import { blockHash, hashToHex } from './hashes'

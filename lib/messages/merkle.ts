@@ -8,7 +8,7 @@
  * @see https://github.com/bitcoin/bips/blob/master/bip-0141.mediawiki#commitment-structure
  */
 
-import { equal } from '../protocol/bytes'
+import { equal } from '../bytes'
 import type { Transaction } from './codecs/transaction'
 import { doubleSha256 } from './hashes'
 

@@ -6,12 +6,12 @@
  */
 
 import { Bip324Error } from '../errors'
-import { uninitialized } from '../crypto/uninitialized'
+import { uninitialized } from '../uninitialized'
 import { invalid } from './byte-writer'
 import { COMMAND_BYTES, readCommand, writeCommand } from './command'
 import { doubleSha256 } from './hashes'
 import { MAX_PROTOCOL_MESSAGE_LENGTH } from './limits'
-import { V1_HEADER_BYTES } from '../protocol/v1'
+import { V1_HEADER_BYTES } from '../v1-header'
 
 export { V1_HEADER_BYTES }
 const LENGTH_AT = 4 + COMMAND_BYTES
@@ -62,8 +62,8 @@ export class V1MessageReader {
   private length = 0
   // A split body goes into one buffer that doubles as bytes arrive, up to the header's length: memory
   // follows what the peer actually sent (at most twice it), not what its header claims (a 24-byte
-  // header would make us allocate 4 MB), nor how it was cut up (an array per read held ~200 bytes
-  // per byte dripped one at a time).
+  // header would make us allocate its 4 MB), nor how it was cut up (an array per read cost far more
+  // than the byte it held when a peer dripped one byte at a time).
   private body: Uint8Array | null = null
   private bodyFill = 0
   private error: Bip324Error | undefined

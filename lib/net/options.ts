@@ -19,9 +19,9 @@ export const DEFAULT_MAX_RECEIVE_BUFFER = 5_000_000
  *  which it stops processing that peer's messages until its send queue drains (fPauseSend). */
 export const DEFAULT_MAX_SEND_BUFFER = 1_000_000
 /** What a received message costs beyond its contents (the Uint8Array, its ArrayBuffer and its place
- *  in the stream's queue): 200,000 queued 64-byte messages cost 469 bytes of RSS each on Node 20 x64. As
- *  Core's CNetMessage::GetMemoryUsage does, the budget counts it, so a flood of tiny messages is
- *  bounded in memory too, not only in payload bytes. */
+ *  in the stream's queue; test/peer-public-port.test.ts measures it). As Core's
+ *  CNetMessage::GetMemoryUsage does, the budget counts it, so a flood of tiny messages is bounded in
+ *  memory too, not only in payload bytes. */
 export const MESSAGE_OVERHEAD = 400
 /** Bitcoin Core: -peertimeout=60 s for a new connection to send its version message. */
 export const DEFAULT_HANDSHAKE_TIMEOUT = 60_000

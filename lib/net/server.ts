@@ -27,18 +27,17 @@ import { keepErrors } from './keep-errors'
 /** Bitcoin Core: -maxconnections=125. */
 export const DEFAULT_MAX_CONNECTIONS = 125
 /** A handshake takes one round trip; 64 in flight at once is more than a busy node sees, and
- *  little memory (about 10 KB each). */
+ *  little memory (test/net-limits.test.ts measures it). */
 export const DEFAULT_MAX_HANDSHAKES = 64
 /** A handshake this old may be closed to make room for a new connection when every slot is taken.
- *  A peer that completes its handshake keeps its slot while fewer than maxHandshakes (64) newer
- *  connections arrive in its round trip: a flood of one address must open over 400 a second to
- *  push out one done in 150 ms, and past that everyone competes with it for slots. The age is also
- *  what bounds a flood that never completes a handshake: while every slot is younger, a new
- *  connection is refused at accept, so it forces at most maxHandshakes key exchanges per 150 ms
- *  (427 a second), and the garbage each leaves behind until the next collection stays within the
- *  memory bound (3,000 connections of 64 bytes: 16 MB). At 2 s, one process opening 320
- *  connections a second kept every slot: the gate was shut nearly always, and the flood took each
- *  slot that came of age. */
+ *  A peer that completes its handshake keeps its slot while fewer than maxHandshakes newer
+ *  connections arrive in its round trip, so a flood from one address must open maxHandshakes per
+ *  EVICTION_AGE to push out a handshake that completes within it. The age is also what bounds a
+ *  flood that never completes a handshake: while every slot is younger, a new connection is refused
+ *  at accept, so it forces at most maxHandshakes key exchanges per EVICTION_AGE, and the garbage
+ *  each leaves behind stays within the memory bound test/net-limits.test.ts measures. A much longer
+ *  age let a flood keep every slot (the gate shut nearly always, the flood taking each slot that
+ *  came of age): test/net-gate.test.ts. */
 export const EVICTION_AGE = 150
 
 export interface ServerOptions<M extends Mode = Mode> extends ConnectionOptions<M> {

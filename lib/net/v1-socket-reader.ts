@@ -1,7 +1,7 @@
 /**
  * v1 messages from a raw socket, one wait at a time: for the callers that await the first few
- * messages of a v1 peer (the probe's version and verack after a v1 fallback, the proxy's client
- * version) before anything else reads the socket.
+ * messages of a v1 peer (the proxy's client version, read while it dials the peer) before
+ * anything else reads the socket.
  *
  * - Bounded in bytes: the socket is read only while a wait is on, and paused when it ends, so what
  *   is held is the rest of the last chunk read and at most one partial message, whose header the

@@ -10,7 +10,7 @@ export * from './constants'
 export * from '../crypto/packet-format'
 export { NETWORK_MAGIC, magicOf, type Network, type NetworkName } from '../network'
 export { v1Prefix, detectV1, V1_PREFIX_BYTES, V1Check, type V1CheckResult } from './v1'
-export { InboundCipher, OutboundCipher, type Packet, type SessionKeyMaterial } from './cipher-session'
+export { InboundCipher, OutboundCipher, type Packet, type SessionKeyMaterial } from './ciphers'
 export {
   Initialized, SentKey, ReceivedKey, SentVersion, ReceivedGarbage, windowFillingGarbage,
   type HandshakeOptions, type SendVersionOptions, type KeyResult, type GarbageResult, type VersionResult, type Rng

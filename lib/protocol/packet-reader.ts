@@ -6,9 +6,9 @@
  */
 
 import type { Bip324Error } from '../errors'
-import { EMPTY } from './bytes'
-import { uninitialized } from '../crypto/uninitialized'
-import type { InboundCipher, Packet } from './cipher-session'
+import { EMPTY } from '../bytes'
+import { uninitialized } from '../uninitialized'
+import type { InboundCipher, Packet } from './ciphers'
 import { NUM_HEADER_BYTES, NUM_LENGTH_BYTES, NUM_TAG_BYTES } from '../crypto/packet-format'
 
 export interface ReadResult {

@@ -21,7 +21,7 @@
  */
 
 import { Bip324Error } from '../errors'
-import type { OutboundCipher } from './cipher-session'
+import type { OutboundCipher } from './ciphers'
 import type { Role } from './constants'
 import { MAX_CONTENTS_LIMIT, NUM_PACKET_OVERHEAD_BYTES } from '../crypto/packet-format'
 import {
@@ -29,7 +29,8 @@ import {
   SentKey, SentVersion
 } from './handshake'
 import { Session } from './session'
-import { V1_HEADER_BYTES, V1Check } from './v1'
+import { V1Check } from './v1'
+import { V1_HEADER_BYTES } from '../v1-header'
 import { checkInteger, invalid } from '../checks'
 
 export interface ProtocolOptions extends HandshakeOptions {

@@ -4,7 +4,7 @@
  * packets since its garbage terminator.
  */
 
-import type { OutboundCipher, SessionKeyMaterial } from './cipher-session'
+import type { OutboundCipher, SessionKeyMaterial } from './ciphers'
 import type { PacketReader, ReadResult } from './packet-reader'
 
 export class Session {

@@ -8,14 +8,11 @@
  */
 
 import { Bip324Error } from '../errors'
-import { ascii, concat, EMPTY, equal, hex } from './bytes'
+import { ascii, concat, EMPTY, equal, hex } from '../bytes'
 import type { Initialized } from './handshake'
 
 export const V1_PREFIX_BYTES = 16
 
-/** A v1 message header's size (Bitcoin Core's CMessageHeader::HEADER_SIZE): what a v1 peer reads
- *  before it can judge the magic and disconnect. */
-export const V1_HEADER_BYTES = 24
 
 const MAGIC_BYTES = 4
 // The command field of a v1 `version` header: what follows the magic in v1Prefix.

@@ -7,9 +7,9 @@
 
 import type { PacketCipher } from '../crypto/backend'
 import { Bip324Error } from '../errors'
-import { EMPTY } from './bytes'
-import { uninitialized } from '../crypto/uninitialized'
-import { IGNORE_BIT, NUM_HEADER_BYTES, NUM_PACKET_OVERHEAD_BYTES, NUM_TAG_BYTES } from '../crypto/packet-format'
+import { EMPTY } from '../bytes'
+import { uninitialized } from '../uninitialized'
+import { DECOY_BYTE, GENUINE_BYTE, IGNORE_BIT, NUM_HEADER_BYTES, NUM_PACKET_OVERHEAD_BYTES, NUM_TAG_BYTES } from '../crypto/packet-format'
 import type { PacketType } from './constants'
 import { invalid } from '../checks'
 
@@ -24,7 +24,7 @@ export class OutboundCipher {
     // The backend checks contents too, but only after its length sized the packet.
     if (!(contents instanceof Uint8Array)) throw invalid('contents must be a Uint8Array')
     const packet = uninitialized(contents.length + NUM_PACKET_OVERHEAD_BYTES)
-    this.cipher.encrypt(packet, contents, aad, type === 'decoy' ? IGNORE_BIT : 0)
+    this.cipher.encrypt(packet, contents, aad, type === 'decoy' ? DECOY_BYTE : GENUINE_BYTE)
     this.packets++
     return packet
   }
@@ -37,9 +37,9 @@ export class OutboundCipher {
     this.packets++
     // Where the backend makes the packet itself, the thread pool writes it in place (see
     // PacketCipher.encryptNewAsync): a copy fewer on this thread.
-    if (this.cipher.encryptNewAsync !== undefined) return await this.cipher.encryptNewAsync(contents, EMPTY, 0)
+    if (this.cipher.encryptNewAsync !== undefined) return await this.cipher.encryptNewAsync(contents, EMPTY, GENUINE_BYTE)
     const packet = uninitialized(contents.length + NUM_PACKET_OVERHEAD_BYTES)
-    await this.cipher.encryptAsync(packet, contents, EMPTY, 0)
+    await this.cipher.encryptAsync(packet, contents, EMPTY, GENUINE_BYTE)
     return packet
   }
 

@@ -1,4 +1,4 @@
-/** The few byte-array operations the core needs, on plain Uint8Array: protocol/ runs where Node's
+/** The few byte-array operations the core and the codecs share, on plain Uint8Array: they run where Node's
  *  Buffer does not exist. */
 
 export const EMPTY = new Uint8Array(0)
