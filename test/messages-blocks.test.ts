@@ -10,7 +10,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 
 import {
-  blockMerkleRoot, blockWitnessMerkleRoot, checkBlock, computeMerkleRoot, decodeBlock, decodePayload, hashFromHex, hashToHex,
+  blockMerkleRoot, blockWitnessMerkleRoot, checkBlock, computeMerkleRoot, decodeBlock, decodeCheckedBlock, decodePayload, hashFromHex, hashToHex,
   isCoinbase, MAX_BLOCK_WEIGHT, NETWORKS, type NetworkName, witnessCommitmentIndex
 } from '../lib'
 
@@ -84,7 +84,7 @@ describe('the genesis blocks', () => {
   test.each(Object.keys(CORE_GENESIS) as NetworkName[])('%s: decodes, checks (proof of work included), and has Core\'s hash, root and fields', (network) => {
     const bytes = fixture(`genesis-${network}.hex`)
     const core = CORE_GENESIS[network]
-    const b = decodeBlock(bytes, { network })
+    const b = decodeCheckedBlock(bytes, { network })
     expect(hashToHex(b.hash)).toBe(core.hash)
     expect(b.header).toEqual({ version: 1, prevBlock: new Uint8Array(32), merkleRoot: hashFromHex(core.merkleRoot), time: core.time, bits: core.bits, nonce: core.nonce })
     expect(b.transactions).toHaveLength(1)
@@ -118,7 +118,7 @@ describe('mainnet block 542,213 (segwit, with a witness commitment)', () => {
   const bytes = fixture('bitcoinjs-block-542213.hex')
 
   test('decodes and checks on mainnet: its hash and merkle root', () => {
-    const b = decodeBlock(bytes, { network: 'mainnet' })
+    const b = decodeCheckedBlock(bytes, { network: 'mainnet' })
     expect(hashToHex(b.hash)).toBe(BLOCK_542213.id)
     expect(toHex(b.header.merkleRoot)).toBe(BLOCK_542213.merkleRoot)
     expect(toHex(blockMerkleRoot(b.transactions).root)).toBe(BLOCK_542213.merkleRoot)
@@ -156,7 +156,7 @@ describe('mainnet block 542,213 (segwit, with a witness commitment)', () => {
 const TESTNET3_10TX = { id: '000000005ee8f3674748276fdc56a0202714d94bde87cd943195cc84cf57caf0', merkleRoot: '0ebdaf5341d911e69ab53928e3f9f46e5ece27b950f3b43eae521a602bde41d3' }
 
 test('a testnet3 block of 10 transactions decodes and checks on testnet3, with its published hash and root', () => {
-  const b = decodeBlock(fixture('bitcoinjs-block-testnet3-10tx.hex'), { network: 'testnet3' })
+  const b = decodeCheckedBlock(fixture('bitcoinjs-block-testnet3-10tx.hex'), { network: 'testnet3' })
   expect(hashToHex(b.hash)).toBe(TESTNET3_10TX.id)
   expect(toHex(b.header.merkleRoot)).toBe(TESTNET3_10TX.merkleRoot)
   expect(b.transactions).toHaveLength(10)
@@ -208,8 +208,8 @@ describe('blocks Bitcoin Core would reject, each with Core\'s reason', () => {
   test('a byte of the header\'s merkle root flipped: bad-txnmrklroot (high-hash first when the network is given, as Core checks the header first)', () => {
     const bad = Buffer.from(good)
     bad[36]! ^= 1
-    expect(() => decodeBlock(bad)).toThrow(rejected('bad-txnmrklroot'))
-    expect(() => decodeBlock(bad, { network: 'mainnet' })).toThrow(rejected('high-hash'))
+    expect(() => decodeCheckedBlock(bad)).toThrow(rejected('bad-txnmrklroot'))
+    expect(() => decodeCheckedBlock(bad, { network: 'mainnet' })).toThrow(rejected('high-hash'))
   })
 
   test('the last two transactions repeated, same merkle root (CVE-2012-2459): bad-txns-duplicate', () => {
@@ -217,48 +217,48 @@ describe('blocks Bitcoin Core would reject, each with Core\'s reason', () => {
     const txs = original.transactions.map((tx) => tx.raw)
     const mutated = block(original.raw.subarray(0, 80), original.header.merkleRoot, [...txs, txs[8]!, txs[9]!])
     expect(toHex(merkleRoot([...txs, txs[8]!, txs[9]!].map((t) => sha256d(t))))).toBe(toHex(original.header.merkleRoot))
-    expect(() => decodeBlock(mutated)).toThrow(rejected('bad-txns-duplicate'))
+    expect(() => decodeCheckedBlock(mutated)).toThrow(rejected('bad-txns-duplicate'))
   })
 
   test('no transactions: bad-blk-length', () => {
-    expect(() => decodeBlock(block(genesisHeader, new Uint8Array(32), []))).toThrow(rejected('bad-blk-length'))
+    expect(() => decodeCheckedBlock(block(genesisHeader, new Uint8Array(32), []))).toThrow(rejected('bad-blk-length'))
   })
 
   test('over 1,000,000 bytes without witness data: bad-blk-length', () => {
     // 5,200 distinct transactions of 193 bytes: rust-bitcoin's legacy one with the lock time varied.
     const txs = fillers(5200)
-    expect(() => decodeBlock(block(genesisHeader, merkleRoot(txs.map((t) => sha256d(t))), txs))).toThrow(rejected('bad-blk-length'))
+    expect(() => decodeCheckedBlock(block(genesisHeader, merkleRoot(txs.map((t) => sha256d(t))), txs))).toThrow(rejected('bad-blk-length'))
   })
 
   test('a first transaction that is not a coinbase: bad-cb-missing', () => {
-    expect(() => decodeBlock(block(genesisHeader, sha256d(legacyTx), [legacyTx]))).toThrow(rejected('bad-cb-missing'))
+    expect(() => decodeCheckedBlock(block(genesisHeader, sha256d(legacyTx), [legacyTx]))).toThrow(rejected('bad-cb-missing'))
   })
 
   test('a second coinbase: bad-cb-multiple', () => {
     // bitcoinjs-lib's witness coinbase, serialized without its witness: a coinbase all the same.
     const coinbase2 = hex('02000000010000000000000000000000000000000000000000000000000000000000000000ffffffff05022b020101ffffffff02c0cf402500000000232103c6c5964853fd00fb3271ac002831c66825102d223c706ce0ee99e73db3be4aa1ac0000000000000000266a24aa21a9edff828eb21f40ab251d9f107792670aba9299028b894a364fda570f6a089dcfe900000000')
     const txs = [genesisCoinbase, coinbase2]
-    expect(() => decodeBlock(block(genesisHeader, merkleRoot(txs.map((t) => sha256d(t))), txs))).toThrow(rejected('bad-cb-multiple'))
+    expect(() => decodeCheckedBlock(block(genesisHeader, merkleRoot(txs.map((t) => sha256d(t))), txs))).toThrow(rejected('bad-cb-multiple'))
   })
 
   test('a coinbase reserved value of 31 bytes, or two of them: bad-witness-nonce-size (the txids, so the merkle root, unchanged)', () => {
-    expect(() => decodeBlock(withCoinbaseWitness('011f' + '00'.repeat(31)))).toThrow(rejected('bad-witness-nonce-size'))
-    expect(() => decodeBlock(withCoinbaseWitness('0220' + '00'.repeat(32) + '00'))).toThrow(rejected('bad-witness-nonce-size'))
+    expect(() => decodeCheckedBlock(withCoinbaseWitness('011f' + '00'.repeat(31)))).toThrow(rejected('bad-witness-nonce-size'))
+    expect(() => decodeCheckedBlock(withCoinbaseWitness('0220' + '00'.repeat(32) + '00'))).toThrow(rejected('bad-witness-nonce-size'))
   })
 
   test('another reserved value, or a witness byte of another transaction changed: bad-witness-merkle-match', () => {
-    expect(() => decodeBlock(withCoinbaseWitness('0120' + '01' + '00'.repeat(31)))).toThrow(rejected('bad-witness-merkle-match'))
+    expect(() => decodeCheckedBlock(withCoinbaseWitness('0120' + '01' + '00'.repeat(31)))).toThrow(rejected('bad-witness-merkle-match'))
     const b = decodeBlock(good)
     const witnessItem = b.transactions[2]!.inputs[0]!.witness[0]!
     const at = witnessItem.byteOffset - b.raw.byteOffset + 10 // a byte inside tx 2's signature
     const bad = Buffer.from(good)
     bad[at]! ^= 1
-    expect(() => decodeBlock(bad)).toThrow(rejected('bad-witness-merkle-match'))
+    expect(() => decodeCheckedBlock(bad)).toThrow(rejected('bad-witness-merkle-match'))
   })
 
   test('witness data in a block without a commitment: unexpected-witness', () => {
     const txids = [sha256d(genesisCoinbase), hashFromHex('f5864806e3565c34d1b41e716f72609d00b55ea5eac5b924c9719a842ef42206')] // rust-bitcoin's txid
-    expect(() => decodeBlock(block(genesisHeader, merkleRoot(txids), [genesisCoinbase, segwitTx]))).toThrow(rejected('unexpected-witness'))
+    expect(() => decodeCheckedBlock(block(genesisHeader, merkleRoot(txids), [genesisCoinbase, segwitTx]))).toThrow(rejected('unexpected-witness'))
   })
 
   // A block of a segwit coinbase (a zero reserved value; its scriptSig `pad` bytes of OP_TRUE, its
@@ -279,9 +279,9 @@ describe('blocks Bitcoin Core would reject, each with Core\'s reason', () => {
     expect(() => decodeBlock(segwitBlock(fillers(3)))).not.toThrow()
     const wrong = commitmentScript(Buffer.alloc(32, 7))
     expect(() => decodeBlock(segwitBlock(fillers(3), 2, (c) => [wrong, commitmentScript(c)]))).not.toThrow()
-    expect(() => decodeBlock(segwitBlock(fillers(3), 2, (c) => [commitmentScript(c), wrong]))).toThrow(rejected('bad-witness-merkle-match'))
+    expect(() => decodeCheckedBlock(segwitBlock(fillers(3), 2, (c) => [commitmentScript(c), wrong]))).toThrow(rejected('bad-witness-merkle-match'))
     // A longer script still counts (Core: at least 38 bytes); a shorter one is no commitment.
-    expect(() => decodeBlock(segwitBlock(fillers(3), 2, (c) => [commitmentScript(c), Buffer.concat([wrong, hex('00')])]))).toThrow(rejected('bad-witness-merkle-match'))
+    expect(() => decodeCheckedBlock(segwitBlock(fillers(3), 2, (c) => [commitmentScript(c), Buffer.concat([wrong, hex('00')])]))).toThrow(rejected('bad-witness-merkle-match'))
     expect(() => decodeBlock(segwitBlock(fillers(3), 2, (c) => [commitmentScript(c), wrong.subarray(0, 37)]))).not.toThrow()
   })
 
@@ -296,7 +296,7 @@ describe('blocks Bitcoin Core would reject, each with Core\'s reason', () => {
   }
 
   test('a block of 1,000,000 bytes without its witness and 36 of witness: bad-blk-weight; 9 bytes lighter, at the limit, it passes', () => {
-    expect(() => decodeBlock(heavyBlock(1_000_000))).toThrow(rejected('bad-blk-weight'))
+    expect(() => decodeCheckedBlock(heavyBlock(1_000_000))).toThrow(rejected('bad-blk-weight'))
     // Weight 4 x stripped + 36: at most MAX_BLOCK_WEIGHT from 999,991 bytes down.
     const light = decodeBlock(heavyBlock(999_991))
     expect(4 * 80 + 4 * 3 + light.transactions.reduce((n, tx) => n + tx.weight, 0)).toBe(MAX_BLOCK_WEIGHT)
@@ -306,30 +306,30 @@ describe('blocks Bitcoin Core would reject, each with Core\'s reason', () => {
     for (const bits of [0x1700ffff, 0x17a819a1, 0xff123456]) {
       const bad = Buffer.from(good)
       bad.writeUInt32LE(bits, 72)
-      expect(() => decodeBlock(bad, { network: 'mainnet' })).toThrow(rejected('high-hash'))
+      expect(() => decodeCheckedBlock(bad, { network: 'mainnet' })).toThrow(rejected('high-hash'))
     }
-    expect(() => decodeBlock(fixture('genesis-regtest.hex'), { network: 'mainnet' })).toThrow(rejected('high-hash'))
+    expect(() => decodeCheckedBlock(fixture('genesis-regtest.hex'), { network: 'mainnet' })).toThrow(rejected('high-hash'))
   })
 
   test('the error names the block by its hash and gives Core\'s debug message', () => {
     const bad = Buffer.from(good)
     bad[36]! ^= 1
-    expect(() => decodeBlock(bad)).toThrow(/^block [0-9a-f]{64}: bad-txnmrklroot \(hashMerkleRoot mismatch\)$/)
+    expect(() => decodeCheckedBlock(bad)).toThrow(/^block [0-9a-f]{64}: bad-txnmrklroot \(hashMerkleRoot mismatch\)$/)
   })
 
-  test('check: false only decodes; checkBlock then gives the same verdict', () => {
+  test('decodeBlock only decodes; checkBlock then gives decodeCheckedBlock\'s verdict', () => {
     const bad = Buffer.from(good)
     bad[36]! ^= 1
-    const b = decodeBlock(bad, { check: false })
+    const b = decodeBlock(bad)
     expect(b.transactions).toHaveLength(4)
     expect(() => checkBlock(b)).toThrow(rejected('bad-txnmrklroot'))
-    expect(() => checkBlock(decodeBlock(good, { check: false }), { network: 'mainnet' })).not.toThrow()
+    expect(() => checkBlock(decodeBlock(good), { network: 'mainnet' })).not.toThrow()
   })
 
   test.each([
-    ['options that are not an object', () => decodeBlock(good, null as unknown as object)],
-    ['check that is not a boolean', () => decodeBlock(good, { check: 'yes' as unknown as boolean })],
-    ['an unknown network, even with check: false', () => decodeBlock(good, { check: false, network: 'bitcoin' as NetworkName })],
+    ['options to decodeBlock (it checked with them until 0.1: refused, not skipped)', () => decodeBlock(good, { network: 'mainnet' })],
+    ['options that are not an object', () => decodeCheckedBlock(good, null as unknown as object)],
+    ['an unknown network, before anything is decoded', () => decodeCheckedBlock(new Uint8Array(0), { network: 'bitcoin' as NetworkName })],
     ['bytes that are not a Uint8Array', () => decodeBlock('00' as unknown as Uint8Array)]
   ])('%s: ERR_BIP324_INVALID_ARG', (_name, f) => {
     expect(f).toThrow(expect.objectContaining({ code: 'ERR_BIP324_INVALID_ARG' }))

@@ -251,7 +251,7 @@ function blockTarget (): Target {
     },
     run: (c) => {
       const input = present(c.bytes, c.params.as)
-      const r = only('decodeBlock', PAYLOAD_CODES, () => decodeBlock(input, { check: false }))
+      const r = only('decodeBlock', PAYLOAD_CODES, () => decodeBlock(input))
       if (c.params.txids !== undefined) check(r.ok, 'valid block refused', () => (r.ok ? '' : r.error.message))
       if (!r.ok) return r.error.code
       const block = r.value

@@ -1,6 +1,6 @@
 /** `bip324 block`: downloads one block with its witnesses from a node and checks it. */
 
-import { type Block, BLOCK_HEADER_BYTES, blockHash, checkHeaders, decodeBlock, encodeBlockHeader, hashFromHex, hashToHex, INVENTORY_TYPE, MAX_HEADERS_RESULTS } from '../messages'
+import { type Block, BLOCK_HEADER_BYTES, blockHash, checkHeaders, decodeCheckedBlock, encodeBlockHeader, hashFromHex, hashToHex, INVENTORY_TYPE, MAX_HEADERS_RESULTS } from '../messages'
 import { NETWORKS, type NetworkName } from '../network'
 import { type Peer, PROTOCOL_VERSION } from '../peer'
 import { equal } from '../bytes'
@@ -110,7 +110,7 @@ export async function blockCommand (out: Output, values: Values, positionals: st
     peer.close()
   }
   // Throws ERR_BIP324_BAD_PAYLOAD with Core's reason (report.ts prints it) for a block that fails.
-  const block = decodeBlock(raw, { network })
+  const block = decodeCheckedBlock(raw, { network })
   const { header } = block
   const genesis = hashToHex(block.hash) === NETWORKS[network].genesis ? 0 : undefined
   const height = asked ?? genesis ?? coinbaseHeight(block, network, Math.max(peer.startHeight ?? 0, 0) + MAX_HEADERS_RESULTS) ?? null

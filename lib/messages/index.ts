@@ -34,7 +34,8 @@ export {
   decodeTransaction, isCoinbase, txid, wtxid,
   type Transaction, type TxInput, type TxOutput, type OutPoint
 } from './codecs/transaction'
-export { decodeBlock, type Block, type DecodeBlockOptions } from './codecs/block'
+export { decodeBlock, type Block } from './codecs/block'
+export { decodeCheckedBlock } from './checked-block'
 export { checkBlock, witnessCommitmentIndex, MAX_BLOCK_WEIGHT, type CheckBlockOptions } from './check-block'
 export { computeMerkleRoot, blockMerkleRoot, blockWitnessMerkleRoot, type MerkleRoot } from './merkle'
 export {

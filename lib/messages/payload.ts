@@ -3,7 +3,7 @@
  * tx, block, cmpctblock, blocktxn and merkleblock stay raw bytes, as does any type this library does
  * not know. Decoding a block is the costly step (up to 4 MB of transactions, each hashed), so it is
  * an explicit one that keeps `raw` beside its result: `decodeTransaction(msg.raw)`,
- * `decodeBlock(msg.raw)` (which also checks the merkle root and witness commitment). Decoding
+ * `decodeCheckedBlock(msg.raw)` (which also checks the merkle root and witness commitment). Decoding
  * enforces Bitcoin Core's limits before allocating and fails only with a Bip324Error:
  * ERR_BIP324_BAD_PAYLOAD (truncated, trailing bytes, a malformed field), ERR_BIP324_LIMIT (too many
  * entries) or ERR_BIP324_OVERSIZED.

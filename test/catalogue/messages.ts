@@ -4,7 +4,7 @@ import crypto from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 
-import { decodeBlock, decodeContents, decodePayload, decodeTransaction, encodeCompactSize, encodeV1Message, magicOf, V1MessageReader } from '../../lib'
+import { decodeCheckedBlock, decodeContents, decodePayload, decodeTransaction, encodeCompactSize, encodeV1Message, magicOf, V1MessageReader } from '../../lib'
 import type { Case, Outcome } from './case'
 
 const MAGIC = magicOf('mainnet')
@@ -46,14 +46,14 @@ function payload (id: string, input: string, expected: string, type: string, byt
 // what the bytes present hold; a block's transaction count is checked against the bytes left first.
 const TX_DECODER = 'what the bytes present hold: arrays grow as entries decode, none is allocated by its count'
 const CLOSED_TX = 'the message: decodeTransaction throws, the caller decides (Bitcoin Core disconnects)'
-const CLOSED_BLOCK = 'the message: decodeBlock throws with Core\'s reject reason in `err.reason`, the caller decides (Bitcoin Core disconnects a peer sending a mutated block)'
+const CLOSED_BLOCK = 'the message: decodeCheckedBlock throws with Core\'s reject reason in `err.reason`, the caller decides (Bitcoin Core disconnects a peer sending a mutated block)'
 const BLOCK_542213 = (): Buffer => Buffer.from(fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'blocks', 'bitcoinjs-block-542213.hex'), 'utf8').trim(), 'hex')
 
 function transaction (id: string, input: string, bytes: () => Uint8Array): Case {
   return { id, input, expected: 'ERR_BIP324_BAD_PAYLOAD', closed: CLOSED_TX, memory: TX_DECODER, run: () => attempt(() => decodeTransaction(bytes())) }
 }
 
-/** A block that decodeBlock refuses with Core's `reason` (or, undefined, as malformed). */
+/** A block that decodeCheckedBlock refuses with Core's `reason` (or, undefined, as malformed). */
 function badBlock (id: string, input: string, reason: string | undefined, bytes: () => Uint8Array, memory = TX_DECODER): Case {
   return {
     id,
@@ -63,7 +63,7 @@ function badBlock (id: string, input: string, reason: string | undefined, bytes:
     memory,
     run: () => {
       try {
-        decodeBlock(bytes())
+        decodeCheckedBlock(bytes())
         return { code: 'none' }
       } catch (err) {
         expect((err as { reason?: string }).reason).toBe(reason)
