@@ -54,6 +54,77 @@ Or install with --ignore-scripts and use the pure-JavaScript backend (Node >= 20
   }
 ]
 
+/**
+ * What each example prints, as the README's comments say, with the stand-ins' answers filled in (the
+ * stand-in node of test/helpers/fake-node.ts: user agent /Satoshi:28.1.0/, start height 871234,
+ * mainnet's genesis block). Each pattern must match a line of the output, in order; a block not
+ * listed here must print nothing, so every result an example shows is asserted.
+ */
+const HEX64 = '[0-9a-f]{64}'
+const EXPECTED: ReadonlyArray<{ file: string, first: string, lines: readonly RegExp[] }> = [
+  { file: 'README.md', first: '// example.mjs', lines: [new RegExp(`^session id ${HEX64}$`), /^pong 8$/] },
+  { file: 'README.md', first: "import { connectAsync } from 'bip324'", lines: [/^v2 127\.0\.0\.1$/] },
+  {
+    file: 'README.md',
+    first: '// peer.mjs',
+    lines: [
+      /^v2 70016 \[ 'NETWORK', 'P2P_V2' \] 100$/, /^\{ wtxidRelay: true, addrv2: true, sendHeaders: false \}$/,
+      /^inbound \/bip324\.js:[0-9.]+\/ 127\.0\.0\.1$/, /^round trip [0-9.]+ ms$/,
+      // The example's own server answers a genesis locator as a fresh regtest node: no headers (a 1-byte payload).
+      /^headers 0 1$/
+    ]
+  },
+  {
+    file: 'README.md',
+    first: 'npx bip324 demo                                  # the loopback demo above',
+    lines: [
+      /^bip324 demo: responder and initiator on 127\.0\.0\.1, native backend$/,
+      new RegExp(`^  responder session id ${HEX64}  \\(match\\)$`),
+      /^echo +0 B ok, 1 B ok, 32 B ok, 1 KiB ok, 64 KiB ok, 1 MiB ok, 4,000,013 B ok$/,
+      /^127\.0\.0\.1:\d+ \(mainnet\) over BIP-324 v2, encrypted$/, /^  user agent   \/Satoshi:28\.1\.0\/$/, /^  start height 871234$/,
+      /^bitcoinnodex+\.onion:\d+ \(mainnet\) over BIP-324 v2, encrypted, through the SOCKS5 proxy 127\.0\.0\.1:\d+$/,
+      /^\{"ok":true,"peer":"127\.0\.0\.1:\d+","network":"mainnet","transport":"v2","height":0,"tip":"000000000019d6689c085ae165831e934ff763ae46a2a6c172b3f1b60a8ce26f","work":"0{55}100010001",/,
+      /^block 000000000019d6689c085ae165831e934ff763ae46a2a6c172b3f1b60a8ce26f from 127\.0\.0\.1:\d+/, /^  height      0$/,
+      /^  merkle root 4a5e1e4baab89f3a32518a88c31bc87f618f76673e2cc77ab2127b7afdeda33b \(checked\)$/,
+      /^block 000000000019d6689c085ae165831e934ff763ae46a2a6c172b3f1b60a8ce26f from 127\.0\.0\.1:\d+/, /^  height      0$/,
+      /^  32 B   native .*: native [0-9.]+x js$/, /^  64 B   bip324 .*: [0-9.]+x$/,
+      /^bip324 proxy --listen <host:port>/
+    ]
+  },
+  { file: 'README.md', first: "import { probe, serviceNames } from 'bip324'", lines: [new RegExp(`^v2 ${HEX64}$`), /^\/Satoshi:28\.1\.0\/ 871234 \[ 'NETWORK', 'WITNESS', 'NETWORK_LIMITED', 'P2P_V2' \]$/] },
+  { file: 'README.md', first: 'npx bip324 proxy --listen 127.0.0.1:8339 --network signet --allow 192.168.1.20:38333 --max-sessions 8', lines: [/^listening on 127\.0\.0\.1:\d+ for v1 clients \(signet\)/] },
+  { file: 'README.md', first: "const { SERVICE_FLAGS, encodePayload, encodeContents, decodeContents, decodePayload, serviceNames } = require('bip324')", lines: [/^\/my-app:1\.0\.0\/ \[ 'WITNESS', 'P2P_V2' \]$/] },
+  { file: 'README.md', first: "const { decodePayload, encodePayload, hashFromHex, hashToHex, INVENTORY_TYPE, isKnownMessage, NETWORKS } = require('bip324')", lines: [/^unknown sendtxrcncl, 12 bytes$/, /^true$/, /^37 true$/] },
+  {
+    file: 'README.md',
+    first: "const { Bip324Error, decodeBlock, decodeCheckedBlock, checkBlock, checkHeaders, hashToHex, NETWORKS } = require('bip324')",
+    lines: [/^true$/, /^4a5e1e4baab89f3a32518a88c31bc87f618f76673e2cc77ab2127b7afdeda33b \[ 5000000000n \]$/, /^ERR_BIP324_BAD_PAYLOAD bad-txnmrklroot$/, /^1 4295032833n$/]
+  },
+  { file: 'README.md', first: "const net = require('node:net')", lines: [new RegExp(`^session id ${HEX64}$`)] },
+  { file: 'README.md', first: "import { Protocol } from 'bip324/protocol'   // no addon, no Node API", lines: [/^handshake ping$/] },
+  { file: 'docs/packaging.md', first: '// ESM: the named exports, and the CommonJS exports object as the default', lines: [/^true$/] },
+  { file: 'docs/packaging.md', first: '// app.mts', lines: [/^ping 7$/, /^a truncated ping: payload truncated: needed 8 more bytes at offset 0, 3 left$/] }
+]
+
+function expectedOf (b: Block & { file: string }): readonly RegExp[] {
+  return EXPECTED.find((e) => e.file === b.file && b.text.split('\n')[0] === e.first)?.lines ?? []
+}
+
+/** The patterns that no line of `stdout` matches in order (each after the previous one's line), and
+ *  for a block that expects nothing, what it printed. */
+function unmatched (patterns: readonly RegExp[], stdout: string): string[] {
+  const lines = stdout.split('\n').filter((l) => l !== '')
+  if (patterns.length === 0) return lines.map((l) => `printed: ${l}`)
+  const missing: string[] = []
+  let at = 0
+  for (const p of patterns) {
+    const found = lines.findIndex((l, i) => i >= at && p.test(l))
+    if (found === -1) missing.push(`no line matches ${String(p)}`)
+    else at = found + 1
+  }
+  return missing.length === 0 ? [] : [...missing, '--- printed:', ...lines]
+}
+
 const LANGS = { js: 'js', javascript: 'js', ts: 'ts', typescript: 'ts', sh: 'sh', bash: 'sh', shell: 'sh' } as const
 const ATTRIBUTES = new Set(['node', 'socks', 'sigint'])
 const NODE_PORT = /\b8333\b/g
@@ -117,14 +188,15 @@ const shims = path.join(app.dir, 'shims')
 fs.mkdirSync(shims)
 fs.writeFileSync(path.join(shims, 'npx'), '#!/bin/sh\nexec "$@"\n', { mode: 0o755 })
 
-test('every block runs or is listed as not runnable, and every listed block still exists', () => {
+test('every block runs or is listed as not runnable, every listed block still exists, and so does every expected output\'s block', () => {
+  expect(EXPECTED.filter((e) => !runnable.some((b) => b.file === e.file && b.text.split('\n')[0] === e.first)).map((e) => e.first)).toEqual([])
   const unknown = runnable.filter((b) => !(b.lang in LANGS) || b.attributes.some((a) => !ATTRIBUTES.has(a))).map(name)
   expect(unknown).toEqual([])
   const stale = NOT_RUNNABLE.filter((n) => !blocks.some((b) => b.file === n.file && b.text === n.text))
   expect(stale).toEqual([])
 })
 
-test.each(runnable.map((b) => [name(b), b] as const))('%s runs and exits by itself', async (_name, b) => {
+test.each(runnable.map((b) => [name(b), b] as const))('%s runs, exits by itself and prints what the README says', async (_name, b) => {
   let node: FakeNode | undefined
   let socks: Socks5Server | undefined
   try {
@@ -150,6 +222,8 @@ test.each(runnable.map((b) => [name(b), b] as const))('%s runs and exits by itse
     }
     const exit = await run.exited
     expect({ ...exit, stdout: exit.code === 0 ? '' : exit.stdout }).toEqual({ code: 0, signal: null, stdout: '', stderr: '', timedOut: false })
+    // What it printed is what the README says it prints, against the stand-in node's known answers.
+    expect(unmatched(expectedOf(b), exit.stdout)).toEqual([])
     // The block talked to the stand-in: the address replacement reached it.
     if (node) expect(node.sessions.length + node.v1Connections).toBeGreaterThan(0)
     if (socks) expect(socks.requests.length).toBeGreaterThan(0)
