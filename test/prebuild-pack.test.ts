@@ -51,7 +51,7 @@ test('the release\'s check: --release, npm publish (npm_command) or BIP324_RELEA
   // npm run release:pack is the strict check, then the pack.
   const { scripts } = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }
   expect(scripts['release:pack']).toBe('node scripts/prebuild.js --pack --release && npm pack')
-  expect(scripts.prepack).toBe('node scripts/prebuild.js --pack')
+  expect(scripts.prepack).toBe('node scripts/prebuild.js --pack && typedoc --options typedoc.markdown.json --logLevel Warn')
 })
 
 test('a contributor\'s prepack of this checkout: exit 0 within seconds, one line per target, nothing built or written', () => {
