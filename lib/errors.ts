@@ -71,12 +71,16 @@ export class Bip324Error extends Error {
   /** Bitcoin Core's reject reason, when the error is one of Core's consensus checks (`'bad-txnmrklroot'`,
    *  `'high-hash'`, ...): the string Core logs and a `BlockValidationState` carries. */
   declare readonly reason?: string
+  /** ERR_BIP324_PEER_CLOSED: the handshake the close interrupted, `'transport'` (BIP-324's) or
+   *  `'version'` (Bitcoin's version and verack), when it interrupted one. */
+  declare readonly stage?: 'transport' | 'version'
 
-  constructor (code: Bip324ErrorCode, message: string, options?: { cause?: unknown, socksReply?: number, reason?: string }) {
+  constructor (code: Bip324ErrorCode, message: string, options?: { cause?: unknown, socksReply?: number, reason?: string, stage?: 'transport' | 'version' }) {
     super(message, options)
     this.name = 'Bip324Error'
     this.code = code
     if (options?.socksReply !== undefined) this.socksReply = options.socksReply
     if (options?.reason !== undefined) this.reason = options.reason
+    if (options?.stage !== undefined) this.stage = options.stage
   }
 }

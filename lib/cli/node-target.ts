@@ -95,11 +95,6 @@ export function nodeFailure (err: Error & { code: string }, target: NodeTarget, 
   return new Failure(explain(err, target, askedV1), err.code, err.code === 'ERR_BIP324_V1_PEER' ? 3 : 1)
 }
 
-// What closes a v1 connection during the version handshake: a node of another network drops our
-// version for its magic (Core: "Header error: Wrong MessageStart"). The library says so only in
-// its message (peer.ts), where a transport close says "during the handshake".
-const CLOSED_ON_V1_VERSION = /during the version handshake/
-
 /** Why we did not reach `target` (a failure of the connection or the handshakes), found out as
  *  every command does it, then in nodeFailure's words:
  *  - a peer that closed on our key without --v1-fallback is asked over v1 (as connect()'s
@@ -155,7 +150,8 @@ function explain (err: Error & { code: string }, { where, network, proxy }: Node
     case 'ERR_BIP324_V1_PEER': return `${where} speaks only v1: it answered a v1 version message (retry with --v1-fallback)`
     case 'ERR_BIP324_PEER_CLOSED':
       if (!askedV1) return `${where}: ${err.message}`
-      if (CLOSED_ON_V1_VERSION.test(err.message)) return `${where}: ${err.message} over v1: a node of another network closes on ${network}'s magic (try --network)`
+      // A node of another network drops our v1 version for its magic (Core: "Header error: Wrong MessageStart").
+      if ((err as Bip324Error).stage === 'version') return `${where}: ${err.message} over v1: a node of another network closes on ${network}'s magic (try --network)`
       return `${where}: ${err.message} (nor did it answer over v1)`
     default: return `${where}: ${err.message}`
   }

@@ -342,7 +342,7 @@ export class Peer extends EventEmitter {
       drain: () => { if (this.stage === 'ready') this.emitDrain() },
       end: () => {
         if (this.stage === 'ready' || this.life === 'ending') this.link.end()
-        else this.destroy(new Bip324Error('ERR_BIP324_PEER_CLOSED', 'the peer closed the connection during the version handshake'))
+        else this.destroy(new Bip324Error('ERR_BIP324_PEER_CLOSED', 'the peer closed the connection during the version handshake', { stage: 'version' }))
       },
       error: (err) => { this.destroy(err) },
       close: () => this.onClose()
@@ -506,7 +506,7 @@ export class Peer extends EventEmitter {
     if (this.onAbort !== undefined) this.settings.signal?.removeEventListener('abort', this.onAbort)
     this.settings.localNonces?.delete(this.nonce)
     if (this.stage !== 'ready' && wasOpen) {
-      this.failure ??= new Bip324Error('ERR_BIP324_PEER_CLOSED', 'the peer closed the connection during the version handshake')
+      this.failure ??= new Bip324Error('ERR_BIP324_PEER_CLOSED', 'the peer closed the connection during the version handshake', { stage: 'version' })
     }
     this.pending.fail(closedError)
     const err = this.failure

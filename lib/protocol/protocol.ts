@@ -190,7 +190,7 @@ export class Protocol {
     }
     if (how === 'reset') return { error: undefined, retryV1 }
     const after = this.#bytesReceived > 0 ? `, after sending ${this.#bytesReceived} bytes` : ''
-    return { error: new Bip324Error('ERR_BIP324_PEER_CLOSED', `the peer closed the connection during the handshake${after}`), retryV1 }
+    return { error: new Bip324Error('ERR_BIP324_PEER_CLOSED', `the peer closed the connection during the handshake${after}`, { stage: 'transport' }), retryV1 }
   }
 
   /** Packets sent and received so far (decoys included). */
