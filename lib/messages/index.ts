@@ -16,6 +16,7 @@ export { BIP155_NETWORK, type AddrMessage, type AddrV2Message, type AddrV2Entry,
 export { type EmptyMessage, type EmptyCommand } from './codecs/empty'
 export { type PingMessage, type PingCommand } from './codecs/ping'
 export { type FeeFilterMessage } from './codecs/fee-filter'
+export { type Feature, type FeatureMessage } from './codecs/feature'
 export { INVENTORY_TYPE, MSG_WITNESS_FLAG, type InventoryItem, type InventoryMessage, type InventoryCommand } from './codecs/inventory'
 export {
   encodeBlockHeader, decodeBlockHeader, BLOCK_HEADER_BYTES,
