@@ -34,6 +34,7 @@ export {
   type Transaction, type TxInput, type TxOutput, type OutPoint
 } from './codecs/transaction'
 export { decodeBlock, type Block, type DecodeBlockOptions } from './codecs/block'
+export { bip34Height } from './bip34-height'
 export { checkBlock, witnessCommitmentIndex, MAX_BLOCK_WEIGHT, type CheckBlockOptions } from './check-block'
 export { computeMerkleRoot, blockMerkleRoot, blockWitnessMerkleRoot, type MerkleRoot } from './merkle'
 export {
