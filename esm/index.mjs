@@ -34,7 +34,8 @@ export const {
   REKEY_INTERVAL, selectBackend, SentKey, SentVersion, SERVICE_FLAGS, serviceNames, Session,
   SHORT_MESSAGE_IDS, specialRange, TcpServer, txid, V1_HEADER_BYTES, V1_PREFIX_BYTES, V1Check,
   V1MessageReader, v1Prefix, windowFillingGarbage, witnessCommitmentIndex, wrap, wtxid,
-  MAX_FEATUREDATA_LENGTH, MAX_FEATUREID_LENGTH, MIN_FEATUREID_LENGTH, FEATURE_VERSION, bip34Height
+  MAX_FEATUREDATA_LENGTH, MAX_FEATUREID_LENGTH, MIN_FEATUREID_LENGTH, FEATURE_VERSION, bip34Height,
+  addressToString, addrV2FromString, addrFromString
 } = bip324
 // What Node's own import of the CommonJS file exposed too (tsc's marker), kept so the namespace
 // has the same names as before.

@@ -8,4 +8,5 @@ export { createServer, Bip324Server, type DropInfo, type ServerCounters, type Se
 export { TcpServer } from './tcp-server'
 export { createProxy, Bip324Proxy, DEFAULT_MAX_SESSIONS, type AllowTarget, type ProxyOptions, type ProxySession } from './proxy'
 export { ipToBytes, bytesToIp, parseHostPort } from './ip'
+export { addressToString, addrV2FromString, addrFromString, type AddrAddress, type AddrV2Address, type AddrV2FromStringOptions } from './address'
 export { specialRange, parseCidr, inCidr, type Cidr, type SpecialRange } from './ranges'
