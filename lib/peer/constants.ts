@@ -7,8 +7,8 @@
 
 import { DEFAULT_HANDSHAKE_TIMEOUT, DEFAULT_IDLE_TIMEOUT } from '../net/options'
 
-/** The protocol version we announce by default: Core's PROTOCOL_VERSION of its releases to
- *  v31 (its master announces FEATURE_VERSION). */
+/** The protocol version we announce by default: the PROTOCOL_VERSION of Core's releases before
+ *  BIP-434 (v31 and older; its master announces FEATURE_VERSION). */
 export const PROTOCOL_VERSION = 70016
 /** Peers announcing an older protocol version are disconnected, as Core does. */
 export const MIN_PEER_PROTO_VERSION = 31800

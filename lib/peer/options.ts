@@ -27,7 +27,7 @@ export interface SendCmpct {
 export interface PeerOptions {
   /** The network, for the v1 magic after a v1 fallback (the transport uses it too). Default: 'mainnet'. */
   network?: Network
-  /** The protocol version we announce. Default: 70016 (the PROTOCOL_VERSION of Core's releases), or
+  /** The protocol version we announce. Default: 70016 (the PROTOCOL_VERSION of Core's releases before BIP-434), or
    *  70017 (FEATURE_VERSION, BIP-434's) when `features` are given. 70017 or more also means the peer
    *  may send us feature messages, which the Peer then reads (`advertisedFeatures`). */
   protocolVersion?: number
