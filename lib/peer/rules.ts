@@ -7,15 +7,16 @@
  * - Before the peer's version: Core drops anything else ("non-version message before version
  *   handshake").
  * - Between version and verack: Core takes verack and the feature messages wtxidrelay (BIP-339),
- *   sendaddrv2 (BIP-155), sendtxrcncl (BIP-330) and feature (BIP-434); sendheaders and sendcmpct too, which it handles
- *   before its verack check. Anything else it drops ("Unsupported message prior to verack").
+ *   sendaddrv2 (BIP-155), sendtxrcncl (BIP-330) and feature (BIP-434); sendheaders and sendcmpct
+ *   too, which it handles before its verack check. Anything else it drops ("Unsupported message
+ *   prior to verack").
  * - A second version or verack: dropped ("redundant version message", "ignoring redundant verack").
  * - wtxidrelay or sendaddrv2 after verack: disconnected ("wtxidrelay received after verack").
- * - feature (BIP-434): taken between version and verack; after verack, or at a common protocol
- *   version below 70017, disconnected ("feature received after verack", "feature received with
- *   incompatible version"); one that does not decode too ("invalid feature payload").
  *   sendtxrcncl Core drops unread while its txreconciliation is off (the default): we do not
  *   reconcile either, so before verack it is dropped, and after it is a message like any other.
+ * - feature after verack, or at a common protocol version below 70017: disconnected ("feature
+ *   received after verack", "feature received with incompatible version"); one that does not
+ *   decode too ("invalid feature payload"), where other types are dropped.
  * - A payload that does not decode: ProcessMessages catches the exception and drops the message;
  *   one with more entries than Core's limits (inv, getdata, addr, addrv2, headers, getheaders,
  *   getblocks, filterload, filteradd) is Misbehaving(), which disconnects.
