@@ -1,8 +1,8 @@
 /**
  * The order in which a peer may send its messages, as Bitcoin Core's
  * PeerManagerImpl::ProcessMessage (src/net_processing.cpp) enforces it, and what Core does with a
- * message out of order: drop it (and log a line) or disconnect. Pure functions of the stage and
- * the message type; the Peer applies the verdicts.
+ * message out of order: drop it (and log a line) or disconnect. Pure functions of the stage, the
+ * message type and the common version; the Peer applies the verdicts.
  *
  * - Before the peer's version: Core drops anything else ("non-version message before version
  *   handshake").
