@@ -10,8 +10,8 @@ import fs from 'node:fs'
 import path from 'node:path'
 
 import {
-  blockMerkleRoot, blockWitnessMerkleRoot, checkBlock, computeMerkleRoot, decodeBlock, decodeCheckedBlock, decodePayload, hashFromHex, hashToHex,
-  isCoinbase, MAX_BLOCK_WEIGHT, NETWORKS, type NetworkName, witnessCommitmentIndex
+  bip34Height, blockHash, blockMerkleRoot, blockWitnessMerkleRoot, checkBlock, computeMerkleRoot, decodeBlock, decodeCheckedBlock, decodePayload,
+  decodeTransaction, hashFromHex, hashToHex, isCoinbase, MAX_BLOCK_WEIGHT, NETWORKS, type NetworkName, witnessCommitmentIndex
 } from '../lib'
 
 const FIXTURES = path.join(__dirname, 'fixtures', 'blocks')
@@ -149,6 +149,63 @@ describe('mainnet block 542,213 (segwit, with a witness commitment)', () => {
     const reserved = b.transactions[0]!.inputs[0]!.witness
     expect(reserved.map(toHex)).toEqual(['00'.repeat(32)])
     expect(toHex(sha256d(blockWitnessMerkleRoot(b.transactions), reserved[0]!))).toBe(BLOCK_542213.witnessCommit)
+  })
+})
+
+describe('the header object and the height in the coinbase', () => {
+  test('blockHash of the decoded header is the published block hash, as of its 80 bytes', () => {
+    const b = decodeBlock(fixture('bitcoinjs-block-542213.hex'))
+    expect(hashToHex(blockHash(b.header))).toBe(BLOCK_542213.id)
+    expect(blockHash(b.header)).toEqual(blockHash(b.raw.subarray(0, 80)))
+    const genesis = decodeBlock(fixture('genesis-mainnet.hex'))
+    expect(hashToHex(blockHash(genesis.header))).toBe(NETWORKS.mainnet.genesis)
+  })
+
+  test('a header object with a field out of range is ERR_BIP324_INVALID_ARG', () => {
+    const { header } = decodeBlock(fixture('genesis-mainnet.hex'))
+    for (const bad of [{ ...header, nonce: 2 ** 32 }, { ...header, prevBlock: new Uint8Array(31) }]) {
+      expect(() => blockHash(bad)).toThrow(expect.objectContaining({ code: 'ERR_BIP324_INVALID_ARG' }))
+    }
+  })
+
+  test('block 542,213 says 542,213 in its coinbase (03 054608), from the block or the coinbase alone', () => {
+    const b = decodeBlock(fixture('bitcoinjs-block-542213.hex'))
+    expect(toHex(b.transactions[0]!.inputs[0]!.scriptSig.subarray(0, 4))).toBe('03054608')
+    expect(bip34Height(b)).toBe(542_213)
+    expect(bip34Height(b.transactions[0]!)).toBe(542_213)
+  })
+
+  test('the genesis block predates BIP-34: its scriptSig starts with a push that is not its height', () => {
+    // 04 ffff001d, the bits of the genesis block (chainparams.cpp's CreateGenesisBlock, "486604799").
+    expect(bip34Height(decodeBlock(fixture('genesis-mainnet.hex')))).toBe(486_604_799)
+  })
+
+  // Coinbases written by hand around the scriptSig, with the height pushed as Core's `CScript() <<
+  // nHeight` pushes it (script.h push_int64: OP_0, OP_1..OP_16, else a minimal CScriptNum), which
+  // ContextualCheckBlock compares byte for byte, and pushes Core would not write.
+  const coinbase = (scriptSig: string): ReturnType<typeof decodeTransaction> => decodeTransaction(Buffer.concat([
+    hex('01000000' + '01' + '00'.repeat(32) + 'ffffffff'), varInt(scriptSig.length / 2), hex(scriptSig), hex('ffffffff' + '01' + '00'.repeat(8) + '00' + '00000000')
+  ]))
+
+  test.each([
+    ['OP_0', '0000', 0], ['OP_1 (regtest block 1: Core\'s miner adds OP_0)', '5100', 1], ['OP_16', '6000', 16],
+    ['17, one byte', '0111', 17], ['127', '017f', 127], ['128, a sign byte after 0x80', '028000', 128],
+    ['2^23 - 1', '03ffff7f', 8_388_607], ['2^23, four bytes', '0400008000', 8_388_608], ['2^31 - 1', '04ffffff7f', 2_147_483_647]
+  ])('%s: %s reads as %i', (_name, scriptSig, height) => {
+    expect(bip34Height(coinbase(scriptSig))).toBe(height)
+  })
+
+  test.each([
+    ['an empty scriptSig', ''], ['a push of 1 as a byte (Core writes OP_1)', '0101'], ['a padded push of 5', '020500'],
+    ['a negative number', '0181'], ['OP_1NEGATE', '4f'], ['a 5-byte push', '050000000001'], ['a push cut short', '03ffff'],
+    ['an opcode, not a push', '76a9']
+  ])('no height: %s', (_name, scriptSig) => {
+    expect(bip34Height(coinbase(scriptSig))).toBeUndefined()
+  })
+
+  test('a transaction that is not a coinbase is ERR_BIP324_INVALID_ARG', () => {
+    const b = decodeBlock(fixture('bitcoinjs-block-542213.hex'))
+    expect(() => bip34Height(b.transactions[1]!)).toThrow(expect.objectContaining({ code: 'ERR_BIP324_INVALID_ARG' }))
   })
 })
 

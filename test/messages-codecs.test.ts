@@ -96,7 +96,12 @@ const MESSAGES: Record<string, fc.Arbitrary<KnownMessage>> = {
     filterHashes: hashes(60)
   }),
   getcfcheckpt: fc.record({ type: fc.constant('getcfcheckpt' as const), filterType: u8, stopHash: hash }),
-  cfcheckpt: fc.record({ type: fc.constant('cfcheckpt' as const), filterType: u8, stopHash: hash, filterHeaders: hashes(60) })
+  cfcheckpt: fc.record({ type: fc.constant('cfcheckpt' as const), filterType: u8, stopHash: hash, filterHeaders: hashes(60) }),
+  feature: fc.record({
+    type: fc.constant('feature' as const),
+    featureId: fc.string({ unit: fc.integer({ min: 0, max: 0xff }).map((c) => String.fromCharCode(c)), minLength: 4, maxLength: 80 }),
+    featureData: fc.uint8Array({ maxLength: 512 })
+  })
 }
 
 // Every command with a typed codec, from the BIPs and the developer reference.
@@ -104,7 +109,7 @@ const TYPED_COMMANDS = [
   'version', 'verack', 'getaddr', 'mempool', 'sendheaders', 'filterclear', 'sendaddrv2', 'wtxidrelay', 'ping',
   'pong', 'feefilter', 'addr', 'addrv2', 'inv', 'getdata', 'notfound', 'getheaders', 'getblocks', 'headers',
   'filterload', 'filteradd', 'sendcmpct', 'getblocktxn', 'getcfilters', 'getcfheaders', 'cfilter', 'cfheaders',
-  'getcfcheckpt', 'cfcheckpt'
+  'getcfcheckpt', 'cfcheckpt', 'feature'
 ]
 
 test('there is an arbitrary for every typed command', () => {

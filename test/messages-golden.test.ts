@@ -215,6 +215,10 @@ test('the wiki\'s addr message decodes to 10.0.0.1:8333', () => {
 //             ("cribbed from a P2P log dump with Bitcoin-S node")
 //   btcd      github.com/btcsuite/btcd @ 2c67bc29cedf391baf5e2d453855256432bb2006, wire/msg*_test.go
 //   rust-bitcoin github.com/rust-bitcoin/rust-bitcoin @ 42226547fab3a81cd138d4c7070b441c02ce06a6, p2p/src/bip152.rs
+//   Core434   github.com/bitcoin/bitcoin @ 8598ec220450b05eff03fc1d1c81f51269cca247,
+//             test/functional/p2p_bip434_feature.py: its payloads are `feature_wire(id, data)`,
+//             ser_compact_size(len(id)) + id + ser_compact_size(len(data)) + data, written out here
+//             byte for byte (a CompactSize below 253 is that one byte, 512 is fd 0002)
 // ---------------------------------------------------------------------------------------------------
 
 /** A hash as its source displays it (Core's GetHex, explorers: reversed), as the bytes on the wire. */
@@ -546,7 +550,14 @@ const GOLDEN: Golden[] = [
         hex('dd9cc1baf1453d682d27958c0f64c97a69249d655151c3b25b1ef1a993ec4f4f')
       ]
     }
-  }
+  },
+  // Core's BIP-434 test, the payloads it expects the node to take (_expect_accept). The longest id
+  // and data are the test's "a" * 80 and b"\x00" * 512.
+  { source: 'Core434 test_feature_id_length_boundaries: "abcd", the shortest id', payload: '04 61626364 00', message: { type: 'feature', featureId: 'abcd', featureData: zeros(0) } },
+  { source: 'Core434 test_feature_id_length_boundaries: 80 x "a", the longest id', payload: '50' + '61'.repeat(80) + '00', message: { type: 'feature', featureId: 'a'.repeat(80), featureData: zeros(0) } },
+  { source: 'Core434 test_feature_data_length_boundaries: 512 zero bytes of data, the most', payload: '04 61626364 fd0002' + '00'.repeat(512), message: { type: 'feature', featureId: 'abcd', featureData: zeros(512) } },
+  { source: 'Core434 test_non_ascii_feature_id_accepted: id 00 ff 01 7f ("BIP says SHOULD, not MUST")', payload: '04 00ff017f 00', message: { type: 'feature', featureId: '\x00\xff\x01\x7f', featureData: zeros(0) } },
+  { source: 'Core434 test_many_features_in_handshake: "feat0000"', payload: '08 6665617430303030 00', message: { type: 'feature', featureId: 'feat0000', featureData: zeros(0) } }
 ]
 
 describe('golden payloads, both ways', () => {
@@ -564,7 +575,7 @@ describe('golden payloads, both ways', () => {
     'version', 'verack', 'addr', 'addrv2', 'sendaddrv2', 'inv', 'getdata', 'merkleblock', 'getblocks', 'getheaders',
     'tx', 'headers', 'block', 'getaddr', 'mempool', 'ping', 'pong', 'notfound', 'filterload', 'filteradd', 'filterclear',
     'sendheaders', 'feefilter', 'sendcmpct', 'cmpctblock', 'getblocktxn', 'blocktxn', 'getcfilters', 'cfilter',
-    'getcfheaders', 'cfheaders', 'getcfcheckpt', 'cfcheckpt', 'wtxidrelay', 'sendtxrcncl'
+    'getcfheaders', 'cfheaders', 'getcfcheckpt', 'cfcheckpt', 'wtxidrelay', 'sendtxrcncl', 'feature'
   ]
   const hasCodec = (type: string): boolean => {
     try {
@@ -576,7 +587,7 @@ describe('golden payloads, both ways', () => {
 
   test('every command with a codec has a golden vector here', () => {
     const withCodec = CORE_COMMANDS.filter(hasCodec)
-    expect(withCodec.length).toBeGreaterThanOrEqual(29)
+    expect(withCodec.length).toBeGreaterThanOrEqual(30)
     const covered = new Set<string>(GOLDEN.map((g) => g.message.type))
     expect(withCodec.filter((type) => !covered.has(type))).toEqual([])
   })
@@ -720,6 +731,20 @@ describe('golden malformed addrv2 entries (Core net_tests.cpp cnetaddr_unseriali
     for (const gaps of ['02 fffeffffffffffffff 00', '01 ffffffffffffffffff']) {
       expect(() => decodePayload('getblocktxn', hex('00'.repeat(32) + gaps))).toThrow(expect.objectContaining({ code: 'ERR_BIP324_BAD_PAYLOAD' }))
     }
+  })
+})
+
+describe('golden malformed feature payloads (Core434 _expect_disconnect: "invalid feature payload")', () => {
+  test.each([
+    ['test_feature_id_length_boundaries: an empty id', '00 00', 'ERR_BIP324_BAD_PAYLOAD'],
+    ['test_feature_id_length_boundaries: a 3-byte id', '03 616161 00', 'ERR_BIP324_BAD_PAYLOAD'],
+    ['test_feature_id_length_boundaries: an 81-byte id', '51' + '61'.repeat(81) + '00', 'ERR_BIP324_LIMIT'],
+    ['test_feature_data_length_boundaries: 513 bytes of data', '04 61626364 fd0102' + '00'.repeat(513), 'ERR_BIP324_LIMIT'],
+    ['test_trailing_bytes_disconnect: a byte after the data', '04 61626364 00 00', 'ERR_BIP324_BAD_PAYLOAD'],
+    ['test_truncated_feature_id_disconnect: an id of 10 announced, 5 sent', '0a 6162636465', 'ERR_BIP324_BAD_PAYLOAD'],
+    ['test_truncated_feature_data_disconnect: data of 10 announced, 2 sent', '04 61626364 0a 7878', 'ERR_BIP324_BAD_PAYLOAD']
+  ])('refused: %s', (_name, payload, code) => {
+    expect(() => decodePayload('feature', hex(payload))).toThrow(expect.objectContaining({ code }))
   })
 })
 

@@ -12,7 +12,11 @@ const BIP324_SHORT_IDS: Array<[number, string]> = [
   [7, 'filterclear'], [8, 'filterload'], [9, 'getblocks'], [10, 'getblocktxn'], [11, 'getdata'],
   [12, 'getheaders'], [13, 'headers'], [14, 'inv'], [15, 'mempool'], [16, 'merkleblock'], [17, 'notfound'],
   [18, 'ping'], [19, 'pong'], [20, 'sendcmpct'], [21, 'tx'], [22, 'getcfilters'], [23, 'cfilter'],
-  [24, 'getcfheaders'], [25, 'cfheaders'], [26, 'getcfcheckpt'], [27, 'cfcheckpt'], [28, 'addrv2']
+  [24, 'getcfheaders'], [25, 'cfheaders'], [26, 'getcfcheckpt'], [27, 'cfcheckpt'], [28, 'addrv2'],
+  // The ids assigned since, from bip-0324/message_type_ids.md (bitcoin/bips @ 7fe0b034ec967b52a5a28276419117326df93263):
+  // BIP-183's utreexo messages and BIP-434's feature, which Bitcoin Core maps to 37 (src/net.cpp V2_MESSAGE_IDS).
+  [29, 'uproof'], [30, 'getuproof'], [31, 'uttls'], [32, 'getuttls'], [33, 'usummary'], [34, 'utreexotx'],
+  [35, 'uroot'], [36, 'geturoot'], [37, 'feature']
 ]
 
 const ascii = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s, 'latin1'))
@@ -25,7 +29,7 @@ function longForm (command: string, payload: Uint8Array): Uint8Array {
   return cat(Uint8Array.of(0), field, payload)
 }
 
-test('the short id table is the BIP\'s list, entry by entry, and nothing more', () => {
+test('the short id table is the BIPs\' list, entry by entry, and nothing more', () => {
   for (const [id, type] of BIP324_SHORT_IDS) expect([id, SHORT_MESSAGE_IDS[id]]).toEqual([id, type])
   expect(Object.keys(SHORT_MESSAGE_IDS).map(Number).sort((a, b) => a - b)).toEqual(BIP324_SHORT_IDS.map(([id]) => id))
   expect(Object.isFrozen(SHORT_MESSAGE_IDS)).toBe(true)
@@ -57,8 +61,8 @@ test('a 12-character command fills the field with no NUL', () => {
   expect(decodeContents(contents)).toEqual({ type: 'abcdefghijkl', payload: new Uint8Array(0) })
 })
 
-test('unknown short ids 29..255 are reported by number, not refused', () => {
-  for (let id = 29; id <= 255; id++) {
+test('unknown short ids 38..255 are reported by number, not refused', () => {
+  for (let id = 38; id <= 255; id++) {
     const decoded = decodeContents(Uint8Array.of(id, 0xaa))
     expect(decoded).toEqual({ type: undefined, shortId: id, payload: Uint8Array.of(0xaa) })
   }

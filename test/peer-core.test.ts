@@ -6,7 +6,8 @@
 import { once } from 'node:events'
 
 import {
-  type Bip324Error, connectPeer, createPeerServer, decodePayload, type Misbehavior, type Peer, type PeerOptions, PROTOCOL_VERSION, SERVICE_FLAGS
+  type Bip324Error, connectPeer, createPeerServer, decodePayload, FEATURE_VERSION, type Misbehavior, type Peer, type PeerOptions, PROTOCOL_VERSION,
+  SERVICE_FLAGS
 } from '../lib'
 import { encodeCompactSize } from '../lib/messages'
 import {
@@ -104,6 +105,115 @@ describe('outbound, as Core expects it', () => {
       if (m.type === 'ping') resolve()
     }))
     expect(got).toEqual(['sendcmpct', 'sendheaders', 'feefilter', 'ping'])
+    peer.destroy()
+  })
+})
+
+// BIP-434 as Core's master does it (net_processing.cpp @ 8598ec220450b05eff03fc1d1c81f51269cca247,
+// test/functional/p2p_bip434_feature.py): features between version and verack at a common version of
+// 70017 or more, a disconnect otherwise.
+describe('feature negotiation (BIP-434)', () => {
+  const ours = [{ featureId: 'BIP434v2', featureData: Uint8Array.of(1) }, { featureId: 'BIP434v1', featureData: new Uint8Array(0) }]
+  const theirs = [{ featureId: 'https://example.org/staletips', featureData: Uint8Array.of(0) }]
+  const featureFrom = (m: { payload: Uint8Array }): unknown => decodePayload('feature', m.payload)
+
+  test('features given: we announce 70017 and send them in order after sendaddrv2, before verack; the node\'s are kept', async () => {
+    const { peer, core } = await toCore({ version: 70017, features: theirs }, { features: ours })
+    await once(peer, 'ready')
+    await core.next('verack')
+    expect(types(core).slice(0, 6)).toEqual(['version', 'wtxidrelay', 'sendaddrv2', 'feature', 'feature', 'verack'])
+    expect(decodePayload('version', core.received[0]!.payload).version).toBe(FEATURE_VERSION)
+    expect([featureFrom(core.received[3]!), featureFrom(core.received[4]!)]).toEqual(ours.map((f) => ({ type: 'feature', ...f })))
+    expect(peer.advertisedFeatures).toEqual(theirs)
+    expect(peer.commonVersion).toBe(70017)
+    peer.destroy()
+  })
+
+  test('to a node of 70016: no feature goes out (the node would disconnect), and the handshake completes', async () => {
+    const { peer, core } = await toCore({}, { features: ours })
+    await once(peer, 'ready')
+    await core.next('verack')
+    expect(types(core).slice(0, 4)).toEqual(['version', 'wtxidrelay', 'sendaddrv2', 'verack'])
+    expect(peer.advertisedFeatures).toEqual([])
+    peer.destroy()
+  })
+
+  test('by default we announce 70016, so a 70017 node sends none; one that does anyway is disconnected (feature-version)', async () => {
+    const quiet = await toCore({ version: 70017, features: theirs })
+    await once(quiet.peer, 'ready')
+    expect(decodePayload('version', quiet.core.received[0]!.payload).version).toBe(PROTOCOL_VERSION)
+    expect(quiet.peer.advertisedFeatures).toEqual([])
+    quiet.peer.destroy()
+    const { peer } = await toCore({ version: 70017, beforeVerack: [{ type: 'feature', ...theirs[0]! }] })
+    const got: Misbehavior[] = []
+    peer.on('misbehavior', (r) => got.push(r))
+    const err = await failure(peer)
+    expect(err.code).toBe('ERR_BIP324_MISBEHAVIOR')
+    expect(got).toMatchObject([{ reason: 'feature-version', type: 'feature', core: 'disconnect' }])
+  })
+
+  test('a feature after verack: ERR_BIP324_MISBEHAVIOR (feature-after-verack), as Core disconnects', async () => {
+    const { peer } = await toCore({ version: 70017, afterVerack: [{ type: 'feature', ...theirs[0]! }] }, { protocolVersion: 70017 })
+    const got: Misbehavior[] = []
+    peer.on('misbehavior', (r) => got.push(r))
+    expect((await failure(peer)).code).toBe('ERR_BIP324_MISBEHAVIOR')
+    expect(got).toMatchObject([{ reason: 'feature-after-verack', type: 'feature', core: 'disconnect' }])
+  })
+
+  test('Core\'s malformed payloads (a 3-byte id, data of 513 bytes): ERR_BIP324_MISBEHAVIOR (malformed-feature)', async () => {
+    for (const payload of [Uint8Array.of(3, 0x61, 0x61, 0x61, 0), Uint8Array.of(4, 0x61, 0x62, 0x63, 0x64, 0xfd, 0x01, 0x02, ...new Uint8Array(513))]) {
+      const { peer } = await toCore({ version: 70017, beforeVerack: [{ type: 'feature', payload }] }, { protocolVersion: 70017 })
+      const got: Misbehavior[] = []
+      peer.on('misbehavior', (r) => got.push(r))
+      const err = await failure(peer)
+      expect(err.message).toMatch(/^malformed-feature: feature: /)
+      expect(got).toMatchObject([{ reason: 'malformed-feature', type: 'feature', core: 'disconnect' }])
+    }
+  })
+
+  test('a feature before the version: dropped as Core drops it ("non-version message before version handshake")', async () => {
+    const { peer } = await toCore({ version: 70017, first: [{ type: 'feature', ...theirs[0]! }] }, { protocolVersion: 70017 })
+    const got: Misbehavior[] = []
+    peer.on('misbehavior', (r) => got.push(r))
+    await once(peer, 'ready')
+    expect(got).toMatchObject([{ reason: 'before-version', type: 'feature', core: 'ignore' }])
+    expect(peer.advertisedFeatures).toEqual([])
+    peer.destroy()
+  })
+
+  test('a node sending 100 features: the first 64 are kept, and the connection stays', async () => {
+    const many = Array.from({ length: 100 }, (_, i) => ({ featureId: `feat${String(i).padStart(4, '0')}`, featureData: new Uint8Array(0) }))
+    const { peer } = await toCore({ version: 70017, features: many }, { protocolVersion: 70017 })
+    await once(peer, 'ready')
+    expect(peer.advertisedFeatures).toEqual(many.slice(0, 64))
+    peer.destroy()
+  })
+
+  test('inbound: a 70017 node connecting to our server gets our features and gives its own', async () => {
+    const server = createPeerServer({ pingInterval: 0, features: ours })
+    nodes.push({ close: () => server[Symbol.asyncDispose]() })
+    const ready = once(server, 'peer') as Promise<[Peer]>
+    const { port } = await server.listenAsync(0, '127.0.0.1')
+    const core = await coreClient(port, { version: 70017, features: theirs })
+    const [peer] = await ready
+    await core.next('verack')
+    expect(types(core).slice(0, 6)).toEqual(['version', 'wtxidrelay', 'sendaddrv2', 'feature', 'feature', 'verack'])
+    expect(peer.advertisedFeatures).toEqual(theirs)
+    core.connection.destroy()
+    await new Promise((resolve) => peer.once('close', resolve))
+  })
+
+  test('features to a protocol version below 70017, a 3-byte id, 513 bytes of data, no data, or sendRaw(\'feature\'): ERR_BIP324_INVALID_ARG', () => {
+    const bad = [
+      { protocolVersion: 70016, features: ours },
+      { features: [{ featureId: 'BIP', featureData: new Uint8Array(0) }] },
+      { features: [{ featureId: 'BIP434', featureData: new Uint8Array(513) }] },
+      { features: [{ featureId: 'BIP434' }] }
+    ]
+    for (const options of bad) expect(() => connectPeer({ host: '127.0.0.1', port: 1, ...options } as never)).toThrow(expect.objectContaining({ code: 'ERR_BIP324_INVALID_ARG' }))
+    const peer = connectPeer({ host: '127.0.0.1', port: 1, features: ours })
+    peer.on('error', () => {})
+    expect(() => peer.sendRaw('feature', Uint8Array.of(4, 0x61, 0x62, 0x63, 0x64, 0))).toThrow(expect.objectContaining({ code: 'ERR_BIP324_INVALID_ARG' }))
     peer.destroy()
   })
 })

@@ -6,8 +6,8 @@
 
 import {
   BIP155_NETWORK, type BlockHeader, type KnownCommand, type KnownMessage, MAX_ADDR_TO_SEND, MAX_ADDRV2_SIZE,
-  MAX_BLOOM_FILTER_SIZE, MAX_CFHEADERS_SIZE, MAX_HASH_FUNCS, MAX_HEADERS_RESULTS, MAX_INV_SZ, MAX_LOCATOR_SZ,
-  MAX_SCRIPT_ELEMENT_SIZE, MAX_SUBVERSION_LENGTH, type NetAddress
+  MAX_BLOOM_FILTER_SIZE, MAX_CFHEADERS_SIZE, MAX_FEATUREDATA_LENGTH, MAX_FEATUREID_LENGTH, MAX_HASH_FUNCS, MAX_HEADERS_RESULTS, MAX_INV_SZ, MAX_LOCATOR_SZ,
+  MAX_SCRIPT_ELEMENT_SIZE, MAX_SUBVERSION_LENGTH, MIN_FEATUREID_LENGTH, type NetAddress
 } from '../../lib'
 import type { Rng } from './rng'
 
@@ -122,6 +122,11 @@ export const GENERATORS: { readonly [T in KnownCommand]: Gen<T> } = {
   }),
   getcfcheckpt: (rng) => ({ type: 'getcfcheckpt', filterType: u8(rng), stopHash: hash(rng) }),
   cfcheckpt: (rng) => ({ type: 'cfcheckpt', filterType: u8(rng), stopHash: hash(rng), filterHeaders: list(rng, 3000, hash) }),
+  feature: (rng) => ({
+    type: 'feature',
+    featureId: Buffer.from(rng.bytes(rng.edgy(MIN_FEATUREID_LENGTH, MAX_FEATUREID_LENGTH))).toString('latin1'),
+    featureData: rng.bytes(rng.size(MAX_FEATUREDATA_LENGTH))
+  }),
   tx: raw('tx'),
   block: raw('block'),
   cmpctblock: raw('cmpctblock'),

@@ -98,7 +98,7 @@ function contentsTarget (): Target {
       const as = rng.pick(PRESENTATIONS)
       if (rng.chance(0.5)) {
         const bytes = rng.bytes(rng.size(40))
-        if (bytes.length > 0) bytes[0] = rng.pick([0, 0, rng.range(1, 28), rng.range(29, 255), rng.int(256)])
+        if (bytes.length > 0) bytes[0] = rng.pick([0, 0, rng.range(1, 37), rng.range(38, 255), rng.int(256)])
         return { bytes, cuts: [], params: { as } }
       }
       const bytes = encodeContents(randomCommand(rng), rng.bytes(rng.size(64)))
@@ -111,7 +111,7 @@ function contentsTarget (): Target {
       const header = c.bytes[0] === 0 ? 13 : 1
       check(equal(m.payload, c.bytes.subarray(header)), 'payload is not the rest of the contents', () => `${m.payload.length} bytes`)
       if (m.type === undefined) {
-        check(c.bytes[0]! >= 29 && m.shortId === c.bytes[0] && SHORT_MESSAGE_IDS[c.bytes[0]!] === undefined, 'unknown short id misreported', () => `${m.shortId}`)
+        check(c.bytes[0]! >= 38 && m.shortId === c.bytes[0] && SHORT_MESSAGE_IDS[c.bytes[0]!] === undefined, 'unknown short id misreported', () => `${m.shortId}`)
         return 'reserved-id'
       }
       check(/^[\x20-\x7e]{1,12}$/.test(m.type), 'decoded type is not 1-12 printable characters', () => JSON.stringify(m.type))

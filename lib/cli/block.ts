@@ -1,6 +1,6 @@
 /** `bip324 block`: downloads one block with its witnesses from a node and checks it. */
 
-import { type Block, BLOCK_HEADER_BYTES, blockHash, checkHeaders, decodeCheckedBlock, encodeBlockHeader, hashFromHex, hashToHex, INVENTORY_TYPE, MAX_HEADERS_RESULTS } from '../messages'
+import { bip34Height, type Block, BLOCK_HEADER_BYTES, blockHash, checkHeaders, decodeCheckedBlock, encodeBlockHeader, hashFromHex, hashToHex, INVENTORY_TYPE, isCoinbase, MAX_HEADERS_RESULTS } from '../messages'
 import { NETWORKS, type NetworkName } from '../network'
 import { type Peer, PROTOCOL_VERSION } from '../peer'
 import { equal } from '../bytes'
@@ -42,15 +42,9 @@ const BIP34_HEIGHT: Record<NetworkName, number> = { mainnet: 227_931, testnet3: 
  *  height from the network's BIP34Height on, up to the tip the node announced (a coinbase of an
  *  older block starts with anything). Else undefined. */
 function coinbaseHeight (block: Block, network: NetworkName, tip: number): number | undefined {
-  const script = block.transactions[0]?.inputs[0]?.scriptSig
-  if (block.header.version < 2 || script === undefined || script.length === 0) return undefined
-  const op = script[0]!
-  let height: number | undefined
-  if (op >= 0x51 && op <= 0x60) height = op - 0x50 // OP_1..OP_16
-  else if (op >= 1 && op <= 4 && script.length > op && (script[op]! & 0x80) === 0) {
-    height = 0
-    for (let i = op; i >= 1; i--) height = height * 256 + script[i]!
-  }
+  const coinbase = block.transactions[0]
+  if (block.header.version < 2 || coinbase === undefined || !isCoinbase(coinbase)) return undefined
+  const height = bip34Height(block)
   return height !== undefined && height >= BIP34_HEIGHT[network] && height <= tip ? height : undefined
 }
 

@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto'
 
 import { Bip324Error } from '../errors'
-import { BLOCK_HEADER_BYTES } from './codecs/headers'
+import { BLOCK_HEADER_BYTES, type BlockHeader, encodeBlockHeader } from './codecs/headers'
 
 export function doubleSha256 (...parts: Uint8Array[]): Uint8Array {
   const inner = createHash('sha256')
@@ -15,11 +15,14 @@ export function doubleSha256 (...parts: Uint8Array[]): Uint8Array {
   return new Uint8Array(createHash('sha256').update(inner.digest()).digest())
 }
 
-export function blockHash (header80: Uint8Array): Uint8Array {
-  if (!(header80 instanceof Uint8Array) || header80.length !== BLOCK_HEADER_BYTES) {
-    throw new Bip324Error('ERR_BIP324_INVALID_ARG', `expected a block header as a Uint8Array of length ${BLOCK_HEADER_BYTES}, got length=${String(header80?.length)}`)
+/** The hash of a block header: its 80 bytes, or a decoded header (a `headers` message's, a
+ *  block's `header`), which is encoded to them first. */
+export function blockHash (header: Uint8Array | BlockHeader): Uint8Array {
+  if (header !== null && typeof header === 'object' && !(header instanceof Uint8Array)) return doubleSha256(encodeBlockHeader(header))
+  if (!(header instanceof Uint8Array) || header.length !== BLOCK_HEADER_BYTES) {
+    throw new Bip324Error('ERR_BIP324_INVALID_ARG', `expected a block header as a Uint8Array of length ${BLOCK_HEADER_BYTES} or a decoded header, got length=${String((header as { length?: unknown } | undefined)?.length)}`)
   }
-  return doubleSha256(header80)
+  return doubleSha256(header)
 }
 
 export function hashToHex (hash: Uint8Array): string {

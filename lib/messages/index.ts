@@ -18,6 +18,7 @@ export { BIP155_NETWORK, type AddrMessage, type AddrV2Message, type AddrV2Entry,
 export { type EmptyMessage, type EmptyCommand } from './codecs/empty'
 export { type PingMessage, type PingCommand } from './codecs/ping'
 export { type FeeFilterMessage } from './codecs/fee-filter'
+export { type Feature, type FeatureMessage } from './codecs/feature'
 export { INVENTORY_TYPE, MSG_WITNESS_FLAG, type InventoryItem, type InventoryMessage, type InventoryCommand } from './codecs/inventory'
 export {
   encodeBlockHeader, decodeBlockHeader, BLOCK_HEADER_BYTES,
@@ -36,6 +37,7 @@ export {
 } from './codecs/transaction'
 export { decodeBlock, type Block } from './codecs/block'
 export { decodeCheckedBlock } from './checked-block'
+export { bip34Height } from './bip34-height'
 export { checkBlock, witnessCommitmentIndex, MAX_BLOCK_WEIGHT, type CheckBlockOptions } from './check-block'
 export { computeMerkleRoot, blockMerkleRoot, blockWitnessMerkleRoot, type MerkleRoot } from './merkle'
 export {

@@ -26,3 +26,9 @@ export const MAX_HASH_FUNCS = 50
 export const MAX_SCRIPT_ELEMENT_SIZE = 520
 /** Filter hashes in a BIP-157 cfheaders message (net_processing.cpp MAX_GETCFHEADERS_SIZE). */
 export const MAX_CFHEADERS_SIZE = 2000
+/** Bytes of a BIP-434 feature id, at least (net_processing.cpp) ... */
+export const MIN_FEATUREID_LENGTH = 4
+/** ... and at most (protocol.h). */
+export const MAX_FEATUREID_LENGTH = 80
+/** Bytes of a BIP-434 feature's data (protocol.h). */
+export const MAX_FEATUREDATA_LENGTH = 512

@@ -7,7 +7,10 @@
 import { Bip324Error } from '../errors'
 import { badType, COMMAND_BYTES, readCommand, writeCommand } from './command'
 
-/** BIP-324's short ids, as listed in the BIP. 0 is not an id: it announces the long form. */
+/** BIP-324's short ids, as listed in the BIP, and those later BIPs assigned (bip-0324/message_type_ids.md:
+ *  29 to 36 for utreexo, BIP-183, which this library names but does not decode; 37 for BIP-434's
+ *  feature). 0 is not an id: it announces the long form.
+ *  @see https://github.com/bitcoin/bips/blob/master/bip-0324/message_type_ids.md */
 export const SHORT_MESSAGE_IDS: Readonly<Record<number, string>> = Object.freeze({
   1: 'addr',
   2: 'block',
@@ -36,13 +39,22 @@ export const SHORT_MESSAGE_IDS: Readonly<Record<number, string>> = Object.freeze
   25: 'cfheaders',
   26: 'getcfcheckpt',
   27: 'cfcheckpt',
-  28: 'addrv2'
+  28: 'addrv2',
+  29: 'uproof',
+  30: 'getuproof',
+  31: 'uttls',
+  32: 'getuttls',
+  33: 'usummary',
+  34: 'utreexotx',
+  35: 'uroot',
+  36: 'geturoot',
+  37: 'feature'
 })
 
 const SHORT_ID_OF = new Map(Object.entries(SHORT_MESSAGE_IDS).map(([id, type]) => [type, Number(id)]))
 
 /**
- * Decoded contents. Ids 29..255 are reserved for future message types: a peer may send them and
+ * Decoded contents. Ids 38..255 are reserved for future message types: a peer may send them and
  * they are not an error, so they come back by number for the caller to ignore.
  */
 export type RawMessage =

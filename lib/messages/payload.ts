@@ -21,6 +21,7 @@ import {
   type FilterRangeMessage, filterRangeCodec, getCFCheckptCodec, type GetCFCheckptMessage
 } from './codecs/compact-filters'
 import { emptyCodec, type EmptyMessage } from './codecs/empty'
+import { featureCodec, type FeatureMessage } from './codecs/feature'
 import { feeFilterCodec, type FeeFilterMessage } from './codecs/fee-filter'
 import { headersCodec, type HeadersMessage, locatorCodec, type LocatorMessage } from './codecs/headers'
 import { inventoryCodec, type InventoryMessage } from './codecs/inventory'
@@ -50,7 +51,7 @@ export type TypedMessage =
   | VersionMessage | EmptyMessage | PingMessage | FeeFilterMessage | AddrMessage | AddrV2Message
   | InventoryMessage | LocatorMessage | HeadersMessage | FilterLoadMessage | FilterAddMessage
   | SendCmpctMessage | GetBlockTxnMessage | FilterRangeMessage | CFilterMessage | CFHeadersMessage
-  | GetCFCheckptMessage | CFCheckptMessage
+  | GetCFCheckptMessage | CFCheckptMessage | FeatureMessage
 
 /** Every message type this library knows: `switch (msg.type)` narrows it. */
 export type KnownMessage = TypedMessage | RawPayloadMessage
@@ -89,7 +90,8 @@ const CODECS: { readonly [T in TypedMessage['type']]: Codec<Extract<TypedMessage
   cfilter: cfilterCodec,
   cfheaders: cfheadersCodec,
   getcfcheckpt: getCFCheckptCodec,
-  cfcheckpt: cfcheckptCodec
+  cfcheckpt: cfcheckptCodec,
+  feature: featureCodec
 }
 
 const RAW_COMMANDS: ReadonlySet<string> = new Set<RawCommand>(['tx', 'block', 'cmpctblock', 'blocktxn', 'merkleblock'])

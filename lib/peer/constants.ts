@@ -7,7 +7,8 @@
 
 import { DEFAULT_HANDSHAKE_TIMEOUT, DEFAULT_IDLE_TIMEOUT } from '../net/options'
 
-/** The protocol version we announce, Core's PROTOCOL_VERSION. */
+/** The protocol version we announce by default: the PROTOCOL_VERSION of Core's releases before
+ *  BIP-434 (v31 and older; its master announces FEATURE_VERSION). */
 export const PROTOCOL_VERSION = 70016
 /** Peers announcing an older protocol version are disconnected, as Core does. */
 export const MIN_PEER_PROTO_VERSION = 31800
@@ -21,6 +22,9 @@ export const FEEFILTER_VERSION = 70013
 export const SHORT_IDS_BLOCKS_VERSION = 70014
 /** BIP-339 wtxidrelay, and (as Core's courtesy) BIP-155 sendaddrv2, from this common version on. */
 export const WTXID_RELAY_VERSION = 70016
+/** BIP-434 feature, from this common version on. Core's master announces it as its
+ *  PROTOCOL_VERSION; a Peer does when asked (protocolVersion or features). */
+export const FEATURE_VERSION = 70017
 
 /** Milliseconds between our pings, Core's PING_INTERVAL (2 minutes): the first goes out once the
  *  version handshake is done, the next this long after the last one started, once it is answered. */

@@ -9,7 +9,7 @@ export { createPeerServer, PeerServer, type PeerServerEvents, type PeerServerOpt
 export { type PeerOptions, type SendCmpct } from './options'
 export { type Misbehavior, type MisbehaviorAction, type MisbehaviorReason } from './rules'
 export {
-  PROTOCOL_VERSION, MIN_PEER_PROTO_VERSION, DEFAULT_PING_INTERVAL, DEFAULT_PING_TIMEOUT, DEFAULT_VERSION_TIMEOUT
+  PROTOCOL_VERSION, FEATURE_VERSION, MIN_PEER_PROTO_VERSION, DEFAULT_PING_INTERVAL, DEFAULT_PING_TIMEOUT, DEFAULT_VERSION_TIMEOUT
 } from './constants'
 export { DEFAULT_USER_AGENT } from './version'
 export { probe, type ProbeOptions, type ProbeResult } from './probe'

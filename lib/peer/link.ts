@@ -57,7 +57,7 @@ export function v2Link (connection: Bip324Socket<'messages'>, sink: LinkSink): L
       connection.destroy(new Bip324Error('ERR_BIP324_INVALID_ARG', "a Peer needs a Bip324Socket in 'messages' mode"))
       return
     }
-    // Reserved short ids (29..255) name no message yet: dropped, as Core drops them.
+    // Reserved short ids (38..255) name no message yet: dropped, as Core drops them.
     if (m.type !== undefined) sink.message(m.type, m.payload)
   }
   const listeners = {

@@ -4,12 +4,14 @@
  * to their defaults, which are Bitcoin Core's where Core has one.
  */
 
-import { MAX_SUBVERSION_LENGTH } from '../messages'
+import { type Feature, MAX_FEATUREDATA_LENGTH, MAX_SUBVERSION_LENGTH } from '../messages'
+import { featureIdBytes } from '../messages/codecs/feature'
 import { checkBoolean, checkInteger, invalid } from '../checks'
 import { DEFAULT_MAX_RECEIVE_BUFFER, DEFAULT_MAX_SEND_BUFFER } from '../net/options'
 import type { Network } from '../network'
 import {
-  DEFAULT_PING_INTERVAL, DEFAULT_PING_TIMEOUT, DEFAULT_VERSION_TIMEOUT, MAX_MONEY, MIN_PEER_PROTO_VERSION, PROTOCOL_VERSION
+  DEFAULT_PING_INTERVAL, DEFAULT_PING_TIMEOUT, DEFAULT_VERSION_TIMEOUT, FEATURE_VERSION, MAX_MONEY, MIN_PEER_PROTO_VERSION,
+  PROTOCOL_VERSION
 } from './constants'
 import type { Misbehavior, MisbehaviorAction } from './rules'
 import { DEFAULT_USER_AGENT } from './version'
@@ -25,7 +27,9 @@ export interface SendCmpct {
 export interface PeerOptions {
   /** The network, for the v1 magic after a v1 fallback (the transport uses it too). Default: 'mainnet'. */
   network?: Network
-  /** The protocol version we announce. Default: 70016 (Core's PROTOCOL_VERSION). */
+  /** The protocol version we announce. Default: 70016 (the PROTOCOL_VERSION of Core's releases before BIP-434), or
+   *  70017 (FEATURE_VERSION, BIP-434's) when `features` are given. 70017 or more also means the peer
+   *  may send us feature messages, which the Peer then reads (`advertisedFeatures`). */
   protocolVersion?: number
   /** The services we announce (SERVICE_FLAGS). NODE_P2P_V2 is added over v2. Default: none (0n). */
   services?: bigint
@@ -39,6 +43,10 @@ export interface PeerOptions {
   wtxidrelay?: boolean
   /** Send sendaddrv2 (BIP-155) before verack. Default: true, as Core. */
   sendaddrv2?: boolean
+  /** BIP-434: features to announce, one feature message each, in this order, before verack, to a
+   *  peer whose protocol version is 70017 or more (to an older one, none: the BIP forbids it). The
+   *  order is the preference when a feature comes in versions. Default: none. */
+  features?: Feature[]
   /** Send sendheaders (BIP-130) after the version handshake. Default: false. */
   sendheaders?: boolean
   /** Send this sendcmpct (BIP-152) after the version handshake. Default: none. */
@@ -85,6 +93,7 @@ export interface PeerSettings {
   relay: boolean
   wtxidrelay: boolean
   sendaddrv2: boolean
+  features: Feature[]
   sendheaders: boolean
   sendcmpct: SendCmpct | undefined
   feefilter: bigint | undefined
@@ -110,6 +119,22 @@ function checkBigInt (value: unknown, name: string, max: bigint): void {
   }
 }
 
+function checkFeatures (features: unknown, protocolVersion: number | undefined): void {
+  if (features === undefined) return
+  if (!Array.isArray(features)) throw invalid('features must be an array of { featureId, featureData }')
+  for (const f of features as unknown[]) {
+    if (f === null || typeof f !== 'object') throw invalid('features must be an array of { featureId, featureData }')
+    const { featureId, featureData } = f as Partial<Feature>
+    featureIdBytes(featureId as string)
+    if (!(featureData instanceof Uint8Array) || featureData.length > MAX_FEATUREDATA_LENGTH) {
+      throw invalid(`featureData must be a Uint8Array of at most ${MAX_FEATUREDATA_LENGTH} bytes (empty when the feature has none)`)
+    }
+  }
+  if (features.length > 0 && protocolVersion !== undefined && protocolVersion < FEATURE_VERSION) {
+    throw invalid(`features go only to peers of protocol version ${FEATURE_VERSION} or more, which protocolVersion ${protocolVersion} rules out`)
+  }
+}
+
 /** @internal Throws ERR_BIP324_INVALID_ARG for a bad Peer option. */
 export function checkPeerOptions (options: PeerOptions): void {
   if (options === null || typeof options !== 'object') throw invalid('options must be an object')
@@ -128,6 +153,7 @@ export function checkPeerOptions (options: PeerOptions): void {
     if (sendcmpct.announce === undefined || sendcmpct.version === undefined) throw invalid('sendcmpct must be { announce, version }')
   }
   checkBigInt(options.feefilter, 'feefilter', MAX_MONEY)
+  checkFeatures(options.features, options.protocolVersion)
   checkInteger(options.versionTimeout, 'versionTimeout', 0, MAX_TIMER)
   checkInteger(options.pingInterval, 'pingInterval', 0, MAX_TIMER)
   checkInteger(options.pingTimeout, 'pingTimeout', 0, MAX_TIMER)
@@ -141,13 +167,14 @@ export function checkPeerOptions (options: PeerOptions): void {
 export function peerSettingsOf (options: PeerOptions & { signal?: AbortSignal | undefined }): PeerSettings {
   return {
     network: options.network ?? 'mainnet',
-    protocolVersion: options.protocolVersion ?? PROTOCOL_VERSION,
+    protocolVersion: options.protocolVersion ?? ((options.features?.length ?? 0) > 0 ? FEATURE_VERSION : PROTOCOL_VERSION),
     services: options.services ?? 0n,
     userAgent: options.userAgent ?? DEFAULT_USER_AGENT,
     startHeight: options.startHeight ?? 0,
     relay: options.relay ?? false,
     wtxidrelay: options.wtxidrelay ?? true,
     sendaddrv2: options.sendaddrv2 ?? true,
+    features: [...(options.features ?? [])],
     sendheaders: options.sendheaders ?? false,
     sendcmpct: options.sendcmpct,
     feefilter: options.feefilter,
@@ -166,7 +193,7 @@ export function peerSettingsOf (options: PeerOptions & { signal?: AbortSignal | 
 // The Peer's own option names: what connectPeer and createPeerServer take out before the rest goes
 // to the transport (maxSendBuffer, maxReceiveBuffer and network serve both).
 const PEER_ONLY_OPTIONS = [
-  'protocolVersion', 'services', 'userAgent', 'startHeight', 'relay', 'wtxidrelay', 'sendaddrv2', 'sendheaders',
+  'protocolVersion', 'services', 'userAgent', 'startHeight', 'relay', 'wtxidrelay', 'sendaddrv2', 'features', 'sendheaders',
   'sendcmpct', 'feefilter', 'getaddr', 'versionTimeout', 'pingInterval', 'pingTimeout', 'onMisbehavior', 'localNonces'
 ] as const
 

@@ -5,7 +5,8 @@
  *
  * - Outbound, our version goes first (Core's PushNodeVersion once the transport is up); inbound,
  *   it answers the peer's. On the peer's version we send wtxidrelay and sendaddrv2 (common version
- *   70016 or more), then verack: Core disconnects a peer sending those two after verack.
+ *   70016 or more), our BIP-434 features (70017 or more), then verack: Core disconnects a peer
+ *   sending any of them after verack. The peer's features are kept, at most MAX_ADVERTISED_FEATURES.
  *   'ready' comes with the peer's verack; then what the options ask for (sendheaders, sendcmpct,
  *   feefilter, getaddr), whatever send() queued before, and our first ping, as Core's
  *   MaybeSendPing sends one as soon as the handshake is done.
@@ -26,14 +27,15 @@ import type { Socket } from 'node:net'
 
 import { Bip324Error } from '../errors'
 import {
-  commandOf, encodePayload, isKnownMessage, MAX_PROTOCOL_MESSAGE_LENGTH, type Message, type VersionMessage
+  commandOf, encodePayload, type Feature, type FeatureMessage, isKnownMessage, MAX_PROTOCOL_MESSAGE_LENGTH, type Message,
+  type VersionMessage
 } from '../messages'
 import { writeCommand } from '../messages/command'
 import { abortError } from '../net/abort'
 import type { Bip324Socket, ConnectionError, V1Connection, V1Handoff, WriteCallback } from '../net/socket'
 import { magicOf, SERVICE_FLAGS, serviceNames } from '../network'
 import {
-  BIP0031_VERSION, FEEFILTER_VERSION, MAX_MONEY, MIN_PEER_PROTO_VERSION, SENDHEADERS_VERSION, SHORT_IDS_BLOCKS_VERSION,
+  BIP0031_VERSION, FEATURE_VERSION, FEEFILTER_VERSION, MAX_MONEY, MIN_PEER_PROTO_VERSION, SENDHEADERS_VERSION, SHORT_IDS_BLOCKS_VERSION,
   WTXID_RELAY_VERSION
 } from './constants'
 import { decodeMessage } from './decode'
@@ -116,7 +118,11 @@ type Life = 'open' | 'ending' | 'destroyed' | 'closed'
 const CLOSE_TIMEOUT = 2_000
 
 /** Messages of the version handshake, which the Peer sends itself. */
-const HANDSHAKE_MESSAGES: ReadonlySet<string> = new Set(['version', 'verack', 'wtxidrelay', 'sendaddrv2', 'sendtxrcncl'])
+const HANDSHAKE_MESSAGES: ReadonlySet<string> = new Set(['version', 'verack', 'wtxidrelay', 'sendaddrv2', 'sendtxrcncl', 'feature'])
+/** The peer's BIP-434 features a Peer keeps, the first ones it sends: a peer may send any number
+ *  before its verack, and no negotiation needs this many. Past them, features are dropped, as Core
+ *  drops the ones it does not know. */
+const MAX_ADVERTISED_FEATURES = 64
 const EMPTY = new Uint8Array(0)
 
 function closedError (): Error {
@@ -150,6 +156,7 @@ export class Peer extends EventEmitter {
   private sentWtxidRelay = false
   private theirWtxidRelay = false
   private readonly learned: Omit<PeerFeatures, 'wtxidRelay'> = { addrv2: false, sendHeaders: false }
+  private readonly advertised: Feature[] = []
   private versionTimer: NodeJS.Timeout | undefined
   private readonly pinger: Pinger
   // send() before 'ready'.
@@ -235,6 +242,13 @@ export class Peer extends EventEmitter {
   /** What the peer asked of us so far (see PeerFeatures). */
   get features (): PeerFeatures {
     return { wtxidRelay: this.sentWtxidRelay && this.theirWtxidRelay, ...this.learned }
+  }
+
+  /** BIP-434: the features the peer advertised with feature messages between its version and its
+   *  verack, in the order it sent them (its order of preference between versions of one feature),
+   *  the first 64. None unless both sides announce protocol version 70017 or more. */
+  get advertisedFeatures (): Feature[] {
+    return this.advertised.map((f) => ({ ...f }))
   }
 
   /** Milliseconds of the last ping's round trip (getpeerinfo's pingtime); undefined before one. */
@@ -377,7 +391,7 @@ export class Peer extends EventEmitter {
 
   private onMessage (type: string, payload: Uint8Array): void {
     if (!this.receiving) return
-    const breach = judge(this.stage, type)
+    const breach = judge(this.stage, type, this.common)
     if (breach !== undefined) this.misbehaved(breach)
     else if (this.stage === 'version') this.onVersion(payload)
     else if (this.stage === 'verack') this.negotiate(type, payload)
@@ -426,6 +440,9 @@ export class Peer extends EventEmitter {
       }
       if (this.settings.sendaddrv2) this.write('sendaddrv2')
     }
+    if (this.common >= FEATURE_VERSION) {
+      for (const f of this.settings.features) this.write('feature', encodePayload({ type: 'feature', ...f }))
+    }
     this.write('verack')
   }
 
@@ -438,6 +455,9 @@ export class Peer extends EventEmitter {
       if (this.common >= WTXID_RELAY_VERSION) this.theirWtxidRelay = true
     } else if (type === 'sendaddrv2') {
       this.learned.addrv2 = true
+    } else if (type === 'feature') {
+      const f = this.decode(type, payload) as FeatureMessage | undefined
+      if (f !== undefined && this.advertised.length < MAX_ADVERTISED_FEATURES) this.advertised.push({ featureId: f.featureId, featureData: f.featureData })
     } else if (type !== 'sendtxrcncl') {
       // sendheaders, sendcmpct: Core takes them before verack too. sendtxrcncl: we do not reconcile.
       const m = this.decode(type, payload)

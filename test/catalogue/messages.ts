@@ -86,12 +86,12 @@ export const messageCases: Case[] = [
   { id: 'contents-empty', input: 'empty contents (no message type at all)', expected: 'ERR_BIP324_BAD_MESSAGE_TYPE', closed: CLOSED_V2, memory: DECODER, run: () => attempt(() => decodeContents(new Uint8Array(0))) },
   {
     id: 'short-id-unknown',
-    input: 'short message id 29 (reserved by BIP-324 for the future)',
+    input: 'short message id 38 (the first no BIP has assigned)',
     expected: 'none',
-    closed: 'nothing: reported as `{ type: undefined, shortId: 29 }` for the caller to ignore',
+    closed: 'nothing: reported as `{ type: undefined, shortId: 38 }` for the caller to ignore',
     memory: DECODER,
     run: () => {
-      expect(decodeContents(Uint8Array.of(29, 1))).toMatchObject({ type: undefined, shortId: 29 })
+      expect(decodeContents(Uint8Array.of(38, 1))).toMatchObject({ type: undefined, shortId: 38 })
       return { code: 'none' }
     }
   },
@@ -102,6 +102,9 @@ export const messageCases: Case[] = [
   payload('addrv2-address-too-long', 'an addrv2 entry with a 513-byte address', 'ERR_BIP324_LIMIT', 'addrv2', () => cat(encodeCompactSize(1), new Uint8Array(4), [0, 7], encodeCompactSize(513), new Uint8Array(513), [0, 0])),
   payload('headers-over-limit', 'a headers message announcing 2,001 headers', 'ERR_BIP324_LIMIT', 'headers', () => encodeCompactSize(2001)),
   payload('locator-over-limit', 'a getheaders with 102 locator hashes', 'ERR_BIP324_LIMIT', 'getheaders', () => cat([0x80, 0x11, 0x01, 0], encodeCompactSize(102), new Uint8Array(102 * 32 + 32))),
+  payload('feature-id-too-long', 'a feature (BIP-434) whose id is 81 bytes', 'ERR_BIP324_LIMIT', 'feature', () => cat(encodeCompactSize(81), new Uint8Array(81), [0])),
+  payload('feature-id-too-short', 'a feature whose id is 3 bytes (BIP-434: at least 4)', 'ERR_BIP324_BAD_PAYLOAD', 'feature', () => cat([3], ascii('BIP'), [0])),
+  payload('feature-data-too-long', 'a feature with 513 bytes of data', 'ERR_BIP324_LIMIT', 'feature', () => cat([4], ascii('BIP1'), encodeCompactSize(513), new Uint8Array(513))),
   payload('user-agent-too-long', 'a version whose user agent is 257 bytes', 'ERR_BIP324_LIMIT', 'version', () => cat(new Uint8Array(4 + 8 + 8 + 26 + 26 + 8), encodeCompactSize(257), new Uint8Array(257 + 4 + 1))),
   payload('compact-size-non-canonical', 'an inv whose count 1 is written as 0xfd 0x01 0x00', 'ERR_BIP324_BAD_PAYLOAD', 'inv', () => cat([0xfd, 0x01, 0x00], new Uint8Array(36))),
   payload('compact-size-non-canonical-64', 'an inv count written as 0xff and eight bytes for the value 1', 'ERR_BIP324_BAD_PAYLOAD', 'inv', () => cat([0xff, 1, 0, 0, 0, 0, 0, 0, 0], new Uint8Array(36))),

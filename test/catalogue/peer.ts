@@ -66,6 +66,41 @@ export const peerCases: Case[] = [
     run: () => againstPeer({ afterVerack: [{ type: 'wtxidrelay' }] })
   },
   {
+    id: 'peer-feature-after-verack',
+    input: 'a feature (BIP-434) after verack',
+    expected: 'ERR_BIP324_MISBEHAVIOR',
+    closed: 'the connection, as Core disconnects',
+    memory: NOTHING_KEPT,
+    run: () => againstPeer({ version: 70017, afterVerack: [{ type: 'feature', featureId: 'BIP434', featureData: new Uint8Array(0) }] }, { protocolVersion: 70017 })
+  },
+  {
+    id: 'peer-feature-old-version',
+    input: 'a feature between version and verack at a common protocol version of 70016',
+    expected: 'ERR_BIP324_MISBEHAVIOR',
+    closed: 'the connection, as Core disconnects ("feature received with incompatible version")',
+    memory: NOTHING_KEPT,
+    run: () => againstPeer({ version: 70017, beforeVerack: [{ type: 'feature', featureId: 'BIP434', featureData: new Uint8Array(0) }] })
+  },
+  {
+    id: 'peer-feature-malformed',
+    input: 'a feature whose id is 3 bytes',
+    expected: 'ERR_BIP324_MISBEHAVIOR',
+    closed: 'the connection, as Core disconnects ("invalid feature payload")',
+    memory: NOTHING_KEPT,
+    run: () => againstPeer({ version: 70017, beforeVerack: [{ type: 'feature', payload: Uint8Array.of(3, 0x61, 0x61, 0x61, 0) }] }, { protocolVersion: 70017 })
+  },
+  {
+    id: 'peer-feature-flood',
+    input: '1,000 features of 592 bytes (an 80-byte id, 512 bytes of data) between version and verack',
+    expected: 'none',
+    closed: 'nothing: features past the first 64 are dropped, as Core drops those it does not know',
+    memory: 'at most 64 features, 592 bytes each (test/peer-core.test.ts counts them)',
+    run: () => againstPeer({
+      version: 70017,
+      features: Array.from({ length: 1000 }, (_, i) => ({ featureId: String(i).padStart(80, 'f'), featureData: new Uint8Array(512) }))
+    }, { protocolVersion: 70017 })
+  },
+  {
     id: 'peer-malformed-feefilter',
     input: 'a feefilter of 3 bytes (a payload of a known type that does not decode)',
     expected: 'none',

@@ -8,6 +8,9 @@
  *   verack handler), then sendheaders, a feefilter and a ping (SendMessages);
  * - it drops what comes before the peer's version, and what Core does not take before verack;
  *   it disconnects a peer that sends wtxidrelay or sendaddrv2 after verack, as Core does;
+ * - BIP-434, as Core's master: at a common version of 70017 or more it sends its `features` before
+ *   verack; it disconnects a peer whose feature comes after verack, below that version, or does not
+ *   decode ("feature received after verack", "... with incompatible version", "invalid feature payload");
  * - it answers pings with the same nonce, after `pongDelay` ms, or never.
  *
  * Each behaviour can be changed to misbehave: messages before anything (`first`), after its
@@ -15,7 +18,7 @@
  */
 
 import { connectAsync, createServer, type Bip324Socket, type Message } from '../../lib'
-import { encodePayload } from '../../lib/messages'
+import { decodePayload, encodePayload, type Feature } from '../../lib/messages'
 
 export const CORE_USER_AGENT = '/Satoshi:28.1.0/'
 export const CORE_SERVICES = 1n | 8n | 1024n | 2048n
@@ -47,6 +50,8 @@ export interface CoreBehaviour {
   pongDelay?: number | 'never'
   /** The start height of its version. Default CORE_START_HEIGHT. */
   startHeight?: number
+  /** BIP-434 features it announces, when the common version is 70017 or more. Default none, as Core's master. */
+  features?: Feature[]
 }
 
 export interface CoreSide {
@@ -74,6 +79,7 @@ export function behaveAsCore (connection: Bip324Socket<'messages'>, inbound: boo
   const waiters: Array<{ wanted: (m: Wire) => boolean, resolve: (m: Wire) => void }> = []
   const send = (m: Scripted): void => { if (!connection.destroyed) connection.write(wire(m)) }
   let theirVersion = false
+  let common = 0
   let theirVerack = false
   let nonce = 0x1234_5678_9abc_def0n
   const sendVersion = (): void => send({
@@ -95,9 +101,11 @@ export function behaveAsCore (connection: Bip324Socket<'messages'>, inbound: boo
       if (theirVersion) return // "redundant version message"
       theirVersion = true
       if (b.nonce === 'echo') nonce = nonceOf(m.payload.subarray(4 + 8 + 8 + 26 + 26))
+      common = Math.min(Buffer.from(m.payload.buffer, m.payload.byteOffset, 4).readInt32LE(), b.version ?? 70016)
       if (inbound) sendVersion()
       send({ type: 'wtxidrelay' })
       send({ type: 'sendaddrv2' })
+      if (common >= 70017) for (const f of b.features ?? []) send({ type: 'feature', ...f })
       for (const s of b.beforeVerack ?? []) send(s)
       if (b.verack ?? true) send({ type: 'verack' })
       return
@@ -115,8 +123,15 @@ export function behaveAsCore (connection: Bip324Socket<'messages'>, inbound: boo
       for (const s of b.afterVerack ?? []) send(s)
       return
     }
-    if ((m.type === 'wtxidrelay' || m.type === 'sendaddrv2') && theirVerack) {
+    if ((m.type === 'wtxidrelay' || m.type === 'sendaddrv2' || m.type === 'feature') && theirVerack) {
       connection.destroy() // "wtxidrelay received after verack", as Core
+      return
+    }
+    if (m.type === 'feature') {
+      if (common < 70017) connection.destroy() // "feature received with incompatible version"
+      else {
+        try { decodePayload('feature', m.payload) } catch { connection.destroy() } // "invalid feature payload"
+      }
       return
     }
     if (!theirVerack) return // "Unsupported message prior to verack"
