@@ -304,7 +304,7 @@ bool TakeEncrypt(const Napi::CallbackInfo &info, uint32_t header, size_t aad_at,
 }
 
 // encrypt(cipher, out, contents, header, aad?): void; out is exactly contents.length + EXPANSION
-// bytes. Here and in decrypt and decryptPacket, aad is the last argument, left out for none.
+// bytes. Here and in decrypt, aad is the last argument, left out for none.
 Napi::Value Encrypt(const Napi::CallbackInfo &info) {
   uint32_t header;
   EncryptArgs a;
@@ -502,54 +502,14 @@ Napi::Value Decrypt(const Napi::CallbackInfo &info) {
   return Napi::Number::New(env, header);
 }
 
-// decryptPacket(cipher, contents, packet, aad?): number, the header byte; -1 if authentication
-// failed, -2 if the packet's length field does not say packet.length - EXPANSION (both: nothing
-// written, the decrypted length pending). packet is one whole packet; contents receives its
-// packet.length - EXPANSION bytes, and may be packet.subarray(4, packet.length - 16) to decrypt in place.
-Napi::Value DecryptPacket(const Napi::CallbackInfo &info) {
-  Napi::Env env = info.Env();
-  bip324_cipher *c = Cipher(info);
-  View contents, packet, aad;
-  if (c == nullptr || !AnyBytes(env, info[1], "contents", &contents) || !AnyBytes(env, info[2], "packet", &packet) ||
-      !OptionalBytes(info, 3, "aad", &aad)) {
-    return env.Undefined();
-  }
-  if (c->has_pending) {
-    Throw(env, kBadState, "a length is pending: decrypt its packet with decrypt()");
-    return env.Undefined();
-  }
-  if (packet.len < BIP324_EXPANSION || packet.len - BIP324_EXPANSION > BIP324_MAX_CONTENTS ||
-      contents.len != packet.len - BIP324_EXPANSION) {
-    ThrowInvalid(env, "packet must be " + std::to_string(BIP324_EXPANSION) + " to " +
-                        std::to_string(BIP324_MAX_CONTENTS + BIP324_EXPANSION) + " bytes and contents " +
-                        std::to_string(BIP324_EXPANSION) + " bytes fewer");
-    return env.Undefined();
-  }
-  if (Overlap(contents, packet) && contents.data != packet.data + BIP324_LENGTH_BYTES + BIP324_HEADER_BYTES) {
-    ThrowInvalid(env, "contents may only overlap packet exactly four bytes in");
-    return env.Undefined();
-  }
-  if (!Apart(env, contents, "contents", aad, "aad")) return env.Undefined();
-  unsigned char header;
-  switch (bip324_decrypt_packet(c, &header, contents.data, packet.data, contents.len, aad.data, aad.len)) {
-  case BIP324_PACKET_OK: return Napi::Number::New(env, header);
-  case BIP324_PACKET_BAD_MAC: return Napi::Number::New(env, -1);
-  default: return Napi::Number::New(env, -2);
-  }
-}
-
-// encryptBatch(cipher, out, items, headers?): void; out is exactly sum(items[i].length + EXPANSION)
+// encryptBatch(cipher, out, items): void, genuine packets; out is exactly sum(items[i].length + EXPANSION)
 Napi::Value EncryptBatch(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
   std::vector<napi_value> items;
   if (!Elements(env, info[2], &items)) return env.Undefined();
   bip324_cipher *c = Cipher(info);
-  View out, headers{nullptr, 0};
-  bool has_headers = !info[3].IsUndefined() && !info[3].IsNull();
-  if (c == nullptr || !AnyBytes(env, info[1], "out", &out) ||
-      (has_headers && !AnyBytes(env, info[3], "headers", &headers))) {
-    return env.Undefined();
-  }
+  View out;
+  if (c == nullptr || !AnyBytes(env, info[1], "out", &out)) return env.Undefined();
   std::vector<bip324_slice> slices(items.size());
   for (size_t i = 0; i < items.size(); i++) {
     View item;
@@ -557,10 +517,6 @@ Napi::Value EncryptBatch(const Napi::CallbackInfo &info) {
     slices[i] = {item.data, item.len};
   }
   // Every check before encrypting anything: a failed call changes no state.
-  if (has_headers && headers.len != slices.size()) {
-    ThrowInvalid(env, "headers must have one byte per item");
-    return env.Undefined();
-  }
   size_t total = 0;
   for (size_t i = 0; i < slices.size(); i++) {
     if (slices[i].len > BIP324_MAX_CONTENTS) {
@@ -573,8 +529,7 @@ Napi::Value EncryptBatch(const Napi::CallbackInfo &info) {
     ThrowInvalid(env, "out must be " + std::to_string(total) + " bytes");
     return env.Undefined();
   }
-  if (has_headers && !Apart(env, out, "out", headers, "headers")) return env.Undefined();
-  bip324_encrypt_batch(c, out.data, slices.data(), slices.size(), has_headers ? headers.data : nullptr);
+  bip324_encrypt_batch(c, out.data, slices.data(), slices.size(), nullptr);
   return env.Undefined();
 }
 
@@ -633,7 +588,6 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
       {"cipherCreate", CipherCreate},   {"cipherDestroy", CipherDestroy},   {"cipherProvider", CipherProvider},
       {"encrypt", Encrypt},             {"encryptAsync", EncryptAsync},     {"decryptLength", DecryptLength},
       {"decrypt", Decrypt},
-      {"decryptPacket", DecryptPacket},
       {"encryptBatch", EncryptBatch},   {"decryptBatch", DecryptBatch},
       {"setErrorClass", SetErrorClass},
   };

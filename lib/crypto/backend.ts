@@ -8,8 +8,7 @@
  *
  * No output may overlap an input or another output in any byte (views of one ArrayBuffer at
  * different offsets included): such a call throws ERR_BIP324_INVALID_ARG before any state moves.
- * The exceptions are decrypting in place, see {@link PacketCipher.decrypt} and
- * {@link PacketCipher.decryptPacket}. The native backend
+ * The exception is decrypting in place, see {@link PacketCipher.decrypt}. The native backend
  * compares addresses; the js backend compares ArrayBuffer objects, so it cannot see two
  * SharedArrayBuffer objects over the same memory.
  * @see https://github.com/bitcoin/bips/blob/master/bip-0324.mediawiki
@@ -86,17 +85,9 @@ export interface PacketCipher {
    *  (decryptLength first). Returns the header byte, or -1 when authentication failed (nothing
    *  written, the length stays pending). */
   decrypt (contents: Uint8Array, input: Uint8Array, aad: Uint8Array): number
-  /** decryptLength and decrypt in one call, for a caller that holds the whole `packet` (length,
-   *  header, contents, tag): `contents` is `packet.length - NUM_PACKET_OVERHEAD_BYTES` bytes, or
-   *  `packet.subarray(4, packet.length - 16)` to decrypt in place (any other overlap with `packet`,
-   *  or one with `aad`, is refused). Needs no pending length. Returns the header byte; -1 when
-   *  authentication failed, -2 when the packet's length field says another size (checked before
-   *  anything else is read). After -1 or -2 nothing is written and the decrypted length is pending,
-   *  as after decryptLength and a failed decrypt. */
-  decryptPacket (contents: Uint8Array, packet: Uint8Array, aad: Uint8Array): number
-  /** Encrypts packets (no AAD) back to back into `out`, exactly the sum of their sizes. `items` is
-   *  read once, into a copy, before the cipher's state is checked. */
-  encryptBatch (out: Uint8Array, items: readonly Uint8Array[], headers?: Uint8Array): void
+  /** Encrypts genuine packets (no AAD) back to back into `out`, exactly the sum of their sizes.
+   *  `items` is read once, into a copy, before the cipher's state is checked. */
+  encryptBatch (out: Uint8Array, items: readonly Uint8Array[]): void
   /** Decrypts the complete packets at the start of `input` (no AAD) into `plain`, back to back,
    *  stopping at a length over `maxContents`; `plain` and `input` must not overlap (there is no
    *  in-place batch). A pending length (from decryptLength, or a batch that ran out of input) is

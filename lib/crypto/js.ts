@@ -21,7 +21,7 @@ import type { Backend, BatchPacket, BatchResult, BatchStatus, PacketCipher, Sess
 import { FSChaCha20 } from './fschacha20'
 import { FSChaCha20Poly1305 } from './fschacha20poly1305'
 import { copyItems } from './items'
-import { MAX_CONTENTS_LIMIT, NUM_HEADER_BYTES, NUM_LENGTH_BYTES, NUM_PACKET_OVERHEAD_BYTES, NUM_TAG_BYTES } from './packet-format'
+import { GENUINE_BYTE, MAX_CONTENTS_LIMIT, NUM_HEADER_BYTES, NUM_LENGTH_BYTES, NUM_PACKET_OVERHEAD_BYTES, NUM_TAG_BYTES } from './packet-format'
 import { checkBytes, invalid } from '../checks'
 
 const EMPTY = new Uint8Array(0)
@@ -122,24 +122,6 @@ class JsPacketCipher implements PacketCipher {
     return this.open(contents, input, aad)
   }
 
-  decryptPacket (contents: Uint8Array, packet: Uint8Array, aad: Uint8Array): number {
-    this.check()
-    checkBytes(contents, 'contents')
-    checkBytes(packet, 'packet')
-    checkBytes(aad, 'aad')
-    if (this.pending !== null) throw new Bip324Error('ERR_BIP324_BAD_STATE', 'a length is pending: decrypt its packet with decrypt()')
-    const overhead = NUM_PACKET_OVERHEAD_BYTES
-    if (packet.length < overhead || packet.length - overhead > MAX_CONTENTS_LIMIT || contents.length !== packet.length - overhead) {
-      throw invalid(`packet must be ${overhead} to ${MAX_CONTENTS_LIMIT + overhead} bytes and contents ${overhead} bytes fewer`)
-    }
-    if (overlap(contents, packet) && !(contents.buffer === packet.buffer && contents.byteOffset === packet.byteOffset + NUM_LENGTH_BYTES + NUM_HEADER_BYTES)) {
-      throw invalid('contents may only overlap packet exactly four bytes in')
-    }
-    apart(contents, 'contents', aad, 'aad')
-    if (this.decryptLength(packet.subarray(0, NUM_LENGTH_BYTES)) !== contents.length) return -2
-    return this.open(contents, packet.subarray(NUM_LENGTH_BYTES), aad)
-  }
-
   // The pending packet: its header byte and contents, or -1 (nothing written, still pending).
   private open (contents: Uint8Array, input: Uint8Array, aad: Uint8Array): number {
     const plaintext = this.aead.decrypt(input, aad)
@@ -149,13 +131,10 @@ class JsPacketCipher implements PacketCipher {
     return plaintext[0]!
   }
 
-  encryptBatch (out: Uint8Array, items: readonly Uint8Array[], headers?: Uint8Array): void {
+  encryptBatch (out: Uint8Array, items: readonly Uint8Array[]): void {
     const copy = copyItems(items)
     this.check()
     checkBytes(out, 'out')
-    if (headers !== undefined && headers !== null && checkBytes(headers, 'headers').length !== copy.length) {
-      throw invalid('headers must have one byte per item')
-    }
     let total = 0
     for (const item of copy) {
       if (item.length > MAX_CONTENTS_LIMIT) throw invalid(`items are limited to ${MAX_CONTENTS_LIMIT} bytes`)
@@ -163,12 +142,11 @@ class JsPacketCipher implements PacketCipher {
       total += item.length + NUM_PACKET_OVERHEAD_BYTES
     }
     if (out.length !== total) throw invalid(`out must be ${total} bytes`)
-    if (headers !== undefined && headers !== null) apart(out, 'out', headers, 'headers')
     let at = 0
-    copy.forEach((item, i) => {
-      this.seal(out.subarray(at, at + item.length + NUM_PACKET_OVERHEAD_BYTES), item, EMPTY, headers?.[i] ?? 0)
+    for (const item of copy) {
+      this.seal(out.subarray(at, at + item.length + NUM_PACKET_OVERHEAD_BYTES), item, EMPTY, GENUINE_BYTE)
       at += item.length + NUM_PACKET_OVERHEAD_BYTES
-    })
+    }
   }
 
   decryptBatch (plain: Uint8Array, input: Uint8Array, maxContents: number): BatchResult {

@@ -59,12 +59,8 @@ class NativeCipher implements PacketCipher {
     return none(aad) ? this.addon.decrypt(this.handle, contents, input) : this.addon.decrypt(this.handle, contents, input, aad)
   }
 
-  decryptPacket (contents: Uint8Array, packet: Uint8Array, aad: Uint8Array): number {
-    return none(aad) ? this.addon.decryptPacket(this.handle, contents, packet) : this.addon.decryptPacket(this.handle, contents, packet, aad)
-  }
-
-  encryptBatch (out: Uint8Array, items: readonly Uint8Array[], headers?: Uint8Array): void {
-    this.addon.encryptBatch(this.handle, out, copyItems(items), headers)
+  encryptBatch (out: Uint8Array, items: readonly Uint8Array[]): void {
+    this.addon.encryptBatch(this.handle, out, copyItems(items))
   }
 
   decryptBatch (plain: Uint8Array, input: Uint8Array, maxContents: number): BatchResult {

@@ -74,7 +74,7 @@ export interface Addon {
   cipherCreate (lengthKey32: Uint8Array, aeadKey32: Uint8Array, provider?: string): CipherHandle
   cipherDestroy (cipher: CipherHandle): void
   cipherProvider (cipher: CipherHandle): string
-  /** Here and in decrypt and decryptPacket, `aad` is left out for none (one argument fewer to look up). */
+  /** Here and in decrypt, `aad` is left out for none (one argument fewer to look up). */
   encrypt (cipher: CipherHandle, out: Uint8Array, contents: Uint8Array, header: number, aad?: Uint8Array): void
   /** Copies contents and aad at the call; done() once out holds the packet, done(error) if out was
    *  detached or resized meanwhile (the packet is lost). With out null, the addon makes the
@@ -82,8 +82,7 @@ export interface Addon {
   encryptAsync (cipher: CipherHandle, out: Uint8Array | null, contents: Uint8Array, header: number, done: (error?: Error, packet?: Uint8Array) => void, aad?: Uint8Array): void
   decryptLength (cipher: CipherHandle, len3: Uint8Array): number
   decrypt (cipher: CipherHandle, contents: Uint8Array, input: Uint8Array, aad?: Uint8Array): number
-  decryptPacket (cipher: CipherHandle, contents: Uint8Array, packet: Uint8Array, aad?: Uint8Array): number
-  encryptBatch (cipher: CipherHandle, out: Uint8Array, items: readonly Uint8Array[], headers?: Uint8Array): void
+  encryptBatch (cipher: CipherHandle, out: Uint8Array, items: readonly Uint8Array[]): void
   decryptBatch (cipher: CipherHandle, plain: Uint8Array, meta: Uint32Array, input: Uint8Array, maxContents: number): number
   /** Until it is called, misuse throws plain Errors (with the same code and message). */
   setErrorClass (errorClass: ErrorClass): void

@@ -55,7 +55,6 @@ function meteredCipher (c: PacketCipher): PacketCipher {
     encryptAsync: async (...a) => { await c.encryptAsync(...a); probe?.() },
     decryptLength: (...a) => { probe?.(); return sample(c.decryptLength(...a)) },
     decrypt: (...a) => { probe?.(); return sample(c.decrypt(...a)) },
-    decryptPacket: (...a) => { probe?.(); return sample(c.decryptPacket(...a)) },
     encryptBatch: (...a) => sample(c.encryptBatch(...a)),
     decryptBatch: (...a) => { probe?.(); return sample(c.decryptBatch(...a)) },
     destroy: () => c.destroy()
