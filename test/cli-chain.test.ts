@@ -6,12 +6,12 @@ import fs from 'node:fs'
 import path from 'node:path'
 
 import { createServer, decodePayload, encodePayload, type Network } from '../lib'
-import { blockHash, type BlockHeader, doubleSha256, encodeBlockHeader, encodeCompactSize, hashToHex } from '../lib/messages'
+import { blockHash, encodeBlockHeader, encodeCompactSize, hashToHex } from '../lib/messages'
 import { answer, type Chain } from './helpers/chain-responder'
 import { runCli } from './helpers/cli'
 import { behaveAsCore, type CoreBehaviour, type CoreSide, type Wire } from './helpers/core-node'
 import { v1OnlyNode } from './helpers/fake-node'
-import { mineRegtestHeaders, REGTEST_GENESIS } from './helpers/regtest-chain'
+import { mineRegtestHeaders, REGTEST_GENESIS, regtestBlock } from './helpers/regtest-chain'
 
 const BLOCK_542213 = '000000000000000000143a2c56c0214236dadfd30df41d4a0345492ad6d861ec'
 const block542213 = new Uint8Array(Buffer.from(fs.readFileSync(path.join(__dirname, 'fixtures', 'blocks', 'bitcoinjs-block-542213.hex'), 'utf8').trim(), 'hex'))
@@ -192,19 +192,6 @@ test('headers and block on a v1-only node: asked over v1 as connect asks, the sa
   }
   await node.close()
 })
-
-// A regtest block of one coinbase transaction at `height` (BIP 34: its scriptSig starts with the
-// height, here OP_1..OP_16), on `prev`, mined to regtest's target.
-function regtestBlock (height: number, prev: BlockHeader): { header: BlockHeader, raw: Uint8Array } {
-  const coinbase = Buffer.concat([
-    Buffer.from('01000000' + '01' + '00'.repeat(32) + 'ffffffff', 'hex'),
-    Buffer.from([2, 0x50 + height, 0]), // scriptSig: OP_<height> and a byte (Core wants 2 to 100)
-    Buffer.from('ffffffff' + '01' + '00f2052a01000000' + '01' + '51' + '00000000', 'hex')
-  ])
-  const header: BlockHeader = { version: 0x20000000, prevBlock: blockHash(encodeBlockHeader(prev)), merkleRoot: doubleSha256(coinbase), time: prev.time + 600, bits: 0x207fffff, nonce: 0 }
-  while (blockHash(encodeBlockHeader(header))[31]! >= 0x7f) header.nonce++
-  return { header, raw: Uint8Array.from([...encodeBlockHeader(header), 1, ...coinbase]) }
-}
 
 test('block by height: the headers from genesis to it, then the block, its height printed; a hash\'s height from its coinbase; a height past the node\'s chain ends at once', async () => {
   const mined = mineRegtestHeaders(4)
