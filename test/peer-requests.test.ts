@@ -163,6 +163,26 @@ describe('blocks', () => {
     expect(peer.requestsInFlight.all).toBe(0)
   })
 
+  test('getBlocks: a break gives up the blocks still asked for (their turns free at once); an abort ends the iteration with AbortError', async () => {
+    const { chain, blocks } = blockChain(40)
+    const hashes = blocks.map((b) => hashOf(b.header))
+    const { peer } = await peerOf(chain, { latency: 2 })
+    for await (const raw of peer.getBlocks(hashes)) {
+      expect(raw).toEqual(blocks[0]!.raw)
+      expect(peer.requestsInFlight.blocks).toBe(MAX_BLOCKS_IN_TRANSIT_PER_PEER - 1)
+      break
+    }
+    expect(peer.requestsInFlight).toEqual({ blocks: 0, transactions: 0, all: 0 })
+    const controller = new AbortController()
+    let got = 0
+    const err = await rejection((async () => {
+      for await (const _ of peer.getBlocks(hashes, { signal: controller.signal })) if (++got === 3) controller.abort()
+    })())
+    expect(err).toMatchObject({ name: 'AbortError', code: 'ABORT_ERR' })
+    expect(got).toBe(3)
+    expect(peer.requestsInFlight.all).toBe(0)
+  })
+
   test('getBlocks: a block the node lacks ends the iteration with ERR_BIP324_NOT_FOUND after the blocks before it', async () => {
     const { chain, blocks } = blockChain(3)
     const { peer } = await peerOf(chain)

@@ -378,7 +378,7 @@ export class Peer extends EventEmitter {
   /**
    * The blocks of `hashes`, in that order, as getBlock() gets each: at most `inFlight` (16) asked
    * for and not yet yielded, so that memory stays within 16 blocks. A block that fails ends the
-   * iteration with its error.
+   * iteration with its error; the blocks still asked for when it ends are given up.
    */
   getBlocks (hashes: Iterable<Uint8Array>, options: GetBlocksOptions = {}): AsyncGenerator<Uint8Array, void, undefined> {
     if (hashes === null || typeof (hashes as Partial<Iterable<Uint8Array>>)?.[Symbol.iterator] !== 'function') throw invalid('hashes must be an iterable of 32-byte hashes')
@@ -390,21 +390,36 @@ export class Peer extends EventEmitter {
   }
 
   private async * blocksInOrder (hashes: Iterable<Uint8Array>, inFlight: number, each: GetBlockOptions): AsyncGenerator<Uint8Array, void, undefined> {
+    // The blocks still asked for when the iteration ends early (a break, an error) are given up,
+    // so that their turns go to other requests at once; so is everything when `signal` aborts.
+    const { signal } = each
+    const ended = new AbortController()
+    const forward = (): void => { ended.abort(signal?.reason) }
+    if (signal?.aborted === true) forward()
+    else signal?.addEventListener('abort', forward, { once: true })
     const asked: Array<Promise<Uint8Array>> = []
-    // A block asked for and never awaited (the iteration ended early) must not be an unhandled rejection.
     const ask = (hash: Uint8Array): void => {
-      const p = this.getBlock(hash, each)
+      const p = this.getBlock(hash, { ...each, signal: ended.signal })
+      // One never awaited (given up) must not be an unhandled rejection.
       p.catch(() => {})
       asked.push(p)
     }
-    const it = hashes[Symbol.iterator]()
-    let next = it.next()
-    while (!next.done || asked.length > 0) {
-      while (!next.done && asked.length < inFlight) {
-        ask(next.value)
-        next = it.next()
+    try {
+      const it = hashes[Symbol.iterator]()
+      let next = it.next()
+      while (!next.done || asked.length > 0) {
+        while (!next.done && asked.length < inFlight) {
+          ask(next.value)
+          next = it.next()
+        }
+        const block = await asked.shift()!
+        // Aborted: no more, though blocks that came before are held.
+        if (signal?.aborted === true) throw abortError(signal)
+        yield block
       }
-      yield await asked.shift()!
+    } finally {
+      signal?.removeEventListener('abort', forward)
+      ended.abort()
     }
   }
 
