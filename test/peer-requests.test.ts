@@ -119,6 +119,17 @@ test('syncHeaders: 2,500 headers in rounds of 2,000, checked, following a reorga
   expect(rounds[0]!.hashes.map(hashToHex)).toEqual(mined.slice(0, 2_000).map((h) => hashToHex(hashOf(h))))
 })
 
+test('syncHeaders from a header of the chain: the rounds after it, its height and work carried on', async () => {
+  const mined = mineRegtestHeaders(30)
+  const { peer, node } = await peerOf({ headers: [REGTEST_GENESIS, ...mined] })
+  const rounds = []
+  for await (const round of peer.syncHeaders({ from: { hash: hashOf(mined[9]!), height: 10, work: 22n } })) rounds.push(round)
+  expect(rounds.map((r) => [r.fork.height, r.tip.height, r.tip.work])).toEqual([[10, 30, 22n + 2n * 20n]])
+  expect(rounds[0]!.headers).toEqual(mined.slice(10))
+  expect(decodePayload('getheaders', node.asked[0]!.payload).locator.map(hashToHex)).toEqual([hashToHex(hashOf(mined[9]!))])
+  expect(() => peer.syncHeaders({ from: { hash: new Uint8Array(31), height: 1, work: 0n } })).toThrow(expect.objectContaining({ code: 'ERR_BIP324_INVALID_ARG' }))
+})
+
 test('syncHeaders: a header failing its proof of work ends the sync with Core\'s reason', async () => {
   const mined = mineRegtestHeaders(20)
   let bad = { ...mined[10]!, nonce: 0 }

@@ -338,10 +338,11 @@ export class Peer extends EventEmitter {
    */
   getHeaders (locator: readonly Uint8Array[], options: GetHeadersOptions = {}): Promise<BlockHeader[]> {
     if (!Array.isArray(locator) || locator.length > MAX_LOCATOR_SZ) throw invalid(`locator must be an array of at most ${MAX_LOCATOR_SZ} hashes`)
-    locator.forEach((hash, i) => checkBytes(hash, `locator[${i}]`, 32))
+    // Copies: the caller may reuse its buffers while the request waits.
+    const hashes = locator.map((hash, i) => Uint8Array.from(checkBytes(hash, `locator[${i}]`, 32)))
     checkRequestOptions(options)
-    const stop = options.stop === undefined ? new Uint8Array(32) : checkBytes(options.stop, 'stop', 32)
-    return this.requests.getHeaders([...locator], stop, options)
+    const stop = options.stop === undefined ? new Uint8Array(32) : Uint8Array.from(checkBytes(options.stop, 'stop', 32))
+    return this.requests.getHeaders(hashes, stop, options)
   }
 
   /**
@@ -354,6 +355,12 @@ export class Peer extends EventEmitter {
   syncHeaders (options: SyncHeadersOptions = {}): AsyncGenerator<HeadersRound, void, undefined> {
     checkRequestOptions(options)
     checkInteger(options.maxHeight, 'maxHeight', 0, Number.MAX_SAFE_INTEGER)
+    const { from } = options
+    if (from !== undefined) {
+      if (from === null || typeof from !== 'object' || typeof from.height !== 'number' || typeof from.work !== 'bigint') throw invalid('from must be { hash, height, work } (work a bigint)')
+      checkBytes(from.hash, 'from.hash', 32)
+      checkInteger(from.height, 'from.height', 0, Number.MAX_SAFE_INTEGER)
+    }
     return syncHeaders({
       network: this.settings.network,
       startHeight: this.startHeight,
@@ -372,7 +379,7 @@ export class Peer extends EventEmitter {
     checkBytes(hash, 'hash', 32)
     checkRequestOptions(options)
     checkBoolean(options.witness, 'witness')
-    return this.requests.getBlock(hash, options.witness ?? true, options)
+    return this.requests.getBlock(Uint8Array.from(hash), options.witness ?? true, options)
   }
 
   /**
@@ -434,7 +441,7 @@ export class Peer extends EventEmitter {
     checkRequestOptions(options)
     checkBoolean(options.witness, 'witness')
     if (options.by !== undefined && options.by !== 'txid' && options.by !== 'wtxid') throw invalid(`by must be 'txid' or 'wtxid', got ${String(options.by)}`)
-    return this.requests.getTransaction(id, options.by ?? 'txid', options.witness ?? true, options)
+    return this.requests.getTransaction(Uint8Array.from(id), options.by ?? 'txid', options.witness ?? true, options)
   }
 
   /**
@@ -445,7 +452,7 @@ export class Peer extends EventEmitter {
   getCFilters (filterType: number, startHeight: number, stopHash: Uint8Array, options: RequestOptions = {}): Promise<CFilterMessage[]> {
     this.checkFilterRequest(filterType, stopHash, options)
     checkInteger(startHeight, 'startHeight', 0, 0xffffffff)
-    return this.requests.getCFilters(filterType, startHeight, stopHash, options)
+    return this.requests.getCFilters(filterType, startHeight, Uint8Array.from(stopHash), options)
   }
 
   /** BIP-157: the filter headers of the blocks from `startHeight` to `stopHash` (at most 2,000), as
@@ -453,14 +460,14 @@ export class Peer extends EventEmitter {
   getCFHeaders (filterType: number, startHeight: number, stopHash: Uint8Array, options: RequestOptions = {}): Promise<CFHeadersMessage> {
     this.checkFilterRequest(filterType, stopHash, options)
     checkInteger(startHeight, 'startHeight', 0, 0xffffffff)
-    return this.requests.getCFHeaders(filterType, startHeight, stopHash, options)
+    return this.requests.getCFHeaders(filterType, startHeight, Uint8Array.from(stopHash), options)
   }
 
   /** BIP-157: the filter headers at every 1,000th block up to `stopHash`, as the cfcheckpt message
    *  of that filter type and stop hash. As getCFilters() otherwise. */
   getCFCheckpt (filterType: number, stopHash: Uint8Array, options: RequestOptions = {}): Promise<CFCheckptMessage> {
     this.checkFilterRequest(filterType, stopHash, options)
-    return this.requests.getCFCheckpt(filterType, stopHash, options)
+    return this.requests.getCFCheckpt(filterType, Uint8Array.from(stopHash), options)
   }
 
   /** Requests in flight or waiting their turn: blocks, transactions, and all of them. */
