@@ -1,5 +1,5 @@
 /** Bitcoin peers over BIP-324 (or v1 after a fallback): the version handshake, message-order
- *  rules, pings and typed messages, outbound and inbound. */
+ *  rules, pings and typed messages, outbound and inbound, and requests matched to their answers. */
 
 export {
   Peer, type PeerConnection, type PeerConstructorOptions, type PeerEvents, type PeerFeatures, type PingCallback, type RawPeerMessage,

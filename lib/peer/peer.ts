@@ -15,6 +15,9 @@
  * - Pings: one every pingInterval once the last is answered, a disconnect if one waits pingTimeout
  *   for its pong (Core's PING_INTERVAL and TIMEOUT_INTERVAL). Pongs are read as Core reads them: a
  *   wrong nonce is ignored (pings may overlap), a zero nonce or a short payload cancels the ping.
+ * - Requests (requests.ts, header-sync.ts): getHeaders, syncHeaders, getBlock(s), getTransaction and
+ *   the BIP-157 ones, each matched to its answer as Core sends it; the answer is emitted as
+ *   'message' too. Closing rejects every request with the Peer's error.
  * - Bounds: what the peer sends is bounded by the transport (and, over v1, by the framing's payload
  *   limit); messages held back while 'ready' is handled stay in the transport's receive buffer;
  *   send() before 'ready' queues at most maxSendBuffer bytes (payloads plus 400 bytes each) and
@@ -470,7 +473,8 @@ export class Peer extends EventEmitter {
     return this.requests.getCFCheckpt(filterType, Uint8Array.from(stopHash), options)
   }
 
-  /** Requests in flight or waiting their turn: blocks, transactions, and all of them. */
+  /** Blocks and transactions asked for and not yet answered, and all requests, those waiting their
+   *  turn included. */
   get requestsInFlight (): { blocks: number, transactions: number, all: number } {
     return this.requests.inFlight
   }
