@@ -1,11 +1,11 @@
 /**
  * `npm run bench`: the native engine against its raw C floor, the pure-JS backend and node:crypto;
  * the in-process loopback; the two-process stream; memory per idle connection; big messages across
- * processes; and the goals, in one run. Prints markdown tables with ratios (each the median of
+ * processes; a Peer's requests per second; and the goals, in one run. Prints markdown tables with ratios (each the median of
  * interleaved trials, with its spread) and, after a full run, writes bench/results/{latest.md,
  * latest.json,throughput.svg} and the README's tables. Never part of `npm test`.
  * Usage: node .bench/bench/index.js [--quick] [--filter <substring of an implementation name>]
- *          [--only packets|loopback|stream|memory|big[,...]]
+ *          [--only packets|loopback|stream|memory|big|requests[,...]]
  *   --only   runs those parts alone (packets: the packet, batch and handshake tables) and writes
  *            nothing, so that one table can be measured again
  */
@@ -23,10 +23,11 @@ import { idleMemory, type MemoryRow } from './idle-memory'
 import { implementations, type Operation } from './implementations'
 import { loopback, type LoopbackResults } from './loopback'
 import { machine } from './machine'
+import { requests, type RequestsResults } from './requests'
 import { streams } from './stream'
 import { updateReadme } from './readme'
 
-const PARTS = ['packets', 'loopback', 'stream', 'memory', 'big'] as const
+const PARTS = ['packets', 'loopback', 'stream', 'memory', 'big', 'requests'] as const
 type Part = typeof PARTS[number]
 
 const args = process.argv.slice(2)
@@ -215,6 +216,8 @@ async function main (): Promise<void> {
   if (s !== undefined) measured.streams = s
   if (runs('memory')) measured.memory = await idleMemory(say, { quick })
   if (runs('big')) big = await bigMessages(say, { quick })
+  let req: RequestsResults | undefined
+  if (runs('requests')) req = await requests(say, quick)
   if (filter === '') goals(measured)
   console.log(`\n(${((Date.now() - started) / 1000).toFixed(0)} s)`)
   if (quick || filter !== '' || only !== undefined) return
@@ -222,7 +225,7 @@ async function main (): Promise<void> {
   fs.mkdirSync(RESULTS, { recursive: true })
   fs.writeFileSync(path.join(RESULTS, 'latest.md'), lines.join('\n') + '\n')
   fs.writeFileSync(path.join(RESULTS, 'latest.json'), JSON.stringify({
-    date: new Date().toISOString(), machine: m, options, packets: p, batches: b, handshakes: measured.handshakes, loopback: lo, streams: measured.streams, memory: measured.memory, bigMessages: big
+    date: new Date().toISOString(), machine: m, options, packets: p, batches: b, handshakes: measured.handshakes, loopback: lo, streams: measured.streams, memory: measured.memory, bigMessages: big, requests: req
   }, null, 1) + '\n')
   // The N-API floor encrypts nothing: it has no throughput to draw.
   const series = Object.keys(p.roundtrip[SIZES[1]!]!).filter((name) => name !== 'N-API floor').map((name) => ({

@@ -62,6 +62,11 @@ export type Bip324ErrorCode =
   | 'ERR_BIP324_OBSOLETE_VERSION'
   /** The peer's version carried a nonce of ours: the connection goes back to ourselves. */
   | 'ERR_BIP324_SELF_CONNECTION'
+  /** A request of a Peer (getBlock, getTransaction, ...) found the peer without what it asked for:
+   *  a notfound, or (for a block) the pong to the ping sent after the request came first. */
+  | 'ERR_BIP324_NOT_FOUND'
+  /** A request of a Peer got no answer within its timeout. */
+  | 'ERR_BIP324_TIMEOUT'
 
 export class Bip324Error extends Error {
   readonly code: Bip324ErrorCode

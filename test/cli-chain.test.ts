@@ -1,38 +1,20 @@
 // `bip324 headers` and `bip324 block` against a stand-in that behaves as Bitcoin Core does
-// (test/helpers/core-node.ts) and serves a chain: regtest headers mined here, and mainnet block
+// (test/helpers/chain-node.ts) and serves a chain: regtest headers mined here, and mainnet block
 // 542,213 from bitcoinjs-lib's fixtures, whose hash is the one they publish (test/fixtures/blocks).
 
 import fs from 'node:fs'
 import path from 'node:path'
 
-import { createServer, decodePayload, encodePayload, type Network } from '../lib'
-import { blockHash, type BlockHeader, doubleSha256, encodeBlockHeader, encodeCompactSize, hashToHex } from '../lib/messages'
-import { answer, type Chain } from './helpers/chain-responder'
+import { decodePayload } from '../lib'
+import { blockHash, encodeBlockHeader, encodeCompactSize, hashToHex } from '../lib/messages'
+import { chainNode } from './helpers/chain-node'
 import { runCli } from './helpers/cli'
-import { behaveAsCore, type CoreBehaviour, type CoreSide, type Wire } from './helpers/core-node'
+import { type Wire } from './helpers/core-node'
 import { v1OnlyNode } from './helpers/fake-node'
-import { mineRegtestHeaders, REGTEST_GENESIS } from './helpers/regtest-chain'
+import { mineRegtestHeaders, REGTEST_GENESIS, regtestBlock } from './helpers/regtest-chain'
 
 const BLOCK_542213 = '000000000000000000143a2c56c0214236dadfd30df41d4a0345492ad6d861ec'
 const block542213 = new Uint8Array(Buffer.from(fs.readFileSync(path.join(__dirname, 'fixtures', 'blocks', 'bitcoinjs-block-542213.hex'), 'utf8').trim(), 'hex'))
-
-// A Core stand-in on 127.0.0.1 that answers getheaders and getdata from `chain`; `tamper` may
-// change a reply first. It records what each connection asked.
-async function chainNode (network: Network, chain: Chain, tamper: (reply: Wire) => Wire = (r) => r, behaviour: CoreBehaviour = {}): Promise<{ port: number, asked: Wire[], close: () => Promise<void> }> {
-  const asked: Wire[] = []
-  const server = createServer({ mode: 'messages', network }, (c) => {
-    const side: CoreSide = behaveAsCore(c, true, behaviour)
-    c.on('data', (m: Wire) => {
-      if (m.type !== 'getheaders' && m.type !== 'getdata') return
-      asked.push(m)
-      for (const reply of answer(chain, decodePayload(m.type, m.payload))) {
-        side.send(tamper('payload' in reply ? reply : { type: reply.type, payload: encodePayload(reply) }))
-      }
-    })
-  })
-  const { port } = await server.listenAsync(0, '127.0.0.1')
-  return { port, asked, close: () => server[Symbol.asyncDispose]() }
-}
 
 const hashOf = (h: typeof REGTEST_GENESIS): string => hashToHex(blockHash(encodeBlockHeader(h)))
 
@@ -77,7 +59,7 @@ test('headers: a header that does not meet its own target ends the download with
 
 test('headers: a node feeding headers past a round beyond the height it announced is cut off (ERR_BIP324_LIMIT)', async () => {
   const mined = mineRegtestHeaders(4_500)
-  const node = await chainNode('regtest', { headers: [REGTEST_GENESIS, ...mined] }, (r) => r, { startHeight: 10 })
+  const node = await chainNode('regtest', { headers: [REGTEST_GENESIS, ...mined] }, { behaviour: { startHeight: 10 } })
   const run = await runCli(['headers', `127.0.0.1:${node.port}`, '--network', 'regtest', '--json'])
   expect(run.code).toBe(1)
   const out = JSON.parse(run.stdout.trim().split('\n').pop()!)
@@ -94,9 +76,11 @@ test('headers: the node reorganises its chain during the download; we follow fro
   // After the first round (heights 1..2,000), the node's chain leaves ours at height 1,995.
   const fork = mineRegtestHeaders(600, mined[1_994]!)
   let rounds = 0
-  const node = await chainNode('regtest', chain, (reply) => {
-    if (++rounds === 1) chain.headers = [REGTEST_GENESIS, ...mined.slice(0, 1_995), ...fork]
-    return reply
+  const node = await chainNode('regtest', chain, {
+    tamper: (reply) => {
+      if (++rounds === 1) chain.headers = [REGTEST_GENESIS, ...mined.slice(0, 1_995), ...fork]
+      return reply
+    }
   })
   const run = await runCli(['headers', `127.0.0.1:${node.port}`, '--network', 'regtest', '--json'])
   expect(run.code).toBe(0)
@@ -119,7 +103,7 @@ test('headers: a node that breaks a rule after the handshake (2,001 headers) end
     const body = mined.map((h) => [...encodeBlockHeader(h), 0])
     return { type: 'headers', payload: Uint8Array.from([...encodeCompactSize(2_001), ...body.flat()]) }
   }
-  const node = await chainNode('regtest', { headers: [REGTEST_GENESIS, ...mined] }, tooMany)
+  const node = await chainNode('regtest', { headers: [REGTEST_GENESIS, ...mined] }, { tamper: tooMany })
   const run = await runCli(['headers', `127.0.0.1:${node.port}`, '--network', 'regtest', '--json'])
   expect(run.code).toBe(1)
   expect(run.stderr).not.toContain('Unhandled')
@@ -155,7 +139,7 @@ test('block: a block changed in its last transaction fails its checks; one the n
     payload[payload.length - 10]! ^= 1 // inside the last transaction: a root or the commitment no longer matches
     return { type: r.type, payload }
   }
-  const node = await chainNode('mainnet', { headers: [], blocks: new Map([[BLOCK_542213, block542213]]) }, broken)
+  const node = await chainNode('mainnet', { headers: [], blocks: new Map([[BLOCK_542213, block542213]]) }, { tamper: broken })
   const run = await runCli(['block', `127.0.0.1:${node.port}`, BLOCK_542213, '--json'])
   expect(run.code).toBe(1)
   expect(JSON.parse(run.stdout.trim().split('\n').pop()!).error.code).toBe('ERR_BIP324_BAD_PAYLOAD')
@@ -165,7 +149,7 @@ test('block: a block changed in its last transaction fails its checks; one the n
   const missing = await runCli(['block', `127.0.0.1:${node.port}`, '00'.repeat(32), '--json'], { timeoutMs: 20_000 })
   expect(Date.now() - started).toBeLessThan(15_000)
   expect(missing.code).toBe(1)
-  expect(JSON.parse(missing.stdout.trim().split('\n').pop()!).error).toEqual({ code: 'ERR_NOT_FOUND', command: 'block', message: `127.0.0.1:${node.port} does not have block ${'00'.repeat(32)} (it answered no header for it: not in its block index)` })
+  expect(JSON.parse(missing.stdout.trim().split('\n').pop()!).error).toEqual({ code: 'ERR_BIP324_NOT_FOUND', command: 'block', message: `127.0.0.1:${node.port} does not have block ${'00'.repeat(32)} (it answered no header for it: not in its block index)` })
   // No getdata was sent for it: the header's getheaders alone.
   expect(node.asked.slice(-1).map((m) => m.type)).toEqual(['getheaders'])
   await node.close()
@@ -193,19 +177,6 @@ test('headers and block on a v1-only node: asked over v1 as connect asks, the sa
   await node.close()
 })
 
-// A regtest block of one coinbase transaction at `height` (BIP 34: its scriptSig starts with the
-// height, here OP_1..OP_16), on `prev`, mined to regtest's target.
-function regtestBlock (height: number, prev: BlockHeader): { header: BlockHeader, raw: Uint8Array } {
-  const coinbase = Buffer.concat([
-    Buffer.from('01000000' + '01' + '00'.repeat(32) + 'ffffffff', 'hex'),
-    Buffer.from([2, 0x50 + height, 0]), // scriptSig: OP_<height> and a byte (Core wants 2 to 100)
-    Buffer.from('ffffffff' + '01' + '00f2052a01000000' + '01' + '51' + '00000000', 'hex')
-  ])
-  const header: BlockHeader = { version: 0x20000000, prevBlock: blockHash(encodeBlockHeader(prev)), merkleRoot: doubleSha256(coinbase), time: prev.time + 600, bits: 0x207fffff, nonce: 0 }
-  while (blockHash(encodeBlockHeader(header))[31]! >= 0x7f) header.nonce++
-  return { header, raw: Uint8Array.from([...encodeBlockHeader(header), 1, ...coinbase]) }
-}
-
 test('block by height: the headers from genesis to it, then the block, its height printed; a hash\'s height from its coinbase; a height past the node\'s chain ends at once', async () => {
   const mined = mineRegtestHeaders(4)
   const fifth = regtestBlock(5, mined[3]!)
@@ -222,7 +193,7 @@ test('block by height: the headers from genesis to it, then the block, its heigh
     expect(byHash.stdout).toContain('  height      5\n')
     const past = await runCli(['block', `127.0.0.1:${node.port}`, '9', '--network', 'regtest', '--json'])
     expect(past.code).toBe(1)
-    expect(JSON.parse(past.stdout.trim().split('\n').pop()!).error).toMatchObject({ code: 'ERR_NOT_FOUND', message: `127.0.0.1:${node.port}'s best chain ends at height 5, below 9` })
+    expect(JSON.parse(past.stdout.trim().split('\n').pop()!).error).toMatchObject({ code: 'ERR_BIP324_NOT_FOUND', message: `127.0.0.1:${node.port}'s best chain ends at height 5, below 9` })
   } finally {
     await node.close()
   }

@@ -1,12 +1,11 @@
 /** `bip324 block`: downloads one block with its witnesses from a node and checks it. */
 
-import { bip34Height, type Block, BLOCK_HEADER_BYTES, blockHash, checkHeaders, decodeCheckedBlock, encodeBlockHeader, hashFromHex, hashToHex, INVENTORY_TYPE, isCoinbase, MAX_HEADERS_RESULTS } from '../messages'
+import { bip34Height, type Block, decodeCheckedBlock, hashFromHex, hashToHex, isCoinbase, MAX_HEADERS_RESULTS } from '../messages'
 import { NETWORKS, type NetworkName } from '../network'
-import { type Peer, PROTOCOL_VERSION } from '../peer'
-import { equal } from '../bytes'
+import type { Peer } from '../peer'
 import type { Values } from './args'
 import { Failure, UsageError } from './errors'
-import { ask, askIfKnown, connectNode } from './node-session'
+import { answerOf, connectNode } from './node-session'
 import { FAILURE_USAGE, NODE_OPTIONS_USAGE, type NodeTarget, nodeTargetOf, PROXY_USAGE } from './node-target'
 import type { Output } from './output'
 
@@ -20,7 +19,7 @@ transaction's txid and wtxid in block order. A height is found by downloading th
 genesis to it (rounds of 2,000, each checked, as headers does); a hash's height is the one its
 coinbase carries (BIP 34), where that rule holds. It asks for the block's header first (getheaders
 with no locator, which Core answers only for a block in its index): a node that does not have it
-ends the command at once (ERR_NOT_FOUND), where a getdata would get nothing (Core answers notfound
+ends the command at once (ERR_BIP324_NOT_FOUND), where a getdata would get nothing (Core answers notfound
 only for transactions). --timeout (default 60000) bounds the connection, the version handshake,
 and each answer. With --json the last line is { "ok": true, "hash", "height", "header",
 "transactions": [{ "txid", "wtxid" }], ... } (height null when unknown).
@@ -49,31 +48,33 @@ function coinbaseHeight (block: Block, network: NetworkName, tip: number): numbe
 }
 
 /** The hash at `height` of the node's best chain: its headers from genesis, each checked as the
- *  headers command checks them; ERR_NOT_FOUND at once if its chain ends below. */
+ *  headers command checks them; ERR_BIP324_NOT_FOUND at once if its chain ends below. */
 async function hashAtHeight (peer: Peer, target: NodeTarget, height: number, out: Output): Promise<Uint8Array> {
-  let tip = { hash: hashFromHex(NETWORKS[target.network].genesis), height: 0 }
-  if (height === 0) return tip.hash
+  if (height === 0) return hashFromHex(NETWORKS[target.network].genesis)
   const progress = out.progress(`headers to height ${height.toLocaleString('en-US')}`, Math.max(height, 1), { lines: true })
+  let reached = 0
   try {
-    while (tip.height < height) {
-      const headers = await ask(peer, target, { type: 'getheaders', version: PROTOCOL_VERSION, locator: [tip.hash], stopHash: new Uint8Array(32) },
-        (m) => m.type === 'headers' && 'headers' in m ? m.headers : undefined, 'headers')
-      if (headers.length === 0) throw new Failure(`${target.where}'s best chain ends at height ${tip.height.toLocaleString('en-US')}, below ${height.toLocaleString('en-US')}`, NOT_FOUND_CODE)
+    const rounds = peer.syncHeaders({ timeout: target.timeout, maxHeight: MAX_HEIGHT })
+    for (;;) {
       // Throws ERR_BIP324_BAD_PAYLOAD with Core's reason for a header that does not build on ours.
-      const { hashes } = checkHeaders(headers, { network: target.network, prevBlock: tip.hash })
-      const taken = Math.min(headers.length, height - tip.height)
-      tip = { hash: hashes[taken - 1]!, height: tip.height + taken }
-      progress.update(tip.height)
+      const round = await answerOf(peer, target, 'headers', rounds.next())
+      if (round.done === true) break
+      const { fork, tip, hashes } = round.value
+      if (tip.height >= height) {
+        await rounds.return()
+        return hashes[height - fork.height - 1]!
+      }
+      reached = tip.height
+      progress.update(reached)
     }
   } finally {
     progress.stop()
   }
-  return tip.hash
+  throw new Failure(`${target.where}'s best chain ends at height ${reached.toLocaleString('en-US')}, below ${height.toLocaleString('en-US')}`, NOT_FOUND_CODE)
 }
 
-/** The code of a block the node does not have: ours, as report.ts's ERR_USAGE (the library has
- *  none for it). */
-const NOT_FOUND_CODE = 'ERR_NOT_FOUND'
+/** The code of a block the node does not have: the library's, as Peer.getBlock gives it. */
+const NOT_FOUND_CODE = 'ERR_BIP324_NOT_FOUND'
 
 // A height the command takes: Core's int heights, far above any chain's.
 const MAX_HEIGHT = 2 ** 31 - 1
@@ -94,12 +95,11 @@ export async function blockCommand (out: Output, values: Values, positionals: st
     // Its header first: Core answers a getheaders with no locator with the header of its stop
     // hash, if it has that block in its index, and else with nothing, where a getdata for a block
     // it lacks would wait out --timeout.
-    const header = await askIfKnown(peer, target, { type: 'getheaders', version: PROTOCOL_VERSION, locator: [], stopHash: hash },
-      (m) => m.type === 'headers' && 'headers' in m && m.headers.length === 1 && equal(blockHash(encodeBlockHeader(m.headers[0]!)), hash) ? m.headers[0] : undefined, `the header of block ${hashHex}`)
-    if (header === undefined) throw new Failure(`${where} does not have block ${hashHex} (it answered no header for it: not in its block index)`, NOT_FOUND_CODE)
-    raw = await ask(peer, target, { type: 'getdata', inventory: [{ invType: INVENTORY_TYPE.MSG_WITNESS_BLOCK, hash }] },
-      // Another block (an announcement) is not ours: ours is the one whose header hashes to `hash`.
-      (m, r) => m.type === 'block' && r.payload.length >= BLOCK_HEADER_BYTES && equal(blockHash(r.payload.subarray(0, BLOCK_HEADER_BYTES)), hash) ? r.payload : undefined, `block ${hashHex}`)
+    const headers = await answerOf(peer, target, `the header of block ${hashHex}`, peer.getHeaders([], { stop: hash, timeout: target.timeout }))
+    if (headers.length === 0) throw new Failure(`${where} does not have block ${hashHex} (it answered no header for it: not in its block index)`, NOT_FOUND_CODE)
+    // With its witnesses (MSG_WITNESS_BLOCK). A node that knows the header but not the block (a
+    // pruned one) answers the ping after the getdata first: ERR_BIP324_NOT_FOUND.
+    raw = await answerOf(peer, target, `block ${hashHex}`, peer.getBlock(hash, { timeout: target.timeout }))
   } finally {
     peer.close()
   }

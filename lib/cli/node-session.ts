@@ -1,10 +1,9 @@
 /**
- * A command's conversation with a node: a Peer connected to the NodeTarget (failures in the
- * target's words), and requests that wait for their answer within --timeout.
+ * A command's conversation with a node: a Peer connected to the NodeTarget, and the failures of
+ * its requests in the target's words.
  */
 
-import type { Message } from '../messages'
-import { connectPeerAsync, type Peer, type RawPeerMessage } from '../peer'
+import { connectPeerAsync, type Peer } from '../peer'
 import { Failure } from './errors'
 import { nodeFailure, type NodeTarget, reachFailure } from './node-target'
 import { isOperational } from './report'
@@ -31,72 +30,25 @@ export async function connectNode (target: NodeTarget): Promise<Peer> {
 
 const failures = new WeakMap<Peer, Error>()
 
-// A bug, or a value the library refused (a usage error), goes on as it is: report.ts tells which.
-function failureOf (err: unknown, target: NodeTarget): unknown {
-  if (!isOperational(err) || err.code === 'ERR_BIP324_INVALID_ARG') return err
-  return nodeFailure(err, target)
-}
-
 /**
- * Sends `request` and resolves with the first message `pick` takes (its result), or rejects with
- * the Failure of the Peer failing (its error, in the target's words), the peer closing first
- * (ERR_BIP324_PEER_CLOSED), or sending nothing `pick` takes within --timeout (ETIMEDOUT); `what`
- * names the answer in the message.
+ * What `request` (a Peer's request, made with { timeout: target.timeout }) resolves with, or its
+ * failure in the target's words: the Peer's error (a reset, a ping timeout, a broken rule), the
+ * peer closing first (ERR_BIP324_PEER_CLOSED), no answer within --timeout (ETIMEDOUT); `what`
+ * names the answer in the message. Other errors (a check of the answer) go on as they are.
  */
-export function ask<T> (peer: Peer, target: NodeTarget, request: Message, pick: (message: Message, raw: RawPeerMessage) => T | undefined, what: string): Promise<T> {
-  return exchange(peer, target, request, pick, what, false) as Promise<T>
-}
-
-/**
- * As ask, for a request a node answers only when it has the answer and else ignores (Core's
- * getheaders for one hash): a ping follows it, and resolves undefined when its pong comes first.
- * Core handles a peer's messages one at a time, in order, so an answer would have come before.
- */
-export function askIfKnown<T> (peer: Peer, target: NodeTarget, request: Message, pick: (message: Message, raw: RawPeerMessage) => T | undefined, what: string): Promise<T | undefined> {
-  return exchange(peer, target, request, pick, what, true)
-}
-
-function exchange<T> (peer: Peer, target: NodeTarget, request: Message, pick: (message: Message, raw: RawPeerMessage) => T | undefined, what: string, ping: boolean): Promise<T | undefined> {
-  const closed = (): Failure => new Failure(`${target.where} closed the connection before sending ${what}`, 'ERR_BIP324_PEER_CLOSED')
-  if (peer.destroyed) {
-    const err = failures.get(peer)
-    return Promise.reject(err === undefined ? closed() : failureOf(err, target))
+export async function answerOf<T> (peer: Peer, target: NodeTarget, what: string, request: Promise<T>): Promise<T> {
+  try {
+    return await request
+  } catch (err) {
+    throw failureOf(peer, err, target, what)
   }
-  return new Promise((resolve, reject) => {
-    let settled = false
-    const done = (): void => {
-      settled = true
-      clearTimeout(timer)
-      peer.off('message', onMessage).off('error', onError).off('close', onClose)
-    }
-    const onMessage = (message: Message, raw: RawPeerMessage): void => {
-      const picked = pick(message, raw)
-      if (picked === undefined) return
-      done()
-      resolve(picked)
-    }
-    // 'error' comes before 'close': the Peer's reason wins.
-    const onError = (err: Error): void => {
-      done()
-      reject(failureOf(err, target))
-    }
-    const onClose = (): void => {
-      done()
-      reject(closed())
-    }
-    const timer = setTimeout(() => {
-      done()
-      reject(new Failure(`${target.where} sent no ${what} within ${target.timeout} ms (--timeout)`, 'ETIMEDOUT'))
-    }, target.timeout)
-    peer.on('message', onMessage).on('error', onError).on('close', onClose)
-    peer.send(request)
-    // An error here is the Peer closing, which onError or onClose reports.
-    if (ping) {
-      peer.ping((err) => {
-        if (err !== null || settled) return
-        done()
-        resolve(undefined)
-      })
-    }
-  })
+}
+
+function failureOf (peer: Peer, err: unknown, target: NodeTarget, what: string): unknown {
+  if (!isOperational(err)) return err
+  if (err.code === 'ERR_BIP324_TIMEOUT') return new Failure(`${target.where} sent no ${what} within ${target.timeout} ms (--timeout)`, 'ETIMEDOUT')
+  // The Peer's own error ended the request: a bug or a refused value goes on as it is (report.ts tells which).
+  if (failures.get(peer) === err && err.code !== 'ERR_BIP324_INVALID_ARG') return nodeFailure(err, target)
+  if (err.code === 'ERR_BIP324_PEER_CLOSED' || err.code === 'ERR_STREAM_DESTROYED') return new Failure(`${target.where} closed the connection before sending ${what}`, 'ERR_BIP324_PEER_CLOSED')
+  return err
 }

@@ -16,6 +16,9 @@
  * - Pings: one every pingInterval once the last is answered, a disconnect if one waits pingTimeout
  *   for its pong (Core's PING_INTERVAL and TIMEOUT_INTERVAL). Pongs are read as Core reads them: a
  *   wrong nonce is ignored (pings may overlap), a zero nonce or a short payload cancels the ping.
+ * - Requests (requests.ts, header-sync.ts): getHeaders, syncHeaders, getBlock(s), getTransaction and
+ *   the BIP-157 ones, each matched to its answer as Core sends it; the answer is emitted as
+ *   'message' too. Closing rejects every request with the Peer's error.
  * - Bounds: what the peer sends is bounded by the transport (and, over v1, by the framing's payload
  *   limit); messages held back while 'ready' is handled stay in the transport's receive buffer;
  *   send() before 'ready' queues at most maxSendBuffer bytes (payloads plus 400 bytes each) and
@@ -27,22 +30,25 @@ import type { Socket } from 'node:net'
 
 import { Bip324Error } from '../errors'
 import {
-  commandOf, encodePayload, type Feature, type FeatureMessage, isKnownMessage, MAX_PROTOCOL_MESSAGE_LENGTH, type Message,
-  type VersionMessage
+  type BlockHeader, type CFCheckptMessage, type CFHeadersMessage, type CFilterMessage, commandOf, encodePayload, type Feature,
+  type FeatureMessage, hashFromHex, isKnownMessage, MAX_LOCATOR_SZ, MAX_PROTOCOL_MESSAGE_LENGTH, type Message, type VersionMessage
 } from '../messages'
+import { checkBoolean, checkBytes, checkInteger, invalid } from '../checks'
 import { writeCommand } from '../messages/command'
 import { abortError } from '../net/abort'
 import type { Bip324Socket, ConnectionError, V1Connection, V1Handoff, WriteCallback } from '../net/socket'
-import { magicOf, SERVICE_FLAGS, serviceNames } from '../network'
+import { isNetworkName, magicOf, NETWORKS, SERVICE_FLAGS, serviceNames } from '../network'
 import {
   BIP0031_VERSION, FEATURE_VERSION, FEEFILTER_VERSION, MAX_MONEY, MIN_PEER_PROTO_VERSION, SENDHEADERS_VERSION, SHORT_IDS_BLOCKS_VERSION,
   WTXID_RELAY_VERSION
 } from './constants'
 import { decodeMessage } from './decode'
+import { type HeadersRound, syncHeaders, type SyncHeadersOptions } from './header-sync'
 import { type Link, type LinkSink, v1Link, v2Link } from './link'
 import { checkPeerOptions, type PeerOptions, peerSettingsOf, type PeerSettings, type SendCmpct } from './options'
 import { PendingSends } from './pending-sends'
 import { type PingCallback, Pinger } from './pinger'
+import { checkRequestOptions, MAX_BLOCKS_IN_TRANSIT_PER_PEER, type RequestOptions, Requests } from './requests'
 import { judge, malformed, type Misbehavior, type Stage } from './rules'
 import { encodeOurVersion, randomNonce } from './version'
 
@@ -101,6 +107,35 @@ export interface PeerEvents {
 }
 
 export type { PingCallback }
+
+/** getHeaders()'s options. */
+export interface GetHeadersOptions extends RequestOptions {
+  /** The hash of the last header wanted (internal byte order). Default: none (all zero): up to
+   *  2,000. With an empty locator, the one header asked for. */
+  stop?: Uint8Array
+}
+
+/** getBlock()'s options. */
+export interface GetBlockOptions extends RequestOptions {
+  /** Ask for the block with its witnesses (MSG_WITNESS_BLOCK), as Core does of a NODE_WITNESS peer;
+   *  false: without (MSG_BLOCK). Default: true. */
+  witness?: boolean
+}
+
+/** getBlocks()'s options: getBlock()'s, each block's own. */
+export interface GetBlocksOptions extends GetBlockOptions {
+  /** Blocks asked for and not yet yielded, at most. Default and most: 16 (Core's
+   *  MAX_BLOCKS_IN_TRANSIT_PER_PEER). */
+  inFlight?: number
+}
+
+/** getTransaction()'s options. */
+export interface GetTransactionOptions extends RequestOptions {
+  /** 'txid' (MSG_WITNESS_TX, or MSG_TX without witnesses) or 'wtxid' (MSG_WTX, BIP-339). Default: 'txid'. */
+  by?: 'txid' | 'wtxid'
+  /** By txid: ask for the witnesses too (MSG_WITNESS_TX). Default: true. */
+  witness?: boolean
+}
 
 /**
  * Where a Peer is, beside its version handshake's stage (by which rules.ts judges messages):
@@ -161,6 +196,7 @@ export class Peer extends EventEmitter {
   private readonly pinger: Pinger
   // send() before 'ready'.
   private readonly pending: PendingSends
+  private readonly requests: Requests
   private failure: Error | undefined
   private life: Life = 'open'
   private readonly proxied: boolean
@@ -177,6 +213,15 @@ export class Peer extends EventEmitter {
     this.link = this.linkTo(connection)
     const { versionTimeout, signal, pingInterval, pingTimeout, maxSendBuffer } = this.settings
     this.pending = new PendingSends(maxSendBuffer)
+    const { network } = this.settings
+    this.requests = new Requests({
+      send: (message) => { this.send(message) },
+      refusal: () => this.destroyed
+        ? this.failure ?? closedError()
+        : this.stage !== 'ready' || !this.canSend ? new Bip324Error('ERR_BIP324_BAD_STATE', 'requests work between \'ready\' and end() or \'close\'') : undefined,
+      pongs: () => this.common > BIP0031_VERSION,
+      genesis: isNetworkName(network) ? hashFromHex(NETWORKS[network].genesis) : undefined
+    })
     this.pinger = new Pinger(pingInterval, pingTimeout, {
       send: (nonce) => { this.write('ping', encodePayload({ type: 'ping', nonce })) },
       timedOut: (err) => { this.destroy(err) }
@@ -296,6 +341,162 @@ export class Peer extends EventEmitter {
     }
     this.pinger.ping(callback)
     return true
+  }
+
+  /**
+   * One getheaders round: the headers after the first hash of `locator` (internal byte order,
+   * newest first, at most 101) that the peer's best chain holds, up to `stop` or 2,000 of them;
+   * genesis onwards if it holds none. With an empty locator, Core's rule: the header of `stop`
+   * alone, or [] when the peer does not have that block (it sends nothing then: the pong to a ping
+   * sent after the getheaders tells). One getheaders is in flight at a time, as Core sends them;
+   * a headers message that does not answer it (an announcement) is only emitted. Default timeout
+   * 120,000 ms (Core's HEADERS_RESPONSE_TIME). The headers are not checked: checkHeaders() does it.
+   */
+  getHeaders (locator: readonly Uint8Array[], options: GetHeadersOptions = {}): Promise<BlockHeader[]> {
+    if (!Array.isArray(locator) || locator.length > MAX_LOCATOR_SZ) throw invalid(`locator must be an array of at most ${MAX_LOCATOR_SZ} hashes`)
+    // Copies: the caller may reuse its buffers while the request waits.
+    const hashes = locator.map((hash, i) => Uint8Array.from(checkBytes(hash, `locator[${i}]`, 32)))
+    checkRequestOptions(options)
+    const stop = options.stop === undefined ? new Uint8Array(32) : Uint8Array.from(checkBytes(options.stop, 'stop', 32))
+    return this.requests.getHeaders(hashes, stop, options)
+  }
+
+  /**
+   * The peer's best chain of headers, from genesis (or `from`) to its tip, one round of up to
+   * 2,000 at a time, each checked as checkHeaders() checks (ERR_BIP324_BAD_PAYLOAD with Core's
+   * reason): see HeadersRound. Each getheaders names the last 10 headers reached, then the start,
+   * so the peer's chain reorganising up to 10 deep during the sync is followed (a round's `fork` is
+   * then below the last `tip`). Ends when a round of fewer than 2,000 says the tip is reached.
+   */
+  syncHeaders (options: SyncHeadersOptions = {}): AsyncGenerator<HeadersRound, void, undefined> {
+    checkRequestOptions(options)
+    checkInteger(options.maxHeight, 'maxHeight', 0, Number.MAX_SAFE_INTEGER)
+    const { from } = options
+    if (from !== undefined) {
+      if (from === null || typeof from !== 'object' || typeof from.height !== 'number' || typeof from.work !== 'bigint') throw invalid('from must be { hash, height, work } (work a bigint)')
+      checkBytes(from.hash, 'from.hash', 32)
+      checkInteger(from.height, 'from.height', 0, Number.MAX_SAFE_INTEGER)
+    }
+    return syncHeaders({
+      network: this.settings.network,
+      startHeight: this.startHeight,
+      getHeaders: async (locator, o) => await this.getHeaders(locator, o)
+    }, options)
+  }
+
+  /**
+   * The block of `hash` (internal byte order), its bytes as the peer sent them: decodeCheckedBlock() checks
+   * and decodes them. Core sends nothing for a block it does not have; the pong to a ping sent after
+   * the getdata then comes first: ERR_BIP324_NOT_FOUND at once. Up to 16 blocks are in flight
+   * (Core's MAX_BLOCKS_IN_TRANSIT_PER_PEER); more wait their turn. Default timeout 600,000 ms (Core's
+   * block download timeout).
+   */
+  getBlock (hash: Uint8Array, options: GetBlockOptions = {}): Promise<Uint8Array> {
+    checkBytes(hash, 'hash', 32)
+    checkRequestOptions(options)
+    checkBoolean(options.witness, 'witness')
+    return this.requests.getBlock(Uint8Array.from(hash), options.witness ?? true, options)
+  }
+
+  /**
+   * The blocks of `hashes`, in that order, as getBlock() gets each: at most `inFlight` (16) asked
+   * for and not yet yielded, so that memory stays within 16 blocks. A block that fails ends the
+   * iteration with its error; the blocks still asked for when it ends are given up.
+   */
+  getBlocks (hashes: Iterable<Uint8Array>, options: GetBlocksOptions = {}): AsyncGenerator<Uint8Array, void, undefined> {
+    if (hashes === null || typeof (hashes as Partial<Iterable<Uint8Array>>)?.[Symbol.iterator] !== 'function') throw invalid('hashes must be an iterable of 32-byte hashes')
+    checkRequestOptions(options)
+    checkBoolean(options.witness, 'witness')
+    checkInteger(options.inFlight, 'inFlight', 1, MAX_BLOCKS_IN_TRANSIT_PER_PEER)
+    const { inFlight = MAX_BLOCKS_IN_TRANSIT_PER_PEER, ...each } = options
+    return this.blocksInOrder(hashes, inFlight, each)
+  }
+
+  private async * blocksInOrder (hashes: Iterable<Uint8Array>, inFlight: number, each: GetBlockOptions): AsyncGenerator<Uint8Array, void, undefined> {
+    // The blocks still asked for when the iteration ends early (a break, an error) are given up,
+    // so that their turns go to other requests at once; so is everything when `signal` aborts.
+    const { signal } = each
+    const ended = new AbortController()
+    const forward = (): void => { ended.abort(signal?.reason) }
+    if (signal?.aborted === true) forward()
+    else signal?.addEventListener('abort', forward, { once: true })
+    const asked: Array<Promise<Uint8Array>> = []
+    const ask = (hash: Uint8Array): void => {
+      const p = this.getBlock(hash, { ...each, signal: ended.signal })
+      // One never awaited (given up) must not be an unhandled rejection.
+      p.catch(() => {})
+      asked.push(p)
+    }
+    try {
+      const it = hashes[Symbol.iterator]()
+      let next = it.next()
+      while (!next.done || asked.length > 0) {
+        while (!next.done && asked.length < inFlight) {
+          ask(next.value)
+          next = it.next()
+        }
+        const block = await asked.shift()!
+        // Aborted: no more, though blocks that came before are held.
+        if (signal?.aborted === true) throw abortError(signal)
+        yield block
+      }
+    } finally {
+      signal?.removeEventListener('abort', forward)
+      ended.abort()
+    }
+  }
+
+  /**
+   * The transaction of `id` (a txid, or a wtxid with `by: 'wtxid'`), its bytes as the peer sent
+   * them (decodeTransaction() decodes them). A notfound: ERR_BIP324_NOT_FOUND (Core sends one for a
+   * transaction it will not give: not in its mempool, or not announced to us). Up to 100 in flight
+   * (Core's MAX_PEER_TX_REQUEST_IN_FLIGHT). Default timeout 60,000 ms (Core's GETDATA_TX_INTERVAL).
+   */
+  getTransaction (id: Uint8Array, options: GetTransactionOptions = {}): Promise<Uint8Array> {
+    checkBytes(id, 'id', 32)
+    checkRequestOptions(options)
+    checkBoolean(options.witness, 'witness')
+    if (options.by !== undefined && options.by !== 'txid' && options.by !== 'wtxid') throw invalid(`by must be 'txid' or 'wtxid', got ${String(options.by)}`)
+    return this.requests.getTransaction(Uint8Array.from(id), options.by ?? 'txid', options.witness ?? true, options)
+  }
+
+  /**
+   * BIP-157: the filters of `filterType` (0: basic) of the blocks from `startHeight` to `stopHash`
+   * (at most 1,000), as cfilter messages in order, the last of `stopHash`. One BIP-157 request is in
+   * flight at a time. Default timeout 120,000 ms.
+   */
+  getCFilters (filterType: number, startHeight: number, stopHash: Uint8Array, options: RequestOptions = {}): Promise<CFilterMessage[]> {
+    this.checkFilterRequest(filterType, stopHash, options)
+    checkInteger(startHeight, 'startHeight', 0, 0xffffffff)
+    return this.requests.getCFilters(filterType, startHeight, Uint8Array.from(stopHash), options)
+  }
+
+  /** BIP-157: the filter headers of the blocks from `startHeight` to `stopHash` (at most 2,000), as
+   *  the cfheaders message of that filter type and stop hash. As getCFilters() otherwise. */
+  getCFHeaders (filterType: number, startHeight: number, stopHash: Uint8Array, options: RequestOptions = {}): Promise<CFHeadersMessage> {
+    this.checkFilterRequest(filterType, stopHash, options)
+    checkInteger(startHeight, 'startHeight', 0, 0xffffffff)
+    return this.requests.getCFHeaders(filterType, startHeight, Uint8Array.from(stopHash), options)
+  }
+
+  /** BIP-157: the filter headers at every 1,000th block up to `stopHash`, as the cfcheckpt message
+   *  of that filter type and stop hash. As getCFilters() otherwise. */
+  getCFCheckpt (filterType: number, stopHash: Uint8Array, options: RequestOptions = {}): Promise<CFCheckptMessage> {
+    this.checkFilterRequest(filterType, stopHash, options)
+    return this.requests.getCFCheckpt(filterType, Uint8Array.from(stopHash), options)
+  }
+
+  /** Blocks and transactions asked for and not yet answered, and all requests, those waiting their
+   *  turn included. */
+  get requestsInFlight (): { blocks: number, transactions: number, all: number } {
+    return this.requests.inFlight
+  }
+
+  private checkFilterRequest (filterType: number, stopHash: Uint8Array, options: RequestOptions): void {
+    checkInteger(filterType, 'filterType', 0, 255)
+    if (filterType === undefined) throw invalid('filterType must be an integer from 0 to 255')
+    checkBytes(stopHash, 'stopHash', 32)
+    checkRequestOptions(options)
   }
 
   /** As a socket's end(): what was sent goes out, then the connection half-closes and closes
@@ -494,10 +695,15 @@ export class Peer extends EventEmitter {
   private receive (type: string, payload: Uint8Array): void {
     // Core reads a ping's and a pong's first 8 bytes, whatever follows.
     if (type === 'ping') this.answerPing(payload)
-    else if (type === 'pong') this.pinger.pong(payload)
+    else if (type === 'pong') {
+      this.pinger.pong(payload)
+      this.requests.pong(payload)
+    }
     const message = this.decode(type, payload)
     if (message === undefined || this.destroyed) return
     this.learn(message)
+    // An answer ends its request, and is emitted as every message is.
+    this.requests.receive(message)
     this.emit('message', message, { type, payload })
   }
 
@@ -531,6 +737,7 @@ export class Peer extends EventEmitter {
     this.pending.fail(closedError)
     const err = this.failure
     this.pinger.close(err ?? new Bip324Error('ERR_BIP324_BAD_STATE', 'the Peer closed before the pong'))
+    this.requests.close(err ?? new Bip324Error('ERR_BIP324_PEER_CLOSED', 'the peer closed the connection before answering'))
     if (err !== undefined) this.emit('error', err)
     this.emit('close', err !== undefined)
   }

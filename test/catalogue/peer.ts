@@ -1,9 +1,12 @@
-/** Catalogue rows for a Peer's peer: messages out of order, bad payloads, silence, against the
- *  Core stand-in (test/helpers/core-node.ts), with the Peer's default policy (Core's verdicts). */
+/** Catalogue rows for a Peer's peer: messages out of order, bad payloads, silence, answers to our
+ *  requests that are not, against the Core stand-in (test/helpers/core-node.ts), with the Peer's
+ *  default policy (Core's verdicts). */
 
-import { connectPeer, type PeerOptions } from '../../lib'
+import { once } from 'node:events'
+
+import { connectPeer, MAX_BLOCKS_IN_TRANSIT_PER_PEER, MAX_PROTOCOL_MESSAGE_LENGTH, type Peer, type PeerOptions } from '../../lib'
 import { encodeCompactSize } from '../../lib/messages'
-import { type CoreBehaviour, coreNode, nonceOf } from '../helpers/core-node'
+import { type CoreBehaviour, coreNode, nonceOf, type Scripted } from '../helpers/core-node'
 import type { Case, Outcome } from './case'
 
 // The stand-in's last word: a ping our pong answers only if the connection outlived what came before.
@@ -19,6 +22,26 @@ async function againstPeer (b: CoreBehaviour, options: Partial<PeerOptions> = {}
     peer.once('error', (err) => peer.once('close', () => resolve({ code: (err as Error & { code: string }).code, closed: true })))
     void core.next('pong', (m) => nonceOf(m.payload) === PROBE).then(() => resolve({ code: 'none', closed: peer.destroyed }))
   })
+  peer.destroy()
+  await node.close()
+  return outcome
+}
+
+/** A Peer's requests (`ask`) to a Core stand-in that answers `answers` once `asked` reached it,
+ *  then pings: the code the requests failed with, 'answered' if one resolved, or 'none' if they
+ *  all still wait once our pong answered that ping (the Peer handles messages in order). */
+async function againstRequests (ask: (peer: Peer) => Array<Promise<unknown>>, asked: string, answers: Scripted[]): Promise<Outcome> {
+  const node = await coreNode()
+  const peer = connectPeer({ host: '127.0.0.1', port: node.port, pingInterval: 0 })
+  const core = await node.accepted()
+  await once(peer, 'ready')
+  let settled: string | undefined
+  for (const p of ask(peer)) p.then(() => { settled ??= 'answered' }, (err: Error & { code: string }) => { settled ??= err.code })
+  await core.next(asked)
+  for (const a of answers) core.send(a)
+  core.send({ type: 'ping', nonce: PROBE })
+  await core.next('pong', (m) => nonceOf(m.payload) === PROBE)
+  const outcome = { code: settled ?? 'none', ...(peer.destroyed && { closed: true }) }
   peer.destroy()
   await node.close()
   return outcome
@@ -155,5 +178,27 @@ export const peerCases: Case[] = [
     closed: 'nothing: a \'message\' event like any other',
     memory: 'the message, handed to the application',
     run: () => againstPeer({ afterVerack: [{ type: 'error', payload: Uint8Array.of(1) }] })
+  },
+  {
+    id: 'peer-cfilters-without-stop',
+    input: 'a getcfilters answered with 1,000 cfilters of its filter type, none of its stop hash',
+    expected: 'ERR_BIP324_LIMIT',
+    closed: 'the getcfilters request, at the 1,000th filter (Core\'s MAX_GETCFILTERS_SIZE); the connection stays',
+    memory: `at most 1,000 filters within ${(MAX_BLOCKS_IN_TRANSIT_PER_PEER * MAX_PROTOCOL_MESSAGE_LENGTH).toLocaleString('en-US')} bytes (16 blocks' worth), dropped with the request`,
+    run: () => againstRequests((peer) => [peer.getCFilters(0, 0, new Uint8Array(32).fill(1))], 'getcfilters',
+      Array.from({ length: 1_000 }, (_, i) => ({ type: 'cfilter', filterType: 0, blockHash: new Uint8Array(32).fill(2).fill(i & 0xff, 0, 1), filter: Uint8Array.of(1) })))
+  },
+  {
+    id: 'peer-answers-to-nothing-asked',
+    input: 'while a transaction and a getheaders wait: a block, a tx that does not decode, a notfound of another transaction, headers that build on no hash of the locator',
+    expected: 'none',
+    closed: 'nothing: each is a \'message\' event, no request takes it; the requests wait on (their timeout ends them)',
+    memory: NOTHING_KEPT,
+    run: () => againstRequests((peer) => [peer.getTransaction(new Uint8Array(32).fill(3)), peer.getHeaders([new Uint8Array(32).fill(4)])], 'getheaders', [
+      { type: 'block', payload: new Uint8Array(81) },
+      { type: 'tx', payload: Uint8Array.of(1, 2, 3) },
+      { type: 'notfound', inventory: [{ invType: 1, hash: new Uint8Array(32).fill(5) }] },
+      { type: 'headers', headers: [{ version: 1, prevBlock: new Uint8Array(32).fill(6), merkleRoot: new Uint8Array(32), time: 0, bits: 0x207fffff, nonce: 0 }] }
+    ])
   }
 ]

@@ -9,7 +9,7 @@
 
 import { randomBytes } from 'node:crypto'
 
-import { blockHash, type BlockHeader, encodeBlockHeader, hashFromHex, hashToHex } from '../../lib/messages'
+import { blockHash, type BlockHeader, doubleSha256, encodeBlockHeader, hashFromHex, hashToHex } from '../../lib/messages'
 import { NETWORKS } from '../../lib/network'
 
 /** Regtest's genesis header, field by field as chainparams.cpp builds it. */
@@ -46,4 +46,23 @@ export function mineRegtestHeaders (count: number, after: BlockHeader = REGTEST_
     prev = hash
   }
   return headers
+}
+
+/** A regtest block of one coinbase transaction at `height` (BIP 34: its scriptSig starts with the
+ *  height), on `prev`, mined to regtest's target. */
+export function regtestBlock (height: number, prev: BlockHeader): { header: BlockHeader, raw: Uint8Array } {
+  // OP_<height> and a byte (Core wants a scriptSig of 2 to 100 bytes), or the height's minimal
+  // CScriptNum push: little-endian, a zero byte after a top bit that would read as a sign.
+  const bytes: number[] = []
+  for (let h = height; h > 0; h = Math.floor(h / 256)) bytes.push(h % 256)
+  if ((bytes[bytes.length - 1]! & 0x80) !== 0) bytes.push(0)
+  const scriptSig = height <= 16 ? [0x50 + height, 0] : [bytes.length, ...bytes]
+  const coinbase = Buffer.concat([
+    Buffer.from('01000000' + '01' + '00'.repeat(32) + 'ffffffff', 'hex'),
+    Buffer.from([scriptSig.length, ...scriptSig]),
+    Buffer.from('ffffffff' + '01' + '00f2052a01000000' + '01' + '51' + '00000000', 'hex')
+  ])
+  const header: BlockHeader = { version: 0x20000000, prevBlock: blockHash(encodeBlockHeader(prev)), merkleRoot: doubleSha256(coinbase), time: prev.time + 600, bits: 0x207fffff, nonce: 0 }
+  while (blockHash(encodeBlockHeader(header))[31]! >= 0x7f) header.nonce++
+  return { header, raw: Uint8Array.from([...encodeBlockHeader(header), 1, ...coinbase]) }
 }
