@@ -33,6 +33,17 @@ async function peerOf (chain: Chain, options: ChainNodeOptions = {}): Promise<{ 
   return { peer, node }
 }
 
+// A Peer ready on the scripted Core stand-in (mainnet), and the stand-in's side of it.
+async function peerOnCore (): Promise<{ peer: Peer, core: Awaited<ReturnType<Awaited<ReturnType<typeof coreNode>>['accepted']>> }> {
+  const node = await coreNode()
+  opened.push(node)
+  const peer = connectPeer({ host: '127.0.0.1', port: node.port, pingInterval: 0 })
+  peers.push(peer)
+  const core = await node.accepted()
+  await once(peer, 'ready')
+  return { peer, core }
+}
+
 // A regtest chain of `count` blocks of one coinbase each, with its blocks served.
 function blockChain (count: number): { chain: Chain, blocks: Array<{ header: BlockHeader, raw: Uint8Array }> } {
   const blocks: Array<{ header: BlockHeader, raw: Uint8Array }> = []
@@ -72,13 +83,8 @@ describe('getHeaders: one round, as Core answers getheaders', () => {
   })
 
   test('one getheaders in flight, as Core sends them; a headers that answers none (an announcement) is only emitted, the answer emitted too', async () => {
-    const node = await coreNode()
-    opened.push(node)
     // The stand-in is on mainnet; the headers are regtest's, which matching does not check.
-    const peer = connectPeer({ host: '127.0.0.1', port: node.port, pingInterval: 0 })
-    peers.push(peer)
-    const core = await node.accepted()
-    await once(peer, 'ready')
+    const { peer, core } = await peerOnCore()
     const emitted: Message[] = []
     peer.on('message', (m) => emitted.push(m))
     const first = peer.getHeaders([GENESIS])
@@ -272,12 +278,7 @@ describe('timeouts, AbortSignal, close, bounds', () => {
   })
 
   test('the node closing the connection: ERR_BIP324_PEER_CLOSED (the stand-in answers no getdata for a transaction)', async () => {
-    const node = await coreNode()
-    opened.push(node)
-    const peer = connectPeer({ host: '127.0.0.1', port: node.port, pingInterval: 0 })
-    peers.push(peer)
-    const core = await node.accepted()
-    await once(peer, 'ready')
+    const { peer, core } = await peerOnCore()
     const pending = rejection(peer.getTransaction(new Uint8Array(32)))
     await core.next('getdata')
     core.connection.end()
