@@ -11,7 +11,7 @@
  * @see https://github.com/bitcoin/bitcoin/blob/master/src/protocol.h (ServiceFlags)
  */
 
-import { Bip324Error } from './errors'
+import { invalid } from './checks'
 
 /**
  * Each named network's magic (hex, as sent on the wire), default P2P port, genesis block hash and
@@ -79,13 +79,13 @@ export function defaultPortOf (network: Network | undefined): number | undefined
 export function magicOf (network: Network): Uint8Array {
   if (typeof network === 'string') {
     if (!isNetworkName(network)) {
-      throw new Bip324Error('ERR_BIP324_INVALID_ARG', `unknown network "${network}": expected one of ${Object.keys(NETWORKS).join(', ')} or { magic }`)
+      throw invalid(`unknown network "${network}": expected one of ${Object.keys(NETWORKS).join(', ')} or { magic }`)
     }
     const hex = NETWORKS[network].magic
     return Uint8Array.from({ length: hex.length / 2 }, (_, i) => parseInt(hex.slice(2 * i, 2 * i + 2), 16))
   }
   if (!(network?.magic instanceof Uint8Array) || network.magic.length !== 4) {
-    throw new Bip324Error('ERR_BIP324_INVALID_ARG', 'a custom network needs a 4-byte Uint8Array magic')
+    throw invalid('a custom network needs a 4-byte Uint8Array magic')
   }
   return Uint8Array.from(network.magic)
 }

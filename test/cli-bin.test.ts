@@ -21,9 +21,9 @@ test('bin-executable.js gives dist/cli/index.js back the exec bit a fresh tsc ou
   expect(stdout).toBe(`${PACKAGE_VERSION}\n`)
 })
 
-test('prepare (npm pack) and build run it after tsc has written dist/', () => {
+test('prepare (npm pack) and build run it after tsc has written dist/, then write the ESM entries', () => {
   const { scripts } = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }
   for (const name of ['prepare', 'build']) {
-    expect({ name, script: scripts[name] }).toEqual({ name, script: expect.stringMatching(/tsc -p tsconfig\.build\.json && node scripts\/bin-executable\.js$/) })
+    expect({ name, script: scripts[name] }).toEqual({ name, script: expect.stringMatching(/tsc -p tsconfig\.build\.json && node scripts\/bin-executable\.js && node scripts\/esm-entries\.js$/) })
   }
 })

@@ -103,7 +103,8 @@ test('lib/network.ts runs without Node\'s globals or modules', () => {
   }
   expect(vm.runInContext('typeof Buffer + typeof process + typeof require', context)).toBe('undefinedundefinedundefined')
   const errors = load('errors.ts', {})
-  const network = load('network.ts', { './errors': errors }) as { magicOf: typeof magicOf, serviceNames: typeof serviceNames }
+  const checks = load('checks.ts', { './errors': errors })
+  const network = load('network.ts', { './checks': checks }) as { magicOf: typeof magicOf, serviceNames: typeof serviceNames }
   expect([...network.magicOf('signet')]).toEqual(CORE_CHAINS.signet.magic)
   expect(() => network.magicOf('toString' as never)).toThrow(expect.objectContaining({ code: 'ERR_BIP324_INVALID_ARG' }))
   expect(network.serviceNames(2048n)).toEqual(['P2P_V2'])

@@ -42,6 +42,6 @@ test('the glibc floor compares versions numerically (2.28 is above 2.3)', () => 
 test('npm scripts: build:prebuilds builds, prepack checks every prebuild, test:platforms proves them', () => {
   const { scripts } = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }
   expect(scripts['build:prebuilds']).toBe('node scripts/prebuild.js')
-  expect(scripts.prepack).toBe('node scripts/prebuild.js --pack')
+  expect(scripts.prepack).toBe('node scripts/prebuild.js --pack && typedoc --options typedoc.markdown.json --logLevel Warn')
   expect(scripts['test:platforms']).toBe('node scripts/platform-test.js')
 })

@@ -7,6 +7,7 @@
 
 import type { Backend } from './backend'
 import { Bip324Error } from '../errors'
+import { invalid } from '../checks'
 import { requireEsm } from '../esm'
 
 /** The backends by name. */
@@ -49,7 +50,7 @@ export function selectBackend (choice: BackendChoice = 'auto'): Backend {
   if (typeof choice === 'object' && choice !== null) return choice
   if (choice === 'auto') return (auto ??= autoBackend())
   if (typeof choice === 'string' && AUTO_ORDER.includes(choice as BackendName)) return make(choice as BackendName)
-  throw new Bip324Error('ERR_BIP324_INVALID_ARG', `backend must be ${AUTO_ORDER.map((n) => `'${n}'`).join(', ')}, 'auto' or a backend object, got ${String(choice)}`)
+  throw invalid(`backend must be ${AUTO_ORDER.map((n) => `'${n}'`).join(', ')}, 'auto' or a backend object, got ${String(choice)}`)
 }
 
 function make (name: BackendName): Backend {

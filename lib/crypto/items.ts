@@ -1,6 +1,6 @@
 /** The items argument of encryptBatch, shared by both backends. */
 
-import { Bip324Error } from '../errors'
+import { invalid } from '../checks'
 
 // The Uint8Array brand check that node:util's isUint8Array makes, in plain JavaScript (the js
 // backend runs outside Node): %TypedArray%.prototype[@@toStringTag] reads an internal slot, so a
@@ -17,12 +17,12 @@ function isUint8Array (value: unknown): value is Uint8Array {
  *  or detaches a buffer, so each backend reads the items once, here, before it checks its state;
  *  the native binding then reads only this copy, whose elements are plain values. */
 export function copyItems (items: readonly Uint8Array[]): Uint8Array[] {
-  if (!Array.isArray(items)) throw new Bip324Error('ERR_BIP324_INVALID_ARG', 'items must be an array of Uint8Array')
+  if (!Array.isArray(items)) throw invalid('items must be an array of Uint8Array')
   const copy: Uint8Array[] = []
   const n = items.length
   for (let i = 0; i < n; i++) {
     const item: unknown = items[i]
-    if (!isUint8Array(item)) throw new Bip324Error('ERR_BIP324_INVALID_ARG', `items[${i}] must be a Uint8Array`)
+    if (!isUint8Array(item)) throw invalid(`items[${i}] must be a Uint8Array`)
     copy.push(item)
   }
   return copy

@@ -18,7 +18,7 @@
  * @see https://github.com/bitcoin/bips/blob/master/bip-0141.mediawiki#commitment-structure
  */
 
-import { Bip324Error } from '../errors'
+import { invalid } from '../checks'
 import { equal } from '../bytes'
 import { blockRejected } from './block-rejection'
 import type { Block } from './codecs/block'
@@ -59,7 +59,7 @@ export function witnessCommitmentIndex (block: Block): number {
  * block fails; returns nothing when it passes them all.
  */
 export function checkBlock (block: Block, options: CheckBlockOptions = {}): void {
-  if (options === null || typeof options !== 'object') throw new Bip324Error('ERR_BIP324_INVALID_ARG', 'options must be an object')
+  if (options === null || typeof options !== 'object') throw invalid('options must be an object')
   const { header, hash, transactions: txs } = block
   if (options.network !== undefined) requireProofOfWork(hash, header.bits, options.network)
 

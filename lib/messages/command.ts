@@ -7,6 +7,7 @@
  */
 
 import { Bip324Error } from '../errors'
+import { invalid } from '../checks'
 
 export const COMMAND_BYTES = 12
 
@@ -15,11 +16,11 @@ const printable = (c: number): boolean => c >= 0x20 && c <= 0x7e
 /** Writes `type` NUL-padded into out[offset .. offset + 12]; a command we could not send is a programmer error. */
 export function writeCommand (out: Uint8Array, offset: number, type: string): void {
   if (typeof type !== 'string' || type.length === 0 || type.length > COMMAND_BYTES) {
-    throw new Bip324Error('ERR_BIP324_INVALID_ARG', `expected a message type of 1 to ${COMMAND_BYTES} characters, got ${JSON.stringify(type)}`)
+    throw invalid(`expected a message type of 1 to ${COMMAND_BYTES} characters, got ${JSON.stringify(type)}`)
   }
   for (let i = 0; i < type.length; i++) {
     const c = type.charCodeAt(i)
-    if (!printable(c)) throw new Bip324Error('ERR_BIP324_INVALID_ARG', `message type ${JSON.stringify(type)} has a character outside printable ASCII`)
+    if (!printable(c)) throw invalid(`message type ${JSON.stringify(type)} has a character outside printable ASCII`)
     out[offset + i] = c
   }
   out.fill(0, offset + type.length, offset + COMMAND_BYTES)

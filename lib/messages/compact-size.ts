@@ -6,6 +6,7 @@
  */
 
 import { Bip324Error } from '../errors'
+import { invalid } from '../checks'
 
 const MAX_COMPACT_SIZE = 0xffff_ffff_ffff_ffffn
 
@@ -57,7 +58,7 @@ function toUint64 (value: number | bigint): bigint {
   const valid = typeof value === 'bigint'
     ? value >= 0n && value <= MAX_COMPACT_SIZE
     : Number.isSafeInteger(value) && value >= 0
-  if (!valid) throw new Bip324Error('ERR_BIP324_INVALID_ARG', `expected an integer in 0..2^64-1 for a CompactSize, got ${String(value)}`)
+  if (!valid) throw invalid(`expected an integer in 0..2^64-1 for a CompactSize, got ${String(value)}`)
   return BigInt(value)
 }
 

@@ -6,7 +6,7 @@
 
 import { createHash } from 'node:crypto'
 
-import { Bip324Error } from '../errors'
+import { invalid } from '../checks'
 import { BLOCK_HEADER_BYTES, type BlockHeader, encodeBlockHeader } from './codecs/headers'
 
 export function doubleSha256 (...parts: Uint8Array[]): Uint8Array {
@@ -20,18 +20,18 @@ export function doubleSha256 (...parts: Uint8Array[]): Uint8Array {
 export function blockHash (header: Uint8Array | BlockHeader): Uint8Array {
   if (header !== null && typeof header === 'object' && !(header instanceof Uint8Array)) return doubleSha256(encodeBlockHeader(header))
   if (!(header instanceof Uint8Array) || header.length !== BLOCK_HEADER_BYTES) {
-    throw new Bip324Error('ERR_BIP324_INVALID_ARG', `expected a block header as a Uint8Array of length ${BLOCK_HEADER_BYTES} or a decoded header, got length=${String((header as { length?: unknown } | undefined)?.length)}`)
+    throw invalid(`expected a block header as a Uint8Array of length ${BLOCK_HEADER_BYTES} or a decoded header, got length=${String((header as { length?: unknown } | undefined)?.length)}`)
   }
   return doubleSha256(header)
 }
 
 export function hashToHex (hash: Uint8Array): string {
-  if (!(hash instanceof Uint8Array) || hash.length !== 32) throw new Bip324Error('ERR_BIP324_INVALID_ARG', 'expected a 32-byte hash')
+  if (!(hash instanceof Uint8Array) || hash.length !== 32) throw invalid('expected a 32-byte hash')
   return Buffer.from(hash).reverse().toString('hex')
 }
 
 /** The inverse of `hashToHex`: a displayed hash back into internal byte order. */
 export function hashFromHex (hex: string): Uint8Array {
-  if (typeof hex !== 'string' || !/^[0-9a-fA-F]{64}$/.test(hex)) throw new Bip324Error('ERR_BIP324_INVALID_ARG', 'expected 64 hex digits')
+  if (typeof hex !== 'string' || !/^[0-9a-fA-F]{64}$/.test(hex)) throw invalid('expected 64 hex digits')
   return new Uint8Array(Buffer.from(hex, 'hex').reverse())
 }

@@ -9,7 +9,7 @@
  * @see https://github.com/bitcoin/bitcoin/blob/master/src/net_processing.cpp (ProcessHeadersMessage)
  */
 
-import { Bip324Error } from '../errors'
+import { invalid } from '../checks'
 import { equal } from '../bytes'
 import { blockRejected } from './block-rejection'
 import { type BlockHeader, encodeBlockHeader } from './codecs/headers'
@@ -41,12 +41,12 @@ export interface HeaderChain {
  * proof of work (reason 'high-hash'); otherwise returns the run's hashes and work.
  */
 export function checkHeaders (headers: readonly BlockHeader[], options: CheckHeadersOptions): HeaderChain {
-  if (!Array.isArray(headers)) throw new Bip324Error('ERR_BIP324_INVALID_ARG', 'expected the headers as an array')
-  if (options === null || typeof options !== 'object') throw new Bip324Error('ERR_BIP324_INVALID_ARG', 'options must be an object with a network')
+  if (!Array.isArray(headers)) throw invalid('expected the headers as an array')
+  if (options === null || typeof options !== 'object') throw invalid('options must be an object with a network')
   const { network, prevBlock } = options
   powLimitOf(network)
   if (prevBlock !== undefined && !(prevBlock instanceof Uint8Array && prevBlock.length === 32)) {
-    throw new Bip324Error('ERR_BIP324_INVALID_ARG', 'prevBlock must be a 32-byte Uint8Array')
+    throw invalid('prevBlock must be a 32-byte Uint8Array')
   }
   const hashes: Uint8Array[] = []
   let work = 0n

@@ -4,7 +4,7 @@
  * @see https://github.com/bitcoin/bips/blob/master/bip-0324.mediawiki#v2-bitcoin-p2p-message-structure
  */
 
-import { Bip324Error } from '../errors'
+import { invalid } from '../checks'
 import { badType, COMMAND_BYTES, readCommand, writeCommand } from './command'
 
 /** BIP-324's short ids, as listed in the BIP, and those later BIPs assigned (bip-0324/message_type_ids.md:
@@ -62,7 +62,7 @@ export type RawMessage =
   | { type: undefined, shortId: number, payload: Uint8Array }
 
 export function encodeContents (type: string, payload: Uint8Array): Uint8Array {
-  if (!(payload instanceof Uint8Array)) throw new Bip324Error('ERR_BIP324_INVALID_ARG', 'expected the payload as a Uint8Array')
+  if (!(payload instanceof Uint8Array)) throw invalid('expected the payload as a Uint8Array')
   const shortId = SHORT_ID_OF.get(type)
   if (shortId !== undefined) {
     const contents = new Uint8Array(1 + payload.length)
@@ -78,7 +78,7 @@ export function encodeContents (type: string, payload: Uint8Array): Uint8Array {
 
 /** The payload is a view into `contents`, not a copy. */
 export function decodeContents (contents: Uint8Array): RawMessage {
-  if (!(contents instanceof Uint8Array)) throw new Bip324Error('ERR_BIP324_INVALID_ARG', 'expected the contents as a Uint8Array')
+  if (!(contents instanceof Uint8Array)) throw invalid('expected the contents as a Uint8Array')
   if (contents.length === 0) throw badType('the contents are empty')
   const first = contents[0]!
   if (first !== 0) {

@@ -10,7 +10,7 @@
  * @see https://github.com/bitcoin/bitcoin/blob/master/src/chain.cpp (GetBlockProof)
  */
 
-import { Bip324Error } from '../errors'
+import { invalid } from '../checks'
 import { isNetworkName, NETWORKS, type NetworkName } from '../network'
 import { blockRejected } from './block-rejection'
 import { hashToHex } from './hashes'
@@ -31,7 +31,7 @@ export interface CompactTarget {
 const UINT256 = (1n << 256n) - 1n
 
 function checkBits (bits: number): void {
-  if (!Number.isInteger(bits) || bits < 0 || bits > 0xffff_ffff) throw new Bip324Error('ERR_BIP324_INVALID_ARG', `expected compact bits as a uint32, got ${String(bits)}`)
+  if (!Number.isInteger(bits) || bits < 0 || bits > 0xffff_ffff) throw invalid(`expected compact bits as a uint32, got ${String(bits)}`)
 }
 
 /** Core's arith_uint256::SetCompact: a size byte, a sign bit and a 23-bit mantissa. */
@@ -57,7 +57,7 @@ export function decodeCompact (bits: number): CompactTarget {
 export function powLimitOf (network: PowNetwork): bigint {
   if (isNetworkName(network)) return BigInt(`0x${NETWORKS[network].powLimit}`)
   if (typeof network?.powLimit === 'bigint' && network.powLimit > 0n && network.powLimit <= UINT256) return network.powLimit
-  throw new Bip324Error('ERR_BIP324_INVALID_ARG', `expected a network name (${Object.keys(NETWORKS).join(', ')}) or { powLimit } as a 256-bit bigint, got ${String(network)}`)
+  throw invalid(`expected a network name (${Object.keys(NETWORKS).join(', ')}) or { powLimit } as a 256-bit bigint, got ${String(network)}`)
 }
 
 /** Core's DeriveTarget: the target `bits` claims, or undefined when Core would refuse it. */

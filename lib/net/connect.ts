@@ -7,8 +7,7 @@
 
 import * as net from 'node:net'
 
-import { Bip324Error } from '../errors'
-import { checkBoolean, checkInteger } from '../checks'
+import { checkBoolean, checkInteger, invalid } from '../checks'
 import { defaultPortOf } from '../network'
 import { checkConnectionOptions, settingsOf } from './options'
 import { Bip324Socket, type ConnectionOptions, type Mode, settled, type V1Connection } from './socket'
@@ -44,7 +43,7 @@ function normalize (args: unknown[]): [ConnectOptions, (() => void) | undefined]
   const cb = typeof args[args.length - 1] === 'function' ? args.pop() as () => void : undefined
   const [first, host] = args
   if (typeof first === 'number' || typeof first === 'string') {
-    if (host !== undefined && typeof host !== 'string') throw new Bip324Error('ERR_BIP324_INVALID_ARG', 'host must be a string')
+    if (host !== undefined && typeof host !== 'string') throw invalid('host must be a string')
     return [{ port: Number(first), ...(host !== undefined && { host }) }, cb]
   }
   return [first as ConnectOptions, cb]
@@ -111,9 +110,9 @@ export function connectAsync (...args: unknown[]): Promise<Bip324Socket<Mode> | 
 function checkConnectOptions (options: ConnectOptions): void {
   checkConnectionOptions(options)
   const { host, port } = options
-  if (host !== undefined && (typeof host !== 'string' || host === '')) throw new Bip324Error('ERR_BIP324_INVALID_ARG', 'host must be a non-empty string')
+  if (host !== undefined && (typeof host !== 'string' || host === '')) throw invalid('host must be a non-empty string')
   if (port !== undefined) checkInteger(port, 'port', 1, 65535)
-  else if (defaultPortOf(options.network) === undefined) throw new Bip324Error('ERR_BIP324_INVALID_ARG', 'port is required with a custom network: it has no default port')
+  else if (defaultPortOf(options.network) === undefined) throw invalid('port is required with a custom network: it has no default port')
   checkBoolean(options.v1Fallback, 'v1Fallback')
   if (options.socks !== undefined) checkSocksOptions(options.socks, host ?? 'localhost')
 }

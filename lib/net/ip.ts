@@ -6,6 +6,7 @@
 import * as net from 'node:net'
 
 import { Bip324Error } from '../errors'
+import { invalid } from '../checks'
 
 /** '1.2.3.4', '::1' or '::ffff:1.2.3.4' as 16 bytes. */
 export function ipToBytes (ip: string): Uint8Array {
@@ -16,7 +17,7 @@ export function ipToBytes (ip: string): Uint8Array {
     out.set(ip.split('.').map(Number), 12)
     return out
   }
-  if (!net.isIPv6(ip)) throw new Bip324Error('ERR_BIP324_INVALID_ARG', `not an IP address: "${ip}"`)
+  if (!net.isIPv6(ip)) throw invalid(`not an IP address: "${ip}"`)
   // A dotted tail spells the last 32 bits, whatever the prefix (::ffff:1.2.3.4, 64:ff9b::1.2.3.4).
   if (ip.includes('.')) {
     const at = ip.lastIndexOf(':') + 1
@@ -43,7 +44,7 @@ export function bytesToIp (bytes: Uint8Array): string {
 /** "host:port", "[v6]:port" or "host" (then `defaultPort`). Port 0 (any free port) only to listen.
  *  A bad address is ERR_BIP324_INVALID_ARG whose message says what is wrong with it. */
 export function parseHostPort (text: string, defaultPort: number, options: { listen?: boolean } = {}): { host: string, port: number } {
-  const bad = (why: string): Bip324Error => new Bip324Error('ERR_BIP324_INVALID_ARG', why)
+  const bad = (why: string): Bip324Error => invalid(why)
   let host: string
   let port: string | undefined
   const v6 = /^\[([^\]]*)\](?::(.*))?$/.exec(text)

@@ -16,7 +16,7 @@
 import type { Socket } from 'node:net'
 
 import type { Protocol } from '../protocol/protocol'
-import { checkDecoyLength } from '../protocol/protocol'
+import { checkDecoyLength } from '../protocol/handshake'
 import { messageCost } from './inbox'
 
 /** As stream.Writable's write callback. */

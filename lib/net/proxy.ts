@@ -239,7 +239,7 @@ export class Bip324Proxy extends TcpServer {
   private async destination (version: Message): Promise<Destination> {
     const { receiver } = decodePayload('version', version.payload) as VersionMessage
     if (receiver.port === 0 || receiver.ip.every((b) => b === 0)) {
-      throw new Bip324Error('ERR_BIP324_INVALID_ARG', 'the client\'s version message names no peer address: start the proxy with a target')
+      throw invalid('the client\'s version message names no peer address: start the proxy with a target')
     }
     const to = { host: bytesToIp(receiver.ip), port: receiver.port }
     const where = `${to.host.includes(':') ? `[${to.host}]` : to.host}:${to.port}`

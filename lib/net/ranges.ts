@@ -10,6 +10,7 @@
 import * as net from 'node:net'
 
 import { Bip324Error } from '../errors'
+import { invalid } from '../checks'
 import { ipToBytes } from './ip'
 
 /** A block of addresses: its first address as 16 bytes and the prefix length over those 16 bytes. */
@@ -25,7 +26,7 @@ const MAPPED_BITS = 96
  *  counts IPv4 bits. Bits set past the prefix are refused: "10.0.0.1/8" is more likely a typo than
  *  a way to write 10.0.0.0/8. */
 export function parseCidr (text: string): Cidr {
-  const bad = (why: string): Bip324Error => new Bip324Error('ERR_BIP324_INVALID_ARG', `expected an IP address or a CIDR block (10.0.0.0/8, fc00::/7), got "${text}": ${why}`)
+  const bad = (why: string): Bip324Error => invalid(`expected an IP address or a CIDR block (10.0.0.0/8, fc00::/7), got "${text}": ${why}`)
   if (typeof text !== 'string') throw bad('not a string')
   const [ip = '', prefix, ...more] = text.split('/')
   const family = net.isIP(ip)

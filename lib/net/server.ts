@@ -17,7 +17,7 @@ import * as net from 'node:net'
 
 import { Bip324Error } from '../errors'
 import { type EvictionCandidate, selectNodeToEvict } from './eviction'
-import { checkInteger } from '../checks'
+import { checkInteger, invalid } from '../checks'
 import { checkConnectionOptions, settingsOf } from './options'
 import { netGroup } from './ranges'
 import { Bip324Socket, type ConnectionError, type ConnectionOptions, type Mode, type SocketSettings, type V1Handoff } from './socket'
@@ -342,7 +342,7 @@ function groupOf (socket: net.Socket): string {
 function checkServerOptions (options: ServerOptions<Mode>): void {
   checkConnectionOptions(options)
   const { v1 } = options
-  if (v1 !== undefined && v1 !== 'reject' && v1 !== 'fallback') throw new Bip324Error('ERR_BIP324_INVALID_ARG', `v1 must be 'reject' or 'fallback', got ${String(v1)}`)
+  if (v1 !== undefined && v1 !== 'reject' && v1 !== 'fallback') throw invalid(`v1 must be 'reject' or 'fallback', got ${String(v1)}`)
   checkInteger(options.maxConnections, 'maxConnections', 1, 2 ** 31 - 1)
   checkInteger(options.maxHandshakes, 'maxHandshakes', 1, 2 ** 31 - 1)
 }

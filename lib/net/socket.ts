@@ -22,6 +22,7 @@ import type { AddressInfo, Socket } from 'node:net'
 import { Duplex } from 'node:stream'
 
 import { Bip324Error } from '../errors'
+import { invalid } from '../checks'
 import { decodeContents, encodeContents, type RawMessage } from '../messages/message-type'
 import { MAX_CONTENTS_LIMIT, REKEY_INTERVAL } from '../crypto/packet-format'
 import { type CloseCause, Protocol, type ProtocolOptions, type ReceiveResult } from '../protocol/protocol'
@@ -119,7 +120,7 @@ export interface SocketSettings {
 
 function checkContents (chunk: unknown): Uint8Array {
   if (!(chunk instanceof Uint8Array) || chunk.length > MAX_CONTENTS_LIMIT) {
-    throw new Bip324Error('ERR_BIP324_INVALID_ARG', `write() takes Uint8Array message contents of at most ${MAX_CONTENTS_LIMIT} bytes`)
+    throw invalid(`write() takes Uint8Array message contents of at most ${MAX_CONTENTS_LIMIT} bytes`)
   }
   return chunk
 }
@@ -127,7 +128,7 @@ function checkContents (chunk: unknown): Uint8Array {
 function encodeMessage (chunk: unknown): Uint8Array {
   const m = chunk as { type?: unknown, payload?: unknown } | null
   if (typeof m?.type !== 'string' || !(m.payload instanceof Uint8Array)) {
-    throw new Bip324Error('ERR_BIP324_INVALID_ARG', "in 'messages' mode, write() takes { type: string, payload: Uint8Array }")
+    throw invalid("in 'messages' mode, write() takes { type: string, payload: Uint8Array }")
   }
   return checkContents(encodeContents(m.type, m.payload))
 }

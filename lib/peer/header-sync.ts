@@ -8,6 +8,7 @@
  */
 
 import { Bip324Error } from '../errors'
+import { invalid } from '../checks'
 import { type BlockHeader, blockProof, checkHeaders, hashFromHex, MAX_HEADERS_RESULTS, type PowNetwork } from '../messages'
 import { isNetworkName, NETWORKS, type Network, type NetworkName } from '../network'
 import { equal } from '../bytes'
@@ -79,7 +80,7 @@ export async function * syncHeaders (peer: HeaderSource, options: SyncHeadersOpt
   const network = options.network ?? named
   const start = options.from ?? (named === undefined ? undefined : genesisTip(named))
   if (network === undefined || start === undefined) {
-    throw new Bip324Error('ERR_BIP324_INVALID_ARG', 'syncHeaders() on a custom network needs its network ({ powLimit }) and a header to start from (from)')
+    throw invalid('syncHeaders() on a custom network needs its network ({ powLimit }) and a header to start from (from)')
   }
   const announced = Math.max(peer.startHeight ?? 0, 0)
   const most = options.maxHeight ?? announced + MAX_HEADERS_RESULTS

@@ -10,7 +10,7 @@
 
 import type { Socket } from 'node:net'
 
-import { Bip324Error } from '../errors'
+import { invalid } from '../checks'
 import { encodeV1Message, type V1Message, V1MessageReader } from '../messages'
 import { Inbox } from '../net/inbox'
 import { MESSAGE_OVERHEAD } from '../net/options'
@@ -54,7 +54,7 @@ export function v2Link (connection: Bip324Socket<'messages'>, sink: LinkSink): L
   const onData = (m: InboundMessage<'messages'>): void => {
     // A socket in 'raw' mode would hand over contents: that is a caller's mistake, not the peer's.
     if (m instanceof Uint8Array) {
-      connection.destroy(new Bip324Error('ERR_BIP324_INVALID_ARG', "a Peer needs a Bip324Socket in 'messages' mode"))
+      connection.destroy(invalid("a Peer needs a Bip324Socket in 'messages' mode"))
       return
     }
     // Reserved short ids (38..255) name no message yet: dropped, as Core drops them.

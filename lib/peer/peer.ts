@@ -309,7 +309,7 @@ export class Peer extends EventEmitter {
   /** Encodes `message` (encodePayload) and sends it: false once the send buffer is full, then
    *  'drain', as a stream's write(). Before 'ready' it is queued (see maxSendBuffer). */
   send (message: Message, callback?: WriteCallback): boolean {
-    if (message === null || typeof message !== 'object') throw new Bip324Error('ERR_BIP324_INVALID_ARG', 'send() takes a message as { type, ... }')
+    if (message === null || typeof message !== 'object') throw invalid('send() takes a message as { type, ... }')
     return this.sendRaw(commandOf(message), encodePayload(message), callback)
   }
 
@@ -317,9 +317,9 @@ export class Peer extends EventEmitter {
   sendRaw (type: string, payload: Uint8Array, callback?: WriteCallback): boolean {
     writeCommand(new Uint8Array(12), 0, type)
     if (!(payload instanceof Uint8Array) || payload.length > MAX_PROTOCOL_MESSAGE_LENGTH) {
-      throw new Bip324Error('ERR_BIP324_INVALID_ARG', `sendRaw() takes a Uint8Array payload of at most ${MAX_PROTOCOL_MESSAGE_LENGTH} bytes`)
+      throw invalid(`sendRaw() takes a Uint8Array payload of at most ${MAX_PROTOCOL_MESSAGE_LENGTH} bytes`)
     }
-    if (HANDSHAKE_MESSAGES.has(type)) throw new Bip324Error('ERR_BIP324_INVALID_ARG', `the Peer sends ${type} itself, in the version handshake`)
+    if (HANDSHAKE_MESSAGES.has(type)) throw invalid(`the Peer sends ${type} itself, in the version handshake`)
     if (!this.canSend) {
       if (callback !== undefined) process.nextTick(callback, closedError())
       return false

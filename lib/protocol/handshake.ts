@@ -26,7 +26,7 @@ import { magicOf, type Network } from '../network'
 import { PacketReader } from './packet-reader'
 import { Session } from './session'
 import { V1_PREFIX_BYTES, wrongMessageStart } from './v1'
-import { checkBytes, checkInteger } from '../checks'
+import { checkBytes, checkInteger, invalid } from '../checks'
 
 /** The bytes after a peer's key within which its terminator must end (4,095 of garbage, then 16),
  *  here as in Bitcoin Core (V2Transport::ProcessReceivedGarbageBytes), which disconnects when they
@@ -121,7 +121,7 @@ function fail (ctx: Context, error: Bip324Error): never {
 /** Options must be an object: destructuring anything else would throw a TypeError instead. */
 export function checkOptionsObject (options: unknown): void {
   if (options === null || typeof options !== 'object') {
-    throw new Bip324Error('ERR_BIP324_INVALID_ARG', `options must be an object, got ${String(options)}`)
+    throw invalid(`options must be an object, got ${String(options)}`)
   }
 }
 
@@ -132,17 +132,17 @@ export function resolveHandshakeOptions (options: HandshakeOptions): ResolvedHan
   checkOptionsObject(options)
   const { role, garbageLength, provider } = options
   if (role !== 'initiator' && role !== 'responder') {
-    throw new Bip324Error('ERR_BIP324_INVALID_ARG', 'role must be "initiator" or "responder"')
+    throw invalid('role must be "initiator" or "responder"')
   }
   checkInteger(garbageLength, 'garbageLength', 0, MAX_GARBAGE_LEN)
   checkInteger(options.maxContents, 'maxContents', 0, MAX_CONTENTS_LIMIT)
   const maxContents = options.maxContents ?? DEFAULT_MAX_CONTENTS
   if (options.rng !== undefined && typeof options.rng !== 'function') {
-    throw new Bip324Error('ERR_BIP324_INVALID_ARG', 'rng must be a function (n) => Uint8Array')
+    throw invalid('rng must be a function (n) => Uint8Array')
   }
   const backend = selectBackend(options.backend)
   if (provider !== undefined && !backend.providers.includes(provider)) {
-    throw new Bip324Error('ERR_BIP324_INVALID_ARG', `provider must be one of ${backend.providers.join(', ')} with the ${backend.name} backend in this process, got ${String(provider)}`)
+    throw invalid(`provider must be one of ${backend.providers.join(', ')} with the ${backend.name} backend in this process, got ${String(provider)}`)
   }
   const rng = options.rng ?? ((n: number) => backend.randomBytes(n))
   return { role, magic: magicOf(options.network ?? 'mainnet'), backend, rng, garbageLength, maxContents, provider }
@@ -160,9 +160,14 @@ export function checkSendVersionOptions (options: SendVersionOptions): void {
   checkOptionsObject(options)
   if (options.version !== undefined) checkBytes(options.version, 'version')
   const { decoys = [] } = options
-  if (!Array.isArray(decoys) || !decoys.every((length) => Number.isInteger(length) && length >= 0 && length <= MAX_CONTENTS_LIMIT)) {
-    throw new Bip324Error('ERR_BIP324_INVALID_ARG', `decoys must be an array of integer lengths from 0 to ${MAX_CONTENTS_LIMIT}`)
-  }
+  if (!Array.isArray(decoys)) throw invalid('decoys must be an array of lengths')
+  decoys.forEach((length, i) => checkDecoyLength(length, `decoys[${i}]`))
+}
+
+/** A decoy's contents length: an integer from 0 to what 3 length bytes can say. */
+export function checkDecoyLength (length: number, name = 'length'): void {
+  if (length === undefined) throw invalid(`${name} must be an integer`)
+  checkInteger(length, name, 0, MAX_CONTENTS_LIMIT)
 }
 
 abstract class State<C extends Context = SessionContext> {
@@ -206,11 +211,11 @@ export class Initialized extends State<Context> {
     if (options.secretKey !== undefined) {
       secretKey = Uint8Array.from(checkBytes(options.secretKey, 'secretKey', 32))
       ourKey = backend.ellswiftCreate(secretKey, rng(32))
-      if (ourKey === null) throw new Bip324Error('ERR_BIP324_INVALID_ARG', 'secretKey is not a valid secp256k1 scalar')
+      if (ourKey === null) throw invalid('secretKey is not a valid secp256k1 scalar')
       if (options.ellswift !== undefined) {
         const given = checkBytes(options.ellswift, 'ellswift', NUM_ELLIGATOR_SWIFT_BYTES)
         if (!equal(backend.ellswiftDecode(given), backend.ellswiftDecode(ourKey))) {
-          throw new Bip324Error('ERR_BIP324_INVALID_ARG', 'ellswift does not encode the public key of secretKey')
+          throw invalid('ellswift does not encode the public key of secretKey')
         }
         ourKey = Uint8Array.from(given)
       }
@@ -234,10 +239,10 @@ export class Initialized extends State<Context> {
   sendKey (garbage?: Uint8Array, following: number = NUM_PACKET_OVERHEAD_BYTES): { state: SentKey, bytes: Uint8Array } {
     if (garbage !== undefined) checkBytes(garbage, 'garbage')
     if (garbage !== undefined && garbage.length > MAX_GARBAGE_LEN) {
-      throw new Bip324Error('ERR_BIP324_INVALID_ARG', `garbage must be at most ${MAX_GARBAGE_LEN} bytes`)
+      throw invalid(`garbage must be at most ${MAX_GARBAGE_LEN} bytes`)
     }
     if (!Number.isInteger(following) || following < 0) {
-      throw new Bip324Error('ERR_BIP324_INVALID_ARG', `following must be an integer >= 0, got ${String(following)}`)
+      throw invalid(`following must be an integer >= 0, got ${String(following)}`)
     }
     const ctx = this.take()
     const shortest = windowFillingGarbage(following)
@@ -287,7 +292,7 @@ export class SentKey extends State<KeyedContext> {
     const initiator = ctx.role === 'initiator'
     const secret = ctx.backend.ecdh(ctx.ourKey, this.#theirKey, ctx.secretKey, initiator)
     ctx.secretKey.fill(0)
-    if (secret === null) fail(ctx, new Bip324Error('ERR_BIP324_INVALID_ARG', 'our secret key is not a valid scalar'))
+    if (secret === null) fail(ctx, invalid('our secret key is not a valid scalar'))
     const keys = ctx.backend.keySchedule(secret, ctx.magic)
     secret.fill(0)
     const [sendL, sendP, recvL, recvP] = initiator

@@ -25,7 +25,7 @@ import type { OutboundCipher } from './ciphers'
 import type { Role } from './constants'
 import { MAX_CONTENTS_LIMIT, NUM_PACKET_OVERHEAD_BYTES } from '../crypto/packet-format'
 import {
-  checkOptionsObject, checkSendVersionOptions, type HandshakeOptions, Initialized, type ReceivedKey, ReceivedGarbage, resolveHandshakeOptions,
+  checkDecoyLength, checkOptionsObject, checkSendVersionOptions, type HandshakeOptions, Initialized, type ReceivedKey, ReceivedGarbage, resolveHandshakeOptions,
   SentKey, SentVersion
 } from './handshake'
 import { Session } from './session'
@@ -81,17 +81,12 @@ function checkOwnOptions (options: ProtocolOptions): void {
   checkOptionsObject(options)
   const { v1 } = options
   if (v1 !== undefined && v1 !== 'report' && v1 !== 'reject') {
-    throw new Bip324Error('ERR_BIP324_INVALID_ARG', `v1 must be 'report' or 'reject', got ${String(v1)}`)
+    throw invalid(`v1 must be 'report' or 'reject', got ${String(v1)}`)
   }
   checkSendVersionOptions(options)
 }
 
 /** Throws ERR_BIP324_INVALID_ARG unless `length` is a decoy's contents length sendDecoy() takes. */
-export function checkDecoyLength (length: number): void {
-  if (length === undefined) throw invalid('length must be an integer')
-  checkInteger(length, 'length', 0, MAX_CONTENTS_LIMIT)
-}
-
 /** Throws ERR_BIP324_INVALID_ARG for any option `new Protocol(options)` would refuse; builds nothing. */
 export function checkProtocolOptions (options: ProtocolOptions): void {
   checkOwnOptions(options)
@@ -230,7 +225,7 @@ export class Protocol {
     }
     // Checked here, not by the state that reads it: an error from there would end the session as
     // if the peer had sent something wrong, and misuse throws.
-    if (!(chunk instanceof Uint8Array)) throw new Bip324Error('ERR_BIP324_INVALID_ARG', 'chunk must be a Uint8Array')
+    if (!(chunk instanceof Uint8Array)) throw invalid('chunk must be a Uint8Array')
     const result: ReceiveResult = { send: [], messages: [], events: [] }
     this.#bytesReceived += chunk.length
     try {

@@ -5,7 +5,7 @@
  * @see https://developer.bitcoin.org/reference/block_chain.html#serialized-blocks
  */
 
-import { Bip324Error } from '../../errors'
+import { invalid } from '../../checks'
 import { ByteReader, NO_LIMIT } from '../byte-reader'
 import { blockHash } from '../hashes'
 import { BLOCK_HEADER_BYTES, type BlockHeader, decodeBlockHeader } from './headers'
@@ -31,7 +31,7 @@ export interface Block {
  */
 export function decodeBlock (bytes: Uint8Array, ...rest: unknown[]): Block {
   // Until 0.1 decodeBlock also checked, with options: such a call must not silently skip the checks.
-  if (rest.length > 0) throw new Bip324Error('ERR_BIP324_INVALID_ARG', 'decodeBlock(bytes) only decodes: use decodeCheckedBlock(bytes, options) to decode and check')
+  if (rest.length > 0) throw invalid('decodeBlock(bytes) only decodes: use decodeCheckedBlock(bytes, options) to decode and check')
   const raw = payloadCopy(bytes, 'block')
   const r = new ByteReader(raw)
   r.skip(BLOCK_HEADER_BYTES)

@@ -5,6 +5,7 @@
  */
 
 import { Bip324Error } from '../../errors'
+import { invalid } from '../../checks'
 import { ByteReader } from '../byte-reader'
 import { ByteWriter } from '../byte-writer'
 import { MAX_HEADERS_RESULTS, MAX_LOCATOR_SZ } from '../limits'
@@ -63,7 +64,7 @@ export function encodeBlockHeader (header: BlockHeader): Uint8Array {
 
 export function decodeBlockHeader (bytes: Uint8Array): BlockHeader {
   if (!(bytes instanceof Uint8Array) || bytes.length !== BLOCK_HEADER_BYTES) {
-    throw new Bip324Error('ERR_BIP324_INVALID_ARG', `expected a Uint8Array of length ${BLOCK_HEADER_BYTES}, got length=${String(bytes?.length)}`)
+    throw invalid(`expected a Uint8Array of length ${BLOCK_HEADER_BYTES}, got length=${String(bytes?.length)}`)
   }
   return readHeader(new ByteReader(bytes))
 }

@@ -15,6 +15,7 @@
  */
 
 import { Bip324Error } from '../../errors'
+import { invalid } from '../../checks'
 import { requireEsm } from '../../esm'
 import { ByteReader } from '../byte-reader'
 import { compactSizeLength } from '../compact-size'
@@ -78,7 +79,7 @@ function rawTransactionCoder (): typeof import('./raw-transaction') {
 
 /** A copy of `bytes` to decode, refusing more than any message could carry before copying. */
 export function payloadCopy (bytes: Uint8Array, what: string): Uint8Array {
-  if (!(bytes instanceof Uint8Array)) throw new Bip324Error('ERR_BIP324_INVALID_ARG', `expected the ${what} as a Uint8Array`)
+  if (!(bytes instanceof Uint8Array)) throw invalid(`expected the ${what} as a Uint8Array`)
   if (bytes.length > MAX_PROTOCOL_MESSAGE_LENGTH) {
     throw new Bip324Error('ERR_BIP324_OVERSIZED', `a ${bytes.length}-byte ${what}, the limit is ${MAX_PROTOCOL_MESSAGE_LENGTH}`)
   }
