@@ -5,7 +5,6 @@
 // broken blocks that need a matching merkle root or witness commitment get it from this file's own
 // small merkle function over node:crypto, not from the library. Provenance: test/fixtures/blocks/README.md.
 
-import { createHash } from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 
@@ -13,16 +12,10 @@ import {
   blockMerkleRoot, blockWitnessMerkleRoot, checkBlock, computeMerkleRoot, decodeBlock, decodePayload, hashFromHex, hashToHex,
   isCoinbase, MAX_BLOCK_WEIGHT, NETWORKS, type NetworkName, witnessCommitmentIndex
 } from '../lib'
+import { hex, sha256d, toHex } from './helpers/bytes'
 
 const FIXTURES = path.join(__dirname, 'fixtures', 'blocks')
 const fixture = (name: string): Buffer => Buffer.from(fs.readFileSync(path.join(FIXTURES, name), 'utf8').trim(), 'hex')
-const hex = (s: string): Buffer => Buffer.from(s, 'hex')
-const toHex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
-const sha256d = (...parts: Uint8Array[]): Buffer => {
-  const inner = createHash('sha256')
-  for (const p of parts) inner.update(p)
-  return createHash('sha256').update(inner.digest()).digest()
-}
 const varInt = (n: number): Buffer => {
   if (n < 0xfd) return Buffer.of(n)
   const b = Buffer.alloc(3)
@@ -264,7 +257,7 @@ describe('blocks Bitcoin Core would reject, each with Core\'s reason', () => {
   // A block of a segwit coinbase (a zero reserved value; its scriptSig `pad` bytes of OP_TRUE, its
   // outputs scripts made from the right commitment) and `fillers`.
   const commitmentScript = (commitment: Uint8Array): Buffer => Buffer.concat([hex('6a24aa21a9ed'), commitment])
-  function segwitBlock (fillers: Buffer[], pad = 2, scripts: (commitment: Buffer) => Buffer[] = (c) => [commitmentScript(c)]): Buffer {
+  function segwitBlock (fillers: Buffer[], pad = 2, scripts: (commitment: Uint8Array) => Buffer[] = (c) => [commitmentScript(c)]): Buffer {
     const witnessRoot = merkleRoot([Buffer.alloc(32), ...fillers.map((t) => sha256d(t))])
     const outputs = scripts(sha256d(witnessRoot, Buffer.alloc(32)))
     const input = Buffer.concat([Buffer.alloc(32), hex('ffffffff'), varInt(pad), Buffer.alloc(pad, 0x51), hex('ffffffff')])

@@ -1,13 +1,11 @@
 // txid and wtxid on generated transactions, serialized here by hand (BIP-141/BIP-144 layout), and the
 // malformed serializations Bitcoin Core refuses.
 
-import { createHash } from 'node:crypto'
-
 import fc from 'fast-check'
 
 import { blockHash, hashFromHex, hashToHex, txid, wtxid } from '../lib/messages'
+import { sha256d } from './helpers/bytes'
 
-const sha256d = (b: Uint8Array): Buffer => createHash('sha256').update(createHash('sha256').update(b).digest()).digest()
 const code = (c: string): ReturnType<typeof expect.objectContaining> => expect.objectContaining({ name: 'Bip324Error', code: c })
 
 function varInt (n: number): Buffer {

@@ -8,8 +8,8 @@ import {
   commandOf, decodeCompactSize, decodePayload, encodeCompactSize, encodePayload, MAX_ADDR_TO_SEND, MAX_HEADERS_RESULTS,
   MAX_INV_SZ, MAX_LOCATOR_SZ, SHORT_MESSAGE_IDS, type VersionMessage
 } from '../lib/messages'
+import { hex } from './helpers/bytes'
 
-const hex = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s.replace(/\s+/g, ''), 'hex'))
 const cat = (...parts: Array<Uint8Array | number[]>): Uint8Array => Uint8Array.from(Buffer.concat(parts.map((p) => Uint8Array.from(p))))
 const le16 = (n: number): number[] => [n & 0xff, n >> 8]
 /** A canonical CompactSize up to 0xffff, written here rather than with the code under test. */

@@ -11,8 +11,8 @@ import {
   blockHash, blockProof, checkHeaders, checkProofOfWork, decodeBlockHeader, decodeCompact, deriveTarget, encodeBlockHeader,
   hashFromHex, hashToHex, NETWORKS, type NetworkName, powLimitOf
 } from '../lib'
+import { hex } from './helpers/bytes'
 
-const hex = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s, 'hex'))
 const genesisHeader = (network: NetworkName): Uint8Array =>
   hex(fs.readFileSync(path.join(__dirname, 'fixtures', 'blocks', `genesis-${network}.hex`), 'utf8').trim()).subarray(0, 80)
 const rejected = (reason: string): ReturnType<typeof expect.objectContaining> =>

@@ -3,18 +3,15 @@
 // BIP-143's examples), and on the malformed serializations Core refuses to deserialize. Fixtures and
 // their provenance: test/fixtures/blocks/README.md.
 
-import { createHash } from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 
 import { requireEsm } from '../lib/esm'
 import { decodePayload, decodeTransaction, hashToHex, isCoinbase, MAX_PROTOCOL_MESSAGE_LENGTH, txid, wtxid } from '../lib/messages'
+import { hex, sha256d, toHex } from './helpers/bytes'
 
 const FIXTURES = path.join(__dirname, 'fixtures', 'blocks')
 const fixture = (name: string): Uint8Array => hex(fs.readFileSync(path.join(FIXTURES, name), 'utf8'))
-const hex = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s.replace(/\s+/g, ''), 'hex'))
-const toHex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
-const sha256d = (b: Uint8Array): Uint8Array => createHash('sha256').update(createHash('sha256').update(b).digest()).digest()
 const cat = (...parts: Array<Uint8Array | string>): Uint8Array => Buffer.concat(parts.map((p) => (typeof p === 'string' ? hex(p) : p)))
 const badPayload = (reason: RegExp): ReturnType<typeof expect.objectContaining> =>
   expect.objectContaining({ name: 'Bip324Error', code: 'ERR_BIP324_BAD_PAYLOAD', message: expect.stringMatching(reason) })

@@ -14,6 +14,3 @@ export function readCsv (file: string): Array<Record<string, string>> {
     return Object.fromEntries(columns.map((c, i) => [c, cells[i]!]))
   })
 }
-
-export const hex = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s, 'hex'))
-export const toHex = (b: Uint8Array): string => Buffer.from(b).toString('hex')

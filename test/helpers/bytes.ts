@@ -1,0 +1,23 @@
+/**
+ * Bytes for tests, from node:crypto and Buffer alone (never the library under test): hex in and out,
+ * and Bitcoin's double SHA-256. The fuzzer imports it too (tsconfig.fuzz.json compiles it along).
+ */
+
+import { createHash } from 'node:crypto'
+
+/** The bytes of a hex string; white space between digits is ignored (sources group their bytes). */
+export function hex (s: string): Uint8Array {
+  const digits = s.replace(/\s+/g, '')
+  // Buffer.from stops at the first pair that is not hex, silently: a typo must not shorten a vector.
+  if (!/^(?:[0-9a-fA-F]{2})*$/.test(digits)) throw new Error(`not hex: ${s.slice(0, 80)}`)
+  return Uint8Array.from(Buffer.from(digits, 'hex'))
+}
+
+export const toHex = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.length).toString('hex')
+
+/** SHA-256 of SHA-256 of the parts, one after another (Core's Hash, HashWriter). */
+export function sha256d (...parts: Uint8Array[]): Uint8Array {
+  const inner = createHash('sha256')
+  for (const p of parts) inner.update(p)
+  return Uint8Array.from(createHash('sha256').update(inner.digest()).digest())
+}
