@@ -6,20 +6,21 @@ const ORDER = Buffer.from('fffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25
 const AUX = new Uint8Array(32).fill(3)
 
 describe.each(variants)('$name', ({ backend }) => {
-  test('two fresh key pairs agree on the shared secret, and on every key derived from it', () => {
+  /** Two fresh key pairs, a's and b's: each side's ECDH secret, when each claims the role given. */
+  function secrets (aInitiates: boolean, bInitiates: boolean): [Uint8Array, Uint8Array] {
     const a = backend.keygen()
     const b = backend.keygen()
-    const sa = backend.ecdh(a.ellswift, b.ellswift, a.secretKey, true)!
-    const sb = backend.ecdh(b.ellswift, a.ellswift, b.secretKey, false)!
+    return [backend.ecdh(a.ellswift, b.ellswift, a.secretKey, aInitiates)!, backend.ecdh(b.ellswift, a.ellswift, b.secretKey, bInitiates)!]
+  }
+
+  test('two fresh key pairs agree on the shared secret, and on every key derived from it', () => {
+    const [sa, sb] = secrets(true, false)
     expect(Buffer.from(sa).equals(sb)).toBe(true)
     expect(Buffer.from(backend.keySchedule(sa, MAINNET_MAGIC).sessionId).equals(backend.keySchedule(sb, MAINNET_MAGIC).sessionId)).toBe(true)
   })
 
   test('the roles enter the hash: both sides claiming to initiate derive different secrets', () => {
-    const a = backend.keygen()
-    const b = backend.keygen()
-    const sa = backend.ecdh(a.ellswift, b.ellswift, a.secretKey, true)!
-    const sb = backend.ecdh(b.ellswift, a.ellswift, b.secretKey, true)!
+    const [sa, sb] = secrets(true, true)
     expect(Buffer.from(sa).equals(sb)).toBe(false)
   })
 

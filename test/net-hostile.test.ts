@@ -13,6 +13,18 @@ async function v2Server (options = {}): Promise<{ server: ReturnType<typeof crea
   return { server, port }
 }
 
+/** The error a default server reports at the handshake once a raw client has done `act`. */
+async function handshakeErrorAfter (act: (client: net.Socket) => void): Promise<Error> {
+  const { server, port } = await v2Server()
+  const client = await rawClient(port)
+  client.on('error', () => {})
+  const failed = nextEvent<[Error]>(server, 'handshakeError')
+  act(client)
+  const [err] = await failed
+  await server[Symbol.asyncDispose]()
+  return err
+}
+
 test('a peer that sends nothing is dropped at the handshake timeout', async () => {
   const { server, port } = await v2Server({ handshakeTimeout: 200 })
   const client = await rawClient(port)
@@ -38,31 +50,18 @@ test('a peer sending one byte at a time is still bounded by the handshake timeou
 })
 
 test('10 MB of garbage without a terminator: ERR_BIP324_NO_TERMINATOR after 4,111 bytes', async () => {
-  const { server, port } = await v2Server()
-  const client = await rawClient(port)
-  client.on('error', () => {})
-  client.write(crypto.randomBytes(10_000_000))
-  const [err] = await nextEvent<[Error]>(server, 'handshakeError')
+  const err = await handshakeErrorAfter((client) => client.write(crypto.randomBytes(10_000_000)))
   expect(err).toMatchObject({ code: 'ERR_BIP324_NO_TERMINATOR' })
-  await server[Symbol.asyncDispose]()
 })
 
 test('a peer that closes mid-key: ERR_BIP324_PEER_CLOSED', async () => {
-  const { server, port } = await v2Server()
-  const client = await rawClient(port)
-  client.end(crypto.randomBytes(40))
-  const [err] = await nextEvent<[Error]>(server, 'handshakeError')
+  const err = await handshakeErrorAfter((client) => client.end(crypto.randomBytes(40)))
   expect(err).toMatchObject({ code: 'ERR_BIP324_PEER_CLOSED' })
-  await server[Symbol.asyncDispose]()
 })
 
 test('a v1 peer is refused by default with ERR_BIP324_V1_PEER', async () => {
-  const { server, port } = await v2Server()
-  const client = await rawClient(port)
-  client.write(v1Prefix(magicOf('mainnet')))
-  const [err] = await nextEvent<[Error]>(server, 'handshakeError')
+  const err = await handshakeErrorAfter((client) => client.write(v1Prefix(magicOf('mainnet'))))
   expect(err).toMatchObject({ code: 'ERR_BIP324_V1_PEER' })
-  await server[Symbol.asyncDispose]()
 })
 
 test('another network\'s v1 version message is ERR_BIP324_BAD_MAGIC at once, as Bitcoin Core: our key never goes out', async () => {
