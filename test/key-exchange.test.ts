@@ -1,6 +1,7 @@
 // ElligatorSwift key generation and BIP-324 ECDH on every backend.
 
 import { MAINNET_MAGIC, variants } from './helpers/backends'
+import { toHex } from './helpers/bytes'
 
 const ORDER = Buffer.from('fffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141', 'hex')
 const AUX = new Uint8Array(32).fill(3)
@@ -35,8 +36,8 @@ describe.each(variants)('$name', ({ backend }) => {
     const seen = new Set<string>()
     for (let i = 0; i < 20; i++) {
       const k = backend.keygen()
-      seen.add(Buffer.from(k.secretKey).toString('hex'))
-      seen.add(Buffer.from(k.ellswift).toString('hex'))
+      seen.add(toHex(k.secretKey))
+      seen.add(toHex(k.ellswift))
     }
     expect(seen.size).toBe(40)
   })

@@ -445,7 +445,7 @@ const GOLDEN: Golden[] = [
     [[3, 0, 0, 253, 0, 1], [0, 1, 258]] // 253, 0, 1 is CompactSize(256)
   ] as Array<[number[], number[]]>).map(([encoded, indexes]): Golden => ({
     source: `rust-bitcoin bip152.rs getblocktx_differential_encoding: [${indexes.join(', ')}]`,
-    payload: '00'.repeat(32) + Buffer.from(encoded).toString('hex'),
+    payload: '00'.repeat(32) + toHex(Uint8Array.from(encoded)),
     message: { type: 'getblocktxn', blockHash: zeros(32), indexes }
   })),
 

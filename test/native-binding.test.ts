@@ -9,8 +9,8 @@ import { Bip324Error } from '../lib/errors'
 import { type CipherHandle, type ErrorClass, native } from '../lib/native/binding'
 import { PACKAGE_ROOT } from '../lib/package'
 import { variants } from './helpers/backends'
-import { RAW_BENCH, testingAddon } from './helpers/testing-addon'
 import { toHex } from './helpers/bytes'
+import { RAW_BENCH, testingAddon } from './helpers/testing-addon'
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { DEPS } = require('../scripts/fetch-deps.js') as { DEPS: Array<{ name: string, version: string }> }

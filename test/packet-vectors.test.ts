@@ -5,8 +5,8 @@
 import { NUM_PACKET_OVERHEAD_BYTES as EXPANSION } from '../lib/crypto/packet-format'
 import type { Backend, PacketCipher } from '../lib/crypto/backend'
 import { MAINNET_MAGIC, variants } from './helpers/backends'
-import { testingAddon } from './helpers/testing-addon'
 import { hex, toHex } from './helpers/bytes'
+import { testingAddon } from './helpers/testing-addon'
 import { readCsv } from './helpers/vectors'
 
 const rows = readCsv('packet_encoding_test_vectors.csv').map((r, i) => ({ ...r, row: i + 1 })) as
