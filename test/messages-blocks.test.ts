@@ -2,8 +2,9 @@
 // checked against Bitcoin Core's chainparams; mainnet block 542,213 and a testnet3 block from
 // bitcoinjs-lib, checked against the hashes, roots and sizes published with them), then on blocks
 // broken one way at a time, each expected to fail with the reject reason Bitcoin Core gives. The
-// broken blocks that need a matching merkle root or witness commitment get it from this file's own
-// small merkle function over node:crypto, not from the library. Provenance: test/fixtures/blocks/README.md.
+// broken blocks that need a matching merkle root or witness commitment get it from the tests' own
+// merkle function over node:crypto (test/helpers/bytes.ts), not from the library. Provenance:
+// test/fixtures/blocks/README.md.
 
 import fs from 'node:fs'
 import path from 'node:path'
@@ -12,7 +13,7 @@ import {
   blockMerkleRoot, blockWitnessMerkleRoot, checkBlock, computeMerkleRoot, decodeBlock, decodePayload, hashFromHex, hashToHex,
   isCoinbase, MAX_BLOCK_WEIGHT, NETWORKS, type NetworkName, witnessCommitmentIndex
 } from '../lib'
-import { hex, sha256d, toHex } from './helpers/bytes'
+import { hex, merkleRoot, sha256d, toHex } from './helpers/bytes'
 
 const FIXTURES = path.join(__dirname, 'fixtures', 'blocks')
 const fixture = (name: string): Buffer => Buffer.from(fs.readFileSync(path.join(FIXTURES, name), 'utf8').trim(), 'hex')
@@ -39,16 +40,6 @@ const caught = (f: () => unknown): { reason?: string } => {
     return err as { reason?: string }
   }
   throw new Error('expected a throw')
-}
-
-// The test's own merkle root (Bitcoin's: pair up, duplicate an odd last, double SHA-256).
-function merkleRoot (leaves: Uint8Array[]): Buffer {
-  let level: Uint8Array[] = [...leaves]
-  while (level.length > 1) {
-    if (level.length % 2 === 1) level.push(level.at(-1)!)
-    level = Array.from({ length: level.length / 2 }, (_, i) => sha256d(level[2 * i]!, level[2 * i + 1]!))
-  }
-  return Buffer.from(level[0] ?? new Uint8Array(32))
 }
 
 // A block of these serialized transactions under `header80` with its merkle root set to `root`.

@@ -12,7 +12,7 @@ import {
   MAX_PROTOCOL_MESSAGE_LENGTH, type Message, NETWORK_MAGIC, SHORT_MESSAGE_IDS, txid, V1_HEADER_BYTES,
   type V1Message, V1MessageReader, wtxid
 } from '../../lib'
-import { sha256d, toHex } from '../../test/helpers/bytes'
+import { merkleRoot, sha256d, toHex } from '../../test/helpers/bytes'
 import { canonical, check, concat, equal, isBip324, only, present, type Target } from './case'
 import { GENERATORS, KNOWN_TYPES, randomCommand, randomMessage, randomTx } from './generators'
 import { cuts, chunksOf, mutate } from './mutate'
@@ -221,16 +221,6 @@ function txTarget (): Target {
       return segwit ? 'segwit' : 'legacy'
     }
   }
-}
-
-// Bitcoin's merkle root, written here so the target does not check the library against itself.
-function merkleRoot (leaves: Uint8Array[]): Uint8Array {
-  let level = leaves
-  while (level.length > 1) {
-    if (level.length % 2 === 1) level = [...level, level.at(-1)!]
-    level = Array.from({ length: level.length / 2 }, (_, i) => sha256d(level[2 * i]!, level[2 * i + 1]!))
-  }
-  return level[0] ?? new Uint8Array(32)
 }
 
 // A block's serialization from the fuzzer's own transactions: header (half the time committing to

@@ -1,6 +1,7 @@
 /**
  * Bytes for tests, from node:crypto and Buffer alone (never the library under test): hex in and out,
- * and Bitcoin's double SHA-256. The fuzzer imports it too (tsconfig.fuzz.json compiles it along).
+ * Bitcoin's double SHA-256 and the merkle root over it. The fuzzer imports it too (tsconfig.fuzz.json
+ * compiles it along).
  */
 
 import { createHash } from 'node:crypto'
@@ -20,4 +21,14 @@ export function sha256d (...parts: Uint8Array[]): Uint8Array {
   const inner = createHash('sha256')
   for (const p of parts) inner.update(p)
   return Uint8Array.from(createHash('sha256').update(inner.digest()).digest())
+}
+
+/** Bitcoin's merkle root of these leaves: pair up, the last repeated on an odd level, sha256d each pair. */
+export function merkleRoot (leaves: Uint8Array[]): Uint8Array {
+  let level = leaves
+  while (level.length > 1) {
+    if (level.length % 2 === 1) level = [...level, level.at(-1)!]
+    level = Array.from({ length: level.length / 2 }, (_, i) => sha256d(level[2 * i]!, level[2 * i + 1]!))
+  }
+  return level[0] ?? new Uint8Array(32)
 }
