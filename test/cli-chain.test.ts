@@ -2,9 +2,6 @@
 // (test/helpers/core-node.ts) and serves a chain: regtest headers mined here, and mainnet block
 // 542,213 from bitcoinjs-lib's fixtures, whose hash is the one they publish (test/fixtures/blocks).
 
-import fs from 'node:fs'
-import path from 'node:path'
-
 import { createServer, decodePayload, encodePayload, type Network } from '../lib'
 import { blockHash, type BlockHeader, doubleSha256, encodeBlockHeader, encodeCompactSize, hashToHex } from '../lib/messages'
 import { answer, type Chain } from './helpers/chain-responder'
@@ -12,9 +9,10 @@ import { runCli } from './helpers/cli'
 import { behaveAsCore, type CoreBehaviour, type CoreSide, type Wire } from './helpers/core-node'
 import { v1OnlyNode } from './helpers/fake-node'
 import { mineRegtestHeaders, REGTEST_GENESIS } from './helpers/regtest-chain'
+import { blockFixture } from './helpers/vectors'
 
 const BLOCK_542213 = '000000000000000000143a2c56c0214236dadfd30df41d4a0345492ad6d861ec'
-const block542213 = new Uint8Array(Buffer.from(fs.readFileSync(path.join(__dirname, 'fixtures', 'blocks', 'bitcoinjs-block-542213.hex'), 'utf8').trim(), 'hex'))
+const block542213 = blockFixture('bitcoinjs-block-542213.hex')
 
 // A Core stand-in on 127.0.0.1 that answers getheaders and getdata from `chain`; `tamper` may
 // change a reply first. It records what each connection asked.

@@ -6,17 +6,13 @@
 // merkle function over node:crypto (test/helpers/bytes.ts), not from the library. Provenance:
 // test/fixtures/blocks/README.md.
 
-import fs from 'node:fs'
-import path from 'node:path'
-
 import {
   blockMerkleRoot, blockWitnessMerkleRoot, checkBlock, computeMerkleRoot, decodeBlock, decodePayload, hashFromHex, hashToHex,
   isCoinbase, MAX_BLOCK_WEIGHT, NETWORKS, type NetworkName, witnessCommitmentIndex
 } from '../lib'
 import { hex, merkleRoot, sha256d, toHex } from './helpers/bytes'
+import { blockFixture } from './helpers/vectors'
 
-const FIXTURES = path.join(__dirname, 'fixtures', 'blocks')
-const fixture = (name: string): Buffer => Buffer.from(fs.readFileSync(path.join(FIXTURES, name), 'utf8').trim(), 'hex')
 const varInt = (n: number): Buffer => {
   if (n < 0xfd) return Buffer.of(n)
   const b = Buffer.alloc(3)
@@ -66,7 +62,7 @@ describe('the genesis blocks', () => {
   })
 
   test.each(Object.keys(CORE_GENESIS) as NetworkName[])('%s: decodes, checks (proof of work included), and has Core\'s hash, root and fields', (network) => {
-    const bytes = fixture(`genesis-${network}.hex`)
+    const bytes = blockFixture(`genesis-${network}.hex`)
     const core = CORE_GENESIS[network]
     const b = decodeBlock(bytes, { network })
     expect(hashToHex(b.hash)).toBe(core.hash)
@@ -81,7 +77,7 @@ describe('the genesis blocks', () => {
   })
 
   test('the mainnet genesis block as a block message: decodePayload keeps it raw, decodeBlock decodes that', () => {
-    const payload = fixture('genesis-mainnet.hex')
+    const payload = blockFixture('genesis-mainnet.hex')
     const msg = decodePayload('block', payload)
     expect(msg).toEqual({ type: 'block', raw: payload })
     expect(hashToHex(decodeBlock(msg.raw).hash)).toBe(NETWORKS.mainnet.genesis)
@@ -99,7 +95,7 @@ const BLOCK_542213 = {
 }
 
 describe('mainnet block 542,213 (segwit, with a witness commitment)', () => {
-  const bytes = fixture('bitcoinjs-block-542213.hex')
+  const bytes = blockFixture('bitcoinjs-block-542213.hex')
 
   test('decodes and checks on mainnet: its hash and merkle root', () => {
     const b = decodeBlock(bytes, { network: 'mainnet' })
@@ -140,7 +136,7 @@ describe('mainnet block 542,213 (segwit, with a witness commitment)', () => {
 const TESTNET3_10TX = { id: '000000005ee8f3674748276fdc56a0202714d94bde87cd943195cc84cf57caf0', merkleRoot: '0ebdaf5341d911e69ab53928e3f9f46e5ece27b950f3b43eae521a602bde41d3' }
 
 test('a testnet3 block of 10 transactions decodes and checks on testnet3, with its published hash and root', () => {
-  const b = decodeBlock(fixture('bitcoinjs-block-testnet3-10tx.hex'), { network: 'testnet3' })
+  const b = decodeBlock(blockFixture('bitcoinjs-block-testnet3-10tx.hex'), { network: 'testnet3' })
   expect(hashToHex(b.hash)).toBe(TESTNET3_10TX.id)
   expect(toHex(b.header.merkleRoot)).toBe(TESTNET3_10TX.merkleRoot)
   expect(b.transactions).toHaveLength(10)
@@ -155,20 +151,20 @@ test('computeMerkleRoot: no leaves give zeros, one leaf is itself, as Core\'s Co
 })
 
 describe('blocks Bitcoin Core would reject, each with Core\'s reason', () => {
-  const good = fixture('bitcoinjs-block-542213.hex')
-  const genesisHeader = fixture('genesis-mainnet.hex').subarray(0, 80)
-  const genesisCoinbase = fixture('genesis-mainnet.hex').subarray(81)
-  const legacyTx = fixture('rust-bitcoin-legacy-tx.hex')
-  const segwitTx = fixture('rust-bitcoin-segwit-tx.hex')
+  const good = blockFixture('bitcoinjs-block-542213.hex')
+  const genesisHeader = blockFixture('genesis-mainnet.hex').subarray(0, 80)
+  const genesisCoinbase = blockFixture('genesis-mainnet.hex').subarray(81)
+  const legacyTx = blockFixture('rust-bitcoin-legacy-tx.hex')
+  const segwitTx = blockFixture('rust-bitcoin-segwit-tx.hex')
   // Where the coinbase's witness (one 32-byte zero reserved value) ends and tx 1 begins.
   const RESERVED = '0120' + '00'.repeat(32) + '00000000' + '01000000'
-  const reservedAt = good.toString('hex').indexOf(RESERVED) / 2
+  const reservedAt = toHex(good).indexOf(RESERVED) / 2
   const withCoinbaseWitness = (witness: string): Buffer =>
     Buffer.concat([good.subarray(0, reservedAt), hex(witness), good.subarray(reservedAt + 34)])
 
   test('the coinbase witness sits where this file says (the setup of the witness cases)', () => {
     expect(reservedAt).toBeGreaterThan(81)
-    expect(good.toString('hex').lastIndexOf(RESERVED) / 2).toBe(reservedAt)
+    expect(toHex(good).lastIndexOf(RESERVED) / 2).toBe(reservedAt)
     expect(toHex(withCoinbaseWitness('0120' + '00'.repeat(32)))).toBe(toHex(good))
   })
 
@@ -197,7 +193,7 @@ describe('blocks Bitcoin Core would reject, each with Core\'s reason', () => {
   })
 
   test('the last two transactions repeated, same merkle root (CVE-2012-2459): bad-txns-duplicate', () => {
-    const original = decodeBlock(fixture('bitcoinjs-block-testnet3-10tx.hex'))
+    const original = decodeBlock(blockFixture('bitcoinjs-block-testnet3-10tx.hex'))
     const txs = original.transactions.map((tx) => tx.raw)
     const mutated = block(original.raw.subarray(0, 80), original.header.merkleRoot, [...txs, txs[8]!, txs[9]!])
     expect(toHex(merkleRoot([...txs, txs[8]!, txs[9]!].map((t) => sha256d(t))))).toBe(toHex(original.header.merkleRoot))
@@ -292,7 +288,7 @@ describe('blocks Bitcoin Core would reject, each with Core\'s reason', () => {
       bad.writeUInt32LE(bits, 72)
       expect(() => decodeBlock(bad, { network: 'mainnet' })).toThrow(rejected('high-hash'))
     }
-    expect(() => decodeBlock(fixture('genesis-regtest.hex'), { network: 'mainnet' })).toThrow(rejected('high-hash'))
+    expect(() => decodeBlock(blockFixture('genesis-regtest.hex'), { network: 'mainnet' })).toThrow(rejected('high-hash'))
   })
 
   test('the error names the block by its hash and gives Core\'s debug message', () => {

@@ -4,17 +4,15 @@
 // the genesis blocks (test/fixtures/blocks/README.md), Blockchair's chain work of the genesis block,
 // and checkHeaders on a run of real headers.
 
-import fs from 'node:fs'
-import path from 'node:path'
-
 import {
   blockHash, blockProof, checkHeaders, checkProofOfWork, decodeBlockHeader, decodeCompact, deriveTarget, encodeBlockHeader,
   hashFromHex, hashToHex, NETWORKS, type NetworkName, powLimitOf
 } from '../lib'
 import { hex } from './helpers/bytes'
+import { blockFixture } from './helpers/vectors'
 
 const genesisHeader = (network: NetworkName): Uint8Array =>
-  hex(fs.readFileSync(path.join(__dirname, 'fixtures', 'blocks', `genesis-${network}.hex`), 'utf8').trim()).subarray(0, 80)
+  blockFixture(`genesis-${network}.hex`).subarray(0, 80)
 const rejected = (reason: string): ReturnType<typeof expect.objectContaining> =>
   expect.objectContaining({ name: 'Bip324Error', code: 'ERR_BIP324_BAD_PAYLOAD', reason })
 const invalidArg = expect.objectContaining({ code: 'ERR_BIP324_INVALID_ARG' })
