@@ -10,16 +10,9 @@ import {
   blockMerkleRoot, blockWitnessMerkleRoot, checkBlock, computeMerkleRoot, decodeBlock, decodePayload, hashFromHex, hashToHex,
   isCoinbase, MAX_BLOCK_WEIGHT, NETWORKS, type NetworkName, witnessCommitmentIndex
 } from '../lib'
-import { hex, merkleRoot, sha256d, toHex } from './helpers/bytes'
+import { compactSize, hex, merkleRoot, sha256d, toHex } from './helpers/bytes'
 import { blockFixture } from './helpers/vectors'
 
-const varInt = (n: number): Buffer => {
-  if (n < 0xfd) return Buffer.of(n)
-  const b = Buffer.alloc(3)
-  b[0] = 0xfd
-  b.writeUInt16LE(n, 1)
-  return b
-}
 const u32 = (n: number): Buffer => {
   const b = Buffer.alloc(4)
   b.writeUInt32LE(n)
@@ -42,7 +35,7 @@ const caught = (f: () => unknown): { reason?: string } => {
 function block (header80: Uint8Array, root: Uint8Array, txs: Uint8Array[]): Buffer {
   const header = Buffer.from(header80)
   Buffer.from(root).copy(header, 36)
-  return Buffer.concat([header, varInt(txs.length), ...txs])
+  return Buffer.concat([header, compactSize(txs.length), ...txs])
 }
 
 // Bitcoin Core, src/kernel/chainparams.cpp: each chain's CreateGenesisBlock(nTime, nNonce, nBits, ...)
@@ -247,8 +240,8 @@ describe('blocks Bitcoin Core would reject, each with Core\'s reason', () => {
   function segwitBlock (fillers: Buffer[], pad = 2, scripts: (commitment: Uint8Array) => Buffer[] = (c) => [commitmentScript(c)]): Buffer {
     const witnessRoot = merkleRoot([Buffer.alloc(32), ...fillers.map((t) => sha256d(t))])
     const outputs = scripts(sha256d(witnessRoot, Buffer.alloc(32)))
-    const input = Buffer.concat([Buffer.alloc(32), hex('ffffffff'), varInt(pad), Buffer.alloc(pad, 0x51), hex('ffffffff')])
-    const vout = Buffer.concat([varInt(outputs.length), ...outputs.map((o) => Buffer.concat([Buffer.alloc(8), varInt(o.length), o]))])
+    const input = Buffer.concat([Buffer.alloc(32), hex('ffffffff'), compactSize(pad), Buffer.alloc(pad, 0x51), hex('ffffffff')])
+    const vout = Buffer.concat([compactSize(outputs.length), ...outputs.map((o) => Buffer.concat([Buffer.alloc(8), compactSize(o.length), o]))])
     const base = Buffer.concat([u32(2), hex('01'), input, vout, u32(0)])
     const full = Buffer.concat([u32(2), hex('0001'), hex('01'), input, vout, hex('0120'), Buffer.alloc(32), u32(0)])
     return block(genesisHeader, merkleRoot([sha256d(base), ...fillers.map((t) => sha256d(t))]), [full, ...fillers])

@@ -4,18 +4,11 @@
 import fc from 'fast-check'
 
 import { blockHash, hashFromHex, hashToHex, txid, wtxid } from '../lib/messages'
-import { sha256d } from './helpers/bytes'
+import { compactSize, sha256d } from './helpers/bytes'
 
 const code = (c: string): ReturnType<typeof expect.objectContaining> => expect.objectContaining({ name: 'Bip324Error', code: c })
 
-function varInt (n: number): Buffer {
-  if (n < 0xfd) return Buffer.of(n)
-  const b = Buffer.alloc(3)
-  b[0] = 0xfd
-  b.writeUInt16LE(n, 1)
-  return b
-}
-const varBytes = (b: Uint8Array): Buffer => Buffer.concat([varInt(b.length), b])
+const varBytes = (b: Uint8Array): Buffer => Buffer.concat([compactSize(b.length), b])
 const u32 = (n: number): Buffer => {
   const b = Buffer.alloc(4)
   b.writeUInt32LE(n)
@@ -31,13 +24,13 @@ interface Tx {
 
 // BIP-144: version | [0x00 0x01] | inputs | outputs | [witness stacks] | lock time.
 function serialize (tx: Tx, withWitness: boolean): Buffer {
-  const parts = [u32(tx.version)]
+  const parts: Uint8Array[] = [u32(tx.version)]
   if (withWitness) parts.push(Buffer.of(0, 1))
-  parts.push(varInt(tx.inputs.length))
+  parts.push(compactSize(tx.inputs.length))
   for (const i of tx.inputs) parts.push(Buffer.from(i.outpoint), varBytes(i.scriptSig), u32(i.sequence))
-  parts.push(varInt(tx.outputs.length))
+  parts.push(compactSize(tx.outputs.length))
   for (const o of tx.outputs) parts.push(Buffer.from(o.value), varBytes(o.script))
-  if (withWitness) for (const i of tx.inputs) parts.push(varInt(i.witness.length), ...i.witness.map(varBytes))
+  if (withWitness) for (const i of tx.inputs) parts.push(compactSize(i.witness.length), ...i.witness.map(varBytes))
   parts.push(u32(tx.lockTime))
   return Buffer.concat(parts)
 }

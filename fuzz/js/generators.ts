@@ -9,6 +9,7 @@ import {
   MAX_BLOOM_FILTER_SIZE, MAX_CFHEADERS_SIZE, MAX_HASH_FUNCS, MAX_HEADERS_RESULTS, MAX_INV_SZ, MAX_LOCATOR_SZ,
   MAX_SCRIPT_ELEMENT_SIZE, MAX_SUBVERSION_LENGTH, type NetAddress
 } from '../../lib'
+import { compactSize } from '../../test/helpers/bytes'
 import { EMPTY_COMMANDS } from '../../test/helpers/empty-messages'
 import type { Rng } from './rng'
 
@@ -147,15 +148,6 @@ export interface TxParts {
   raw: Uint8Array
   /** Without marker, flag and witnesses (what txid hashes). */
   stripped: Uint8Array
-}
-
-function compactSize (n: number): Uint8Array {
-  if (n < 0xfd) return Uint8Array.of(n)
-  if (n <= 0xffff) return Uint8Array.of(0xfd, n & 0xff, n >> 8)
-  const b = Buffer.alloc(5)
-  b[0] = 0xfe
-  b.writeUInt32LE(n, 1)
-  return b
 }
 
 function varBytes (rng: Rng, max: number): Uint8Array[] {

@@ -1,7 +1,7 @@
 /**
  * Bytes for tests, from node:crypto and Buffer alone (never the library under test): hex in and out,
- * Bitcoin's double SHA-256 and the merkle root over it. The fuzzer imports it too (tsconfig.fuzz.json
- * compiles it along).
+ * Bitcoin's CompactSize, double SHA-256 and the merkle root over it. The fuzzer imports it too
+ * (tsconfig.fuzz.json compiles it along).
  */
 
 import { createHash } from 'node:crypto'
@@ -15,6 +15,18 @@ export function hex (s: string): Uint8Array {
 }
 
 export const toHex = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.length).toString('hex')
+
+/** Core's CompactSize of n, for the counts and lengths tests and the fuzzer write: one byte below 0xfd,
+ *  else 0xfd and 2 bytes little-endian, else 0xfe and 4 (nothing here needs 0xff and 8). */
+export function compactSize (n: number): Uint8Array {
+  if (n < 0xfd) return Uint8Array.of(n)
+  if (n <= 0xffff) return Uint8Array.of(0xfd, n & 0xff, n >> 8)
+  if (n > 0xffff_ffff) throw new RangeError(`compactSize here stops at 0xffffffff, got ${n}`)
+  const b = Buffer.alloc(5)
+  b[0] = 0xfe
+  b.writeUInt32LE(n, 1)
+  return b
+}
 
 /** SHA-256 of SHA-256 of the parts, one after another (Core's Hash, HashWriter). */
 export function sha256d (...parts: Uint8Array[]): Uint8Array {
