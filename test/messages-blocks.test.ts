@@ -11,6 +11,7 @@ import {
   isCoinbase, MAX_BLOCK_WEIGHT, NETWORKS, type NetworkName, witnessCommitmentIndex
 } from '../lib'
 import { compactSize, hex, merkleRoot, sha256d, toHex } from './helpers/bytes'
+import { badPayload, rejected } from './helpers/errors'
 import { blockFixture } from './helpers/vectors'
 
 const u32 = (n: number): Buffer => {
@@ -18,10 +19,6 @@ const u32 = (n: number): Buffer => {
   b.writeUInt32LE(n)
   return b
 }
-const rejected = (reason: string): ReturnType<typeof expect.objectContaining> =>
-  expect.objectContaining({ name: 'Bip324Error', code: 'ERR_BIP324_BAD_PAYLOAD', reason })
-const malformed = (message: RegExp): ReturnType<typeof expect.objectContaining> =>
-  expect.objectContaining({ name: 'Bip324Error', code: 'ERR_BIP324_BAD_PAYLOAD', message: expect.stringMatching(message) })
 const caught = (f: () => unknown): { reason?: string } => {
   try {
     f()
@@ -162,20 +159,20 @@ describe('blocks Bitcoin Core would reject, each with Core\'s reason', () => {
   })
 
   test('cut anywhere: malformed, with no reject reason', () => {
-    for (let cut = 0; cut < good.length; cut++) expect(() => decodeBlock(good.subarray(0, cut))).toThrow(malformed(/truncated|malformed transaction/))
+    for (let cut = 0; cut < good.length; cut++) expect(() => decodeBlock(good.subarray(0, cut))).toThrow(badPayload(/truncated|malformed transaction/))
     expect(caught(() => decodeBlock(good.subarray(0, 100))).reason).toBeUndefined()
   })
 
   test('a byte after the last transaction', () => {
-    expect(() => decodeBlock(Buffer.concat([good, Buffer.of(0)]))).toThrow(malformed(/1 unexpected bytes after the payload/))
+    expect(() => decodeBlock(Buffer.concat([good, Buffer.of(0)]))).toThrow(badPayload(/1 unexpected bytes after the payload/))
   })
 
   test('a transaction count of 2^32 - 1, or one more than there are: refused by the bytes left', () => {
     const huge = Buffer.concat([good.subarray(0, 80), hex('feffffffff'), good.subarray(81)])
-    expect(() => decodeBlock(huge)).toThrow(malformed(/transactions: 4294967295 announced/))
+    expect(() => decodeBlock(huge)).toThrow(badPayload(/transactions: 4294967295 announced/))
     const five = Buffer.from(good)
     five[80] = 5
-    expect(() => decodeBlock(five)).toThrow(malformed(/malformed transaction/))
+    expect(() => decodeBlock(five)).toThrow(badPayload(/malformed transaction/))
   })
 
   test('a byte of the header\'s merkle root flipped: bad-txnmrklroot (high-hash first when the network is given, as Core checks the header first)', () => {

@@ -9,12 +9,11 @@ import {
   hashFromHex, hashToHex, NETWORKS, type NetworkName, powLimitOf
 } from '../lib'
 import { hex } from './helpers/bytes'
+import { rejected } from './helpers/errors'
 import { blockFixture } from './helpers/vectors'
 
 const genesisHeader = (network: NetworkName): Uint8Array =>
   blockFixture(`genesis-${network}.hex`).subarray(0, 80)
-const rejected = (reason: string): ReturnType<typeof expect.objectContaining> =>
-  expect.objectContaining({ name: 'Bip324Error', code: 'ERR_BIP324_BAD_PAYLOAD', reason })
 const invalidArg = expect.objectContaining({ code: 'ERR_BIP324_INVALID_ARG' })
 
 // Bitcoin Core, src/test/arith_uint256_tests.cpp (commit 03b645bfdbae164bc1f9157b505255eb68af1c02),

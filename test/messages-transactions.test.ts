@@ -9,11 +9,10 @@ import path from 'node:path'
 import { requireEsm } from '../lib/esm'
 import { decodePayload, decodeTransaction, hashToHex, isCoinbase, MAX_PROTOCOL_MESSAGE_LENGTH, txid, wtxid } from '../lib/messages'
 import { hex, sha256d, toHex } from './helpers/bytes'
+import { badPayload } from './helpers/errors'
 import { BLOCKS, blockFixture } from './helpers/vectors'
 
 const cat = (...parts: Array<Uint8Array | string>): Uint8Array => Buffer.concat(parts.map((p) => (typeof p === 'string' ? hex(p) : p)))
-const badPayload = (reason: RegExp): ReturnType<typeof expect.objectContaining> =>
-  expect.objectContaining({ name: 'Bip324Error', code: 'ERR_BIP324_BAD_PAYLOAD', message: expect.stringMatching(reason) })
 
 describe('rust-bitcoin\'s transactions, with the ids its tests assert', () => {
   test('a legacy transaction: txid = wtxid a6eab3c1…8cb7, weight 4 x 193, prevout ce9ea9f6…5da1:1', () => {
