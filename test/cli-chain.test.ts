@@ -2,9 +2,6 @@
 // (test/helpers/chain-node.ts) and serves a chain: regtest headers mined here, and mainnet block
 // 542,213 from bitcoinjs-lib's fixtures, whose hash is the one they publish (test/fixtures/blocks).
 
-import fs from 'node:fs'
-import path from 'node:path'
-
 import { decodePayload } from '../lib'
 import { blockHash, encodeBlockHeader, encodeCompactSize, hashToHex } from '../lib/messages'
 import { chainNode } from './helpers/chain-node'
@@ -12,9 +9,10 @@ import { runCli } from './helpers/cli'
 import { type Wire } from './helpers/core-node'
 import { v1OnlyNode } from './helpers/fake-node'
 import { mineRegtestHeaders, REGTEST_GENESIS, regtestBlock } from './helpers/regtest-chain'
+import { blockFixture } from './helpers/vectors'
 
 const BLOCK_542213 = '000000000000000000143a2c56c0214236dadfd30df41d4a0345492ad6d861ec'
-const block542213 = new Uint8Array(Buffer.from(fs.readFileSync(path.join(__dirname, 'fixtures', 'blocks', 'bitcoinjs-block-542213.hex'), 'utf8').trim(), 'hex'))
+const block542213 = blockFixture('bitcoinjs-block-542213.hex')
 
 const hashOf = (h: typeof REGTEST_GENESIS): string => hashToHex(blockHash(encodeBlockHeader(h)))
 

@@ -1,6 +1,7 @@
 import { native } from '../lib/native/binding'
 import { variants } from './helpers/backends'
-import { hex, readCsv, toHex } from './helpers/vectors'
+import { hex, toHex } from './helpers/bytes'
+import { readCsv } from './helpers/vectors'
 
 const rows = readCsv('ellswift_decode_test_vectors.csv')
 

@@ -10,7 +10,8 @@ import fc from 'fast-check'
 import { Bip324Error, jsBackend, nativeBackend, Protocol } from '../lib'
 import type { Backend } from '../lib/crypto/backend'
 import { xswiftecInvEncoding } from '../lib/crypto/js'
-import { hex, readCsv, toHex } from './helpers/vectors'
+import { hex, toHex } from './helpers/bytes'
+import { readCsv } from './helpers/vectors'
 import { seeded } from './helpers/pair'
 
 const inverse = readCsv('xswiftec_inv_test_vectors.csv')

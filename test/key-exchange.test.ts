@@ -1,25 +1,27 @@
 // ElligatorSwift key generation and BIP-324 ECDH on every backend.
 
 import { MAINNET_MAGIC, variants } from './helpers/backends'
+import { toHex } from './helpers/bytes'
 
 const ORDER = Buffer.from('fffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141', 'hex')
 const AUX = new Uint8Array(32).fill(3)
 
 describe.each(variants)('$name', ({ backend }) => {
-  test('two fresh key pairs agree on the shared secret, and on every key derived from it', () => {
+  /** Two fresh key pairs, a's and b's: each side's ECDH secret, when each claims the role given. */
+  function secrets (aInitiates: boolean, bInitiates: boolean): [Uint8Array, Uint8Array] {
     const a = backend.keygen()
     const b = backend.keygen()
-    const sa = backend.ecdh(a.ellswift, b.ellswift, a.secretKey, true)!
-    const sb = backend.ecdh(b.ellswift, a.ellswift, b.secretKey, false)!
+    return [backend.ecdh(a.ellswift, b.ellswift, a.secretKey, aInitiates)!, backend.ecdh(b.ellswift, a.ellswift, b.secretKey, bInitiates)!]
+  }
+
+  test('two fresh key pairs agree on the shared secret, and on every key derived from it', () => {
+    const [sa, sb] = secrets(true, false)
     expect(Buffer.from(sa).equals(sb)).toBe(true)
     expect(Buffer.from(backend.keySchedule(sa, MAINNET_MAGIC).sessionId).equals(backend.keySchedule(sb, MAINNET_MAGIC).sessionId)).toBe(true)
   })
 
   test('the roles enter the hash: both sides claiming to initiate derive different secrets', () => {
-    const a = backend.keygen()
-    const b = backend.keygen()
-    const sa = backend.ecdh(a.ellswift, b.ellswift, a.secretKey, true)!
-    const sb = backend.ecdh(b.ellswift, a.ellswift, b.secretKey, true)!
+    const [sa, sb] = secrets(true, true)
     expect(Buffer.from(sa).equals(sb)).toBe(false)
   })
 
@@ -34,8 +36,8 @@ describe.each(variants)('$name', ({ backend }) => {
     const seen = new Set<string>()
     for (let i = 0; i < 20; i++) {
       const k = backend.keygen()
-      seen.add(Buffer.from(k.secretKey).toString('hex'))
-      seen.add(Buffer.from(k.ellswift).toString('hex'))
+      seen.add(toHex(k.secretKey))
+      seen.add(toHex(k.ellswift))
     }
     expect(seen.size).toBe(40)
   })

@@ -2,43 +2,23 @@
 // checked against Bitcoin Core's chainparams; mainnet block 542,213 and a testnet3 block from
 // bitcoinjs-lib, checked against the hashes, roots and sizes published with them), then on blocks
 // broken one way at a time, each expected to fail with the reject reason Bitcoin Core gives. The
-// broken blocks that need a matching merkle root or witness commitment get it from this file's own
-// small merkle function over node:crypto, not from the library. Provenance: test/fixtures/blocks/README.md.
-
-import { createHash } from 'node:crypto'
-import fs from 'node:fs'
-import path from 'node:path'
+// broken blocks that need a matching merkle root or witness commitment get it from the tests' own
+// merkle function over node:crypto (test/helpers/bytes.ts), not from the library. Provenance:
+// test/fixtures/blocks/README.md.
 
 import {
   bip34Height, blockHash, blockMerkleRoot, blockWitnessMerkleRoot, checkBlock, computeMerkleRoot, decodeBlock, decodeCheckedBlock, decodePayload,
   decodeTransaction, hashFromHex, hashToHex, isCoinbase, MAX_BLOCK_WEIGHT, NETWORKS, type NetworkName, witnessCommitmentIndex
 } from '../lib'
+import { compactSize, hex, merkleRoot, sha256d, toHex } from './helpers/bytes'
+import { badPayload, rejected } from './helpers/errors'
+import { blockFixture } from './helpers/vectors'
 
-const FIXTURES = path.join(__dirname, 'fixtures', 'blocks')
-const fixture = (name: string): Buffer => Buffer.from(fs.readFileSync(path.join(FIXTURES, name), 'utf8').trim(), 'hex')
-const hex = (s: string): Buffer => Buffer.from(s, 'hex')
-const toHex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
-const sha256d = (...parts: Uint8Array[]): Buffer => {
-  const inner = createHash('sha256')
-  for (const p of parts) inner.update(p)
-  return createHash('sha256').update(inner.digest()).digest()
-}
-const varInt = (n: number): Buffer => {
-  if (n < 0xfd) return Buffer.of(n)
-  const b = Buffer.alloc(3)
-  b[0] = 0xfd
-  b.writeUInt16LE(n, 1)
-  return b
-}
 const u32 = (n: number): Buffer => {
   const b = Buffer.alloc(4)
   b.writeUInt32LE(n)
   return b
 }
-const rejected = (reason: string): ReturnType<typeof expect.objectContaining> =>
-  expect.objectContaining({ name: 'Bip324Error', code: 'ERR_BIP324_BAD_PAYLOAD', reason })
-const malformed = (message: RegExp): ReturnType<typeof expect.objectContaining> =>
-  expect.objectContaining({ name: 'Bip324Error', code: 'ERR_BIP324_BAD_PAYLOAD', message: expect.stringMatching(message) })
 const caught = (f: () => unknown): { reason?: string } => {
   try {
     f()
@@ -48,21 +28,11 @@ const caught = (f: () => unknown): { reason?: string } => {
   throw new Error('expected a throw')
 }
 
-// The test's own merkle root (Bitcoin's: pair up, duplicate an odd last, double SHA-256).
-function merkleRoot (leaves: Uint8Array[]): Buffer {
-  let level: Uint8Array[] = [...leaves]
-  while (level.length > 1) {
-    if (level.length % 2 === 1) level.push(level.at(-1)!)
-    level = Array.from({ length: level.length / 2 }, (_, i) => sha256d(level[2 * i]!, level[2 * i + 1]!))
-  }
-  return Buffer.from(level[0] ?? new Uint8Array(32))
-}
-
 // A block of these serialized transactions under `header80` with its merkle root set to `root`.
 function block (header80: Uint8Array, root: Uint8Array, txs: Uint8Array[]): Buffer {
   const header = Buffer.from(header80)
   Buffer.from(root).copy(header, 36)
-  return Buffer.concat([header, varInt(txs.length), ...txs])
+  return Buffer.concat([header, compactSize(txs.length), ...txs])
 }
 
 // Bitcoin Core, src/kernel/chainparams.cpp: each chain's CreateGenesisBlock(nTime, nNonce, nBits, ...)
@@ -82,7 +52,7 @@ describe('the genesis blocks', () => {
   })
 
   test.each(Object.keys(CORE_GENESIS) as NetworkName[])('%s: decodes, checks (proof of work included), and has Core\'s hash, root and fields', (network) => {
-    const bytes = fixture(`genesis-${network}.hex`)
+    const bytes = blockFixture(`genesis-${network}.hex`)
     const core = CORE_GENESIS[network]
     const b = decodeCheckedBlock(bytes, { network })
     expect(hashToHex(b.hash)).toBe(core.hash)
@@ -97,7 +67,7 @@ describe('the genesis blocks', () => {
   })
 
   test('the mainnet genesis block as a block message: decodePayload keeps it raw, decodeBlock decodes that', () => {
-    const payload = fixture('genesis-mainnet.hex')
+    const payload = blockFixture('genesis-mainnet.hex')
     const msg = decodePayload('block', payload)
     expect(msg).toEqual({ type: 'block', raw: payload })
     expect(hashToHex(decodeBlock(msg.raw).hash)).toBe(NETWORKS.mainnet.genesis)
@@ -115,7 +85,7 @@ const BLOCK_542213 = {
 }
 
 describe('mainnet block 542,213 (segwit, with a witness commitment)', () => {
-  const bytes = fixture('bitcoinjs-block-542213.hex')
+  const bytes = blockFixture('bitcoinjs-block-542213.hex')
 
   test('decodes and checks on mainnet: its hash and merkle root', () => {
     const b = decodeCheckedBlock(bytes, { network: 'mainnet' })
@@ -154,22 +124,22 @@ describe('mainnet block 542,213 (segwit, with a witness commitment)', () => {
 
 describe('the header object and the height in the coinbase', () => {
   test('blockHash of the decoded header is the published block hash, as of its 80 bytes', () => {
-    const b = decodeBlock(fixture('bitcoinjs-block-542213.hex'))
+    const b = decodeBlock(blockFixture('bitcoinjs-block-542213.hex'))
     expect(hashToHex(blockHash(b.header))).toBe(BLOCK_542213.id)
     expect(blockHash(b.header)).toEqual(blockHash(b.raw.subarray(0, 80)))
-    const genesis = decodeBlock(fixture('genesis-mainnet.hex'))
+    const genesis = decodeBlock(blockFixture('genesis-mainnet.hex'))
     expect(hashToHex(blockHash(genesis.header))).toBe(NETWORKS.mainnet.genesis)
   })
 
   test('a header object with a field out of range is ERR_BIP324_INVALID_ARG', () => {
-    const { header } = decodeBlock(fixture('genesis-mainnet.hex'))
+    const { header } = decodeBlock(blockFixture('genesis-mainnet.hex'))
     for (const bad of [{ ...header, nonce: 2 ** 32 }, { ...header, prevBlock: new Uint8Array(31) }]) {
       expect(() => blockHash(bad)).toThrow(expect.objectContaining({ code: 'ERR_BIP324_INVALID_ARG' }))
     }
   })
 
   test('block 542,213 says 542,213 in its coinbase (03 054608), from the block or the coinbase alone', () => {
-    const b = decodeBlock(fixture('bitcoinjs-block-542213.hex'))
+    const b = decodeBlock(blockFixture('bitcoinjs-block-542213.hex'))
     expect(toHex(b.transactions[0]!.inputs[0]!.scriptSig.subarray(0, 4))).toBe('03054608')
     expect(bip34Height(b)).toBe(542_213)
     expect(bip34Height(b.transactions[0]!)).toBe(542_213)
@@ -177,14 +147,14 @@ describe('the header object and the height in the coinbase', () => {
 
   test('the genesis block predates BIP-34: its scriptSig starts with a push that is not its height', () => {
     // 04 ffff001d, the bits of the genesis block (chainparams.cpp's CreateGenesisBlock, "486604799").
-    expect(bip34Height(decodeBlock(fixture('genesis-mainnet.hex')))).toBe(486_604_799)
+    expect(bip34Height(decodeBlock(blockFixture('genesis-mainnet.hex')))).toBe(486_604_799)
   })
 
   // Coinbases written by hand around the scriptSig, with the height pushed as Core's `CScript() <<
   // nHeight` pushes it (script.h push_int64: OP_0, OP_1..OP_16, else a minimal CScriptNum), which
   // ContextualCheckBlock compares byte for byte, and pushes Core would not write.
   const coinbase = (scriptSig: string): ReturnType<typeof decodeTransaction> => decodeTransaction(Buffer.concat([
-    hex('01000000' + '01' + '00'.repeat(32) + 'ffffffff'), varInt(scriptSig.length / 2), hex(scriptSig), hex('ffffffff' + '01' + '00'.repeat(8) + '00' + '00000000')
+    hex('01000000' + '01' + '00'.repeat(32) + 'ffffffff'), compactSize(scriptSig.length / 2), hex(scriptSig), hex('ffffffff' + '01' + '00'.repeat(8) + '00' + '00000000')
   ]))
 
   test.each([
@@ -204,7 +174,7 @@ describe('the header object and the height in the coinbase', () => {
   })
 
   test('a transaction that is not a coinbase is ERR_BIP324_INVALID_ARG', () => {
-    const b = decodeBlock(fixture('bitcoinjs-block-542213.hex'))
+    const b = decodeBlock(blockFixture('bitcoinjs-block-542213.hex'))
     expect(() => bip34Height(b.transactions[1]!)).toThrow(expect.objectContaining({ code: 'ERR_BIP324_INVALID_ARG' }))
   })
 })
@@ -213,7 +183,7 @@ describe('the header object and the height in the coinbase', () => {
 const TESTNET3_10TX = { id: '000000005ee8f3674748276fdc56a0202714d94bde87cd943195cc84cf57caf0', merkleRoot: '0ebdaf5341d911e69ab53928e3f9f46e5ece27b950f3b43eae521a602bde41d3' }
 
 test('a testnet3 block of 10 transactions decodes and checks on testnet3, with its published hash and root', () => {
-  const b = decodeCheckedBlock(fixture('bitcoinjs-block-testnet3-10tx.hex'), { network: 'testnet3' })
+  const b = decodeCheckedBlock(blockFixture('bitcoinjs-block-testnet3-10tx.hex'), { network: 'testnet3' })
   expect(hashToHex(b.hash)).toBe(TESTNET3_10TX.id)
   expect(toHex(b.header.merkleRoot)).toBe(TESTNET3_10TX.merkleRoot)
   expect(b.transactions).toHaveLength(10)
@@ -228,38 +198,38 @@ test('computeMerkleRoot: no leaves give zeros, one leaf is itself, as Core\'s Co
 })
 
 describe('blocks Bitcoin Core would reject, each with Core\'s reason', () => {
-  const good = fixture('bitcoinjs-block-542213.hex')
-  const genesisHeader = fixture('genesis-mainnet.hex').subarray(0, 80)
-  const genesisCoinbase = fixture('genesis-mainnet.hex').subarray(81)
-  const legacyTx = fixture('rust-bitcoin-legacy-tx.hex')
-  const segwitTx = fixture('rust-bitcoin-segwit-tx.hex')
+  const good = blockFixture('bitcoinjs-block-542213.hex')
+  const genesisHeader = blockFixture('genesis-mainnet.hex').subarray(0, 80)
+  const genesisCoinbase = blockFixture('genesis-mainnet.hex').subarray(81)
+  const legacyTx = blockFixture('rust-bitcoin-legacy-tx.hex')
+  const segwitTx = blockFixture('rust-bitcoin-segwit-tx.hex')
   // Where the coinbase's witness (one 32-byte zero reserved value) ends and tx 1 begins.
   const RESERVED = '0120' + '00'.repeat(32) + '00000000' + '01000000'
-  const reservedAt = good.toString('hex').indexOf(RESERVED) / 2
+  const reservedAt = toHex(good).indexOf(RESERVED) / 2
   const withCoinbaseWitness = (witness: string): Buffer =>
     Buffer.concat([good.subarray(0, reservedAt), hex(witness), good.subarray(reservedAt + 34)])
 
   test('the coinbase witness sits where this file says (the setup of the witness cases)', () => {
     expect(reservedAt).toBeGreaterThan(81)
-    expect(good.toString('hex').lastIndexOf(RESERVED) / 2).toBe(reservedAt)
+    expect(toHex(good).lastIndexOf(RESERVED) / 2).toBe(reservedAt)
     expect(toHex(withCoinbaseWitness('0120' + '00'.repeat(32)))).toBe(toHex(good))
   })
 
   test('cut anywhere: malformed, with no reject reason', () => {
-    for (let cut = 0; cut < good.length; cut++) expect(() => decodeBlock(good.subarray(0, cut))).toThrow(malformed(/truncated|malformed transaction/))
+    for (let cut = 0; cut < good.length; cut++) expect(() => decodeBlock(good.subarray(0, cut))).toThrow(badPayload(/truncated|malformed transaction/))
     expect(caught(() => decodeBlock(good.subarray(0, 100))).reason).toBeUndefined()
   })
 
   test('a byte after the last transaction', () => {
-    expect(() => decodeBlock(Buffer.concat([good, Buffer.of(0)]))).toThrow(malformed(/1 unexpected bytes after the payload/))
+    expect(() => decodeBlock(Buffer.concat([good, Buffer.of(0)]))).toThrow(badPayload(/1 unexpected bytes after the payload/))
   })
 
   test('a transaction count of 2^32 - 1, or one more than there are: refused by the bytes left', () => {
     const huge = Buffer.concat([good.subarray(0, 80), hex('feffffffff'), good.subarray(81)])
-    expect(() => decodeBlock(huge)).toThrow(malformed(/transactions: 4294967295 announced/))
+    expect(() => decodeBlock(huge)).toThrow(badPayload(/transactions: 4294967295 announced/))
     const five = Buffer.from(good)
     five[80] = 5
-    expect(() => decodeBlock(five)).toThrow(malformed(/malformed transaction/))
+    expect(() => decodeBlock(five)).toThrow(badPayload(/malformed transaction/))
   })
 
   test('a byte of the header\'s merkle root flipped: bad-txnmrklroot (high-hash first when the network is given, as Core checks the header first)', () => {
@@ -270,7 +240,7 @@ describe('blocks Bitcoin Core would reject, each with Core\'s reason', () => {
   })
 
   test('the last two transactions repeated, same merkle root (CVE-2012-2459): bad-txns-duplicate', () => {
-    const original = decodeBlock(fixture('bitcoinjs-block-testnet3-10tx.hex'))
+    const original = decodeBlock(blockFixture('bitcoinjs-block-testnet3-10tx.hex'))
     const txs = original.transactions.map((tx) => tx.raw)
     const mutated = block(original.raw.subarray(0, 80), original.header.merkleRoot, [...txs, txs[8]!, txs[9]!])
     expect(toHex(merkleRoot([...txs, txs[8]!, txs[9]!].map((t) => sha256d(t))))).toBe(toHex(original.header.merkleRoot))
@@ -321,11 +291,11 @@ describe('blocks Bitcoin Core would reject, each with Core\'s reason', () => {
   // A block of a segwit coinbase (a zero reserved value; its scriptSig `pad` bytes of OP_TRUE, its
   // outputs scripts made from the right commitment) and `fillers`.
   const commitmentScript = (commitment: Uint8Array): Buffer => Buffer.concat([hex('6a24aa21a9ed'), commitment])
-  function segwitBlock (fillers: Buffer[], pad = 2, scripts: (commitment: Buffer) => Buffer[] = (c) => [commitmentScript(c)]): Buffer {
+  function segwitBlock (fillers: Buffer[], pad = 2, scripts: (commitment: Uint8Array) => Buffer[] = (c) => [commitmentScript(c)]): Buffer {
     const witnessRoot = merkleRoot([Buffer.alloc(32), ...fillers.map((t) => sha256d(t))])
     const outputs = scripts(sha256d(witnessRoot, Buffer.alloc(32)))
-    const input = Buffer.concat([Buffer.alloc(32), hex('ffffffff'), varInt(pad), Buffer.alloc(pad, 0x51), hex('ffffffff')])
-    const vout = Buffer.concat([varInt(outputs.length), ...outputs.map((o) => Buffer.concat([Buffer.alloc(8), varInt(o.length), o]))])
+    const input = Buffer.concat([Buffer.alloc(32), hex('ffffffff'), compactSize(pad), Buffer.alloc(pad, 0x51), hex('ffffffff')])
+    const vout = Buffer.concat([compactSize(outputs.length), ...outputs.map((o) => Buffer.concat([Buffer.alloc(8), compactSize(o.length), o]))])
     const base = Buffer.concat([u32(2), hex('01'), input, vout, u32(0)])
     const full = Buffer.concat([u32(2), hex('0001'), hex('01'), input, vout, hex('0120'), Buffer.alloc(32), u32(0)])
     return block(genesisHeader, merkleRoot([sha256d(base), ...fillers.map((t) => sha256d(t))]), [full, ...fillers])
@@ -365,7 +335,7 @@ describe('blocks Bitcoin Core would reject, each with Core\'s reason', () => {
       bad.writeUInt32LE(bits, 72)
       expect(() => decodeCheckedBlock(bad, { network: 'mainnet' })).toThrow(rejected('high-hash'))
     }
-    expect(() => decodeCheckedBlock(fixture('genesis-regtest.hex'), { network: 'mainnet' })).toThrow(rejected('high-hash'))
+    expect(() => decodeCheckedBlock(blockFixture('genesis-regtest.hex'), { network: 'mainnet' })).toThrow(rejected('high-hash'))
   })
 
   test('the error names the block by its hash and gives Core\'s debug message', () => {

@@ -1,7 +1,6 @@
 // Known bytes from public sources, decoded, encoded and hashed: each expected value comes from the
 // cited document (or from Bitcoin's chain itself), never from our own encoder.
 
-import { createHash } from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 
@@ -9,9 +8,8 @@ import {
   blockHash, decodeBlockHeader, decodePayload, encodeBlockHeader, encodePayload, encodeV1Message, hashFromHex, hashToHex,
   type KnownMessage, txid, wtxid
 } from '../lib/messages'
+import { hex, sha256d, toHex } from './helpers/bytes'
 
-const hex = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s.replace(/\s+/g, ''), 'hex'))
-const toHex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
 const ipv4Mapped = (a: number, b: number, c: number, d: number): Uint8Array => Uint8Array.of(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, a, b, c, d)
 
 // The mainnet genesis block header and its first transaction, as in Bitcoin Core's
@@ -224,8 +222,6 @@ test('the wiki\'s addr message decodes to 10.0.0.1:8333', () => {
 /** A hash as its source displays it (Core's GetHex, explorers: reversed), as the bytes on the wire. */
 const displayed = (s: string): Uint8Array => hex(s).reverse()
 const zeros = (n: number): Uint8Array => new Uint8Array(n)
-const sha256d = (...parts: Uint8Array[]): Uint8Array =>
-  Uint8Array.from(createHash('sha256').update(createHash('sha256').update(Buffer.concat(parts)).digest()).digest())
 const IPV6_LOOPBACK = Uint8Array.of(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1)
 
 // Service bits, by Bitcoin Core's names (src/protocol.h).
@@ -453,7 +449,7 @@ const GOLDEN: Golden[] = [
     [[3, 0, 0, 253, 0, 1], [0, 1, 258]] // 253, 0, 1 is CompactSize(256)
   ] as Array<[number[], number[]]>).map(([encoded, indexes]): Golden => ({
     source: `rust-bitcoin bip152.rs getblocktx_differential_encoding: [${indexes.join(', ')}]`,
-    payload: '00'.repeat(32) + Buffer.from(encoded).toString('hex'),
+    payload: '00'.repeat(32) + toHex(Uint8Array.from(encoded)),
     message: { type: 'getblocktxn', blockHash: zeros(32), indexes }
   })),
 

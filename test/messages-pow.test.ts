@@ -4,19 +4,16 @@
 // the genesis blocks (test/fixtures/blocks/README.md), Blockchair's chain work of the genesis block,
 // and checkHeaders on a run of real headers.
 
-import fs from 'node:fs'
-import path from 'node:path'
-
 import {
   blockHash, blockProof, checkHeaders, checkProofOfWork, decodeBlockHeader, decodeCompact, deriveTarget, encodeBlockHeader,
   hashFromHex, hashToHex, NETWORKS, type NetworkName, powLimitOf
 } from '../lib'
+import { hex } from './helpers/bytes'
+import { rejected } from './helpers/errors'
+import { blockFixture } from './helpers/vectors'
 
-const hex = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s, 'hex'))
 const genesisHeader = (network: NetworkName): Uint8Array =>
-  hex(fs.readFileSync(path.join(__dirname, 'fixtures', 'blocks', `genesis-${network}.hex`), 'utf8').trim()).subarray(0, 80)
-const rejected = (reason: string): ReturnType<typeof expect.objectContaining> =>
-  expect.objectContaining({ name: 'Bip324Error', code: 'ERR_BIP324_BAD_PAYLOAD', reason })
+  blockFixture(`genesis-${network}.hex`).subarray(0, 80)
 const invalidArg = expect.objectContaining({ code: 'ERR_BIP324_INVALID_ARG' })
 
 // Bitcoin Core, src/test/arith_uint256_tests.cpp (commit 03b645bfdbae164bc1f9157b505255eb68af1c02),

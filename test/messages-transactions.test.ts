@@ -3,25 +3,20 @@
 // BIP-143's examples), and on the malformed serializations Core refuses to deserialize. Fixtures and
 // their provenance: test/fixtures/blocks/README.md.
 
-import { createHash } from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 
 import { requireEsm } from '../lib/esm'
 import { decodePayload, decodeTransaction, hashToHex, isCoinbase, MAX_PROTOCOL_MESSAGE_LENGTH, txid, wtxid } from '../lib/messages'
+import { hex, sha256d, toHex } from './helpers/bytes'
+import { badPayload } from './helpers/errors'
+import { BLOCKS, blockFixture } from './helpers/vectors'
 
-const FIXTURES = path.join(__dirname, 'fixtures', 'blocks')
-const fixture = (name: string): Uint8Array => hex(fs.readFileSync(path.join(FIXTURES, name), 'utf8'))
-const hex = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s.replace(/\s+/g, ''), 'hex'))
-const toHex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
-const sha256d = (b: Uint8Array): Uint8Array => createHash('sha256').update(createHash('sha256').update(b).digest()).digest()
 const cat = (...parts: Array<Uint8Array | string>): Uint8Array => Buffer.concat(parts.map((p) => (typeof p === 'string' ? hex(p) : p)))
-const badPayload = (reason: RegExp): ReturnType<typeof expect.objectContaining> =>
-  expect.objectContaining({ name: 'Bip324Error', code: 'ERR_BIP324_BAD_PAYLOAD', message: expect.stringMatching(reason) })
 
 describe('rust-bitcoin\'s transactions, with the ids its tests assert', () => {
   test('a legacy transaction: txid = wtxid a6eab3c1…8cb7, weight 4 x 193, prevout ce9ea9f6…5da1:1', () => {
-    const tx = decodeTransaction(fixture('rust-bitcoin-legacy-tx.hex'))
+    const tx = decodeTransaction(blockFixture('rust-bitcoin-legacy-tx.hex'))
     expect(hashToHex(tx.txid)).toBe('a6eab3c14ab5272a58a5ba91505ba1a4b6d7a3a9fcbd187b6cd99a7b6d548cb7')
     expect(hashToHex(tx.wtxid)).toBe('a6eab3c14ab5272a58a5ba91505ba1a4b6d7a3a9fcbd187b6cd99a7b6d548cb7')
     expect(tx).toMatchObject({ version: 1, lockTime: 0, hasWitness: false, weight: 193 * 4 })
@@ -33,7 +28,7 @@ describe('rust-bitcoin\'s transactions, with the ids its tests assert', () => {
   })
 
   test('a segwit transaction: txid f5864806…2206, wtxid 80b7d8a8…e7f5, weight 442, prevout 7cac3cf9…5859:1', () => {
-    const tx = decodeTransaction(fixture('rust-bitcoin-segwit-tx.hex'))
+    const tx = decodeTransaction(blockFixture('rust-bitcoin-segwit-tx.hex'))
     expect(hashToHex(tx.txid)).toBe('f5864806e3565c34d1b41e716f72609d00b55ea5eac5b924c9719a842ef42206')
     expect(hashToHex(tx.wtxid)).toBe('80b7d8a82d5d5bf92905b06f2014dd699e03837ca172e3a59d51426ebbe3e7f5')
     expect(tx).toMatchObject({ version: 2, lockTime: 0, hasWitness: true, weight: 442 })
@@ -44,14 +39,14 @@ describe('rust-bitcoin\'s transactions, with the ids its tests assert', () => {
   })
 
   test('Core\'s decoderawtransaction of a Liquid test transaction: txid 9652aa62…c6ec, wtxid d6ac4a5e…a1b4, weight 2718', () => {
-    const tx = decodeTransaction(fixture('rust-bitcoin-liquid-tx.hex'))
+    const tx = decodeTransaction(blockFixture('rust-bitcoin-liquid-tx.hex'))
     expect(hashToHex(tx.txid)).toBe('9652aa62b0e748caeec40c4cb7bc17c6792435cc3dfe447dd1ca24f912a1c6ec')
     expect(hashToHex(tx.wtxid)).toBe('d6ac4a5e61657c4c604dcde855a1db74ec6b3e54f32695d72c5e11c7761ea1b4')
     expect(tx.weight).toBe(2718)
   })
 
   test('a legacy mempool transaction: txid = wtxid 971ed48a…68dd', () => {
-    const raw = fixture('rust-bitcoin-mempool-tx.hex')
+    const raw = blockFixture('rust-bitcoin-mempool-tx.hex')
     expect(hashToHex(txid(raw))).toBe('971ed48a62c143bbd9c87f4bafa2ef213cfa106c6e140f111931d0be307468dd')
     expect(hashToHex(wtxid(raw))).toBe('971ed48a62c143bbd9c87f4bafa2ef213cfa106c6e140f111931d0be307468dd')
   })
@@ -66,7 +61,7 @@ interface BitcoinjsTx {
   weight: number
   raw: { version: number, locktime: number, ins: Array<{ hash: string, index: number, witness: string[], sequence?: number }>, outs: Array<{ value: number }> }
 }
-const BITCOINJS: BitcoinjsTx[] = JSON.parse(fs.readFileSync(path.join(FIXTURES, 'bitcoinjs-witness-transactions.json'), 'utf8'))
+const BITCOINJS: BitcoinjsTx[] = JSON.parse(fs.readFileSync(path.join(BLOCKS, 'bitcoinjs-witness-transactions.json'), 'utf8'))
 
 describe('bitcoinjs-lib\'s witness transactions', () => {
   test.each(BITCOINJS.map((t) => [t.description, t] as const))('%s: its id, weight and fields, with and without the witness', (_name, t) => {
@@ -139,12 +134,12 @@ test('BIP-143\'s native P2WSH example decodes to the BIP\'s breakdown, and its t
 })
 
 test('hashToHex gives the display order: the txid reversed', () => {
-  const tx = decodeTransaction(fixture('rust-bitcoin-segwit-tx.hex'))
+  const tx = decodeTransaction(blockFixture('rust-bitcoin-segwit-tx.hex'))
   expect(hashToHex(tx.txid)).toBe(Buffer.from(tx.txid).reverse().toString('hex'))
 })
 
 test('the decoded transaction keeps its bytes: raw is a copy, and every byte field a view of it', () => {
-  const bytes = fixture('rust-bitcoin-segwit-tx.hex')
+  const bytes = blockFixture('rust-bitcoin-segwit-tx.hex')
   const tx = decodeTransaction(bytes)
   expect(toHex(tx.raw)).toBe(toHex(bytes))
   expect(tx.raw.buffer).not.toBe(bytes.buffer)
@@ -156,14 +151,14 @@ test('the decoded transaction keeps its bytes: raw is a copy, and every byte fie
 })
 
 test('a tx message stays raw in decodePayload; decodeTransaction is the explicit step', () => {
-  const payload = fixture('rust-bitcoin-segwit-tx.hex')
+  const payload = blockFixture('rust-bitcoin-segwit-tx.hex')
   const msg = decodePayload('tx', payload)
   expect(msg).toEqual({ type: 'tx', raw: payload })
   expect(hashToHex(decodeTransaction(msg.raw).wtxid)).toBe('80b7d8a82d5d5bf92905b06f2014dd699e03837ca172e3a59d51426ebbe3e7f5')
 })
 
 describe('what Bitcoin Core refuses to deserialize is ERR_BIP324_BAD_PAYLOAD', () => {
-  const segwit = fixture('rust-bitcoin-segwit-tx.hex')
+  const segwit = blockFixture('rust-bitcoin-segwit-tx.hex')
   const VERSION = '02000000'
   const LOCK_TIME = '00000000'
   const INPUT = '00'.repeat(32) + '00000000' + '00' + 'ffffffff'

@@ -5,9 +5,8 @@ import fc from 'fast-check'
 
 import { Bip324Error, magicOf } from '../lib'
 import { encodeV1Message, V1MessageReader } from '../lib/messages'
+import { hex, toHex } from './helpers/bytes'
 
-const hex = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s.replace(/\s+/g, ''), 'hex'))
-const toHex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
 const MAINNET = magicOf('mainnet')
 
 // The verack frame on mainnet: magic, "verack", length 0, and 5df6e0e2, the first 4 bytes of

@@ -9,13 +9,13 @@ import { Bip324Error } from '../lib/errors'
 import { type CipherHandle, type ErrorClass, native } from '../lib/native/binding'
 import { PACKAGE_ROOT } from '../lib/package'
 import { variants } from './helpers/backends'
+import { toHex } from './helpers/bytes'
 import { RAW_BENCH, testingAddon } from './helpers/testing-addon'
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { DEPS } = require('../scripts/fetch-deps.js') as { DEPS: Array<{ name: string, version: string }> }
 const pinned = (name: string): string => DEPS.find((d) => d.name === name)!.version
 const hex = (s: string): string => s.replace(/\s+/g, '')
-const toHex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
 
 /** The x86 feature flags as the operating system reports them, not as libsodium's CPUID probe does. */
 function osCpuFlags (): Set<string> {

@@ -5,7 +5,7 @@ import crypto from 'node:crypto'
 import type net from 'node:net'
 
 import { connectAsync, createServer, magicOf, v1Prefix } from '../lib'
-import { closed, flipTagsOnTheWire, nextEvent, rawClient, rawServer, read, serverPair } from './helpers/net'
+import { againstServer, closed, flipTagsOnTheWire, nextEvent, rawClient, rawServer, read, serverPair } from './helpers/net'
 
 async function v2Server (options = {}): Promise<{ server: ReturnType<typeof createServer>, port: number }> {
   const server = createServer(options)
@@ -38,31 +38,15 @@ test('a peer sending one byte at a time is still bounded by the handshake timeou
 })
 
 test('10 MB of garbage without a terminator: ERR_BIP324_NO_TERMINATOR after 4,111 bytes', async () => {
-  const { server, port } = await v2Server()
-  const client = await rawClient(port)
-  client.on('error', () => {})
-  client.write(crypto.randomBytes(10_000_000))
-  const [err] = await nextEvent<[Error]>(server, 'handshakeError')
-  expect(err).toMatchObject({ code: 'ERR_BIP324_NO_TERMINATOR' })
-  await server[Symbol.asyncDispose]()
+  expect(await againstServer({}, (client) => { client.write(crypto.randomBytes(10_000_000)) })).toEqual({ code: 'ERR_BIP324_NO_TERMINATOR', closed: true })
 })
 
 test('a peer that closes mid-key: ERR_BIP324_PEER_CLOSED', async () => {
-  const { server, port } = await v2Server()
-  const client = await rawClient(port)
-  client.end(crypto.randomBytes(40))
-  const [err] = await nextEvent<[Error]>(server, 'handshakeError')
-  expect(err).toMatchObject({ code: 'ERR_BIP324_PEER_CLOSED' })
-  await server[Symbol.asyncDispose]()
+  expect(await againstServer({}, (client) => { client.end(crypto.randomBytes(40)) })).toEqual({ code: 'ERR_BIP324_PEER_CLOSED', closed: true })
 })
 
 test('a v1 peer is refused by default with ERR_BIP324_V1_PEER', async () => {
-  const { server, port } = await v2Server()
-  const client = await rawClient(port)
-  client.write(v1Prefix(magicOf('mainnet')))
-  const [err] = await nextEvent<[Error]>(server, 'handshakeError')
-  expect(err).toMatchObject({ code: 'ERR_BIP324_V1_PEER' })
-  await server[Symbol.asyncDispose]()
+  expect(await againstServer({}, (client) => { client.write(v1Prefix(magicOf('mainnet'))) })).toEqual({ code: 'ERR_BIP324_V1_PEER', closed: true })
 })
 
 test('another network\'s v1 version message is ERR_BIP324_BAD_MAGIC at once, as Bitcoin Core: our key never goes out', async () => {

@@ -3,6 +3,7 @@
 
 import crypto from 'node:crypto'
 
+import { toHex } from './helpers/bytes'
 import { closed, read, serverPair } from './helpers/net'
 
 test('both ends derive the same session id and see each other\'s address', async () => {
@@ -23,8 +24,8 @@ test('messages of 0 B to 4,000,013 B cross both ways, intact and in order', asyn
   const gotClient = read(client, sizes.length)
   for (const m of toPeer) client.write(m)
   for (const m of toClient) peer.write(m)
-  expect((await gotPeer).map((m) => Buffer.from(m).toString('hex'))).toEqual(toPeer.map((m) => m.toString('hex')))
-  expect((await gotClient).map((m) => Buffer.from(m).toString('hex'))).toEqual(toClient.map((m) => m.toString('hex')))
+  expect((await gotPeer).map(toHex)).toEqual(toPeer.map(toHex))
+  expect((await gotClient).map(toHex)).toEqual(toClient.map(toHex))
   await close()
 })
 

@@ -5,8 +5,9 @@
 import { NUM_PACKET_OVERHEAD_BYTES as EXPANSION } from '../lib/crypto/packet-format'
 import type { Backend, PacketCipher } from '../lib/crypto/backend'
 import { MAINNET_MAGIC, variants } from './helpers/backends'
+import { hex, toHex } from './helpers/bytes'
 import { testingAddon } from './helpers/testing-addon'
-import { hex, readCsv, toHex } from './helpers/vectors'
+import { readCsv } from './helpers/vectors'
 
 const rows = readCsv('packet_encoding_test_vectors.csv').map((r, i) => ({ ...r, row: i + 1 })) as
   Array<Record<string, string> & { row: number }>

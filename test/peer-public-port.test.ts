@@ -25,6 +25,12 @@ const PER_PEER_BOUND = 16 * MB
 const UNDER_ASAN = /asan/.test(process.env.LD_PRELOAD ?? '')
 const PEAK_BOUND = (UNDER_ASAN ? 640 : 160) * MB
 
+/** What one peer's flood may cost: what stays held within the per-peer bound, the peak within PEAK_BOUND. */
+function expectWithinBounds ({ grown, held }: { grown: number, held: number }): void {
+  expect(held).toBeLessThanOrEqual(PER_PEER_BOUND)
+  expect(grown).toBeLessThanOrEqual(PEAK_BOUND)
+}
+
 /** A peer that has done its handshake and reads nothing more: `flood` streams pings for 3 s. */
 interface Flooder {
   flood: () => Promise<number>
@@ -93,41 +99,34 @@ describe('a peer that never reads and streams pings', () => {
       const server = bip324.createPeerServer({ network: 'mainnet' }, (peer) => { peer.on('error', () => {}) })
       server.on('peerError', () => {})
     `, (port) => v2Flooder(port, true))
-    expect(held).toBeLessThanOrEqual(PER_PEER_BOUND)
-    expect(grown).toBeLessThanOrEqual(PEAK_BOUND)
+    expectWithinBounds({ grown, held })
     // The kernel took far fewer than a free-running server would have answered.
     expect(sent).toBeGreaterThan(0)
   }, 30_000)
 
   test('costs a PeerServer whose application answers every ping itself, ignoring send(), at most the per-peer bound', async () => {
-    const { grown, held } = await floodServer(`
+    expectWithinBounds(await floodServer(`
       const server = bip324.createPeerServer({ network: 'mainnet' }, (peer) => {
         peer.on('error', () => {})
         peer.on('message', (m, raw) => { if (m.type === 'ping') { peer.sendRaw('pong', raw.payload); peer.sendRaw('pong', raw.payload) } })
       })
       server.on('peerError', () => {})
-    `, (port) => v2Flooder(port, true))
-    expect(held).toBeLessThanOrEqual(PER_PEER_BOUND)
-    expect(grown).toBeLessThanOrEqual(PEAK_BOUND)
+    `, (port) => v2Flooder(port, true)))
   }, 30_000)
 
   test('costs a connection server in messages mode that echoes pongs without looking at write() at most the per-peer bound', async () => {
-    const { grown, held } = await floodServer(`
+    expectWithinBounds(await floodServer(`
       const server = bip324.createServer({ mode: 'messages' }, (c) => {
         c.on('error', () => {})
         c.on('data', ({ type, payload }) => { if (type === 'ping') c.write({ type: 'pong', payload }) })
       })
-    `, (port) => v2Flooder(port, false))
-    expect(held).toBeLessThanOrEqual(PER_PEER_BOUND)
-    expect(grown).toBeLessThanOrEqual(PEAK_BOUND)
+    `, (port) => v2Flooder(port, false)))
   }, 30_000)
 
   test('costs a raw-mode server that echoes every message without looking at write() at most the per-peer bound', async () => {
-    const { grown, held } = await floodServer(`
+    expectWithinBounds(await floodServer(`
       const server = bip324.createServer({}, (c) => { c.on('error', () => {}); c.on('data', (m) => c.write(m)) })
-    `, (port) => v2Flooder(port, false))
-    expect(held).toBeLessThanOrEqual(PER_PEER_BOUND)
-    expect(grown).toBeLessThanOrEqual(PEAK_BOUND)
+    `, (port) => v2Flooder(port, false)))
   }, 30_000)
 })
 
@@ -152,8 +151,7 @@ test('an outbound Peer to a node that never reads and streams pings costs at mos
     client.send('report')
     const { grown, held } = await client.next<{ grown: number, held: number }>()
     console.log(`outbound flood: peak RSS +${(grown / MB).toFixed(1)} MB, held +${(held / MB).toFixed(1)} MB`)
-    expect(held).toBeLessThanOrEqual(PER_PEER_BOUND)
-    expect(grown).toBeLessThanOrEqual(PEAK_BOUND)
+    expectWithinBounds({ grown, held })
   } finally {
     client.kill()
     await node.close()
@@ -320,16 +318,14 @@ test("a flood of malformed pings from one peer leaves another peer's ping round 
 
 test('a v1 peer (v1: fallback) that never reads and streams pings costs a PeerServer whose application answers each with 1 KB at most the per-peer bound', async () => {
   // The answers outgrow what the kernel's buffers absorb within the flood (its pongs alone would not).
-  const { grown, held } = await floodServer(`
+  expectWithinBounds(await floodServer(`
     const answer = new Uint8Array(1000)
     const server = bip324.createPeerServer({ network: 'mainnet', v1: 'fallback' }, (peer) => {
       peer.on('error', () => {})
       peer.on('message', (m) => { if (m.type === 'ping') peer.sendRaw('pong', answer) })
     })
     server.on('peerError', () => {})
-  `, v1Flooder)
-  expect(held).toBeLessThanOrEqual(PER_PEER_BOUND)
-  expect(grown).toBeLessThanOrEqual(PEAK_BOUND)
+  `, v1Flooder))
 }, 30_000)
 
 test('probe() closes as nodes do, a FIN both ways, where destroy() made the node read a reset ("Connection reset by peer")', async () => {

@@ -2,6 +2,7 @@
 // chunking completes the handshake with the same session id on both sides.
 
 import { Protocol } from '../lib'
+import { toHex } from './helpers/bytes'
 import { byteByByte, type Chunker, handshakeEvent, pair, randomSplits, whole } from './helpers/pair'
 
 const chunkers: Array<[string, Chunker]> = [['all at once', whole], ['byte by byte', byteByByte], ['random splits', randomSplits(7)]]
@@ -40,7 +41,7 @@ test('non-empty version contents arrive as the peer version, not as a message', 
 })
 
 test('each side derives a fresh session id every time', () => {
-  const ids = new Set(Array.from({ length: 5 }, () => Buffer.from(handshakeEvent(pair().initiator)!.sessionId).toString('hex')))
+  const ids = new Set(Array.from({ length: 5 }, () => toHex(handshakeEvent(pair().initiator)!.sessionId)))
   expect(ids.size).toBe(5)
 })
 

@@ -4,6 +4,7 @@
 import crypto from 'node:crypto'
 
 import { DEFAULT_MAX_CONTENTS } from '../lib'
+import { toHex } from './helpers/bytes'
 import { pair, randomSplits } from './helpers/pair'
 
 test('messages of 0 B to 4,000,013 B arrive intact and in order, in random chunks', () => {
@@ -45,7 +46,7 @@ test('sendMany gives the same stream as one send per message', () => {
   const batch = Array.from({ length: 600 }, (_, i) => crypto.randomBytes(i % 40))
   p.responder.inbox.push(p.initiator.protocol.sendMany(batch))
   p.flush()
-  expect(p.responder.messages.map((m) => Buffer.from(m).toString('hex'))).toEqual(batch.map((b) => b.toString('hex')))
+  expect(p.responder.messages.map(toHex)).toEqual(batch.map(toHex))
 })
 
 test('a partial packet yields no message until its last byte arrives, and holds one packet body of memory', () => {

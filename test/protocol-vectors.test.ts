@@ -6,7 +6,8 @@ import crypto from 'node:crypto'
 
 import { Initialized } from '../lib'
 import { variants } from './helpers/backends'
-import { hex, readCsv, toHex } from './helpers/vectors'
+import { hex, toHex } from './helpers/bytes'
+import { readCsv } from './helpers/vectors'
 
 const rows = readCsv('packet_encoding_test_vectors.csv').map((r, i) => ({ ...r, row: i + 1 })) as
   Array<Record<string, string> & { row: number }>

@@ -5,6 +5,7 @@
  */
 
 import { Bip324Error } from '../../lib'
+import { toHex } from '../../test/helpers/bytes'
 import type { Rng } from './rng'
 
 export type Params = Record<string, string | number | boolean>
@@ -56,10 +57,6 @@ export function check (ok: boolean, kind: string, detail: () => string): void {
   if (!ok) throw new Finding(kind, detail())
 }
 
-export function hex (bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('hex')
-}
-
 export function equal (a: Uint8Array, b: Uint8Array): boolean {
   return Buffer.from(a.buffer, a.byteOffset, a.length).equals(Buffer.from(b.buffer, b.byteOffset, b.length))
 }
@@ -72,7 +69,7 @@ export function concat (parts: readonly Uint8Array[]): Uint8Array {
 export function canonical (value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) => {
     if (typeof v === 'bigint') return `${v}n`
-    if (v instanceof Uint8Array) return `0x${hex(v)}`
+    if (v instanceof Uint8Array) return `0x${toHex(v)}`
     if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
       return Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1)))
     }

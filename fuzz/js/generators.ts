@@ -5,10 +5,12 @@
  */
 
 import {
-  BIP155_NETWORK, type BlockHeader, type KnownCommand, type KnownMessage, MAX_ADDR_TO_SEND, MAX_ADDRV2_SIZE,
+  BIP155_NETWORK, type BlockHeader, type EmptyCommand, type KnownCommand, type KnownMessage, MAX_ADDR_TO_SEND, MAX_ADDRV2_SIZE,
   MAX_BLOOM_FILTER_SIZE, MAX_CFHEADERS_SIZE, MAX_FEATUREDATA_LENGTH, MAX_FEATUREID_LENGTH, MAX_HASH_FUNCS, MAX_HEADERS_RESULTS, MAX_INV_SZ, MAX_LOCATOR_SZ,
   MAX_SCRIPT_ELEMENT_SIZE, MAX_SUBVERSION_LENGTH, MIN_FEATUREID_LENGTH, type NetAddress
 } from '../../lib'
+import { compactSize } from '../../test/helpers/bytes'
+import { EMPTY_COMMANDS } from '../../test/helpers/empty-messages'
 import type { Rng } from './rng'
 
 type Gen<T extends KnownCommand> = (rng: Rng) => Extract<KnownMessage, { type: T }>
@@ -59,7 +61,8 @@ function increasing (rng: Rng): number[] {
   return out
 }
 
-const empty = <T extends 'verack' | 'getaddr' | 'mempool' | 'sendheaders' | 'filterclear' | 'sendaddrv2' | 'wtxidrelay'>(type: T) => () => ({ type }) as Extract<KnownMessage, { type: T }>
+// A generator per empty type, each making its own key's type (which fromEntries cannot say to the compiler).
+const EMPTY = Object.fromEntries(EMPTY_COMMANDS.map((type) => [type, () => ({ type })])) as unknown as { readonly [T in EmptyCommand]: Gen<T> }
 const raw = <T extends 'tx' | 'block' | 'cmpctblock' | 'blocktxn' | 'merkleblock'>(type: T) => (rng: Rng) => ({ type, raw: rng.bytes(rng.size(600)) }) as Extract<KnownMessage, { type: T }>
 
 export const GENERATORS: { readonly [T in KnownCommand]: Gen<T> } = {
@@ -75,13 +78,7 @@ export const GENERATORS: { readonly [T in KnownCommand]: Gen<T> } = {
     startHeight: i32(rng),
     ...(rng.chance(0.7) && { relay: rng.chance(0.5) })
   }),
-  verack: empty('verack'),
-  getaddr: empty('getaddr'),
-  mempool: empty('mempool'),
-  sendheaders: empty('sendheaders'),
-  filterclear: empty('filterclear'),
-  sendaddrv2: empty('sendaddrv2'),
-  wtxidrelay: empty('wtxidrelay'),
+  ...EMPTY,
   ping: (rng) => ({ type: 'ping', nonce: u64(rng) }),
   pong: (rng) => ({ type: 'pong', nonce: u64(rng) }),
   feefilter: (rng) => ({ type: 'feefilter', feeRate: i64(rng) }),
@@ -156,15 +153,6 @@ export interface TxParts {
   raw: Uint8Array
   /** Without marker, flag and witnesses (what txid hashes). */
   stripped: Uint8Array
-}
-
-function compactSize (n: number): Uint8Array {
-  if (n < 0xfd) return Uint8Array.of(n)
-  if (n <= 0xffff) return Uint8Array.of(0xfd, n & 0xff, n >> 8)
-  const b = Buffer.alloc(5)
-  b[0] = 0xfe
-  b.writeUInt32LE(n, 1)
-  return b
 }
 
 function varBytes (rng: Rng, max: number): Uint8Array[] {

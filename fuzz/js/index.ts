@@ -22,7 +22,8 @@ import fs from 'node:fs'
 import path from 'node:path'
 
 import { nativeInfo } from '../../lib'
-import { type Case, Finding, hex, type Target } from './case'
+import { toHex } from '../../test/helpers/bytes'
+import { type Case, Finding, type Target } from './case'
 import { messageTargets, payloadTypeCounts } from './messages'
 import { minimize } from './minimize'
 import { bufferedSeen, protocolTargets, selfTest, setRetentionCheck } from './protocol'
@@ -92,9 +93,9 @@ function report (target: Target, args: Args, index: number, c: Case, err: unknow
   fs.mkdirSync(FINDINGS, { recursive: true })
   const file = path.join(FINDINGS, `${target.name}-${args.seed}-${index}.json`)
   const { minimal, runs } = minimize(target, c, finding.kind)
-  fs.writeFileSync(file, JSON.stringify({ target: target.name, seed: args.seed, index, finding: finding.message, params: c.params, cuts: c.cuts, hex: hex(c.bytes), minimal: { cuts: minimal.cuts, hex: hex(minimal.bytes) } }, null, 1))
-  console.error(`input (${c.bytes.length} bytes): ${c.bytes.length <= 4096 ? hex(c.bytes) : `${hex(c.bytes.subarray(0, 256))}... (whole input in ${file})`}`)
-  console.error(`minimized in ${runs} runs (${minimal.bytes.length} bytes, cuts ${JSON.stringify(minimal.cuts)}): ${minimal.bytes.length <= 4096 ? hex(minimal.bytes) : `in ${file}`}`)
+  fs.writeFileSync(file, JSON.stringify({ target: target.name, seed: args.seed, index, finding: finding.message, params: c.params, cuts: c.cuts, hex: toHex(c.bytes), minimal: { cuts: minimal.cuts, hex: toHex(minimal.bytes) } }, null, 1))
+  console.error(`input (${c.bytes.length} bytes): ${c.bytes.length <= 4096 ? toHex(c.bytes) : `${toHex(c.bytes.subarray(0, 256))}... (whole input in ${file})`}`)
+  console.error(`minimized in ${runs} runs (${minimal.bytes.length} bytes, cuts ${JSON.stringify(minimal.cuts)}): ${minimal.bytes.length <= 4096 ? toHex(minimal.bytes) : `in ${file}`}`)
   console.error(`replay: npm run fuzz:js -- --seed ${args.seed} --replay ${target.name}:${index}\n`)
 }
 
@@ -119,7 +120,7 @@ async function main (): Promise<void> {
     const target = all.find((t) => t.name === name)
     if (target === undefined) usage(`no target ${String(name)} (targets: ${all.map((t) => t.name).join(', ')})`)
     const c = generate(target, args.seed, Number(index))
-    console.log(`params ${JSON.stringify(c.params).slice(0, 2000)}\ncuts ${JSON.stringify(c.cuts)}\ninput ${hex(c.bytes)}`)
+    console.log(`params ${JSON.stringify(c.params).slice(0, 2000)}\ncuts ${JSON.stringify(c.cuts)}\ninput ${toHex(c.bytes)}`)
     try {
       console.log(`outcome: ${target.run(c)}`)
     } catch (err) {

@@ -7,12 +7,13 @@
  */
 
 import {
-  type Bip324Error, BLOCK_HEADER_BYTES, blockHash, checkBlock, commandOf, decodeBlock, decodeBlockHeader, decodeCompactSize, decodeContents, decodePayload, doubleSha256,
+  type Bip324Error, BLOCK_HEADER_BYTES, blockHash, checkBlock, commandOf, decodeBlock, decodeBlockHeader, decodeCompactSize, decodeContents, decodePayload,
   encodeBlockHeader, encodeCompactSize, encodeContents, encodePayload, encodeV1Message, type KnownCommand,
   MAX_PROTOCOL_MESSAGE_LENGTH, type Message, NETWORK_MAGIC, SHORT_MESSAGE_IDS, txid, V1_HEADER_BYTES,
   type V1Message, V1MessageReader, wtxid
 } from '../../lib'
-import { canonical, check, concat, equal, hex, isBip324, only, present, type Target } from './case'
+import { merkleRoot, sha256d, toHex } from '../../test/helpers/bytes'
+import { canonical, check, concat, equal, isBip324, only, present, type Target } from './case'
 import { GENERATORS, KNOWN_TYPES, randomCommand, randomMessage, randomTx } from './generators'
 import { cuts, chunksOf, mutate } from './mutate'
 
@@ -83,7 +84,7 @@ function payloadTarget (): Target {
       if (want !== null) {
         const again = only(`encodePayload(decoded ${type})`, [], () => encodePayload(msg))
         check(again.ok && equal(again.value, want), 'decode/encode round trip differs (non-canonical form accepted, or a field aliases the input)',
-          () => `${type}: re-encoded ${again.ok ? hex(again.value).slice(0, 200) : ''}`)
+          () => `${type}: re-encoded ${again.ok ? toHex(again.value).slice(0, 200) : ''}`)
       }
       return 'ok'
     }
@@ -132,7 +133,7 @@ function v1ReaderTarget (): Target {
     name: 'decode.v1reader',
     weight: 10,
     gen: (rng) => {
-      const magic = rng.chance(0.9) ? rng.pick(NETWORK_HEX) : hex(rng.bytes(4))
+      const magic = rng.chance(0.9) ? rng.pick(NETWORK_HEX) : toHex(rng.bytes(4))
       const maxPayload = rng.chance(0.8) ? -1 : rng.size(70_000)
       const frames: Uint8Array[] = []
       for (let n = rng.size(6); n > 0; n--) {
@@ -201,7 +202,7 @@ function txTarget (): Target {
         return { bytes, cuts: [], params: { as } }
       }
       const tx = randomTx(rng)
-      if (rng.chance(0.4)) return { bytes: tx.raw, cuts: [], params: { as, txid: hex(doubleSha256(tx.stripped)), wtxid: hex(doubleSha256(tx.raw)) } }
+      if (rng.chance(0.4)) return { bytes: tx.raw, cuts: [], params: { as, txid: toHex(sha256d(tx.stripped)), wtxid: toHex(sha256d(tx.raw)) } }
       return { bytes: mutate(rng, tx.raw, [], [4, 5, 6]), cuts: [], params: { as } }
     },
     run: (c) => {
@@ -211,25 +212,15 @@ function txTarget (): Target {
       check(t.ok === w.ok, 'txid and wtxid disagree on validity', () => `txid ${t.ok ? 'ok' : t.error.code}, wtxid ${w.ok ? 'ok' : w.error.code}`)
       if (c.params.txid !== undefined) check(t.ok && w.ok, 'valid transaction refused', () => (t.ok ? '' : t.error.message))
       if (!t.ok || !w.ok) return t.ok ? 'error' : t.error.code
-      check(equal(w.value, doubleSha256(c.bytes)), 'wtxid is not the hash of the whole transaction', () => hex(w.value))
+      check(equal(w.value, sha256d(c.bytes)), 'wtxid is not the hash of the whole transaction', () => toHex(w.value))
       const segwit = c.bytes[4] === 0 && c.bytes[5] === 1
       check(segwit !== equal(t.value, w.value), 'txid/wtxid relation wrong for the format', () => `segwit ${segwit}`)
       if (c.params.txid !== undefined) {
-        check(hex(t.value) === c.params.txid && hex(w.value) === c.params.wtxid, 'txid or wtxid differs from the serialization\'s', () => hex(t.value))
+        check(toHex(t.value) === c.params.txid && toHex(w.value) === c.params.wtxid, 'txid or wtxid differs from the serialization\'s', () => toHex(t.value))
       }
       return segwit ? 'segwit' : 'legacy'
     }
   }
-}
-
-// Bitcoin's merkle root, written here so the target does not check the library against itself.
-function merkleRoot (leaves: Uint8Array[]): Uint8Array {
-  let level = leaves
-  while (level.length > 1) {
-    if (level.length % 2 === 1) level = [...level, level.at(-1)!]
-    level = Array.from({ length: level.length / 2 }, (_, i) => doubleSha256(level[2 * i]!, level[2 * i + 1]!))
-  }
-  return level[0] ?? new Uint8Array(32)
 }
 
 // A block's serialization from the fuzzer's own transactions: header (half the time committing to
@@ -242,10 +233,10 @@ function blockTarget (): Target {
       const as = rng.pick(PRESENTATIONS)
       const txs = Array.from({ length: rng.range(1, 1 + rng.size(6)) }, () => randomTx(rng))
       const header = rng.bytes(BLOCK_HEADER_BYTES)
-      if (rng.chance(0.5)) header.set(merkleRoot(txs.map((tx) => doubleSha256(tx.stripped))), 36)
+      if (rng.chance(0.5)) header.set(merkleRoot(txs.map((tx) => sha256d(tx.stripped))), 36)
       const bytes = concat([header, encodeCompactSize(txs.length), ...txs.map((tx) => tx.raw)])
       if (rng.chance(0.4)) {
-        return { bytes, cuts: [], params: { as, txids: txs.map((tx) => hex(doubleSha256(tx.stripped))).join(','), sizes: txs.map((tx) => tx.raw.length).join(',') } }
+        return { bytes, cuts: [], params: { as, txids: txs.map((tx) => toHex(sha256d(tx.stripped))).join(','), sizes: txs.map((tx) => tx.raw.length).join(',') } }
       }
       return { bytes: mutate(rng, bytes, [], [BLOCK_HEADER_BYTES, BLOCK_HEADER_BYTES + 5, BLOCK_HEADER_BYTES + 6]), cuts: [], params: { as } }
     },
@@ -255,10 +246,10 @@ function blockTarget (): Target {
       if (c.params.txids !== undefined) check(r.ok, 'valid block refused', () => (r.ok ? '' : r.error.message))
       if (!r.ok) return r.error.code
       const block = r.value
-      check(equal(block.raw, c.bytes) && equal(block.hash, doubleSha256(c.bytes.subarray(0, BLOCK_HEADER_BYTES))), 'block bytes or hash differ from the input', () => hex(block.hash))
+      check(equal(block.raw, c.bytes) && equal(block.hash, sha256d(c.bytes.subarray(0, BLOCK_HEADER_BYTES))), 'block bytes or hash differ from the input', () => toHex(block.hash))
       check(block.transactions.every((tx) => tx.raw.buffer === block.raw.buffer), 'a transaction is not a view of the block', () => '')
       if (c.params.txids !== undefined) {
-        check(block.transactions.map((tx) => hex(tx.txid)).join(',') === c.params.txids, 'txids differ from the serializations\'', () => '')
+        check(block.transactions.map((tx) => toHex(tx.txid)).join(',') === c.params.txids, 'txids differ from the serializations\'', () => '')
         check(block.transactions.map((tx) => tx.raw.length).join(',') === c.params.sizes, 'transaction lengths differ', () => '')
       }
       // A random header commits to other transactions: checkBlock must say so with a reason of Core's.
@@ -291,9 +282,9 @@ function headerTarget (): Target {
       }
       check(h.ok && id.ok, 'an 80-byte header refused', () => (h.ok ? '' : h.error.message))
       if (!h.ok || !id.ok) return 'unreachable'
-      check(equal(id.value, doubleSha256(c.bytes)), 'blockHash is not the double SHA-256 of the header', () => hex(id.value))
+      check(equal(id.value, sha256d(c.bytes)), 'blockHash is not the double SHA-256 of the header', () => toHex(id.value))
       input.fill(0xee) // decoded hashes are copies
-      check(equal(encodeBlockHeader(h.value), c.bytes), 'header round trip differs', () => hex(encodeBlockHeader(h.value)))
+      check(equal(encodeBlockHeader(h.value), c.bytes), 'header round trip differs', () => toHex(encodeBlockHeader(h.value)))
       return 'ok'
     }
   }

@@ -11,7 +11,8 @@ import {
   NUM_ELLIGATOR_SWIFT_BYTES, NUM_GARBAGE_TERMINATOR_BYTES, NUM_HEADER_BYTES, NUM_LENGTH_BYTES, NUM_TAG_BYTES,
   Protocol, type ProtocolOptions, type ReceiveResult, type Role, V1_PREFIX_BYTES, V1MessageReader, v1Prefix, encodePayload
 } from '../../lib'
-import { check, concat, equal, Finding, hex, isBip324, only, type Params, type Target } from './case'
+import { toHex } from '../../test/helpers/bytes'
+import { check, concat, equal, Finding, isBip324, only, type Params, type Target } from './case'
 import { randomCommand, randomMessage } from './generators'
 import { chunksOf, cuts, mutate } from './mutate'
 import { type BackendName, other, type Scenario, SCENARIO_NAMES } from './recording'
@@ -239,10 +240,10 @@ function mutatedTarget (name: string, backend: BackendName, roles: readonly Role
       const o = drive(opts(), chunksOf(c.bytes, c.cuts), c.params.destroy === true)
       // Authenticity: whatever is delivered is what the recorded peer sent, in its order.
       check(o.messages.length <= stream.messages.length, 'more messages than were sent', () => `${o.messages.length} > ${stream.messages.length}`)
-      o.messages.forEach((m, i) => check(equal(m, stream.messages[i]!), 'forged or reordered message', () => `message ${i}: ${hex(m).slice(0, 64)}`))
+      o.messages.forEach((m, i) => check(equal(m, stream.messages[i]!), 'forged or reordered message', () => `message ${i}: ${toHex(m).slice(0, 64)}`))
       check(o.decoys.every((d, i) => d === stream.decoys[i]), 'forged decoy', () => `${o.decoys.join()} vs ${stream.decoys.join()}`)
       for (const h of o.handshakes) {
-        check(equal(h.sessionId, s.sessionId) && equal(h.version, stream.version), 'handshake with other keys or version', () => hex(h.sessionId))
+        check(equal(h.sessionId, s.sessionId) && equal(h.version, stream.version), 'handshake with other keys or version', () => toHex(h.sessionId))
       }
       // Our key and garbage never change; what follows does once the peer's key was changed.
       const sent = concat(o.sends)

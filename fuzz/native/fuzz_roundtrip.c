@@ -156,24 +156,14 @@ static void write_seeds(const char *dir) {
     for (int i = 0; i < 100; i++) seed[n++] = (unsigned char)(i * 3);
     bip324_fuzz_write_seed(dir, "rekey-tamper-long", seed, n);
 
-    /* From packet 0: 230 empty packets, then a packet; 250 more, then another. */
-    n = 0;
-    seed[n++] = 0;
-    seed[n++] = OP_EMPTY_RUN;
-    seed[n++] = 230;
-    seed[n++] = 0;
-    seed[n++] = 1;
-    seed[n++] = 0;
-    seed[n++] = 0x42;
-    seed[n++] = OP_EMPTY_RUN;
-    seed[n++] = 250;
-    seed[n++] = OP_TAMPER;
-    seed[n++] = 2;
-    seed[n++] = 0;
-    seed[n++] = 18;
-    seed[n++] = 0;
-    seed[n++] = 7;
-    seed[n++] = 'h';
-    seed[n++] = 'i';
-    bip324_fuzz_write_seed(dir, "empty-runs", seed, n);
+    /* From packet 0: 230 empty packets, then a packet; 250 more, then another (its body byte 18
+     * tampered), one record a line. */
+    static const unsigned char empty_runs[] = {
+        0,
+        OP_EMPTY_RUN, 230,
+        0, 1, 0, 0x42,
+        OP_EMPTY_RUN, 250,
+        OP_TAMPER, 2, 0, 18, 0, 7, 'h', 'i',
+    };
+    bip324_fuzz_write_seed(dir, "empty-runs", empty_runs, sizeof empty_runs);
 }

@@ -44,6 +44,15 @@ function firstFlight (garbageLength: number, options: Omit<ProtocolOptions, 'rol
   return { r, flight: Buffer.concat([start.subarray(64), ...back.send]) }
 }
 
+/** An initiator on `options`, a responder that has received all the initiator started with (its key
+ *  and garbage), and what the initiator sends on the responder's answer, for the row to deliver. */
+function answered (options: Omit<ProtocolOptions, 'role'>): { i: Protocol, r: Protocol, flight: Uint8Array } {
+  const i = new Protocol({ role: 'initiator', ...options })
+  const r = responder()
+  const answer = r.receive(i.start())
+  return { i, r, flight: Buffer.concat(i.receive(Buffer.concat(answer.send)).send) }
+}
+
 const v1Version = (): Uint8Array => encodeV1Message(magicOf('mainnet'), 'version', crypto.randomBytes(100))
 
 export const handshakeCases: Case[] = [
@@ -100,12 +109,8 @@ export const handshakeCases: Case[] = [
     closed: 'the session, after at most 4,095 + 16 bytes of garbage',
     bound: HANDSHAKE_WINDOW,
     run: () => {
-      const i = new Protocol({ role: 'initiator', network: 'signet', garbageLength: 4095 })
-      const r = responder()
-      const key = i.start()
-      const answer = r.receive(key)
-      const back = i.receive(Buffer.concat(answer.send))
-      return feed(r, byteByByte(Buffer.concat(back.send)))
+      const { r, flight } = answered({ network: 'signet', garbageLength: 4095 })
+      return feed(r, byteByByte(flight))
     }
   },
   {
@@ -221,10 +226,7 @@ export const handshakeCases: Case[] = [
     closed: 'the session, from the 3 length bytes, before allocating',
     bound: HANDSHAKE_WINDOW,
     run: () => {
-      const i = new Protocol({ role: 'initiator', garbageLength: 0, version: new Uint8Array(4_000_014) })
-      const r = responder()
-      const answer = r.receive(i.start())
-      const flight = Buffer.concat(i.receive(Buffer.concat(answer.send)).send)
+      const { r, flight } = answered({ garbageLength: 0, version: new Uint8Array(4_000_014) })
       return feed(r, [flight.subarray(0, 64 + 16 + 3)])
     }
   },
@@ -247,10 +249,7 @@ export const handshakeCases: Case[] = [
     closed: 'nothing: they arrive after the handshake event, in order',
     bound: HANDSHAKE_WINDOW + 100,
     run: () => {
-      const i = new Protocol({ role: 'initiator', garbageLength: 5 })
-      const r = responder()
-      const answer = r.receive(i.start())
-      const flight = Buffer.concat(i.receive(Buffer.concat(answer.send)).send)
+      const { i, r, flight } = answered({ garbageLength: 5 })
       const early = i.sendMany([Uint8Array.of(1), Uint8Array.of(2)])
       const out = feed(r, [Buffer.concat([flight, early])])
       expect(out.events).toEqual(['handshake'])

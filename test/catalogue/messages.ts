@@ -1,10 +1,9 @@
 /** Catalogue rows for message contents and payloads, v2 message types and v1 frames. */
 
 import crypto from 'node:crypto'
-import fs from 'node:fs'
-import path from 'node:path'
 
 import { decodeCheckedBlock, decodeContents, decodePayload, decodeTransaction, encodeCompactSize, encodeV1Message, magicOf, V1MessageReader } from '../../lib'
+import { blockFixture } from '../helpers/vectors'
 import type { Case, Outcome } from './case'
 
 const MAGIC = magicOf('mainnet')
@@ -47,7 +46,7 @@ function payload (id: string, input: string, expected: string, type: string, byt
 const TX_DECODER = 'what the bytes present hold: arrays grow as entries decode, none is allocated by its count'
 const CLOSED_TX = 'the message: decodeTransaction throws, the caller decides (Bitcoin Core disconnects)'
 const CLOSED_BLOCK = 'the message: decodeCheckedBlock throws with Core\'s reject reason in `err.reason`, the caller decides (Bitcoin Core disconnects a peer sending a mutated block)'
-const BLOCK_542213 = (): Buffer => Buffer.from(fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'blocks', 'bitcoinjs-block-542213.hex'), 'utf8').trim(), 'hex')
+const BLOCK_542213 = (): Buffer => Buffer.from(blockFixture('bitcoinjs-block-542213.hex'))
 
 function transaction (id: string, input: string, bytes: () => Uint8Array): Case {
   return { id, input, expected: 'ERR_BIP324_BAD_PAYLOAD', closed: CLOSED_TX, memory: TX_DECODER, run: () => attempt(() => decodeTransaction(bytes())) }

@@ -1,29 +1,12 @@
 /** Catalogue rows at the socket: silence, slowness, early closes, timeouts, v1 clients, floods. */
 
 import crypto from 'node:crypto'
-import type net from 'node:net'
 
-import { type Bip324Socket, connectAsync, connectPeerAsync, createServer, magicOf, Protocol, type ServerOptions, v1Prefix } from '../../lib'
+import { type Bip324Socket, connectAsync, connectPeerAsync, magicOf, Protocol, v1Prefix } from '../../lib'
 import { badTag, hostileServer } from '../helpers/hostile-peer'
-import { closed, nextEvent, rawClient, rawServer, read, serverPair } from '../helpers/net'
+import { againstServer, closed, nextEvent, rawServer, read, serverPair } from '../helpers/net'
 import { type Socks5ServerOptions, socks5Server } from '../helpers/socks5-server'
-import type { Case, Outcome } from './case'
-
-/** A server that records its first handshake error; `act` misbehaves on a raw client socket. */
-async function againstServer (options: ServerOptions, act: (client: net.Socket) => void | Promise<void>): Promise<Outcome> {
-  const server = createServer(options)
-  const { port } = await server.listenAsync(0, '127.0.0.1')
-  const failed = nextEvent<[Error & { code: string }, net.Socket]>(server, 'handshakeError')
-  const client = await rawClient(port)
-  client.on('error', () => {})
-  client.resume()
-  await act(client)
-  const [err, socket] = await failed
-  expect(socket.destroyed).toBe(true)
-  client.destroy()
-  await server[Symbol.asyncDispose]()
-  return { code: err.code }
-}
+import type { Case } from './case'
 
 /** connect() through a misbehaving SOCKS5 proxy: the error it ends with. */
 function socksCase (id: string, input: string, options: Socks5ServerOptions): Case {

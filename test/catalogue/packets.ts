@@ -14,6 +14,19 @@ function session (responderMaxContents?: number): { send: (c: Uint8Array) => Uin
   return { send: (c) => i.send(c), decoy: (n) => i.sendDecoy(n), r: p.responder.protocol }
 }
 
+/** A session's first two packets, of 40 random bytes each: as long as each other, so a body under
+ *  the other's length bytes still announces its own length. */
+function twoPackets (): { r: Protocol, a: Uint8Array, b: Uint8Array } {
+  const { send, r } = session()
+  return { r, a: send(crypto.randomBytes(40)), b: send(crypto.randomBytes(40)) }
+}
+
+/** `packet` in the place of `due`: due's 3 length bytes (which decrypt right only there), then the
+ *  rest of packet. */
+function inPlaceOf (due: Uint8Array, packet: Uint8Array): Uint8Array {
+  return Buffer.concat([due.subarray(0, 3), packet.subarray(3)])
+}
+
 function flip (packet: Uint8Array, byte: number, bit = 1): Uint8Array {
   const out = Uint8Array.from(packet)
   out[byte]! ^= bit
@@ -139,10 +152,8 @@ export const packetCases: Case[] = [
     closed: 'the session; the first copy was delivered',
     bound: 0,
     run: () => {
-      const { send, r } = session()
-      const a = send(crypto.randomBytes(40))
-      const b = send(crypto.randomBytes(40))
-      const out = feed(r, [a, Buffer.concat([b.subarray(0, 3), a.subarray(3)])])
+      const { r, a, b } = twoPackets()
+      const out = feed(r, [a, inPlaceOf(b, a)])
       expect(out.messages).toHaveLength(1)
       return out
     }
@@ -154,10 +165,8 @@ export const packetCases: Case[] = [
     closed: 'the session',
     bound: 0,
     run: () => {
-      const { send, r } = session()
-      const a = send(crypto.randomBytes(40))
-      const b = send(crypto.randomBytes(40))
-      return feed(r, [Buffer.concat([a.subarray(0, 3), b.subarray(3)])])
+      const { r, a, b } = twoPackets()
+      return feed(r, [inPlaceOf(a, b)])
     }
   },
   {
@@ -173,7 +182,7 @@ export const packetCases: Case[] = [
       // the length decrypts right, so the failure is the tag's.
       const ours = send(crypto.randomBytes(40))
       const theirs = other.send(crypto.randomBytes(40))
-      return feed(r, [Buffer.concat([ours.subarray(0, 3), theirs.subarray(3)])])
+      return feed(r, [inPlaceOf(ours, theirs)])
     }
   },
   {

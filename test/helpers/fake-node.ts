@@ -7,13 +7,12 @@
  * whose first bytes are not a v1 message, as a node without BIP-324 does.
  */
 
-import fs from 'node:fs'
 import net from 'node:net'
-import path from 'node:path'
 
 import { type Bip324Socket, createServer, type Network, magicOf } from '../../lib'
 import { blockHash, decodeBlockHeader, decodePayload, encodePayload, encodeV1Message, hashToHex, V1MessageReader } from '../../lib/messages'
 import { answer as answerFromChain, type Chain } from './chain-responder'
+import { blockFixture } from './vectors'
 
 export const NODE_USER_AGENT = '/Satoshi:28.1.0/'
 export const NODE_START_HEIGHT = 871_234
@@ -28,7 +27,7 @@ const NOT_ECHOED: ReadonlySet<string> = new Set(['verack', 'wtxidrelay', 'sendad
 // A named network's chain of one block, its genesis; a custom network's has none.
 function genesisChain (network: Network): Chain {
   if (typeof network !== 'string') return { headers: [] }
-  const block = new Uint8Array(Buffer.from(fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'blocks', `genesis-${network}.hex`), 'utf8').trim(), 'hex'))
+  const block = blockFixture(`genesis-${network}.hex`)
   const header = block.subarray(0, 80)
   return { headers: [decodeBlockHeader(header)], blocks: new Map([[hashToHex(blockHash(header)), block]]) }
 }

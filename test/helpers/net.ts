@@ -2,7 +2,7 @@
 
 import net from 'node:net'
 
-import { type Bip324Socket, type ConnectionOptions, type ServerOptions } from '../../lib'
+import { type Bip324Socket, type ConnectionOptions, createServer, type ServerOptions } from '../../lib'
 import { loopbackPair, type Pair } from '../../lib/cli/loopback'
 
 /** A pair of our own on 127.0.0.1; unlike loopbackPair's default, the client gets only its own options. */
@@ -22,6 +22,23 @@ export function read (connection: Bip324Socket, count: number): Promise<Uint8Arr
     connection.on('data', onData)
     connection.once('error', reject)
   })
+}
+
+/** A server (ours, on `options`) that records its first handshake error while `act` misbehaves on a
+ *  raw client socket: the error's code, and whether the server had closed that socket when it said so. */
+export async function againstServer (options: ServerOptions, act: (client: net.Socket) => void | Promise<void>): Promise<{ code: string, closed: boolean }> {
+  const server = createServer(options)
+  const { port } = await server.listenAsync(0, '127.0.0.1')
+  const failed = nextEvent<[Error & { code: string }, net.Socket]>(server, 'handshakeError')
+  const client = await rawClient(port)
+  client.on('error', () => {})
+  client.resume()
+  await act(client)
+  const [err, socket] = await failed
+  const closed = socket.destroyed
+  client.destroy()
+  await server[Symbol.asyncDispose]()
+  return { code: err.code, closed }
 }
 
 /** A plain TCP server that runs `behave` on each socket: a peer misbehaving on purpose. */

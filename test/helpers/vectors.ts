@@ -1,9 +1,13 @@
-/** Reads the BIP-324 CSV vectors in test/fixtures/bip324 (CRLF lines, header first, lowercase hex). */
+/** Reads the vectors in test/fixtures: the BIP-324 CSVs in bip324/ (CRLF lines, header first, lowercase
+ *  hex) and the hex files of blocks and transactions in blocks/. */
 
 import fs from 'node:fs'
 import path from 'node:path'
 
+import { hex } from './bytes'
+
 export const FIXTURES = path.join(__dirname, '..', 'fixtures', 'bip324')
+export const BLOCKS = path.join(__dirname, '..', 'fixtures', 'blocks')
 
 export function readCsv (file: string): Array<Record<string, string>> {
   const [header, ...rows] = fs.readFileSync(path.join(FIXTURES, file), 'utf8').split('\r\n').filter((l) => l !== '')
@@ -15,5 +19,7 @@ export function readCsv (file: string): Array<Record<string, string>> {
   })
 }
 
-export const hex = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s, 'hex'))
-export const toHex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
+/** The bytes of a hex file in test/fixtures/blocks (provenance: its README.md). */
+export function blockFixture (name: string): Uint8Array {
+  return hex(fs.readFileSync(path.join(BLOCKS, name), 'utf8'))
+}
