@@ -62,6 +62,9 @@ export type Bip324ErrorCode =
   | 'ERR_BIP324_OBSOLETE_VERSION'
   /** The peer's version carried a nonce of ours: the connection goes back to ourselves. */
   | 'ERR_BIP324_SELF_CONNECTION'
+  /** Private broadcast: the peer did not ask for the transaction, or did not answer the ping after
+   *  it, within the connection's lifetime (Core's PRIVATE_BROADCAST_MAX_CONNECTION_LIFETIME). */
+  | 'ERR_BIP324_BROADCAST_TIMEOUT'
 
 export class Bip324Error extends Error {
   readonly code: Bip324ErrorCode
