@@ -6,8 +6,8 @@ import fs from 'node:fs'
 import net from 'node:net'
 import path from 'node:path'
 
-import { broadcastTransaction } from '../lib'
-import { decodePayload, INVENTORY_TYPE } from '../lib/messages'
+import { broadcastTransaction, connectPeerAsync } from '../lib'
+import { decodePayload, hashFromHex, INVENTORY_TYPE } from '../lib/messages'
 import { type CoreSide, coreNode } from './helpers/core-node'
 import { v1OnlyNode } from './helpers/fake-node'
 import { socks5Server } from './helpers/socks5-server'
@@ -123,5 +123,26 @@ test('a malformed transaction is refused before any connection; an abort rejects
     await silent.close()
   } finally {
     await new Promise<void>((resolve) => server.close(() => resolve()))
+  }
+})
+
+test('announcedOn: an inv of the transaction on an ordinary connection of ours is the network relaying it back; none within the timeout is announced false', async () => {
+  const sender = await coreNode({ getdata: true })
+  const observer = await coreNode()
+  const ours = await connectPeerAsync({ host: '127.0.0.1', port: observer.port, relay: true, pingInterval: 0 })
+  try {
+    const observed = await observer.accepted()
+    const peers = [{ host: '127.0.0.1', port: sender.port }]
+    const pending = broadcastTransaction(TX, { peers, announcedOn: ours })
+    await (await sender.accepted()).next('tx')
+    observed.send({ type: 'inv', inventory: [{ invType: INVENTORY_TYPE.MSG_WTX, hash: hashFromHex(WTXID) }] })
+    expect(await pending).toMatchObject({ peers: [{ sent: true }], announced: true })
+    const started = Date.now()
+    expect(await broadcastTransaction(TX, { peers, announcedOn: ours, timeout: 200 })).toMatchObject({ peers: [{ sent: true }], announced: false })
+    expect(Date.now() - started).toBeGreaterThanOrEqual(200)
+    expect(ours.listenerCount('message')).toBe(0)
+  } finally {
+    ours.destroy()
+    await Promise.all([sender.close(), observer.close()])
   }
 })

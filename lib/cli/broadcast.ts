@@ -28,7 +28,8 @@ With --json, one line: { "ok": true, "txid", "wtxid", "peers": [ { "peer", "tran
 (a peer not sent to has "error": { "code", "message" }).
 
 ${PROXY_USAGE}
-Without addresses, --proxy is refused: the DNS seeds' lookup would not go through it.
+Without --proxy, each peer sees this host's IP address (Core's -privatebroadcast goes only over Tor
+or I2P). Without addresses, --proxy is refused: the DNS seeds' lookup would not go through it.
 
 Exit codes: 0 at least one peer took the transaction; 1 none did (each peer's reason is printed);
 2 usage error.`

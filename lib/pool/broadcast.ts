@@ -17,14 +17,16 @@
  *   address given, as Core opens another connection.
  *
  * Where this differs from Core: Core picks the addresses itself (Tor and I2P ones from its address
- * book) and keeps the transaction out of its mempool until it hears it back; here the caller gives
- * the addresses, and the one transaction is the whole job.
+ * book), and keeps the transaction out of its mempool, sending it again every few minutes, until it
+ * hears it back from the network; here the caller gives the addresses, the one transaction is sent
+ * once, and hearing it back is an option: an inv of it on a connection the caller names
+ * (`announcedOn`).
  */
 
 import { checkBoolean, checkInteger, invalid } from '../checks'
 import type { BackendChoice } from '../crypto'
 import { Bip324Error } from '../errors'
-import { decodeTransaction, hashToHex, INVENTORY_TYPE, type InventoryItem, type Transaction } from '../messages'
+import { decodeTransaction, hashToHex, INVENTORY_TYPE, type InventoryItem, type Message, type Transaction } from '../messages'
 import { abortError } from '../net/abort'
 import { connect } from '../net/connect'
 import { checkSocksOptions, type SocksProxy } from '../net/socks'
@@ -64,6 +66,10 @@ export interface BroadcastOptions {
   /** Ends every connection; the promise rejects with an AbortError. */
   signal?: AbortSignal
   backend?: BackendChoice
+  /** An ordinary connection of yours (a Peer with `relay: true`) on which to listen for an inv of the
+   *  transaction: the network relaying it back, which is how Core knows a private broadcast has
+   *  spread. Once a peer took it, the promise waits for that at most `timeout` more (`announced`). */
+  announcedOn?: Peer
 }
 
 /** What became of one peer. */
@@ -84,6 +90,8 @@ export interface BroadcastResult {
   wtxid: string
   /** Every peer tried, in the order they were tried. */
   peers: BroadcastPeerResult[]
+  /** With `announcedOn`: whether an inv of the transaction came on it. */
+  announced?: boolean
 }
 
 const formatPeer = (host: string, port: number): string => `${host.includes(':') ? `[${host}]` : host}:${port}`
@@ -103,6 +111,7 @@ function checkOptions (options: BroadcastOptions): void {
   checkInteger(options.timeout, 'timeout', 1, 2 ** 31 - 1)
   checkBoolean(options.v1Fallback, 'v1Fallback')
   if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) throw invalid('signal must be an AbortSignal')
+  if (options.announcedOn !== undefined && !(options.announcedOn instanceof Peer)) throw invalid('announcedOn must be a Peer')
 }
 
 /**
@@ -121,6 +130,7 @@ export async function broadcastTransaction (tx: Uint8Array, options: BroadcastOp
   let next = 0
   let taken = 0
   if (signal?.aborted === true) throw abortError(signal)
+  const announcement = options.announcedOn === undefined ? undefined : announcementOn(options.announcedOn, decoded)
   await new Promise<void>((resolve, reject) => {
     let running = 0
     const onAbort = (): void => {
@@ -152,11 +162,37 @@ export async function broadcastTransaction (tx: Uint8Array, options: BroadcastOp
     fill()
     if (running === 0) finish()
   })
-  return { txid: hashToHex(decoded.txid), wtxid: hashToHex(decoded.wtxid), peers: results }
+  const ids = { txid: hashToHex(decoded.txid), wtxid: hashToHex(decoded.wtxid), peers: results }
+  if (announcement === undefined) return ids
+  const announced = await announcement(taken > 0 ? options.timeout ?? PRIVATE_BROADCAST_MAX_CONNECTION_LIFETIME : 0, signal)
+  return { ...ids, announced }
 }
 
-// Whether a getdata entry asks for `tx`: by txid (with or without the witness flag) or by wtxid.
-function asksFor (item: InventoryItem, tx: Transaction): boolean {
+// Listens on `peer` for an inv of `tx` from now on; the function waits up to `ms` more for it.
+function announcementOn (peer: Peer, tx: Transaction): (ms: number, signal: AbortSignal | undefined) => Promise<boolean> {
+  let heard = false
+  let wake = (): void => {}
+  const onMessage = (m: Message): void => {
+    if (m.type === 'inv' && m.inventory.some((item) => names(item, tx))) { heard = true; wake() }
+  }
+  peer.on('message', onMessage)
+  return (ms, signal) => new Promise((resolve, reject) => {
+    const onAbort = (): void => { finish(); reject(abortError(signal!)) }
+    const finish = (): void => {
+      clearTimeout(timer)
+      peer.off('message', onMessage).off('close', wake)
+      signal?.removeEventListener('abort', onAbort)
+    }
+    wake = () => { finish(); resolve(heard) }
+    const timer = setTimeout(wake, ms)
+    peer.once('close', wake)
+    signal?.addEventListener('abort', onAbort, { once: true })
+    if (heard || peer.destroyed) wake()
+  })
+}
+
+// Whether an inventory entry names `tx`: by txid (with or without the witness flag) or by wtxid.
+function names (item: InventoryItem, tx: Transaction): boolean {
   const { MSG_TX, MSG_WITNESS_TX, MSG_WTX } = INVENTORY_TYPE
   const hash = item.invType === MSG_WTX ? tx.wtxid : item.invType === MSG_TX || item.invType === MSG_WITNESS_TX ? tx.txid : undefined
   return hash !== undefined && Buffer.from(hash).equals(item.hash)
@@ -208,7 +244,7 @@ function offer (target: BroadcastTarget, tx: Transaction, options: BroadcastOpti
     peer.send({ type: 'inv', inventory: [{ invType: INVENTORY_TYPE.MSG_TX, hash: tx.txid }] })
   })
   peer.on('message', (m) => {
-    if (m.type !== 'getdata' || asked || !m.inventory.some((item) => asksFor(item, tx))) return
+    if (m.type !== 'getdata' || asked || !m.inventory.some((item) => names(item, tx))) return
     asked = true
     // A peer without BIP-31 has no pong: the transaction written is all it can confirm.
     const noPong = (peer.commonVersion ?? 0) <= BIP0031_VERSION
