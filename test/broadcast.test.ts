@@ -105,7 +105,7 @@ test('through SOCKS5: names go unresolved, every connection (the v1 retry too) w
   }
 })
 
-test('a malformed transaction is refused before any connection; an abort rejects with AbortError', async () => {
+test('a malformed transaction, a bad port, backend or network are refused before any connection; an abort rejects with AbortError', async () => {
   let connections = 0
   const server = net.createServer((s) => { connections++; s.destroy() })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
@@ -113,6 +113,8 @@ test('a malformed transaction is refused before any connection; an abort rejects
   try {
     await expect(broadcastTransaction(TX.subarray(0, 40), { peers: [{ host: '127.0.0.1', port }] })).rejects.toMatchObject({ code: 'ERR_BIP324_BAD_PAYLOAD' })
     await expect(broadcastTransaction(TX, { peers: [{ host: '127.0.0.1', port: 0 }] })).rejects.toMatchObject({ code: 'ERR_BIP324_INVALID_ARG' })
+    await expect(broadcastTransaction(TX, { peers: [{ host: '127.0.0.1', port }], backend: 'bogus' as 'js' })).rejects.toMatchObject({ code: 'ERR_BIP324_INVALID_ARG' })
+    await expect(broadcastTransaction(TX, { peers: [{ host: '127.0.0.1', port }], network: 'moonnet' as 'mainnet' })).rejects.toMatchObject({ code: 'ERR_BIP324_INVALID_ARG' })
     expect(connections).toBe(0)
     const silent = await coreNode()
     const controller = new AbortController()

@@ -29,6 +29,7 @@ import { Bip324Error } from '../errors'
 import { decodeTransaction, hashToHex, INVENTORY_TYPE, type InventoryItem, type Message, type Transaction } from '../messages'
 import { abortError } from '../net/abort'
 import { connect } from '../net/connect'
+import { checkConnectionOptions } from '../net/options'
 import { checkSocksOptions, type SocksProxy } from '../net/socks'
 import { defaultPortOf, type Network } from '../network'
 import { BIP0031_VERSION } from '../peer/constants'
@@ -110,7 +111,9 @@ function checkOptions (options: BroadcastOptions): void {
   checkInteger(options.count, 'count', 1, 2 ** 31 - 1)
   checkInteger(options.timeout, 'timeout', 1, 2 ** 31 - 1)
   checkBoolean(options.v1Fallback, 'v1Fallback')
-  if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) throw invalid('signal must be an AbortSignal')
+  // What each connection will be given, checked once before the first: network, backend, signal.
+  const { signal, backend } = options
+  checkConnectionOptions({ mode: 'messages', ...(network !== undefined && { network }), ...(signal !== undefined && { signal }), ...(backend !== undefined && { backend }) })
   if (options.announcedOn !== undefined && !(options.announcedOn instanceof Peer)) throw invalid('announcedOn must be a Peer')
 }
 
