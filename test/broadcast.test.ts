@@ -118,10 +118,15 @@ test('a malformed transaction, a bad port, backend or network are refused before
     expect(connections).toBe(0)
     const silent = await coreNode()
     const controller = new AbortController()
-    const pending = broadcastTransaction(TX, { peers: [{ host: '127.0.0.1', port: silent.port }], signal: controller.signal })
+    const ours = await connectPeerAsync({ host: '127.0.0.1', port: silent.port, pingInterval: 0 })
+    const pending = broadcastTransaction(TX, { peers: [{ host: '127.0.0.1', port: silent.port }], signal: controller.signal, announcedOn: ours })
+    await silent.accepted()
     await silent.accepted()
     controller.abort()
     await expect(pending).rejects.toMatchObject({ name: 'AbortError', code: 'ABORT_ERR' })
+    // The Peer given to listen on is left as it was.
+    expect(ours.listenerCount('message')).toBe(0)
+    ours.destroy()
     await silent.close()
   } finally {
     await new Promise<void>((resolve) => server.close(() => resolve()))

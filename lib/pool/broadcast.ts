@@ -134,7 +134,7 @@ export async function broadcastTransaction (tx: Uint8Array, options: BroadcastOp
   let taken = 0
   if (signal?.aborted === true) throw abortError(signal)
   const announcement = options.announcedOn === undefined ? undefined : announcementOn(options.announcedOn, decoded)
-  await new Promise<void>((resolve, reject) => {
+  const sending = new Promise<void>((resolve, reject) => {
     let running = 0
     const onAbort = (): void => {
       for (const peer of sessions) peer.destroy()
@@ -165,6 +165,8 @@ export async function broadcastTransaction (tx: Uint8Array, options: BroadcastOp
     fill()
     if (running === 0) finish()
   })
+  // Aborted: the caller's Peer is no longer listened on (a wait of 0 ends at once).
+  await sending.catch(async (err: unknown) => { await announcement?.(0, undefined); throw err })
   const ids = { txid: hashToHex(decoded.txid), wtxid: hashToHex(decoded.wtxid), peers: results }
   if (announcement === undefined) return ids
   const announced = await announcement(taken > 0 ? options.timeout ?? PRIVATE_BROADCAST_MAX_CONNECTION_LIFETIME : 0, signal)
