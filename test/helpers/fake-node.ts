@@ -2,9 +2,8 @@
  * Stand-ins for a Bitcoin node on 127.0.0.1, written from the protocol: they answer version with
  * version + verack, ping with pong, getheaders and getdata as a node whose chain is its network's
  * genesis block alone (test/helpers/chain-responder.ts, the genesis blocks of
- * test/fixtures/blocks), inv with a getdata for its entries (as a node lacking them; the
- * transactions that come are kept in `txs`), and echo anything else back but the version
- * handshake's own.
+ * test/fixtures/blocks), inv with a getdata for its entries (as a node lacking them), and echo
+ * anything else back but the version handshake's own; the transactions that come are kept in `txs`.
  * `v2` serves BIP-324 and v1 (as Bitcoin Core does with v2 enabled); `v1only` drops a connection
  * whose first bytes are not a v1 message, as a node without BIP-324 does.
  */
@@ -36,6 +35,7 @@ function genesisChain (network: Network): Chain {
 }
 
 function answer (m: Message, send: (type: string, payload: Uint8Array) => void, chain: Chain, txs: string[], userAgent = NODE_USER_AGENT): void {
+  if (m.type === 'tx') txs.push(Buffer.from(m.payload).toString('hex'))
   if (m.type === 'version') {
     const theirs = decodePayload('version', m.payload)
     send('version', encodePayload({
@@ -56,8 +56,6 @@ function answer (m: Message, send: (type: string, payload: Uint8Array) => void, 
   } else if (m.type === 'inv') {
     // inv and getdata share one payload format.
     send('getdata', m.payload)
-  } else if (m.type === 'tx') {
-    txs.push(Buffer.from(m.payload).toString('hex'))
   } else if (m.type === 'getheaders' || m.type === 'getdata') {
     for (const r of answerFromChain(chain, decodePayload(m.type, m.payload))) send(r.type, 'payload' in r ? r.payload : encodePayload(r))
   } else if (m.type !== undefined && !NOT_ECHOED.has(m.type)) {
