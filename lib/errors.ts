@@ -65,7 +65,8 @@ export type Bip324ErrorCode =
   /** A request of a Peer (getBlock, getTransaction, ...) found the peer without what it asked for:
    *  a notfound, or (for a block) the pong to the ping sent after the request came first. */
   | 'ERR_BIP324_NOT_FOUND'
-  /** A request of a Peer got no answer within its timeout. */
+  /** A request of a Peer got no answer within its timeout; in private broadcast, a peer did not ask
+   *  for the transaction, or did not answer the ping after it, within the connection's lifetime. */
   | 'ERR_BIP324_TIMEOUT'
 
 export class Bip324Error extends Error {

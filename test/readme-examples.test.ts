@@ -87,11 +87,13 @@ const EXPECTED: ReadonlyArray<{ file: string, first: string, lines: readonly Reg
       /^block 000000000019d6689c085ae165831e934ff763ae46a2a6c172b3f1b60a8ce26f from 127\.0\.0\.1:\d+/, /^  height      0$/,
       /^  merkle root 4a5e1e4baab89f3a32518a88c31bc87f618f76673e2cc77ab2127b7afdeda33b \(checked\)$/,
       /^block 000000000019d6689c085ae165831e934ff763ae46a2a6c172b3f1b60a8ce26f from 127\.0\.0\.1:\d+/, /^  height      0$/,
+      /^\{"ok":true,"txid":"f5864806e3565c34d1b41e716f72609d00b55ea5eac5b924c9719a842ef42206","wtxid":"80b7d8a82d5d5bf92905b06f2014dd699e03837ca172e3a59d51426ebbe3e7f5","peers":\[\{"peer":"127\.0\.0\.1:\d+","transport":"v2","sent":true\}\]\}$/,
       /^  32 B   native .*: native [0-9.]+x js$/, /^  64 B   bip324 .*: [0-9.]+x$/,
       /^bip324 proxy --listen <host:port>/
     ]
   },
   { file: 'README.md', first: "import { probe, serviceNames } from 'bip324'", lines: [new RegExp(`^v2 ${HEX64}$`), /^\/Satoshi:28\.1\.0\/ 871234 \[ 'NETWORK', 'WITNESS', 'NETWORK_LIMITED', 'P2P_V2' \]$/] },
+  { file: 'README.md', first: "import { broadcastTransaction } from 'bip324'", lines: [/^f5864806e3565c34d1b41e716f72609d00b55ea5eac5b924c9719a842ef42206$/, /^127\.0\.0\.1:\d+ v2 true$/] },
   { file: 'README.md', first: 'npx bip324 proxy --listen 127.0.0.1:8339 --network signet --allow 192.168.1.20:38333 --max-sessions 8', lines: [/^listening on 127\.0\.0\.1:\d+ for v1 clients \(signet\)/] },
   { file: 'README.md', first: "const { SERVICE_FLAGS, encodePayload, encodeContents, decodeContents, decodePayload, serviceNames } = require('bip324')", lines: [/^\/my-app:1\.0\.0\/ \[ 'WITNESS', 'P2P_V2' \]$/] },
   { file: 'README.md', first: "const { decodePayload, encodePayload, hashFromHex, hashToHex, INVENTORY_TYPE, isKnownMessage, NETWORKS } = require('bip324')", lines: [/^unknown sendtxrcncl, 12 bytes$/, /^true$/, /^37 true$/] },

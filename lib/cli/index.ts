@@ -8,6 +8,7 @@ import { PACKAGE_VERSION } from '../package'
 import { backendOf, type Options, parseCommandLine, type Values, wantsJson } from './args'
 import { bench, usage as benchUsage } from './bench'
 import { blockCommand, usage as blockUsage } from './block'
+import { broadcastCommand, BROADCAST_OPTIONS, usage as broadcastUsage } from './broadcast'
 import { connectCommand, usage as connectUsage } from './connect'
 import { demo, usage as demoUsage } from './demo'
 import { headersCommand, usage as headersUsage } from './headers'
@@ -56,6 +57,12 @@ const COMMANDS: Record<string, Command> = {
     positionals: true,
     run: blockCommand
   },
+  broadcast: {
+    usage: broadcastUsage,
+    options: { ...common, ...BROADCAST_OPTIONS },
+    positionals: true,
+    run: (out, values, positionals) => broadcastCommand(out, values, positionals)
+  },
   proxy: {
     usage: proxyUsage,
     options: { ...common, network: { type: 'string' }, listen: { type: 'string' }, target: { type: 'string' }, allow: { type: 'string', multiple: true }, 'max-sessions': { type: 'string' } },
@@ -78,6 +85,7 @@ BIP-324 v2 encrypted transport for Bitcoin P2P.
   bip324 connect    probe a Bitcoin node: handshake, version, user agent, session id
   bip324 headers    download and check a node's block headers from genesis
   bip324 block      download one block with its witnesses and check it
+  bip324 broadcast  send a transaction privately, as Bitcoin Core's -privatebroadcast
   bip324 proxy      let v1-only software reach peers over BIP-324
   bip324 bench      a short benchmark: native against JS, bip324 against plain TCP
 

@@ -53,11 +53,11 @@ export interface NodeTarget {
   proxy?: string
 }
 
-// Tor's SOCKS port, for a --proxy without one (Bitcoin Core's -proxy documents it: 127.0.0.1:9050).
-const TOR_SOCKS_PORT = 9050
+/** Tor's SOCKS port, for a --proxy without one (Bitcoin Core's -proxy documents it: 127.0.0.1:9050). */
+export const TOR_SOCKS_PORT = 9050
 
-// setTimeout's longest delay, which the library's timeouts cannot exceed.
-const MAX_TIMEOUT = 2 ** 31 - 1
+/** setTimeout's longest delay, which the library's timeouts cannot exceed. */
+export const MAX_TIMEOUT = 2 ** 31 - 1
 
 /** The node of `address` (the command's <host[:port]>) and the options. Throws UsageError. */
 export function nodeTargetOf (values: Values, address: string, defaultTimeout: number): NodeTarget {

@@ -66,6 +66,11 @@ export interface PeerConstructorOptions extends PeerOptions {
    *  address is the proxy's, and our version names no address for the peer, as Core's does for a
    *  proxied peer. Default: false. */
   proxied?: boolean
+  /** @internal A private-broadcast connection (lib/pool/broadcast.ts), as Bitcoin Core's
+   *  ConnectionType::PRIVATE_BROADCAST: a version that says nothing of us (no services, NODE_P2P_V2
+   *  included; time 0; no addresses, as PushNodeVersion's private-broadcast branch), and no pong,
+   *  which Core's IsOutboundMessageAllowedInPrivateBroadcast does not let out. */
+  privateBroadcast?: boolean
 }
 
 /** A message as it came: its type and payload bytes. */
@@ -200,6 +205,7 @@ export class Peer extends EventEmitter {
   private failure: Error | undefined
   private life: Life = 'open'
   private readonly proxied: boolean
+  private readonly privateBroadcast: boolean
   private readonly onAbort: (() => void) | undefined
 
   /** A Peer over a connection you have: `inbound` says who connected. connectPeer() and
@@ -210,6 +216,7 @@ export class Peer extends EventEmitter {
     this.settings = peerSettingsOf(options)
     this.inbound = options.inbound ?? false
     this.proxied = options.proxied ?? false
+    this.privateBroadcast = options.privateBroadcast ?? false
     this.link = this.linkTo(connection)
     const { versionTimeout, signal, pingInterval, pingTimeout, maxSendBuffer } = this.settings
     this.pending = new PendingSends(maxSendBuffer)
@@ -575,8 +582,9 @@ export class Peer extends EventEmitter {
   private sendVersion (): void {
     const s = this.settings
     const socket = this.link.socket
-    // Core adds NODE_P2P_V2 to what it offers when it speaks v2.
-    const services = s.services | (this.link.transport === 'v2' ? SERVICE_FLAGS.NODE_P2P_V2 : 0n)
+    // Core adds NODE_P2P_V2 to what it offers when it speaks v2 (but not on a private broadcast).
+    const services = this.privateBroadcast ? 0n : s.services | (this.link.transport === 'v2' ? SERVICE_FLAGS.NODE_P2P_V2 : 0n)
+    const named = !this.proxied && !this.privateBroadcast
     this.write('version', encodeOurVersion({
       protocolVersion: s.protocolVersion,
       services,
@@ -584,8 +592,9 @@ export class Peer extends EventEmitter {
       userAgent: s.userAgent,
       startHeight: s.startHeight,
       relay: s.relay,
-      remoteAddress: this.proxied ? undefined : socket.remoteAddress,
-      remotePort: this.proxied ? undefined : socket.remotePort
+      remoteAddress: named ? socket.remoteAddress : undefined,
+      remotePort: named ? socket.remotePort : undefined,
+      ...(this.privateBroadcast && { timestamp: 0n })
     }))
     if (!this.inbound) s.localNonces?.add(this.nonce)
   }
@@ -715,7 +724,7 @@ export class Peer extends EventEmitter {
   }
 
   private answerPing (payload: Uint8Array): void {
-    if (this.common > BIP0031_VERSION && payload.length >= 8) this.write('pong', payload.subarray(0, 8))
+    if (this.common > BIP0031_VERSION && payload.length >= 8 && !this.privateBroadcast) this.write('pong', payload.subarray(0, 8))
   }
 
   private stopTimers (): void {

@@ -26,6 +26,8 @@ export interface OurVersion {
   /** The peer's address and port as our socket sees them. */
   remoteAddress: string | undefined
   remotePort: number | undefined
+  /** Seconds since the epoch; default: now. A private broadcast sends 0, as Core. */
+  timestamp?: bigint
 }
 
 const NO_ADDRESS: NetAddress = { services: 0n, ip: new Uint8Array(16), port: 0 }
@@ -50,7 +52,7 @@ export function encodeOurVersion (v: OurVersion): Uint8Array {
     type: 'version',
     version: v.protocolVersion,
     services: v.services,
-    timestamp: BigInt(Math.floor(Date.now() / 1000)),
+    timestamp: v.timestamp ?? BigInt(Math.floor(Date.now() / 1000)),
     receiver: receiverOf(v.remoteAddress, v.remotePort),
     sender: { ...NO_ADDRESS, services: v.services },
     nonce: v.nonce,

@@ -11,14 +11,16 @@
  * - BIP-434, as Core's master: at a common version of 70017 or more it sends its `features` before
  *   verack; it disconnects a peer whose feature comes after verack, below that version, or does not
  *   decode ("feature received after verack", "... with incompatible version", "invalid feature payload");
- * - it answers pings with the same nonce, after `pongDelay` ms, or never.
+ * - it answers pings with the same nonce, after `pongDelay` ms, or never;
+ * - with `getdata`, it asks for what an inv announces, as a node lacking it does (a txid as
+ *   MSG_WITNESS_TX, Core's request to a peer without wtxid relay).
  *
  * Each behaviour can be changed to misbehave: messages before anything (`first`), after its
  * verack (`afterVerack`), its version's fields, no verack at all. It records every message it got.
  */
 
 import { connectAsync, createServer, type Bip324Socket, type Message } from '../../lib'
-import { decodePayload, encodePayload, type Feature } from '../../lib/messages'
+import { decodePayload, encodePayload, type Feature, INVENTORY_TYPE } from '../../lib/messages'
 
 export const CORE_USER_AGENT = '/Satoshi:28.1.0/'
 export const CORE_SERVICES = 1n | 8n | 1024n | 2048n
@@ -52,6 +54,8 @@ export interface CoreBehaviour {
   startHeight?: number
   /** BIP-434 features it announces, when the common version is 70017 or more. Default none, as Core's master. */
   features?: Feature[]
+  /** Whether it answers an inv with a getdata for its entries. Default false. */
+  getdata?: boolean
 }
 
 export interface CoreSide {
@@ -135,6 +139,10 @@ export function behaveAsCore (connection: Bip324Socket<'messages'>, inbound: boo
       return
     }
     if (!theirVerack) return // "Unsupported message prior to verack"
+    if (m.type === 'inv' && b.getdata === true) {
+      const { inventory } = decodePayload('inv', m.payload)
+      send({ type: 'getdata', inventory: inventory.map((i) => ({ ...i, invType: i.invType === INVENTORY_TYPE.MSG_TX ? INVENTORY_TYPE.MSG_WITNESS_TX : i.invType })) })
+    }
     if (m.type === 'ping' && b.pongDelay !== 'never') {
       const pong = (): void => send({ type: 'pong', payload: m.payload.subarray(0, 8) })
       if ((b.pongDelay ?? 0) === 0) pong()
