@@ -62,6 +62,9 @@ export type Bip324ErrorCode =
   | 'ERR_BIP324_OBSOLETE_VERSION'
   /** The peer's version carried a nonce of ours: the connection goes back to ourselves. */
   | 'ERR_BIP324_SELF_CONNECTION'
+  /** An address book file (AddrMan's) that cannot be read back: not the book's format, another
+   *  network's, or a field out of range. The book starts empty instead. */
+  | 'ERR_BIP324_CORRUPT_ADDRMAN'
 
 export class Bip324Error extends Error {
   readonly code: Bip324ErrorCode
