@@ -82,6 +82,8 @@ const DNSSEEDS_DELAY_FEW_PEERS = 11_000
 const DNSSEEDS_DELAY_MANY_PEERS = 5 * 60_000
 const DNSSEEDS_DELAY_PEER_THRESHOLD = 1000
 const SEEDS_ENOUGH_PEERS = 2
+// Outbound connections remembered after their close, for a self-connection found late.
+const RECENT_OUTBOUND = 64
 // Core's DUMP_PEERS_INTERVAL.
 const DUMP_PEERS_INTERVAL = 15 * 60_000
 // Transactions kept for getdata after announce(): Core's RELAY_TX_CACHE_TIME, and a count bound.
@@ -195,6 +197,8 @@ interface Slot extends PoolPeerInfo {
   // An inbound peer's getaddr is answered once (Core's m_getaddr_recvd).
   answeredGetaddr: boolean
   error: ConnectionError | undefined
+  // An outbound connection's local port, read once connected (a closed socket no longer tells it).
+  localPort: number | undefined
 }
 
 interface RelayTx {
@@ -265,6 +269,9 @@ export class Pool extends EventEmitter {
   // host:port of every connection, both ways, and of addresses that turned out to be ourselves.
   private readonly connectedTo = new Set<string>()
   private readonly self = new Set<string>()
+  // The local ports of the last outbound connections that closed, and their addresses: the
+  // outbound side of a connection to ourselves may close before its inbound side reports it.
+  private readonly recentOutbound = new Map<number, string>()
   private readonly discouraged = new Discouraged()
   // Our outbound Peers' nonces during their version handshake, shared with the server: a
   // connection to ourselves is found either way (Core's CheckIncomingNonce).
@@ -276,6 +283,7 @@ export class Pool extends EventEmitter {
   private readonly timers = new Set<NodeJS.Timeout>()
   private started = false
   private closing = false
+  private closed = false
   private attempts = 0
   private addrRateLimited = 0
   private referenced = true
@@ -353,7 +361,16 @@ export class Pool extends EventEmitter {
       ...(this.options.v1 !== false && { v1: 'fallback' as const })
     }, this.discouraged)
     server.on('peer', (peer) => this.adopt(peer, { host: peer.remoteAddress ?? '', port: peer.remotePort ?? 0 }, 'inbound', true))
-    server.on('peerError', () => {})
+    server.on('peerError', (err, peer) => {
+      // A connection to ourselves is found on its inbound side: its outbound side is the
+      // address to leave alone.
+      if ((err as { code?: string }).code !== 'ERR_BIP324_SELF_CONNECTION' || peer.remotePort === undefined) return
+      for (const s of this.slots.values()) {
+        if (s.type !== 'inbound' && s.localPort === peer.remotePort) this.self.add(s.address)
+      }
+      const closed = this.recentOutbound.get(peer.remotePort)
+      if (closed !== undefined) this.self.add(closed)
+    })
     this.server = server
     ;(server.listen as (...a: unknown[]) => unknown)(...args)
     return server
@@ -474,18 +491,29 @@ export class Pool extends EventEmitter {
   /** Stops connecting, closes the server and every peer (Peer.close: a FIN both ways), writes the
    *  book, then 'close' and `callback`. */
   close (callback?: () => void): this {
-    if (callback !== undefined) this.once('close', callback)
+    if (callback !== undefined) {
+      if (this.closed) process.nextTick(callback)
+      else this.once('close', callback)
+    }
     if (this.closing) return this
     this.closing = true
     clearInterval(this.ticker)
     for (const t of this.timers) clearTimeout(t)
     this.timers.clear()
-    const closed: Array<Promise<void>> = [...this.slots.values()].map((s) => new Promise((resolve) => s.peer.close(resolve)))
-    if (this.server !== undefined) {
-      const server = this.server
-      closed.push(new Promise((resolve) => { server.close(() => resolve()) }))
-    }
-    void Promise.all(closed).then(() => this.saveBook()).then(() => this.emit('close'))
+    const server = this.server
+    const serverClosed = server === undefined ? undefined : new Promise<void>((resolve) => { server.close(() => resolve()) })
+    const peersClosed = [...this.slots.values()].map((s) => new Promise<void>((resolve) => s.peer.close(resolve)))
+    void Promise.all(peersClosed)
+      .then(() => {
+        // Connections still in their transport handshake, which no Peer holds yet.
+        server?.closeAllConnections()
+        return serverClosed
+      })
+      .then(() => this.saveBook())
+      .then(() => {
+        this.closed = true
+        this.emit('close')
+      })
     return this
   }
 
@@ -611,13 +639,15 @@ export class Pool extends EventEmitter {
       tokens: 1,
       tokensAt: Date.now(),
       answeredGetaddr: false,
-      error: undefined
+      error: undefined,
+      localPort: undefined
     }
     this.slots.set(peer, slot)
     this.connectedTo.add(slot.address)
     peer.on('error', (err) => { this.onError(slot, err) })
     peer.once('close', () => { this.onClose(slot) })
     peer.on('message', (message, raw) => { this.onMessage(slot, message, raw) })
+    if (type !== 'inbound') peer.socket.once('connect', () => { slot.localPort = peer.socket.localPort })
     if (this.closing) { peer.close(); return }
     if (ready) this.onReady(slot)
     else peer.once('ready', () => { this.onReady(slot) })
@@ -652,6 +682,11 @@ export class Pool extends EventEmitter {
   private onClose (slot: Slot): void {
     this.slots.delete(slot.peer)
     this.connectedTo.delete(slot.address)
+    const localPort = slot.localPort
+    if (slot.type !== 'inbound' && localPort !== undefined) {
+      this.recentOutbound.set(localPort, slot.address)
+      if (this.recentOutbound.size > RECENT_OUTBOUND) this.recentOutbound.delete(this.recentOutbound.keys().next().value as number)
+    }
     if (slot.ready) {
       if (slot.type !== 'inbound') this.book.connected(slot.at)
       this.emit('peerClosed', slot.peer, { address: slot.address, type: slot.type }, slot.error)
