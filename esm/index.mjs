@@ -35,6 +35,12 @@ export const {
   SHORT_MESSAGE_IDS, specialRange, TcpServer, txid, V1_HEADER_BYTES, V1_PREFIX_BYTES, V1Check,
   V1MessageReader, v1Prefix, windowFillingGarbage, witnessCommitmentIndex, wrap, wtxid
 } = bip324
+// lib/pool: the pool of peers and its address book.
+export const {
+  AddrMan, ADDRMAN_BUCKET_SIZE, ADDRMAN_NEW_BUCKET_COUNT, ADDRMAN_TRIED_BUCKET_COUNT, createPool,
+  DEFAULT_BLOCK_RELAY_ONLY, DEFAULT_MAX_ATTEMPTS_PER_SECOND, DEFAULT_MAX_INBOUND, DEFAULT_OUTBOUND_FULL_RELAY,
+  DEFAULT_REQUIRED_SERVICES, DNS_SEEDS, loadAddrMan, Pool, saveAddrMan
+} = bip324
 // What Node's own import of the CommonJS file exposed too (tsc's marker), kept so the namespace
 // has the same names as before.
 export const __esModule = bip324.__esModule
