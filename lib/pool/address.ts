@@ -106,9 +106,11 @@ export function routableGroup (host: string): string | undefined {
   return group === 'local' || group === 'unroutable' ? undefined : group
 }
 
-/** Any address's group, routable or not (loopback is 'local'). */
+/** Any address's group, routable or not: an address that is not routable (the application's
+ *  node on 127.0.0.1 or on its LAN) is a group of its own, so that the application's addresses
+ *  neither crowd one bucket of the book nor count as one network group to the pool. */
 export function anyGroup (host: string): string {
-  return routableGroup(host) ?? (onionKey(host) !== undefined ? 'onion' : netGroup(host))
+  return routableGroup(host) ?? `${netGroup(host)}:${host}`
 }
 
 /** Where an addr entry points: IPv4 or IPv6 (16 bytes, IPv4 mapped). */

@@ -44,8 +44,8 @@ import { connectPeer, type ConnectPeerOptions } from '../peer/connect'
 import type { Peer, RawPeerMessage } from '../peer/peer'
 import { PeerServer, type PeerServerOptions } from '../peer/server'
 import {
-  addressOfAddr, addressOfAddrV2, addrEntryOf, addrV2EntryOf, canonicalHost, formatAddress, networkOf,
-  type PeerAddress, type Reachable, routableGroup
+  addressOfAddr, addressOfAddrV2, addrEntryOf, addrV2EntryOf, anyGroup, canonicalHost, formatAddress, networkOf,
+  type PeerAddress, type Reachable
 } from './address'
 import { type AddrInfo, AddrMan } from './addrman'
 import { loadAddrMan, saveAddrMan } from './book-file'
@@ -534,7 +534,7 @@ export class Pool extends EventEmitter {
   }
 
   private groupOf (host: string): string {
-    return (this.options.netGroup ?? routableGroup)(host) ?? `unroutable:${host}`
+    return this.options.netGroup === undefined ? anyGroup(host) : this.options.netGroup(host) ?? anyGroup(host)
   }
 
   private every (ms: number, fn: () => void): void {
