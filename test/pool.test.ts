@@ -211,6 +211,15 @@ test('inbound peers: getaddr answered once from the book; a transaction announce
   expect(decodePayload('notfound', (await client.next('notfound')).payload).inventory).toEqual([{ invType: INVENTORY_TYPE.MSG_WTX, hash: unknown }])
   // The second getaddr was not answered.
   expect(client.received.filter((m) => m.type === 'addrv2')).toHaveLength(1)
+
+  // A getdata naming it 50,000 times (the most an inventory holds) is served until the send buffer
+  // is full (maxSendBuffer, 1,000,000 bytes), the rest dropped; the pong after it says it is done.
+  client.send({ type: 'getdata', inventory: Array.from({ length: 50_000 }, () => ({ invType: INVENTORY_TYPE.MSG_WTX, hash: tx.wtxid })) })
+  client.send({ type: 'ping', nonce: 77n })
+  await client.next('pong', (m) => m.payload[0] === 77)
+  const served = client.received.filter((m) => m.type === 'tx').length - 1
+  expect(served).toBeGreaterThan(0)
+  expect(served * (TX.length + 400)).toBeLessThanOrEqual(1_000_000 + TX.length + 400)
 })
 
 test('a connection to ourselves is found and the address left alone', async () => {

@@ -750,11 +750,14 @@ export class Pool extends EventEmitter {
     this.relayByTxid.set(hex(entry.txid), entry)
   }
 
-  // Core's ProcessGetData for transactions: what we announced to this peer, else notfound.
+  // Core's ProcessGetData for transactions: what we announced to this peer, else notfound. As
+  // Core stops at a full send buffer (fPauseSend), the rest of a request is dropped once send()
+  // says the buffer is full: a getdata naming one transaction 50,000 times costs one buffer.
   private onGetdata (slot: Slot, inventory: InventoryItem[]): void {
     const notFound: InventoryItem[] = []
     const now = Date.now()
     for (const item of inventory) {
+      if (slot.peer.destroyed) return
       const type = item.invType
       const tx = type === INVENTORY_TYPE.MSG_WTX
         ? this.relayTxs.get(hex(item.hash))
@@ -766,7 +769,7 @@ export class Pool extends EventEmitter {
         notFound.push(item)
         continue
       }
-      slot.peer.sendRaw('tx', tx.raw)
+      if (!slot.peer.sendRaw('tx', tx.raw)) break
     }
     if (notFound.length > 0) slot.peer.send({ type: 'notfound', inventory: notFound })
   }
