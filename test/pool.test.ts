@@ -17,6 +17,7 @@ import { decodePayload, decodeTransaction } from '../lib/messages'
 import { onionName } from '../lib/pool/address'
 import { Pool, type PoolOptions } from '../lib/pool/pool'
 import { CORE_SERVICES, type CoreBehaviour, type CoreNode, coreClient, coreNode } from './helpers/core-node'
+import { v1OnlyNode } from './helpers/fake-node'
 import { nextEvent } from './helpers/net'
 import { socks5Server } from './helpers/socks5-server'
 
@@ -151,6 +152,34 @@ test('a stand-in killed is replaced; restarted, it is taken back when another go
   const other = standIns.findIndex((n, i) => i !== victim && peersOf(p).includes(at(hosts[i]!, n)))
   await standIns[other]!.close()
   await until(() => p.peers.length === 2 && peersOf(p).includes(victimAddress), 'the restarted stand-in')
+})
+
+test('a v1-only node: v2 first, then the v1 retry when allowed; never over v1 with v1: false', async () => {
+  const node = await v1OnlyNode()
+  try {
+    const p = pool({ outbound: 1, addresses: [`127.0.0.1:${node.port}`] })
+    p.start()
+    await until(() => p.peers.length === 1, 'the v1 peer')
+    expect(p.peers[0]!.peer.transport).toBe('v1')
+    expect(p.stats()).toMatchObject({ v1: 1, v2: 0, attempts: 1 })
+    await new Promise<void>((resolve) => p.close(resolve))
+    const connections = node.v1Connections
+
+    const strict = pool({ outbound: 1, v1: false, addresses: [`127.0.0.1:${node.port}`] })
+    strict.start()
+    const ready: Peer[] = []
+    strict.on('peer', (peer) => ready.push(peer))
+    await until(() => strict.stats().attempts >= 4, 'four attempts')
+    await new Promise<void>((resolve) => strict.close(resolve))
+    await sleep(100)
+    expect(ready).toEqual([])
+    // Each v2 attempt reached the node (which dropped it as a v1 node does); no v1 retry followed,
+    // which would be a second connection per attempt.
+    expect(node.v1Connections - connections).toBeLessThanOrEqual(strict.stats().attempts)
+  } finally {
+    await Promise.all(pools.splice(0).map((p) => new Promise<void>((resolve) => p.close(resolve))))
+    await node.close()
+  }
 })
 
 test('misbehaviour: the peer is disconnected and discouraged, and not connected to again', async () => {
