@@ -13,7 +13,7 @@
  * bucket of the source it was saved with (Core keeps up to 8 references).
  */
 
-import { createHash, randomBytes, randomInt } from 'node:crypto'
+import { createHash, randomBytes } from 'node:crypto'
 
 import { checkBytes, checkInteger, invalid } from '../checks'
 import { anyGroup, canonicalHost, formatAddress, networkOf, type PeerAddress, routableGroup } from './address'
@@ -103,6 +103,46 @@ export interface AddSource {
 
 // Every slot that holds no entry.
 const EMPTY = -1
+
+// Core's draws use its fast, non-cryptographic generator (FastRandomContext); so do these. The
+// bucket secret, which is what keeps placement out of a peer's hands, is from randomBytes.
+const randomBelow = (n: number): number => Math.floor(Math.random() * n)
+
+// The entries per bucket of a table, and its non-empty buckets in a list: select() draws among
+// those at once where Core draws any bucket and tries again on an empty one (the same odds).
+class Fill {
+  private readonly counts: Uint32Array
+  private readonly used: number[] = []
+  private readonly at: Int32Array
+
+  constructor (buckets: number) {
+    this.counts = new Uint32Array(buckets)
+    this.at = new Int32Array(buckets).fill(-1)
+  }
+
+  add (bucket: number): void {
+    if (this.counts[bucket]!++ === 0) {
+      this.at[bucket] = this.used.length
+      this.used.push(bucket)
+    }
+  }
+
+  remove (bucket: number): void {
+    if (--this.counts[bucket]! > 0) return
+    const i = this.at[bucket]!
+    const last = this.used.pop()!
+    if (last !== bucket) {
+      this.used[i] = last
+      this.at[last] = i
+    }
+    this.at[bucket] = -1
+  }
+
+  /** A non-empty bucket, at random; undefined when all are empty. */
+  random (): number | undefined {
+    return this.used.length === 0 ? undefined : this.used[randomBelow(this.used.length)]
+  }
+}
 const powerOf2 = (n: number): boolean => (n & (n - 1)) === 0
 
 function checkPowerOf2 (value: number | undefined, name: string): void {
@@ -123,8 +163,8 @@ export class AddrMan {
   private readonly newTable: Int32Array
   private readonly triedTable: Int32Array
   // Entries per bucket, so that select() skips empty buckets without scanning them.
-  private readonly newFill: Uint16Array
-  private readonly triedFill: Uint16Array
+  private readonly newFill: Fill
+  private readonly triedFill: Fill
   private nextId = 0
   private newCount = 0
   private triedCount = 0
@@ -147,8 +187,8 @@ export class AddrMan {
     this.now = options.now ?? (() => Math.floor(Date.now() / 1000))
     this.newTable = new Int32Array(this.newBucketCount * this.bucketSize).fill(EMPTY)
     this.triedTable = new Int32Array(this.triedBucketCount * this.bucketSize).fill(EMPTY)
-    this.newFill = new Uint16Array(this.newBucketCount)
-    this.triedFill = new Uint16Array(this.triedBucketCount)
+    this.newFill = new Fill(this.newBucketCount)
+    this.triedFill = new Fill(this.triedBucketCount)
   }
 
   /** The book's secret key (a copy): save() keeps it, so buckets stay where they were. */
@@ -236,15 +276,15 @@ export class AddrMan {
     const nNew = this.newCount
     const nTried = options.newOnly === true ? 0 : this.triedCount
     if (nNew + nTried === 0) return undefined
-    const tried = nTried > 0 && (nNew === 0 || randomInt(2) === 1)
+    const tried = nTried > 0 && (nNew === 0 || randomBelow(2) === 1)
     const table = tried ? this.triedTable : this.newTable
     const fill = tried ? this.triedFill : this.newFill
     const now = this.now()
     let factor = 1
     for (;;) {
-      const bucket = randomInt(fill.length)
-      if (fill[bucket] === 0) continue
-      const start = randomInt(this.bucketSize)
+      const bucket = fill.random()
+      if (bucket === undefined) return undefined
+      const start = randomBelow(this.bucketSize)
       let found: Entry | undefined
       for (let i = 0; i < this.bucketSize && found === undefined; i++) {
         const id = table[bucket * this.bucketSize + ((start + i) % this.bucketSize)]!
@@ -266,7 +306,7 @@ export class AddrMan {
     const now = this.now()
     const out: AddrInfo[] = []
     for (let i = 0; i < all.length && out.length < wanted; i++) {
-      const j = i + randomInt(all.length - i)
+      const j = i + randomBelow(all.length - i)
       const e = all[j]!
       all[j] = all[i]!
       if (!isTerrible(e, now) && (filter === undefined || filter(e))) out.push(infoOf(e))
@@ -352,12 +392,12 @@ export class AddrMan {
   private put (e: Entry, table: 'new' | 'tried', bucket: number, at: number): void {
     if (table === 'tried') {
       this.triedTable[at] = e.id
-      this.triedFill[bucket]!++
+      this.triedFill.add(bucket)
       e.tried = true
       this.triedCount++
     } else {
       this.newTable[at] = e.id
-      this.newFill[bucket]!++
+      this.newFill.add(bucket)
       if (e.refCount++ === 0) this.newCount++
     }
   }
@@ -367,7 +407,7 @@ export class AddrMan {
     const id = this.newTable[at]!
     if (id === EMPTY) return
     this.newTable[at] = EMPTY
-    this.newFill[bucket]!--
+    this.newFill.remove(bucket)
     const e = this.byId.get(id)!
     if (--e.refCount === 0) {
       this.newCount--
@@ -398,7 +438,7 @@ export class AddrMan {
       if (a.time === 0 || (e.time > 0 && a.time <= e.time)) return false
       if (e.tried || e.refCount >= NEW_BUCKETS_PER_ADDRESS) return false
       // Each further reference is half as likely: an address often heard of gains buckets slowly.
-      if (randomInt(1 << e.refCount) !== 0) return false
+      if (randomBelow(1 << e.refCount) !== 0) return false
     } else {
       e = this.create(host, a.port, a.services, Math.max(0, a.time - penalty), sourceGroup, group)
       isNew = true
@@ -424,7 +464,7 @@ export class AddrMan {
     for (let at = 0; at < this.newTable.length && e.refCount > 0; at++) {
       if (this.newTable[at] === e.id) {
         this.newTable[at] = EMPTY
-        this.newFill[Math.floor(at / this.bucketSize)]!--
+        this.newFill.remove(Math.floor(at / this.bucketSize))
         e.refCount--
       }
     }
@@ -434,7 +474,7 @@ export class AddrMan {
     const evicted = this.byId.get(this.triedTable[at]!)
     if (evicted !== undefined) {
       this.triedTable[at] = EMPTY
-      this.triedFill[bucket]!--
+      this.triedFill.remove(bucket)
       this.triedCount--
       evicted.tried = false
       const newBucket = this.newBucket(evicted.group, evicted.source)
