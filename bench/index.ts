@@ -1,11 +1,12 @@
 /**
  * `npm run bench`: the native engine against its raw C floor, the pure-JS backend and node:crypto;
  * the in-process loopback; the two-process stream; memory per idle connection; big messages across
- * processes; a Peer's requests per second; and the goals, in one run. Prints markdown tables with ratios (each the median of
- * interleaved trials, with its spread) and, after a full run, writes bench/results/{latest.md,
- * latest.json,throughput.svg} and the README's tables. Never part of `npm test`.
+ * processes; a Peer's requests per second; a pool of 125 peers relaying transactions; and the goals, in one run. Prints markdown
+ * tables with ratios (each the median of interleaved trials, with its spread) and, after a full
+ * run, writes bench/results/{latest.md,latest.json,throughput.svg} and the README's tables.
+ * Never part of `npm test`.
  * Usage: node .bench/bench/index.js [--quick] [--filter <substring of an implementation name>]
- *          [--only packets|loopback|stream|memory|big|requests[,...]]
+ *          [--only packets|loopback|stream|memory|big|requests|pool[,...]]
  *   --only   runs those parts alone (packets: the packet, batch and handshake tables) and writes
  *            nothing, so that one table can be measured again
  */
@@ -23,11 +24,12 @@ import { idleMemory, type MemoryRow } from './idle-memory'
 import { implementations, type Operation } from './implementations'
 import { loopback, type LoopbackResults } from './loopback'
 import { machine } from './machine'
+import { poolBench, type PoolRow } from './pool'
 import { requests, type RequestsResults } from './requests'
 import { streams } from './stream'
 import { updateReadme } from './readme'
 
-const PARTS = ['packets', 'loopback', 'stream', 'memory', 'big', 'requests'] as const
+const PARTS = ['packets', 'loopback', 'stream', 'memory', 'big', 'requests', 'pool'] as const
 type Part = typeof PARTS[number]
 
 const args = process.argv.slice(2)
@@ -206,6 +208,7 @@ async function main (): Promise<void> {
   let b: Record<string, Timing> | undefined
   let lo: LoopbackResults | undefined
   let big: BigMessageRow[] | undefined
+  let pool: PoolRow | undefined
   if (runs('packets')) {
     measured.packets = packets()
     if (!quick && filter === '') b = batches()
@@ -218,6 +221,7 @@ async function main (): Promise<void> {
   if (runs('big')) big = await bigMessages(say, { quick })
   let req: RequestsResults | undefined
   if (runs('requests')) req = await requests(say, quick)
+  if (runs('pool')) pool = await poolBench(say, { quick })
   if (filter === '') goals(measured)
   console.log(`\n(${((Date.now() - started) / 1000).toFixed(0)} s)`)
   if (quick || filter !== '' || only !== undefined) return
@@ -225,7 +229,7 @@ async function main (): Promise<void> {
   fs.mkdirSync(RESULTS, { recursive: true })
   fs.writeFileSync(path.join(RESULTS, 'latest.md'), lines.join('\n') + '\n')
   fs.writeFileSync(path.join(RESULTS, 'latest.json'), JSON.stringify({
-    date: new Date().toISOString(), machine: m, options, packets: p, batches: b, handshakes: measured.handshakes, loopback: lo, streams: measured.streams, memory: measured.memory, bigMessages: big, requests: req
+    date: new Date().toISOString(), machine: m, options, packets: p, batches: b, handshakes: measured.handshakes, loopback: lo, streams: measured.streams, memory: measured.memory, bigMessages: big, requests: req, pool
   }, null, 1) + '\n')
   // The N-API floor encrypts nothing: it has no throughput to draw.
   const series = Object.keys(p.roundtrip[SIZES[1]!]!).filter((name) => name !== 'N-API floor').map((name) => ({

@@ -68,6 +68,9 @@ export type Bip324ErrorCode =
   /** A request of a Peer got no answer within its timeout; in private broadcast, a peer did not ask
    *  for the transaction, or did not answer the ping after it, within the connection's lifetime. */
   | 'ERR_BIP324_TIMEOUT'
+  /** An address book file (AddrMan's) that cannot be read back: not the book's format, another
+   *  network's, or a field out of range. The book starts empty instead. */
+  | 'ERR_BIP324_CORRUPT_ADDRMAN'
 
 export class Bip324Error extends Error {
   readonly code: Bip324ErrorCode

@@ -16,7 +16,4 @@ export * from './net'
 export type { ConnectionError } from './net/socket'
 export * from './messages'
 export * from './peer'
-export {
-  broadcastTransaction, NUM_PRIVATE_BROADCAST_PER_TX, PRIVATE_BROADCAST_MAX_CONNECTION_LIFETIME, PRIVATE_BROADCAST_USER_AGENT,
-  type BroadcastOptions, type BroadcastPeerResult, type BroadcastResult, type BroadcastTarget
-} from './pool/broadcast'
+export * from './pool'

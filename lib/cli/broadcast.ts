@@ -1,11 +1,11 @@
 /** `bip324 broadcast`: sends a transaction as Bitcoin Core's -privatebroadcast does (lib/pool/broadcast.ts). */
 
-import { promises as dns } from 'node:dns'
 
 import { Bip324Error } from '../errors'
 import { decodeTransaction } from '../messages'
 import { NETWORKS, type NetworkName } from '../network'
 import { broadcastTransaction, type BroadcastPeerResult, NUM_PRIVATE_BROADCAST_PER_TX, PRIVATE_BROADCAST_MAX_CONNECTION_LIFETIME } from '../pool/broadcast'
+import { DNS_SEEDS, resolveSeed, type SeedResolver } from '../pool/seeds'
 import { formatAddress, parseAddress } from './address'
 import { backendOf, networkOf, type Values } from './args'
 import { Failure, UsageError } from './errors'
@@ -36,27 +36,6 @@ Exit codes: 0 at least one peer took the transaction; 1 none did (each peer's re
 
 /** The command-line options besides --json, --help and --backend. */
 export const BROADCAST_OPTIONS = { ...NODE_OPTIONS, peers: { type: 'string' } } as const
-
-/** The DNS seeds of each network, Bitcoin Core v31's vSeeds (src/kernel/chainparams.cpp); regtest has none. */
-const DNS_SEEDS: Readonly<Record<NetworkName, readonly string[]>> = {
-  mainnet: [
-    'seed.bitcoin.sipa.be', 'dnsseed.bluematt.me', 'seed.bitcoin.jonasschnelli.ch', 'seed.btc.petertodd.net',
-    'seed.bitcoin.sprovoost.nl', 'dnsseed.emzy.de', 'seed.bitcoin.wiz.biz', 'seed.mainnet.achownodes.xyz'
-  ],
-  testnet3: ['testnet-seed.bitcoin.jonasschnelli.ch', 'seed.tbtc.petertodd.net', 'seed.testnet.bitcoin.sprovoost.nl', 'testnet-seed.bluematt.me', 'seed.testnet.achownodes.xyz'],
-  testnet4: ['seed.testnet4.bitcoin.sprovoost.nl', 'seed.testnet4.wiz.biz'],
-  signet: ['seed.signet.bitcoin.sprovoost.nl', 'seed.signet.achownodes.xyz'],
-  regtest: []
-}
-
-/** Resolves a seed's name to IP addresses (IPv4 and IPv6, as strings). */
-export type SeedResolver = (name: string) => Promise<string[]>
-
-/** node:dns's resolve4 and resolve6 together; a name with neither gives none. */
-const resolveSeed: SeedResolver = async (name) => {
-  const answers = await Promise.allSettled([dns.resolve4(name), dns.resolve6(name)])
-  return answers.flatMap((a) => (a.status === 'fulfilled' ? a.value : []))
-}
 
 // Addresses drawn from the seeds per peer asked for: the spares replace peers that do not take it.
 const CANDIDATES_PER_PEER = 4

@@ -80,7 +80,7 @@ export function addressToString (entry: AddrAddress | AddrV2Address): string | u
         if (addr.length !== 16 || hasPrefix(addr, IPV4_IN_IPV6_PREFIX) || hasPrefix(addr, TORV2_IN_IPV6_PREFIX)) return undefined
         return hasPrefix(addr, INTERNAL_IN_IPV6_PREFIX) ? withPort(internalName(addr), port) : bracketed(ipv6ToString(addr), port)
       case BIP155_NETWORK.TORV3:
-        return addr.length === 32 ? withPort(`${encodeBase32(Uint8Array.from([...addr, ...torV3Checksum(addr), TORV3_VERSION]))}.onion`, port) : undefined
+        return addr.length === 32 ? withPort(onionName(addr), port) : undefined
       case BIP155_NETWORK.I2P:
         return addr.length === 32 ? withPort(`${encodeBase32(addr, false)}.b32.i2p`, port) : undefined
       case BIP155_NETWORK.CJDNS:
@@ -137,6 +137,22 @@ export function addrV2FromString (text: string, options: AddrV2FromStringOptions
     if (addr?.length === 32) return { networkId: BIP155_NETWORK.I2P, addr, port }
   }
   throw invalid('expected an IPv4, [IPv6], Tor v3 (.onion) or I2P (.b32.i2p) address and a port; names are not looked up')
+}
+
+/** A Tor v3 service's 32-byte key as its ".onion" name. */
+export function onionName (key: Uint8Array): string {
+  return `${encodeBase32(Uint8Array.from([...key, ...torV3Checksum(key), TORV3_VERSION]))}.onion`
+}
+
+/** The 32-byte key of a Tor v3 ".onion" name in lowercase, or undefined if it is not one (a wrong
+ *  checksum or version too). */
+export function onionKey (host: string): Uint8Array | undefined {
+  if (!/^[a-z2-7]{56}\.onion$/.test(host)) return undefined
+  try {
+    return torV3Key(host)
+  } catch {
+    return undefined
+  }
 }
 
 // Core's SetTor: base32 of the 32-byte key, its checksum and version 3.

@@ -38,6 +38,8 @@ export type Scripted = Message | Wire
 export interface CoreBehaviour {
   /** Its protocol version. Default 70016. */
   version?: number
+  /** The services of its version. Default CORE_SERVICES. */
+  services?: bigint
   /** Its version's nonce, or 'echo' to send back the one it got (a connection to ourselves). */
   nonce?: bigint | 'echo'
   /** Sent first, before anything else. */
@@ -89,7 +91,7 @@ export function behaveAsCore (connection: Bip324Socket<'messages'>, inbound: boo
   const sendVersion = (): void => send({
     type: 'version',
     version: b.version ?? 70016,
-    services: CORE_SERVICES,
+    services: b.services ?? CORE_SERVICES,
     timestamp: BigInt(Math.floor(Date.now() / 1000)),
     receiver: { services: 0n, ip: new Uint8Array(16), port: 0 },
     sender: { services: CORE_SERVICES, ip: new Uint8Array(16), port: 0 },
@@ -175,8 +177,9 @@ export interface CoreNode {
   close: () => Promise<void>
 }
 
-/** A Core stand-in listening on 127.0.0.1 (inbound to it: our Peer connects). */
-export async function coreNode (b: CoreBehaviour = {}): Promise<CoreNode> {
+/** A Core stand-in listening on `host`:`port` (inbound to it: our Peer connects); 127.0.0.1 and a
+ *  free port by default, another 127.0.0.x for tests of several nodes. */
+export async function coreNode (b: CoreBehaviour = {}, host = '127.0.0.1', listenPort = 0): Promise<CoreNode> {
   const sides: CoreSide[] = []
   const waiting: Array<(s: CoreSide) => void> = []
   const server = createServer({ mode: 'messages' }, (c) => {
@@ -185,7 +188,7 @@ export async function coreNode (b: CoreBehaviour = {}): Promise<CoreNode> {
     if (w !== undefined) w(side)
     else sides.push(side)
   })
-  const { port } = await server.listenAsync(0, '127.0.0.1')
+  const { port } = await server.listenAsync(listenPort, host)
   return {
     port,
     accepted: () => {
