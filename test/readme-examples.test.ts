@@ -88,6 +88,8 @@ const EXPECTED: ReadonlyArray<{ file: string, first: string, lines: readonly Reg
       /^  merkle root 4a5e1e4baab89f3a32518a88c31bc87f618f76673e2cc77ab2127b7afdeda33b \(checked\)$/,
       /^block 000000000019d6689c085ae165831e934ff763ae46a2a6c172b3f1b60a8ce26f from 127\.0\.0\.1:\d+/, /^  height      0$/,
       /^\{"ok":true,"txid":"f5864806e3565c34d1b41e716f72609d00b55ea5eac5b924c9719a842ef42206","wtxid":"80b7d8a82d5d5bf92905b06f2014dd699e03837ca172e3a59d51426ebbe3e7f5","peers":\[\{"peer":"127\.0\.0\.1:\d+","transport":"v2","sent":true\}\]\}$/,
+      /^\{"peer":"127\.0\.0\.1:\d+","transport":"v2","userAgent":"\/Satoshi:28\.1\.0\/","services":"0000000000000c09","startHeight":871234\}$/,
+      /^\{"ok":true,"reached":1,"v2":1,"v1":0,"failed":0,"v2Share":1\}$/,
       /^  32 B   native .*: native [0-9.]+x js$/, /^  64 B   bip324 .*: [0-9.]+x$/,
       /^bip324 proxy --listen <host:port>/
     ]

@@ -69,3 +69,11 @@ export function networkOf (values: Values): NetworkName {
   if (!isNetworkName(network)) throw new UsageError(`--network takes ${Object.keys(NETWORKS).join(', ')}, not "${String(network)}"`)
   return network
 }
+
+/** --name as an integer from 1 to max (`fallback` when it is not given). */
+export function integerOption (values: Values, name: string, fallback: number, max: number): number {
+  const text = typeof values[name] === 'string' ? values[name] : String(fallback)
+  const n = Number(text)
+  if (!/^\d+$/.test(text) || n < 1 || n > max) throw new UsageError(`--${name} takes an integer from 1 to ${max}, not "${text}"`)
+  return n
+}

@@ -7,7 +7,7 @@ import { NETWORKS, type NetworkName } from '../network'
 import { broadcastTransaction, type BroadcastPeerResult, NUM_PRIVATE_BROADCAST_PER_TX, PRIVATE_BROADCAST_MAX_CONNECTION_LIFETIME } from '../pool/broadcast'
 import { DNS_SEEDS, resolveSeed, type SeedResolver } from '../pool/seeds'
 import { formatAddress, parseAddress } from './address'
-import { backendOf, networkOf, type Values } from './args'
+import { backendOf, integerOption, networkOf, type Values } from './args'
 import { Failure, UsageError } from './errors'
 import { MAX_TIMEOUT, NODE_OPTIONS, PROXY_USAGE, TOR_SOCKS_PORT } from './node-target'
 import type { Output } from './output'
@@ -51,13 +51,6 @@ export async function seedAddresses (network: NetworkName, peers: number, resolv
     [hosts[i], hosts[j]] = [hosts[j]!, hosts[i]!]
   }
   return hosts.slice(0, peers * CANDIDATES_PER_PEER).map((host) => ({ host, port: NETWORKS[network].port }))
-}
-
-function integerOption (values: Values, name: string, fallback: number, max: number): number {
-  const text = typeof values[name] === 'string' ? values[name] : String(fallback)
-  const n = Number(text)
-  if (!/^\d+$/.test(text) || n < 1 || n > max) throw new UsageError(`--${name} takes an integer from 1 to ${max}, not "${text}"`)
-  return n
 }
 
 function transactionOf (text: string | undefined): Uint8Array {

@@ -13,6 +13,7 @@ import { connectCommand, usage as connectUsage } from './connect'
 import { demo, usage as demoUsage } from './demo'
 import { headersCommand, usage as headersUsage } from './headers'
 import { NODE_OPTIONS } from './node-target'
+import { peersCommand, PEERS_OPTIONS, usage as peersUsage } from './peers'
 import { UsageError } from './errors'
 import { output, type Output } from './output'
 import { proxyCommand, usage as proxyUsage } from './proxy'
@@ -63,6 +64,12 @@ const COMMANDS: Record<string, Command> = {
     positionals: true,
     run: (out, values, positionals) => broadcastCommand(out, values, positionals)
   },
+  peers: {
+    usage: peersUsage,
+    options: { ...common, ...PEERS_OPTIONS },
+    positionals: true,
+    run: (out, values, positionals) => peersCommand(out, values, positionals)
+  },
   proxy: {
     usage: proxyUsage,
     options: { ...common, network: { type: 'string' }, listen: { type: 'string' }, target: { type: 'string' }, allow: { type: 'string', multiple: true }, 'max-sessions': { type: 'string' } },
@@ -86,6 +93,7 @@ BIP-324 v2 encrypted transport for Bitcoin P2P.
   bip324 headers    download and check a node's block headers from genesis
   bip324 block      download one block with its witnesses and check it
   bip324 broadcast  send a transaction privately, as Bitcoin Core's -privatebroadcast
+  bip324 peers      a small census: peers reached from the DNS seeds or given addresses, and the v2 share
   bip324 proxy      let v1-only software reach peers over BIP-324
   bip324 bench      a short benchmark: native against JS, bip324 against plain TCP
 

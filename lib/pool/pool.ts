@@ -168,6 +168,9 @@ export interface PoolEvents {
   peer: [peer: Peer, info: PoolPeerInfo]
   /** A ready peer closed; `err` is why, if it failed. */
   peerClosed: [peer: Peer, info: PoolPeerInfo, err: ConnectionError | undefined]
+  /** An outbound connection closed before its peer was ready (refused, a failed handshake, another
+   *  network, a timeout); `err` is why, when the connection said. */
+  attemptFailed: [info: PoolPeerInfo, err: ConnectionError | undefined]
   /** A message from a ready peer. */
   message: [message: Message, peer: Peer, raw: RawPeerMessage]
   /** The book file could not be read (ERR_BIP324_CORRUPT_ADDRMAN, or node:fs's) or written: the pool goes on. */
@@ -690,6 +693,8 @@ export class Pool extends EventEmitter {
     if (slot.ready) {
       if (slot.type !== 'inbound') this.book.connected(slot.at)
       this.emit('peerClosed', slot.peer, { address: slot.address, type: slot.type }, slot.error)
+    } else if (slot.type !== 'inbound') {
+      this.emit('attemptFailed', { address: slot.address, type: slot.type }, slot.error)
     }
     this.schedule()
   }
