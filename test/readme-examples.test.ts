@@ -94,7 +94,14 @@ const EXPECTED: ReadonlyArray<{ file: string, first: string, lines: readonly Reg
       /^bip324 proxy --listen <host:port>/
     ]
   },
-  { file: 'README.md', first: '// pool.mjs', lines: [/^127\.0\.0\.1:\d+ outbound-full-relay v2$/, /^1 \{ size: 1, new: 0, tried: 1 \}$/, /^closed$/] },
+  {
+    file: 'README.md',
+    first: '// pool.mjs',
+    lines: [
+      /^127\.0\.0\.1:\d+ outbound-full-relay v2$/, /^1 \{ size: 1, new: 0, tried: 1 \}$/, /^block true$/, /^ERR_BIP324_NOT_FOUND$/,
+      /^f5864806e3565c34 \[ true \]$/, /^closed$/
+    ]
+  },
   { file: 'README.md', first: "import { probe, serviceNames } from 'bip324'", lines: [new RegExp(`^v2 ${HEX64}$`), /^\/Satoshi:28\.1\.0\/ 871234 \[ 'NETWORK', 'WITNESS', 'NETWORK_LIMITED', 'P2P_V2' \]$/] },
   { file: 'README.md', first: "import { broadcastTransaction } from 'bip324'", lines: [/^f5864806e3565c34d1b41e716f72609d00b55ea5eac5b924c9719a842ef42206$/, /^127\.0\.0\.1:\d+ v2 true$/] },
   { file: 'README.md', first: 'npx bip324 proxy --listen 127.0.0.1:8339 --network signet --allow 192.168.1.20:38333 --max-sessions 8', lines: [/^listening on 127\.0\.0\.1:\d+ for v1 clients \(signet\)/] },

@@ -29,6 +29,7 @@ import { Bip324Error } from '../errors'
 import { decodeTransaction, hashToHex, INVENTORY_TYPE, type InventoryItem, type Message, type Transaction } from '../messages'
 import { abortError } from '../net/abort'
 import { connect } from '../net/connect'
+import { parseHostPort } from '../net/ip'
 import { checkConnectionOptions } from '../net/options'
 import { checkSocksOptions, type SocksProxy } from '../net/socks'
 import { defaultPortOf, type Network } from '../network'
@@ -52,8 +53,8 @@ export interface BroadcastTarget {
 
 export interface BroadcastOptions {
   /** The addresses to offer it to, in order: the first `count` at once, the next one each time a
-   *  peer does not take it. */
-  peers: BroadcastTarget[]
+   *  peer does not take it. "host:port" strings (a pool's `address`) or `{ host, port }`. */
+  peers: Array<string | BroadcastTarget>
   /** Default: 'mainnet'. */
   network?: Network
   /** Connect through this SOCKS5 proxy (Tor); isolation is its default (fresh credentials per connection). */
@@ -97,12 +98,18 @@ export interface BroadcastResult {
 
 const formatPeer = (host: string, port: number): string => `${host.includes(':') ? `[${host}]` : host}:${port}`
 
+// "host:port" (a port-less "host" at the network's port), as a pool's addresses are written.
+function targetOf (text: string, network: Network | undefined): BroadcastTarget {
+  const port = defaultPortOf(network)
+  return port === undefined ? parseHostPort(text, 0) : parseHostPort(text, port)
+}
+
 function checkOptions (options: BroadcastOptions): void {
   if (options === null || typeof options !== 'object') throw invalid('options must be an object with peers')
   const { peers, network } = options
-  if (!Array.isArray(peers)) throw invalid('peers must be an array of { host, port }')
+  if (!Array.isArray(peers)) throw invalid('peers must be an array of "host:port" or { host, port }')
   for (const p of peers as unknown[]) {
-    const { host, port } = (p ?? {}) as Partial<BroadcastTarget>
+    const { host, port } = (typeof p === 'string' ? targetOf(p, network) : p ?? {}) as Partial<BroadcastTarget>
     if (typeof host !== 'string' || host === '') throw invalid('each peer needs a host, a non-empty string')
     checkInteger(port, 'port', 1, 65535)
     if (port === undefined && defaultPortOf(network) === undefined) throw invalid('a custom network has no default port: give each peer one')
@@ -149,7 +156,8 @@ export async function broadcastTransaction (tx: Uint8Array, options: BroadcastOp
     const fill = (): void => {
       while (running < count - taken && next < peers.length) {
         const slot = results.length
-        const target = peers[next++]!
+        const given = peers[next++]!
+        const target = typeof given === 'string' ? targetOf(given, options.network) : given
         results.push({ peer: '', transport: undefined, sent: false })
         running++
         offer(target, decoded, options, sessions, (result) => {
