@@ -22,8 +22,8 @@ export const {
   DEFAULT_MAX_CONTENTS, DEFAULT_MAX_SESSIONS, DEFAULT_PING_INTERVAL, DEFAULT_PING_TIMEOUT,
   DEFAULT_USER_AGENT, DEFAULT_VERSION_TIMEOUT, defaultPortOf, deriveTarget, detectV1, doubleSha256,
   encodeBlockHeader, encodeCompactSize, encodeContents, encodePayload, encodeV1Message,
-  hashFromHex, hashToHex, IGNORE_BIT, InboundCipher, inCidr, Initialized, INVENTORY_TYPE,
-  ipToBytes, isCoinbase, isKnownMessage, isNetworkName, jsBackend, magicOf, MAX_ADDR_TO_SEND,
+  hashFromHex, hashToHex, hasSimd128, IGNORE_BIT, InboundCipher, inCidr, Initialized, INVENTORY_TYPE,
+  ipToBytes, isCoinbase, isKnownMessage, isNetworkName, jsBackend, loadWasmBackend, magicOf, MAX_ADDR_TO_SEND,
   MAX_ADDRV2_SIZE, MAX_BLOCK_WEIGHT, MAX_BLOOM_FILTER_SIZE, MAX_CFHEADERS_SIZE, MAX_CONTENTS_LIMIT,
   MAX_GARBAGE_LEN, MAX_HASH_FUNCS, MAX_HEADERS_RESULTS, MAX_INV_SZ, MAX_LOCATOR_SZ,
   MAX_PROTOCOL_MESSAGE_LENGTH, MAX_SCRIPT_ELEMENT_SIZE, MAX_SUBVERSION_LENGTH, MAX_VERSION_PAYLOAD,
@@ -33,7 +33,7 @@ export const {
   Peer, PeerServer, powLimitOf, probe, Protocol, PROTOCOL_VERSION, ReceivedGarbage, ReceivedKey,
   REKEY_INTERVAL, selectBackend, SentKey, SentVersion, SERVICE_FLAGS, serviceNames, Session,
   SHORT_MESSAGE_IDS, specialRange, TcpServer, txid, V1_HEADER_BYTES, V1_PREFIX_BYTES, V1Check,
-  V1MessageReader, v1Prefix, windowFillingGarbage, witnessCommitmentIndex, wrap, wtxid
+  V1MessageReader, v1Prefix, wasmBackend, wasmBackendSync, windowFillingGarbage, witnessCommitmentIndex, wrap, wtxid
 } = bip324
 // What Node's own import of the CommonJS file exposed too (tsc's marker), kept so the namespace
 // has the same names as before.

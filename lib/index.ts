@@ -6,6 +6,8 @@ export { Bip324Error, type Bip324ErrorCode } from './errors'
 export type { Backend, PacketCipher, SessionKeys, KeyPair, BatchPacket, BatchResult, BatchStatus } from './crypto/backend'
 export { jsBackend, selectBackend, type BackendChoice } from './crypto'
 export { nativeBackend } from './crypto/native'
+export { wasmBackend } from './crypto/wasm-node'
+export { hasSimd128, loadWasmBackend, wasmBackendSync, type WasmSource } from './crypto/wasm'
 export * from './protocol'
 export * from './network'
 export type { NativeInfo, OpensslInfo }

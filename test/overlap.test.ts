@@ -8,7 +8,7 @@ import crypto from 'node:crypto'
 import type { PacketCipher } from '../lib/crypto/backend'
 import { NUM_PACKET_OVERHEAD_BYTES as EXPANSION } from '../lib/crypto/packet-format'
 import { native } from '../lib/native/binding'
-import { variants } from './helpers/backends'
+import { hasDecryptPacket, variants } from './helpers/backends'
 import { testingAddon } from './helpers/testing-addon'
 
 const EMPTY = new Uint8Array(0)
@@ -93,35 +93,38 @@ describe.each(variants)('$name', ({ backend, provider }) => {
     })
   })
 
-  describe('decryptPacket', () => {
-    test('contents overlapping packet anywhere but four bytes in: refused, nothing pending', () => {
-      const plain = crypto.randomBytes(40)
-      const packet = sealed(plain)
-      for (const offset of [0, 1, 3, 5, 20]) {
-        const copy = Uint8Array.from(packet)
-        const c = cipher()
-        expect(() => c.decryptPacket(view(copy.buffer, offset, 40), copy, EMPTY)).toThrow(invalid)
-        expect(c.decryptPacket(view(copy.buffer, 4, 40), copy, EMPTY)).toBe(0)
-        expect(Buffer.from(copy.subarray(4, 44)).equals(plain)).toBe(true)
-      }
-    })
+  if (hasDecryptPacket(backend)) {
+    describe('decryptPacket', () => {
+      test('contents overlapping packet anywhere but four bytes in: refused, nothing pending', () => {
+        const plain = crypto.randomBytes(40)
+        const packet = sealed(plain)
+        for (const offset of [0, 1, 3, 5, 20]) {
+          const copy = Uint8Array.from(packet)
+          const c = cipher()
+          expect(() => c.decryptPacket(view(copy.buffer, offset, 40), copy, EMPTY)).toThrow(invalid)
+          expect(c.decryptPacket(view(copy.buffer, 4, 40), copy, EMPTY)).toBe(0)
+          expect(Buffer.from(copy.subarray(4, 44)).equals(plain)).toBe(true)
+        }
+      })
 
-    test('contents overlapping aad: refused', () => {
-      const packet = sealed(crypto.randomBytes(40))
-      const c = cipher()
-      const scratch = new ArrayBuffer(100)
-      expect(() => c.decryptPacket(view(scratch, 0, 40), packet, view(scratch, 39, 5))).toThrow(invalid)
-      expect(c.decryptPacket(new Uint8Array(40), packet, EMPTY)).toBe(0)
+      test('contents overlapping aad: refused', () => {
+        const packet = sealed(crypto.randomBytes(40))
+        const c = cipher()
+        const scratch = new ArrayBuffer(100)
+        expect(() => c.decryptPacket(view(scratch, 0, 40), packet, view(scratch, 39, 5))).toThrow(invalid)
+        expect(c.decryptPacket(new Uint8Array(40), packet, EMPTY)).toBe(0)
+      })
     })
-  })
+  }
 
   describe('encryptBatch', () => {
     const buffer = new ArrayBuffer(256)
-    test.each([
+    const cases: Array<[string, Uint8Array, Uint8Array[], Uint8Array | undefined]> = [
       ['an item inside out', view(buffer, 0, 2 * EXPANSION + 8), [view(buffer, 200, 4), view(buffer, 10, 4)], undefined],
-      ['an item overlapping the first byte of out', view(buffer, 100, EXPANSION + 4), [view(buffer, 97, 4)], undefined],
-      ['headers inside out', view(buffer, 0, 2 * EXPANSION + 8), [view(buffer, 200, 4), view(buffer, 210, 4)], view(buffer, 5, 2)]
-    ])('%s: refused, state unmoved', (_name, out, items, headers) => {
+      ['an item overlapping the first byte of out', view(buffer, 100, EXPANSION + 4), [view(buffer, 97, 4)], undefined]
+    ]
+    if (hasDecryptPacket(backend)) cases.push(['headers inside out', view(buffer, 0, 2 * EXPANSION + 8), [view(buffer, 200, 4), view(buffer, 210, 4)], view(buffer, 5, 2)])
+    test.each(cases)('%s: refused, state unmoved', (_name, out, items, headers) => {
       const c = cipher()
       expect(() => c.encryptBatch(out, items, headers)).toThrow(invalid)
       const again = new Uint8Array(10 + EXPANSION)

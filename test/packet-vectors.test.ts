@@ -4,7 +4,7 @@
 
 import { NUM_PACKET_OVERHEAD_BYTES as EXPANSION } from '../lib/crypto/packet-format'
 import type { Backend, PacketCipher } from '../lib/crypto/backend'
-import { MAINNET_MAGIC, variants } from './helpers/backends'
+import { hasDecryptPacket, MAINNET_MAGIC, variants } from './helpers/backends'
 import { testingAddon } from './helpers/testing-addon'
 import { hex, readCsv, toHex } from './helpers/vectors'
 
@@ -102,11 +102,13 @@ describe.each(variants)('$name', ({ backend, provider }) => {
       expect(Buffer.compare(plain, contents)).toBe(0)
 
       // The same packet through decryptPacket, on a receiver that took the empties that way too.
-      const { recv: whole } = ciphersFor(backend, r, provider)
-      for (const e of empties) expect(whole.decryptPacket(EMPTY, e, EMPTY)).toBe(0)
-      const plainToo = new Uint8Array(contents.length)
-      expect(whole.decryptPacket(plainToo, packet, hex(r.in_aad!))).toBe(header)
-      expect(Buffer.compare(plainToo, contents)).toBe(0)
+      if (hasDecryptPacket(backend)) {
+        const { recv: whole } = ciphersFor(backend, r, provider)
+        for (const e of empties) expect(whole.decryptPacket(EMPTY, e, EMPTY)).toBe(0)
+        const plainToo = new Uint8Array(contents.length)
+        expect(whole.decryptPacket(plainToo, packet, hex(r.in_aad!))).toBe(header)
+        expect(Buffer.compare(plainToo, contents)).toBe(0)
+      }
 
       // Flipped bits: every bit of a short packet; for long ones, bits in every part of it.
       const positions = packet.length <= 128

@@ -20,10 +20,12 @@ import { elligatorSwift } from '@scure/btc-signer/p2p.js'
 import { Bip324Error } from '../errors'
 import type { Backend, BatchPacket, BatchResult, BatchStatus, PacketCipher, SessionKeys } from './backend'
 import { copyItems } from './items'
+import { apart, overlap } from './overlap'
 import {
   MAX_CONTENTS_LIMIT as MAX_CONTENTS, NUM_HEADER_BYTES, NUM_LENGTH_BYTES as LENGTH_BYTES, NUM_PACKET_OVERHEAD_BYTES as EXPANSION,
   NUM_TAG_BYTES as TAG_BYTES, REKEY_INTERVAL
 } from './packet-format'
+import { randomBytes } from './random'
 import { checkBytes, invalid } from '../checks'
 
 const LENGTH_STREAM_BYTES = REKEY_INTERVAL * LENGTH_BYTES + 32
@@ -36,30 +38,12 @@ const ENCODING_TAG = sha256(new TextEncoder().encode('bip324.js/ellswift_create'
 
 
 
-// Whether the bytes of a and b intersect: views of one ArrayBuffer at different offsets count, an
-// empty view overlaps nothing. The same rule as the native binding's, which compares addresses.
-function overlap (a: ArrayBufferView, b: ArrayBufferView): boolean {
-  return a.byteLength !== 0 && b.byteLength !== 0 && a.buffer === b.buffer &&
-    a.byteOffset < b.byteOffset + b.byteLength && b.byteOffset < a.byteOffset + a.byteLength
-}
-
-function apart (a: ArrayBufferView, aName: string, b: ArrayBufferView, bName: string): void {
-  if (overlap(a, b)) throw invalid(`${aName} must not overlap ${bName}`)
-}
-
 function nonce (first: number, epoch: number): Uint8Array {
   const n = new Uint8Array(12)
   const view = new DataView(n.buffer)
   view.setUint32(0, first, true)
   view.setBigUint64(4, BigInt(epoch), true)
   return n
-}
-
-// getRandomValues fills at most 65,536 bytes per call.
-function randomBytes (n: number): Uint8Array {
-  const out = new Uint8Array(n)
-  for (let at = 0; at < n; at += 65536) globalThis.crypto.getRandomValues(out.subarray(at, at + 65536))
-  return out
 }
 
 function validSecret (secretKey: Uint8Array): boolean {

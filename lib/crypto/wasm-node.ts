@@ -1,0 +1,36 @@
+/**
+ * The wasm backend in Node (and Bun, Deno): the module read from this package's wasm/ directory,
+ * bip324.wasm where the runtime has SIMD128, else bip324-scalar.wasm, and compiled synchronously
+ * (which Node allows at any size). Browsers load lib/crypto/wasm.ts with the bytes instead.
+ */
+
+import * as fs from 'node:fs'
+import * as path from 'node:path'
+
+import type { Backend } from './backend'
+import { hasSimd128, wasmBackendSync } from './wasm'
+import { Bip324Error } from '../errors'
+import { PACKAGE_ROOT } from '../package'
+
+/** The module file this runtime runs. */
+export function wasmFile (root: string = PACKAGE_ROOT): string {
+  return path.join(root, 'wasm', hasSimd128() ? 'bip324.wasm' : 'bip324-scalar.wasm')
+}
+
+/** The wasm backend, or ERR_BIP324_WASM_UNAVAILABLE when the module cannot be read or instantiated. */
+export function wasmBackend (): Backend {
+  const file = wasmFile()
+  let bytes: Uint8Array
+  try {
+    bytes = fs.readFileSync(file)
+  } catch (cause) {
+    throw new Bip324Error('ERR_BIP324_WASM_UNAVAILABLE',
+      `bip324: the WebAssembly engine ${file} cannot be read (build it with \`npm run build:wasm\`): ${(cause as Error).message}`, { cause })
+  }
+  try {
+    return wasmBackendSync(bytes)
+  } catch (cause) {
+    if (cause instanceof Bip324Error) throw cause
+    throw new Bip324Error('ERR_BIP324_WASM_UNAVAILABLE', `bip324: the WebAssembly engine ${file} does not instantiate: ${(cause as Error).message}`, { cause })
+  }
+}
