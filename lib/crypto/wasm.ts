@@ -314,6 +314,8 @@ export interface WasmTesting {
   ecdhX (ellTheirs: Uint8Array, secretKey: Uint8Array): Uint8Array | null
   /** BIP-324's xswiftec_inv(x, u, c): t, or null when this case has none (or x is not on the curve). */
   xswiftecInv (x: Uint8Array, u: Uint8Array, c: number): Uint8Array | null
+  /** The module's memory as it is now, to look for what should have been wiped. */
+  memory (): Uint8Array
 }
 
 const testing = new WeakMap<Backend, WasmTesting>()
@@ -410,7 +412,8 @@ function backendOf (e: Engine): Backend {
         e.put(p + 64, u)
         return e.x.xswiftec_inv(p, p + 32, p + 64, c) === 1 ? e.take(p, 32) : null
       }, [])
-    }
+    },
+    memory: () => e.bytes()
   })
   return backend
 }
