@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 'use strict'
 // The sans-IO core and the wasm backend in a real browser (npm run test:browser): esbuild bundles
-// lib/protocol with lib/crypto/wasm for the browser (the native addon and the Node loader of the
-// wasm file replaced by stubs that throw, as no browser has them; esbuild refuses any other Node
-// builtin), a server on 127.0.0.1 serves a page with it, both .wasm files and BIP-324's vectors,
+// bip324/browser (lib/browser.ts: lib/protocol with lib/crypto/wasm) for the browser (the native
+// addon and the Node loader of the wasm file, which lib/crypto/index.ts still names, replaced by
+// stubs that throw, as no browser has them; esbuild refuses any other Node builtin), a server on 127.0.0.1 serves a page with it, both .wasm files and BIP-324's vectors,
 // and Debian's headless Chromium loads the page. The page compiles each module with
 // loadWasmBackend (asynchronous, as a browser's main thread needs), runs every packet vector
 // through the handshake states, every ellswift_decode vector, every xswiftec_inv vector, and a
@@ -60,7 +60,8 @@ async function bundle () {
   const { build } = require('esbuild')
   const r = await build({
     stdin: {
-      contents: "export { Protocol, Initialized } from './lib/protocol'\nexport { hasSimd128, loadWasmBackend, wasmTesting } from './lib/crypto/wasm'",
+      // What bip324/browser exports (lib/browser.ts), and the vectors' entry points beside it.
+      contents: "export * from './lib/browser'\nexport { wasmTesting } from './lib/crypto/wasm'",
       resolveDir: ROOT,
       loader: 'ts'
     },
@@ -213,7 +214,7 @@ async function main () {
   const checks = []
   const check = (name, ok, detail = '') => checks.push({ name, ok, detail })
   check('the bundle holds the core and the wasm backend, and neither the addon nor a Node loader',
-    inputs.every((i) => /^(lib\/(protocol|crypto|errors\.ts$|checks\.ts$|network\.ts$|esm\.ts$)|(.*\/)?node_modules\/(@noble\/|@scure\/|micro-packed\/)|stub:|<stdin>$)/.test(i)) &&
+    inputs.every((i) => /^(lib\/(protocol|crypto|browser\.ts$|errors\.ts$|checks\.ts$|network\.ts$|esm\.ts$)|(.*\/)?node_modules\/(@noble\/|@scure\/|micro-packed\/)|stub:|<stdin>$)/.test(i)) &&
     inputs.includes('lib/crypto/wasm.ts') && !inputs.some((i) => /crypto\/(native|wasm-node)\.ts$|lib\/native\//.test(i)),
   inputs.filter((i) => !i.includes('node_modules/')).join(' '))
   if (got.error !== undefined) {

@@ -31,6 +31,15 @@ const NOT_RUNNABLE: ReadonlyArray<{ file: string, text: string, why: string }> =
   { file: 'README.md', text: 'npm install bip324', why: 'installs from the registry' },
   { file: 'README.md', text: 'npm ci && npm run demo', why: 'reinstalls node_modules from the registry (the demo itself runs in the CLI block)' },
   { file: 'README.md', text: 'npm ci && npm test', why: 'reinstalls node_modules from the registry, then runs this very suite' },
+  {
+    file: 'README.md',
+    why: 'a browser page\'s module (top-level await, fetch from the page\'s server): npm run test:browser runs this path in Chromium',
+    text: `import { hasSimd128, loadWasmBackend, Protocol } from 'bip324/browser'
+
+const file = hasSimd128() ? 'bip324.wasm' : 'bip324-scalar.wasm' // copied from node_modules/bip324/wasm/
+const backend = await loadWasmBackend(await (await fetch(\`/assets/\${file}\`)).arrayBuffer())
+const protocol = new Protocol({ role: 'initiator', backend })`
+  },
   { file: 'docs/packaging.md', text: 'npm install bip324', why: 'installs from the registry' },
   {
     file: 'docs/packaging.md',
