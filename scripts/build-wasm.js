@@ -128,4 +128,6 @@ function check (file) {
   }
 }
 
-main()
+if (require.main === module) main()
+
+module.exports = { SOURCES }
