@@ -26,14 +26,17 @@ test('no file under lib/protocol imports node:* or uses Buffer or process', () =
   }
 })
 
-// The native backend is what a browser bundle cannot have: it is replaced by the unavailable stub
-// that every runtime without the addon sees, so backend 'js' is the one that runs.
+// The native backend, and the Node loader of the wasm file, are what a browser bundle cannot have:
+// they are replaced by the unavailable stubs that every runtime without them sees, so backend 'js'
+// is the one that runs.
 const withoutNative: Plugin = {
   name: 'without-native',
   setup (b) {
-    b.onResolve({ filter: /^\.\/native$/ }, (args) => (args.importer.endsWith(path.join('crypto', 'index.ts')) ? { path: 'native', namespace: 'stub' } : undefined))
-    b.onLoad({ filter: /.*/, namespace: 'stub' }, () => ({
-      contents: "export function nativeBackend () { throw Object.assign(new Error('no addon in this runtime'), { code: 'ERR_BIP324_NATIVE_UNAVAILABLE' }) }",
+    b.onResolve({ filter: /^\.\/(native|wasm-node)$/ }, (args) => (args.importer.endsWith(path.join('crypto', 'index.ts')) ? { path: args.path.slice(2), namespace: 'stub' } : undefined))
+    b.onLoad({ filter: /.*/, namespace: 'stub' }, (args) => ({
+      contents: args.path === 'native'
+        ? "export function nativeBackend () { throw Object.assign(new Error('no addon in this runtime'), { code: 'ERR_BIP324_NATIVE_UNAVAILABLE' }) }"
+        : "export function wasmBackend () { throw Object.assign(new Error('no wasm file in this runtime'), { code: 'ERR_BIP324_WASM_UNAVAILABLE' }) }",
       loader: 'js'
     }))
   }

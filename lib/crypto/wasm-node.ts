@@ -8,7 +8,7 @@ import * as fs from 'node:fs'
 import * as path from 'node:path'
 
 import type { Backend } from './backend'
-import { hasSimd128, wasmBackendSync } from './wasm'
+import { compileWasm, hasSimd128, wasmBackendSync, type WasmSource } from './wasm'
 import { Bip324Error } from '../errors'
 import { PACKAGE_ROOT } from '../package'
 
@@ -17,10 +17,15 @@ export function wasmFile (root: string = PACKAGE_ROOT): string {
   return path.join(root, 'wasm', hasSimd128() ? 'bip324.wasm' : 'bip324-scalar.wasm')
 }
 
-/** The wasm backend, or ERR_BIP324_WASM_UNAVAILABLE when the module cannot be read or instantiated. */
+// Compiled once: each backend is an instance of its own over the same module.
+let compiled: { file: string, module: WasmSource } | undefined
+
+/** A wasm backend (an instance of its own), or ERR_BIP324_WASM_UNAVAILABLE when the module cannot
+ *  be read or instantiated. */
 export function wasmBackend (): Backend {
   const file = wasmFile()
   let bytes: Uint8Array
+  if (compiled?.file === file) return wasmBackendSync(compiled.module)
   try {
     bytes = fs.readFileSync(file)
   } catch (cause) {
@@ -28,7 +33,10 @@ export function wasmBackend (): Backend {
       `bip324: the WebAssembly engine ${file} cannot be read (build it with \`npm run build:wasm\`): ${(cause as Error).message}`, { cause })
   }
   try {
-    return wasmBackendSync(bytes)
+    const module = compileWasm(bytes)
+    const backend = wasmBackendSync(module)
+    compiled = { file, module }
+    return backend
   } catch (cause) {
     if (cause instanceof Bip324Error) throw cause
     throw new Bip324Error('ERR_BIP324_WASM_UNAVAILABLE', `bip324: the WebAssembly engine ${file} does not instantiate: ${(cause as Error).message}`, { cause })

@@ -422,6 +422,11 @@ function isBytes (source: WasmSource): source is ArrayBuffer | ArrayBufferView {
   return source instanceof ArrayBuffer || ArrayBuffer.isView(source)
 }
 
+/** The module compiled, synchronously (Node, workers): a WasmSource to make backends from. */
+export function compileWasm (bytes: ArrayBuffer | ArrayBufferView): WasmSource {
+  return new WebAssembly.Module(bytes)
+}
+
 /** The wasm backend over `source`, compiled and instantiated at once: for Node, Bun, Deno and
  *  workers. A browser's main thread refuses to compile a module this size synchronously: use
  *  loadWasmBackend there. */
