@@ -4,6 +4,7 @@
  * (which Node allows at any size). Browsers load lib/crypto/wasm.ts with the bytes instead.
  */
 
+import * as crypto from 'node:crypto'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 
@@ -17,6 +18,9 @@ export function wasmFile (root: string = PACKAGE_ROOT): string {
   return path.join(root, 'wasm', hasSimd128() ? 'bip324.wasm' : 'bip324-scalar.wasm')
 }
 
+// node:crypto's generator: Node 18 has no global crypto.getRandomValues.
+const random = (bytes: Uint8Array): void => { crypto.randomFillSync(bytes) }
+
 // Compiled once: each backend is an instance of its own over the same module.
 let compiled: { file: string, module: WasmSource } | undefined
 
@@ -25,7 +29,7 @@ let compiled: { file: string, module: WasmSource } | undefined
 export function wasmBackend (): Backend {
   const file = wasmFile()
   let bytes: Uint8Array
-  if (compiled?.file === file) return wasmBackendSync(compiled.module)
+  if (compiled?.file === file) return wasmBackendSync(compiled.module, random)
   try {
     bytes = fs.readFileSync(file)
   } catch (cause) {
@@ -34,7 +38,7 @@ export function wasmBackend (): Backend {
   }
   try {
     const module = compileWasm(bytes)
-    const backend = wasmBackendSync(module)
+    const backend = wasmBackendSync(module, random)
     compiled = { file, module }
     return backend
   } catch (cause) {

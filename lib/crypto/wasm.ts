@@ -19,7 +19,7 @@ import {
   MAX_CONTENTS_LIMIT as MAX_CONTENTS, NUM_HEADER_BYTES, NUM_LENGTH_BYTES as LENGTH_BYTES,
   NUM_PACKET_OVERHEAD_BYTES as EXPANSION, NUM_TAG_BYTES as TAG_BYTES
 } from './packet-format'
-import { randomBytes } from './random'
+import { type RandomFill, webRandom } from './random'
 import { splitKeys } from './session-keys'
 
 // The WebAssembly API as every runtime has it, declared here: the package's types assume only
@@ -135,12 +135,11 @@ class Engine {
 }
 
 // The WASI import the module asks for (native/wasm/host.c): the host's CSPRNG.
-function imports (memory: () => Memory): Imports {
+function imports (memory: () => Memory, random: RandomFill): Imports {
   return {
     wasi_snapshot_preview1: {
       random_get (p: number, n: number): number {
-        const bytes = new Uint8Array(memory().buffer, p, n)
-        for (let at = 0; at < n; at += 65536) globalThis.crypto.getRandomValues(bytes.subarray(at, at + 65536))
+        random(new Uint8Array(memory().buffer, p, n))
         return 0
       }
     }
@@ -327,7 +326,7 @@ export function wasmTesting (backend: Backend): WasmTesting {
   return t
 }
 
-function backendOf (e: Engine): Backend {
+function backendOf (e: Engine, random: RandomFill): Backend {
   const secretCall = <T>(size: number, fill: (p: number) => T, secret: Array<[number, number]>): T => {
     const p = e.reserve(size)
     try {
@@ -339,7 +338,11 @@ function backendOf (e: Engine): Backend {
   const backend: Backend = {
     name: 'wasm',
     providers: [e.provider],
-    randomBytes,
+    randomBytes (n) {
+      const bytes = new Uint8Array(n)
+      random(bytes)
+      return bytes
+    },
     ellswiftDecode (ell64) {
       checkBytes(ell64, 'ell64', 64)
       return secretCall(96, (p) => {
@@ -429,23 +432,24 @@ export function compileWasm (bytes: ArrayBuffer | ArrayBufferView): WasmSource {
 
 /** The wasm backend over `source`, compiled and instantiated at once: for Node, Bun, Deno and
  *  workers. A browser's main thread refuses to compile a module this size synchronously: use
- *  loadWasmBackend there. */
-export function wasmBackendSync (source: WasmSource): Backend {
+ *  loadWasmBackend there. `random` is where the engine's and the handshake's randomness come from
+ *  (default: the global `crypto.getRandomValues`, which Node 18 does not have). */
+export function wasmBackendSync (source: WasmSource, random: RandomFill = webRandom): Backend {
   const module = isBytes(source) ? new WebAssembly.Module(source) : source
   let memory: Memory | undefined
-  const instance = new WebAssembly.Instance(module, imports(() => memory!))
+  const instance = new WebAssembly.Instance(module, imports(() => memory!, random))
   memory = (instance.exports as unknown as Exports).memory
-  return backendOf(engineOf(instance))
+  return backendOf(engineOf(instance), random)
 }
 
 /** The wasm backend over `source` (the bytes of bip324.wasm, or bip324-scalar.wasm where
  *  hasSimd128() is false; or either compiled), compiled and instantiated off the main thread where
  *  the runtime can: what a browser page calls. Each call makes an instance of its own. */
-export async function loadWasmBackend (source: WasmSource): Promise<Backend> {
+export async function loadWasmBackend (source: WasmSource, random: RandomFill = webRandom): Promise<Backend> {
   let memory: Memory | undefined
   const instance = isBytes(source)
-    ? (await WebAssembly.instantiate(source, imports(() => memory!))).instance
-    : await WebAssembly.instantiate(source, imports(() => memory!))
+    ? (await WebAssembly.instantiate(source, imports(() => memory!, random))).instance
+    : await WebAssembly.instantiate(source, imports(() => memory!, random))
   memory = (instance.exports as unknown as Exports).memory
-  return backendOf(engineOf(instance))
+  return backendOf(engineOf(instance), random)
 }
