@@ -9,4 +9,5 @@
 export { Bip324Error, type Bip324ErrorCode } from './errors'
 export type { Backend, PacketCipher, SessionKeys, KeyPair, BatchPacket, BatchResult, BatchStatus } from './crypto/backend'
 export { hasSimd128, loadWasmBackend, wasmBackendSync, type WasmSource } from './crypto/wasm'
+export type { RandomFill } from './crypto/random'
 export * from './protocol'

@@ -8,6 +8,7 @@ export { jsBackend, selectBackend, type BackendChoice } from './crypto'
 export { nativeBackend } from './crypto/native'
 export { wasmBackend } from './crypto/wasm-node'
 export { hasSimd128, loadWasmBackend, wasmBackendSync, type WasmSource } from './crypto/wasm'
+export type { RandomFill } from './crypto/random'
 export * from './protocol'
 export * from './network'
 export type { NativeInfo, OpensslInfo }
