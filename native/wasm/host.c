@@ -1,9 +1,8 @@
 /* What the WebAssembly module takes from its host, and what a hosted C library would otherwise
  * provide: randomness, and the few libsodium and libsecp256k1 hooks whose hosted versions print or
  * abort through WASI. The module's one import is WASI's random_get, which wasi-libc's malloc
- * already asks for (its heap canary): lib/crypto/wasm.ts answers it with the host's CSPRNG
- * (crypto.getRandomValues, in every runtime that loads the module). Nothing here seeds a
- * generator of its own. */
+ * imports anyway: lib/crypto/wasm.ts answers it with the host's CSPRNG (crypto.getRandomValues,
+ * or node:crypto's in Node). Nothing here seeds a generator of its own. */
 
 #include <stddef.h>
 #include <stdint.h>
