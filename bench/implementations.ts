@@ -1,11 +1,11 @@
 /**
  * The packet ciphers compared, each as "encrypt N packets" and "decrypt N packets" loops:
  * the raw C floor (the engine's own C loop), the native engine through the JavaScript API per
- * provider, the N-API floor under that API, the pure-JS backend, and node:crypto's chacha20-poly1305 arranged as BIP-324 says
+ * provider, the N-API floor under that API, the same engine compiled to WebAssembly, the pure-JS backend, and node:crypto's chacha20-poly1305 arranged as BIP-324 says
  * (what a user would write with built-ins: test/reference).
  */
 
-import { jsBackend, nativeBackend, nativeInfo, type PacketCipher } from '../lib'
+import { jsBackend, nativeBackend, nativeInfo, type PacketCipher, wasmBackend } from '../lib'
 import { RAW_BENCH, testingAddon } from '../test/helpers/testing-addon'
 import { RefPacketCipher } from '../test/reference/fschacha'
 import { elapsed, type Loop } from './harness'
@@ -114,11 +114,13 @@ export function implementations (): Implementation[] {
   const providers = nativeInfo().providers
   const nat = nativeBackend()
   const js = jsBackend()
+  const wasm = wasmBackend()
   return [
     ...providers.map(rawC),
     ...providers.map(rawBaseline),
     ...providers.map((p) => api(`native (${p})`, () => nat.createCipher(KEY, KEY, p))),
     napiFloor,
+    ...wasm.providers.map((p) => api(`wasm (${p})`, () => wasm.createCipher(KEY, KEY, p))),
     api('js (noble)', () => js.createCipher(KEY, KEY)),
     nodeCrypto
   ]

@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: the native engine against its raw C floor, the pure-JS backend and node:crypto;
+ * `npm run bench`: the native engine against its raw C floor, the wasm and pure-JS backends and node:crypto;
  * the in-process loopback; the two-process stream; memory per idle connection; big messages across
  * processes; a Peer's requests per second; a pool of 125 peers relaying transactions; and the goals, in one run. Prints markdown
  * tables with ratios (each the median of interleaved trials, with its spread) and, after a full
@@ -14,7 +14,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 
-import { jsBackend, nativeBackend, nativeInfo, Protocol, type Backend } from '../lib'
+import { jsBackend, nativeBackend, nativeInfo, Protocol, type Backend, wasmBackend } from '../lib'
 import { formatSize } from '../lib/cli/output'
 import { RAW_BENCH, testingAddon } from '../test/helpers/testing-addon'
 import { bigMessages, type BigMessageRow } from './big-messages'
@@ -97,6 +97,7 @@ function batches (): Record<string, Timing> {
     loops[`raw C (${p}), one call per packet`] = (n) => testingAddon().bench(RAW_BENCH.roundtrip, p, 32, n)
     loops[`native (${p})`] = batch(nativeBackend(), p, 1000, 32)
   }
+  for (const p of wasmBackend().providers) loops[`wasm (${p})`] = batch(wasmBackend(), p, 1000, 32)
   loops['js (noble)'] = batch(jsBackend(), undefined, 1000, 32)
   const rows = Object.fromEntries(Object.entries(compare(loops, options)).map(([name, t]) => [name, name.startsWith('raw C') ? t : perPacket(t, 1000)]))
   say('| implementation | per packet |')
@@ -105,7 +106,7 @@ function batches (): Record<string, Timing> {
   return rows
 }
 
-function fullHandshake (backend: 'native' | 'js'): Loop {
+function fullHandshake (backend: 'native' | 'wasm' | 'js'): Loop {
   return (n) => elapsed(() => {
     for (let i = 0; i < n; i++) {
       const a = new Protocol({ role: 'initiator', backend, garbageLength: 0 })
@@ -136,9 +137,10 @@ function handshakes (): HandshakeResults {
   const steps: Record<string, Record<string, Loop>> = {
     'raw C': { 'keygen + ECDH + key schedule': (n) => testingAddon().bench(RAW_BENCH.handshake, undefined, 0, n) },
     native: { ...pieces(nativeBackend()), 'full handshake, both sides': fullHandshake('native') },
+    wasm: { ...pieces(wasmBackend()), 'full handshake, both sides': fullHandshake('wasm') },
     js: { ...pieces(jsBackend()), 'full handshake, both sides': fullHandshake('js') }
   }
-  // One round-robin over every step of every implementation: the native / js ratio is per trial.
+  // One round-robin over every step of every implementation: the native / js and wasm / js ratios are per trial.
   const key = (impl: string, step: string): string => `${impl}: ${step}`
   const timed = compare(Object.fromEntries(Object.entries(steps).flatMap(([impl, s]) => Object.entries(s).map(([step, loop]) => [key(impl, step), loop]))), options)
   const rows: HandshakeResults = Object.fromEntries(Object.entries(steps).map(([impl, s]) => [impl, Object.fromEntries(Object.keys(s).map((step) => [step, timed[key(impl, step)]!]))]))
@@ -161,6 +163,7 @@ type Goal = [name: string, measured: Stat, goal: string, met: ((x: number) => bo
 
 function goals (m: Measured): void {
   const best = nativeInfo().provider
+  const wasm = `wasm (${wasmBackend().providers[0]!})`
   const rt = m.packets?.roundtrip
   const trials = (size: number, name: string): number[] | undefined => rt?.[size]?.[name]?.trials
   const stream = (size: number): StreamRow | undefined => m.streams?.find((s) => s.size === size)
@@ -187,6 +190,9 @@ function goals (m: Measured): void {
     ['native / js, 32 B', ratio(trials(32, 'js (noble)'), trials(32, `native (${best})`)), '>= 20x', at(20)],
     ['native / js, 1 MiB', ratio(trials(1 << 20, 'js (noble)'), trials(1 << 20, `native (${best})`)), '>= 10x', at(10)],
     ['native / js, full handshake', ratio(fullHandshake('js'), fullHandshake('native')), '>= 40x', at(40)],
+    ['wasm / js, 32 B', ratio(trials(32, 'js (noble)'), trials(32, wasm)), '>= 10x', at(10)],
+    ['wasm / js, full handshake', ratio(fullHandshake('js'), fullHandshake('wasm')), '>= 10x', at(10)],
+    ['wasm / native, 1 MiB (throughput)', ratio(trials(1 << 20, `native (${best})`), trials(1 << 20, wasm)), '>= 0.3x', at(0.3)],
     ['native / node:crypto, 32 B', ratio(trials(32, 'node:crypto'), trials(32, `native (${best})`)), '>= 8x', at(8)]
   ]
   say('\n### Goals (ratios measured in this run)\n')

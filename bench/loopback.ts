@@ -21,7 +21,7 @@ export interface LoopbackRow {
 export interface LoopbackResults {
   throughput: LoopbackRow[]
   /** Complete connections per second, and native / js per trial. */
-  handshakesPerSecond: { native: Stat, js: Stat, ratio: Stat }
+  handshakesPerSecond: { native: Stat, wasm: Stat, js: Stat, ratio: Stat, wasmRatio: Stat }
 }
 
 const mbps = (s: Stat): string => `${(s.median / 1e6).toFixed(0)} MB/s ${formatSpread(s)}`
@@ -47,10 +47,12 @@ export async function loopback (say: (line?: string) => void, quick: boolean): P
   const count = quick ? 20 : 100
   const hs = await interleave(trials, {
     native: () => handshakesPerSecond(count, { backend: 'native' }),
+    wasm: () => handshakesPerSecond(count, { backend: 'wasm' }),
     js: () => handshakesPerSecond(Math.ceil(count / 10), { backend: 'js' })
   })
-  const perSecond = { native: stat(hs.native), js: stat(hs.js), ratio: ratio(hs.native, hs.js) }
+  const perSecond = { native: stat(hs.native), wasm: stat(hs.wasm), js: stat(hs.js), ratio: ratio(hs.native, hs.js), wasmRatio: ratio(hs.wasm, hs.js) }
   say(`\nComplete connections per second (TCP connect + handshake, both sides in this process): native ${perSecond.native.median.toFixed(0)} ${formatSpread(perSecond.native)}, ` +
-    `js ${perSecond.js.median.toFixed(1)} ${formatSpread(perSecond.js)} (${formatRatio(perSecond.ratio, 1)})`)
+    `wasm ${perSecond.wasm.median.toFixed(0)} ${formatSpread(perSecond.wasm)} (${formatRatio(perSecond.wasmRatio, 1)} js), ` +
+    `js ${perSecond.js.median.toFixed(1)} ${formatSpread(perSecond.js)} (native ${formatRatio(perSecond.ratio, 1)} js)`)
   return { throughput, handshakesPerSecond: perSecond }
 }

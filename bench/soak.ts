@@ -7,7 +7,7 @@
  * second during the ramp-up, throughput, event-loop delay, RSS and descriptors. Prints a markdown
  * table, writes bench/results/soak.json.
  *
- * Usage: node --expose-gc .bench/bench/soak.js [--connections N] [--seconds S] [--backend native|js]
+ * Usage: node --expose-gc .bench/bench/soak.js [--connections N] [--seconds S] [--backend native|wasm|js]
  *          [--rate R] [--concurrency C] [--sampled-crc] [--out file]
  *   --rate R         messages per second per direction and connection (default 4: at 1,000
  *                    connections about 8,000 messages and 75 MB/s in all, under what one shared
@@ -31,7 +31,7 @@ import { machine } from './machine'
 interface Options {
   connections: number
   seconds: number
-  backend: 'native' | 'js'
+  backend: 'native' | 'wasm' | 'js'
   /** Handshakes in flight during the ramp-up. */
   concurrency: number
   rate: number
@@ -48,7 +48,7 @@ function parse (argv: string[]): Options {
       case '--rate': o.rate = Number(value); break
       case '--connections': o.connections = Number(value); break
       case '--seconds': o.seconds = Number(value); break
-      case '--backend': o.backend = value === 'js' ? 'js' : 'native'; break
+      case '--backend': o.backend = value === 'js' || value === 'wasm' ? value : 'native'; break
       case '--concurrency': o.concurrency = Number(value); break
       case '--out': o.out = value; break
       default: throw new Error(`soak: unknown argument ${String(flag)}`)

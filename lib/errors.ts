@@ -12,6 +12,8 @@ export type Bip324ErrorCode =
   | 'ERR_BIP324_STATE_SPENT'
   /** The native addon could not be loaded. */
   | 'ERR_BIP324_NATIVE_UNAVAILABLE'
+  /** The WebAssembly engine (wasm/bip324.wasm) could not be read or instantiated. */
+  | 'ERR_BIP324_WASM_UNAVAILABLE'
   /** A part built on the @noble/@scure ES modules (the pure-JS backend, transaction and block decoding)
    *  cannot load in this Node.js: it needs require() of ES modules (>= 20.19 or >= 22.12). */
   | 'ERR_BIP324_JS_UNAVAILABLE'

@@ -4,6 +4,9 @@ import { native, type NativeInfo, type OpensslInfo } from './native/binding'
 
 // Loading ./crypto provides the native engine to the core's backend choice: from here on 'auto' is native, else js.
 export { nativeBackend } from './crypto'
+export { wasmBackend } from './crypto'
+export { hasSimd128, loadWasmBackend, wasmBackendSync, type WasmSource } from './crypto/wasm'
+export type { RandomFill } from './crypto/random'
 export * from './protocol'
 export * from './network'
 export type { NativeInfo, OpensslInfo }

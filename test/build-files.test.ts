@@ -34,11 +34,21 @@ test('libsodium\'s SIMD ChaCha20 and Poly1305 are compiled, each with its own -m
   expect(onArm.libsodium!.defines.filter((d) => d.startsWith('HAVE_AVX'))).toEqual([])
 })
 
-test('binding.gyp compiles every engine, binding and test source in native/', () => {
+const sourcesIn = (dir: string, skip?: RegExp): string[] => fs.readdirSync(path.join(ROOT, dir), { recursive: true, encoding: 'utf8' })
+  .filter((f) => /\.(c|cc)$/.test(f) && !(skip?.test(f) ?? false)).map((f) => path.join(ROOT, dir, f))
+
+test('binding.gyp compiles every engine, binding and test source in native/ (native/wasm/ is the WebAssembly build\'s)', () => {
   const listed = targets('binding.gyp', x64).flatMap((t) => t.sources)
-  const onDisk = fs.readdirSync(path.join(ROOT, 'native'), { recursive: true, encoding: 'utf8' })
-    .filter((f) => /\.(c|cc)$/.test(f)).map((f) => path.join(ROOT, 'native', f))
-  expect(listed.sort()).toEqual(onDisk.sort())
+  expect(listed.sort()).toEqual(sourcesIn('native', /^wasm\//).sort())
+})
+
+test('scripts/build-wasm.js compiles every source in native/wasm/, and of the engine all but its OpenSSL provider and build facts', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { SOURCES } = require('../scripts/build-wasm') as { SOURCES: string[] }
+  const listed = SOURCES.map((s) => path.join(ROOT, s))
+  for (const s of sourcesIn('native/wasm')) expect(listed).toContain(s)
+  const engine = targets('binding.gyp', x64).find((t) => t.name === 'bip324_engine')!.sources
+  expect(engine.filter((s) => !listed.includes(s)).map((s) => path.basename(s)).sort()).toEqual(['info.c', 'provider.c'])
 })
 
 test('deps/ commits only our build files and the two gitlinks, at the pinned release commits', () => {

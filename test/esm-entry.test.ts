@@ -15,8 +15,8 @@ function node (script: string): unknown {
 }
 
 // Every entry of package.json's "exports" with an import form, as scripts/esm-entries.js generates them.
-const { exports } = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { exports: Record<string, string | { import: { default: string }, require: { default: string } }> }
-const ENTRIES = Object.entries(exports).flatMap(([key, e]) => typeof e === 'object' ? [[path.posix.join('bip324', key), e.import.default, e.require.default] as const] : [])
+const { exports } = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { exports: Record<string, string | { import?: { default: string }, require: { default: string } }> }
+const ENTRIES = Object.entries(exports).flatMap(([key, e]) => typeof e === 'object' && 'import' in e ? [[path.posix.join('bip324', key), e.import.default, e.require.default] as const] : [])
 
 test('the entries are the root, bip324/protocol and bip324/messages', () => {
   expect(ENTRIES.map(([name]) => name)).toEqual(['bip324', 'bip324/protocol', 'bip324/messages'])

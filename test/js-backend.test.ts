@@ -137,10 +137,13 @@ describe.each([['native', 'js'], ['js', 'native']] as const)('%s initiator, %s r
   })
 })
 
-test('auto falls back to the js backend, with one warning, when the addon cannot load', () => {
+test('auto falls back to the js backend, with one warning, when neither the addon nor the wasm engine can load', () => {
   jest.isolateModules(() => {
     jest.doMock('../lib/native/binding', () => ({
       native: () => { throw new Bip324Error('ERR_BIP324_NATIVE_UNAVAILABLE', 'no addon here\nTried: ...') }
+    }))
+    jest.doMock('../lib/crypto/wasm-node', () => ({
+      wasmBackend: () => { throw new Bip324Error('ERR_BIP324_WASM_UNAVAILABLE', 'no wasm here') }
     }))
     const warn = jest.spyOn(process, 'emitWarning').mockImplementation(() => {})
     // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -149,6 +152,7 @@ test('auto falls back to the js backend, with one warning, when the addon cannot
     expect(selectBackend('auto').name).toBe('js')
     expect(warn).toHaveBeenCalledTimes(1)
     expect(String(warn.mock.calls[0]![0])).toContain('no addon here')
+    expect(String(warn.mock.calls[0]![0])).toContain('no wasm here')
     expect(() => selectBackend('native')).toThrow(expect.objectContaining({ code: 'ERR_BIP324_NATIVE_UNAVAILABLE' }))
     warn.mockRestore()
   })
@@ -156,6 +160,7 @@ test('auto falls back to the js backend, with one warning, when the addon cannot
 
 test('each backend is made once: the addon is asked what it was built with once, whatever the number of Protocols', () => {
   jest.dontMock('../lib/native/binding') // the fallback test's addon that cannot load
+  jest.dontMock('../lib/crypto/wasm-node') // and its wasm engine
   jest.isolateModules(() => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const binding = require('../lib/native/binding') as typeof import('../lib/native/binding')

@@ -29,7 +29,7 @@ async function v2Server (options = {}): Promise<{ server: ReturnType<typeof crea
   return { server, port }
 }
 
-describe.each(['native', 'js'] as const)('with the %s backend', (backend) => {
+describe.each(['native', 'wasm', 'js'] as const)('with the %s backend', (backend) => {
   test('a v2 handshake to an .onion name: the proxy gets the name unresolved (ATYP domain) and the session is end to end', async () => {
     const { server, port } = await v2Server({ backend })
     const accepted = once(server, 'connection') as Promise<[Bip324Socket]>

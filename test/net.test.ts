@@ -180,7 +180,9 @@ test("mode 'messages': writing something that is not { type, payload } fails wit
 describe.each([
   { backend: 'native', peerBackend: 'native' },
   { backend: 'native', peerBackend: 'js' },
-  { backend: 'js', peerBackend: 'native' }
+  { backend: 'js', peerBackend: 'native' },
+  { backend: 'wasm', peerBackend: 'native' },
+  { backend: 'native', peerBackend: 'wasm' }
 ] as const)('$backend initiator, $peerBackend responder', ({ backend, peerBackend }) => {
   test.each([
     { garbageLength: 0, decoys: [] },
@@ -219,7 +221,7 @@ test('a write after destroy() fails with the stream error, and nothing reaches t
 // written (socket.ts, offload): order, decoys asked for meanwhile, end() and destroy() around them.
 describe('big messages, encrypted off the JavaScript thread', () => {
   // The js backend encrypts at once, so its packets are ready before the one before them is written.
-  test.each(['native', 'js'] as const)('mixed with small ones and decoys, every message arrives intact and in order (%s)', async (backend) => {
+  test.each(['native', 'wasm', 'js'] as const)('mixed with small ones and decoys, every message arrives intact and in order (%s)', async (backend) => {
     const { client, peer, close } = await serverPair({ backend }, { backend })
     const sizes = [70_000, 5, 1 << 20, 0, 65_536, 65_535, 300_000, 1 << 20, 70_000, 1, 4_000_000, 12]
     const sent = sizes.map((n) => crypto.randomBytes(n))

@@ -44,7 +44,7 @@ function nextMessage (peer: Peer, type: string): Promise<[Message, RawPeerMessag
   })
 }
 
-describe.each(['native', 'js'] as const)('Peer to Peer over v2, %s backend', (backend) => {
+describe.each(['native', 'wasm', 'js'] as const)('Peer to Peer over v2, %s backend', (backend) => {
   test('both complete the version handshake and learn what the other said; messages cross typed and raw', async () => {
     const { port, next } = await peerServer({ backend, services: SERVICE_FLAGS.NODE_NETWORK, startHeight: 800_000, relay: true })
     const client = await connectPeerAsync({ host: '127.0.0.1', port, backend, pingInterval: 0, userAgent: '/client:2.0/', sendheaders: true })

@@ -104,7 +104,7 @@ test('bad options are refused up front', () => {
 
 // Misuse throws a Bip324Error, on every backend, rather than whatever the first property access
 // on a wrong value would throw (a TypeError, a RangeError from new Uint8Array).
-describe.each(['native', 'js'] as const)('misuse through the %s backend', (backend) => {
+describe.each(['native', 'wasm', 'js'] as const)('misuse through the %s backend', (backend) => {
   const invalid = (message: string | RegExp): ReturnType<typeof expect.objectContaining> => expect.objectContaining({ name: 'Bip324Error', code: 'ERR_BIP324_INVALID_ARG', message: typeof message === 'string' ? message : expect.stringMatching(message) })
 
   test('options that are not an object', () => {

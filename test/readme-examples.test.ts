@@ -31,6 +31,15 @@ const NOT_RUNNABLE: ReadonlyArray<{ file: string, text: string, why: string }> =
   { file: 'README.md', text: 'npm install bip324', why: 'installs from the registry' },
   { file: 'README.md', text: 'npm ci && npm run demo', why: 'reinstalls node_modules from the registry (the demo itself runs in the CLI block)' },
   { file: 'README.md', text: 'npm ci && npm test', why: 'reinstalls node_modules from the registry, then runs this very suite' },
+  {
+    file: 'README.md',
+    why: 'a browser page\'s module (top-level await, fetch from the page\'s server): npm run test:browser runs this path in Chromium',
+    text: `import { hasSimd128, loadWasmBackend, Protocol } from 'bip324/browser'
+
+const file = hasSimd128() ? 'bip324.wasm' : 'bip324-scalar.wasm' // copied from node_modules/bip324/wasm/
+const backend = await loadWasmBackend(await (await fetch(\`/assets/\${file}\`)).arrayBuffer())
+const protocol = new Protocol({ role: 'initiator', backend })`
+  },
   { file: 'docs/packaging.md', text: 'npm install bip324', why: 'installs from the registry' },
   {
     file: 'docs/packaging.md',
@@ -114,6 +123,7 @@ const EXPECTED: ReadonlyArray<{ file: string, first: string, lines: readonly Reg
   },
   { file: 'README.md', first: "const net = require('node:net')", lines: [new RegExp(`^session id ${HEX64}$`)] },
   { file: 'README.md', first: "import { Protocol } from 'bip324/protocol'   // no addon, no Node API", lines: [/^handshake ping$/] },
+  { file: 'README.md', first: "const assert = require('node:assert')", lines: [/^wasm \[ '(simd128|scalar)' \]$/] },
   { file: 'docs/packaging.md', first: '// ESM: the named exports, and the CommonJS exports object as the default', lines: [/^true$/] },
   { file: 'docs/packaging.md', first: '// app.mts', lines: [/^ping 7$/, /^a truncated ping: payload truncated: needed 8 more bytes at offset 0, 3 left$/] }
 ]

@@ -26,6 +26,7 @@ import { toHex } from '../../test/helpers/bytes'
 import { type Case, Finding, type Target } from './case'
 import { messageTargets, payloadTypeCounts } from './messages'
 import { minimize } from './minimize'
+import { backendTargets } from './backends'
 import { bufferedSeen, protocolTargets, selfTest, setRetentionCheck } from './protocol'
 import { recordAll } from './recording'
 import { nameHash, Rng } from './rng'
@@ -105,8 +106,8 @@ async function main (): Promise<void> {
   console.log(`fuzz:js seed ${args.seed} (node ${process.version}, native ${info.provider}/${info.chacha20}, pid ${process.pid})`)
   setRetentionCheck(args.retention)
   const setupStart = performance.now()
-  const scenarios = recordAll(args.seed, args.js ? ['native', 'js'] : ['native'])
-  const all = [...protocolTargets(scenarios, args.js), ...messageTargets()]
+  const scenarios = recordAll(args.seed, args.js ? ['native', 'wasm', 'js'] : ['native', 'wasm'])
+  const all = [...protocolTargets(scenarios, args.js), ...backendTargets(), ...messageTargets()]
   try {
     selfTest(scenarios, new Rng(args.seed, 1))
   } catch (err) {

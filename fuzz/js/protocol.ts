@@ -359,6 +359,7 @@ export function protocolTargets (scenarios: Map<string, Scenario>, withJs: boole
     randomTarget('initiator'),
     mutatedTarget('protocol.mutated.responder', 'native', ['responder'], 8, scenarios),
     mutatedTarget('protocol.mutated.initiator', 'native', ['initiator'], 8, scenarios),
+    mutatedTarget('protocol.mutated.wasm', 'wasm', ['responder', 'initiator'], 2, scenarios),
     v1Target()
   ]
   if (withJs) targets.push(mutatedTarget('protocol.mutated.js', 'js', ['responder', 'initiator'], 0.15, scenarios))

@@ -11,7 +11,7 @@ import {
 import { concat } from './case'
 import { nameHash, protocolRng, Rng } from './rng'
 
-export type BackendName = 'native' | 'js'
+export type BackendName = 'native' | 'wasm' | 'js'
 
 /** Everything one side sent, with what a receiver must make of it. */
 export interface Stream {

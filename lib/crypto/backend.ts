@@ -1,7 +1,7 @@
 /**
- * The one interface every crypto backend implements (`native` over the C engine, `js` over
- * @noble/@scure), so the protocol layer above never knows which one runs. Packet sizes are in
- * ./packet-format.
+ * The one interface every crypto backend implements (`native` over the C engine, `wasm` over the
+ * same engine compiled to WebAssembly, `js` over @noble/@scure), so the protocol layer above never
+ * knows which one runs. Packet sizes are in ./packet-format.
  *
  * Ciphertexts and plaintexts go into buffers the caller owns, as in the C engine. Peer-caused
  * failures (a bad tag, an oversized length) are return values; misuse throws.
@@ -98,7 +98,7 @@ export interface PacketCipher {
 }
 
 export interface Backend {
-  readonly name: 'native' | 'js'
+  readonly name: 'native' | 'wasm' | 'js'
   /** What createCipher's `provider` may name in this process (the native engine's available ones). */
   readonly providers: readonly string[]
   /** `n` bytes from a cryptographically secure generator: the handshake's default randomness. */

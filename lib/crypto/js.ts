@@ -21,7 +21,9 @@ import type { Backend, BatchPacket, BatchResult, BatchStatus, PacketCipher, Sess
 import { FSChaCha20 } from './fschacha20'
 import { FSChaCha20Poly1305 } from './fschacha20poly1305'
 import { copyItems } from './items'
+import { apart, overlap } from './overlap'
 import { GENUINE_BYTE, MAX_CONTENTS_LIMIT, NUM_HEADER_BYTES, NUM_LENGTH_BYTES, NUM_PACKET_OVERHEAD_BYTES, NUM_TAG_BYTES } from './packet-format'
+import { randomBytes } from './random'
 import { checkBytes, invalid } from '../checks'
 
 const EMPTY = new Uint8Array(0)
@@ -29,24 +31,6 @@ const SALT_PREFIX = new TextEncoder().encode('bitcoin_v2_shared_secret')
 const INFOS = ['initiator_L', 'initiator_P', 'responder_L', 'responder_P', 'garbage_terminators', 'session_id']
   .map((s) => new TextEncoder().encode(s))
 const ENCODING_TAG = sha256(new TextEncoder().encode('bip324.js/ellswift_create'))
-
-// Whether the bytes of a and b intersect: views of one ArrayBuffer at different offsets count, an
-// empty view overlaps nothing. The same rule as the native binding's, which compares addresses.
-function overlap (a: ArrayBufferView, b: ArrayBufferView): boolean {
-  return a.byteLength !== 0 && b.byteLength !== 0 && a.buffer === b.buffer &&
-    a.byteOffset < b.byteOffset + b.byteLength && b.byteOffset < a.byteOffset + a.byteLength
-}
-
-function apart (a: ArrayBufferView, aName: string, b: ArrayBufferView, bName: string): void {
-  if (overlap(a, b)) throw invalid(`${aName} must not overlap ${bName}`)
-}
-
-// getRandomValues fills at most 65,536 bytes per call.
-function randomBytes (n: number): Uint8Array {
-  const out = new Uint8Array(n)
-  for (let at = 0; at < n; at += 65536) globalThis.crypto.getRandomValues(out.subarray(at, at + 65536))
-  return out
-}
 
 function validSecret (secretKey: Uint8Array): boolean {
   return secp256k1.utils.isValidSecretKey(secretKey)

@@ -5,8 +5,9 @@
 
 import * as crypto from 'node:crypto'
 
-import type { Backend, BatchPacket, BatchResult, BatchStatus, KeyPair, PacketCipher, SessionKeys } from './backend'
+import type { Backend, BatchPacket, BatchResult, BatchStatus, KeyPair, PacketCipher } from './backend'
 import { copyItems } from './items'
+import { splitKeys } from './session-keys'
 import { type Addon, type CipherHandle, native } from '../native/binding'
 
 const STATUS: readonly BatchStatus[] = ['more', 'bad-mac', 'oversized', 'full']
@@ -76,22 +77,6 @@ class NativeCipher implements PacketCipher {
 
   destroy (): void {
     this.addon.cipherDestroy(this.handle)
-  }
-}
-
-function splitKeys (keys: Uint8Array): SessionKeys {
-  const part = (i: number): Uint8Array => keys.slice(32 * i, 32 * i + 32)
-  // What a session keeps (both terminators and the session id): views of one 64-byte copy, one
-  // allocation per session rather than three.
-  const kept = keys.slice(128)
-  return {
-    initiatorL: part(0),
-    initiatorP: part(1),
-    responderL: part(2),
-    responderP: part(3),
-    initiatorGarbageTerminator: kept.subarray(0, 16),
-    responderGarbageTerminator: kept.subarray(16, 32),
-    sessionId: kept.subarray(32)
   }
 }
 

@@ -192,7 +192,7 @@ function glibcTarget (arch) {
       const size = (n) => n >= 1 << 20 ? `${n >> 20} MiB` : n >= 1024 ? `${n >> 10} KiB` : `${n} B`
       const distinct = (f) => [...new Set(runs.map(f))].join(' | ')
       const echo = (r) => r.echo && r.echo.length ? `${size(r.echo[0])}..${size(r.echo[r.echo.length - 1])} (${r.echo.length} sizes)` : 'none'
-      const vec = (r) => `${r.vectors ?? 0} vectors (${(r.vectors ?? 0) / ((r.providers || []).length || 1)} rows x ${(r.providers || []).length} providers)`
+      const vec = (r) => `${r.vectors ?? 0} vectors (${(r.vectors ?? 0) / ((r.providers || []).length || 1)} rows x ${(r.providers || []).length} providers) + ${r.wasmVectors ?? 0} on wasm (${(r.wasm || []).join()})`
       const line = `node ${runs.map((r) => r.node || '?').join(' ')}${native ? '' : ' (qemu-aarch64)'}: ` +
         `provider ${distinct((r) => `${r.provider || '?'} of [${(r.providers || []).join(', ')}]`)}` +
         ` (libsodium ${distinct((r) => `${(r.nativeInfo || {}).chacha20 || '?'}/${(r.nativeInfo || {}).poly1305 || '?'}`)}), ` +
