@@ -284,9 +284,8 @@ export class Pool extends EventEmitter {
   private server: PoolServer | undefined
   private ticker: NodeJS.Timeout | undefined
   private readonly timers = new Set<NodeJS.Timeout>()
-  private started = false
-  private closing = false
-  private closed = false
+  /** One lifecycle: made, running (start() called), closing (close() called), closed ('close' emitted). */
+  private life: 'made' | 'running' | 'closing' | 'closed' = 'made'
   private attempts = 0
   private addrRateLimited = 0
   private referenced = true
@@ -329,10 +328,10 @@ export class Pool extends EventEmitter {
   /** Starts connecting: reads bookFile (if any), then draws addresses and asks the DNS seeds.
    *  `callback` once the book is read. Returns this. */
   start (callback?: () => void): this {
-    if (this.started) throw new Bip324Error('ERR_BIP324_BAD_STATE', 'the pool has started already')
-    this.started = true
+    if (this.life !== 'made') throw new Bip324Error('ERR_BIP324_BAD_STATE', this.life === 'running' ? 'the pool has started already' : 'the pool is closed')
+    this.life = 'running'
     const begin = (): void => {
-      if (this.closing) return
+      if (this.life !== 'running') return
       this.ticker = setInterval(() => this.tick(), Math.ceil(1000 / (this.options.maxAttemptsPerSecond ?? DEFAULT_MAX_ATTEMPTS_PER_SECOND)))
       if (!this.referenced) this.ticker.unref()
       this.tick()
@@ -495,11 +494,11 @@ export class Pool extends EventEmitter {
    *  book, then 'close' and `callback`. */
   close (callback?: () => void): this {
     if (callback !== undefined) {
-      if (this.closed) process.nextTick(callback)
+      if (this.life === 'closed') process.nextTick(callback)
       else this.once('close', callback)
     }
-    if (this.closing) return this
-    this.closing = true
+    if (this.life === 'closing' || this.life === 'closed') return this
+    this.life = 'closing'
     clearInterval(this.ticker)
     for (const t of this.timers) clearTimeout(t)
     this.timers.clear()
@@ -514,7 +513,7 @@ export class Pool extends EventEmitter {
       })
       .then(() => this.saveBook())
       .then(() => {
-        this.closed = true
+        this.life = 'closed'
         this.emit('close')
       })
     return this
@@ -552,7 +551,7 @@ export class Pool extends EventEmitter {
 
   // A draw soon, not at the next tick: something changed (a peer closed, addresses came).
   private schedule (): void {
-    if (!this.started || this.closing) return
+    if (this.life !== 'running') return
     setImmediate(() => this.tick())
   }
 
@@ -564,7 +563,7 @@ export class Pool extends EventEmitter {
 
   // Core's ThreadOpenConnections, one attempt at a time.
   private tick (): void {
-    if (this.closing || !this.started) return
+    if (this.life !== 'running') return
     const full = this.options.outbound ?? DEFAULT_OUTBOUND_FULL_RELAY
     const blockOnly = this.options.blockRelayOnly ?? DEFAULT_BLOCK_RELAY_ONLY
     const type: PoolConnectionType | undefined = this.count('outbound-full-relay') < full
@@ -651,7 +650,7 @@ export class Pool extends EventEmitter {
     peer.once('close', () => { this.onClose(slot) })
     peer.on('message', (message, raw) => { this.onMessage(slot, message, raw) })
     if (type !== 'inbound') peer.socket.once('connect', () => { slot.localPort = peer.socket.localPort })
-    if (this.closing) { peer.close(); return }
+    if (this.life === 'closing' || this.life === 'closed') { peer.close(); return }
     if (ready) this.onReady(slot)
     else peer.once('ready', () => { this.onReady(slot) })
   }
@@ -799,7 +798,7 @@ export class Pool extends EventEmitter {
     } catch {
       return
     }
-    if (this.closing || !Array.isArray(ips)) return
+    if (this.life !== 'running' || !Array.isArray(ips)) return
     const now = this.book.now()
     const port = this.defaultPort
     // Core gives seed answers a random age of 3 to 7 days, and the seed's name as their source.
