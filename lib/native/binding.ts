@@ -9,6 +9,7 @@ import load from 'node-gyp-build'
 
 import { Bip324Error, type Bip324ErrorCode } from '../errors'
 import { PACKAGE_ROOT } from '../package'
+import { knownAnswerFailure } from './known-answers'
 
 export interface NativeInfo {
   /** libsecp256k1 release compiled in. */
@@ -88,7 +89,8 @@ export interface Addon {
   setErrorClass (errorClass: ErrorClass): void
 }
 
-/** Loads the addon found under `root`, or throws ERR_BIP324_NATIVE_UNAVAILABLE naming every place tried. */
+/** Loads the addon found under `root`, or throws ERR_BIP324_NATIVE_UNAVAILABLE naming every place
+ *  tried, or what its known-answer test saw. */
 export function loadAddon (root: string = PACKAGE_ROOT): Addon {
   let addon: Addon
   try {
@@ -110,7 +112,22 @@ export function loadAddon (root: string = PACKAGE_ROOT): Addon {
   // Once per load, not once per process: every loader of this file shares one instance of it (the
   // addon's errors are then this copy's class, as the js backend's are).
   addon.setErrorClass(Bip324Error)
+  checkAddon(addon)
   return addon
+}
+
+/** Throws ERR_BIP324_NATIVE_UNAVAILABLE unless the addon computes BIP-324's known answers. */
+export function checkAddon (addon: Addon): void {
+  let failure: string | null
+  try {
+    failure = knownAnswerFailure(addon)
+  } catch (cause) {
+    failure = `it threw ${cause instanceof Error ? cause.message : String(cause)}`
+  }
+  if (failure !== null) {
+    throw new Bip324Error('ERR_BIP324_NATIVE_UNAVAILABLE',
+      `bip324: the native addon for ${process.platform}-${process.arch} failed its known-answer test at load: ${failure}`)
+  }
 }
 
 let addon: Addon | undefined
