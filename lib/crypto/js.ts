@@ -21,8 +21,8 @@ import type { Backend, BatchPacket, BatchResult, BatchStatus, PacketCipher, Sess
 import { FSChaCha20 } from './fschacha20'
 import { FSChaCha20Poly1305 } from './fschacha20poly1305'
 import { copyItems } from './items'
-import { apart, overlap } from './overlap'
-import { GENUINE_BYTE, MAX_CONTENTS_LIMIT, NUM_HEADER_BYTES, NUM_LENGTH_BYTES, NUM_PACKET_OVERHEAD_BYTES, NUM_TAG_BYTES } from './packet-format'
+import { checkDecrypt, checkDecryptBatch, checkEncrypt, checkEncryptBatch } from './contract'
+import { GENUINE_BYTE, NUM_HEADER_BYTES, NUM_LENGTH_BYTES, NUM_PACKET_OVERHEAD_BYTES, NUM_TAG_BYTES } from './packet-format'
 import { randomBytes } from './random'
 import { checkBytes, invalid } from '../checks'
 
@@ -56,14 +56,7 @@ class JsPacketCipher implements PacketCipher {
 
   encrypt (out: Uint8Array, contents: Uint8Array, aad: Uint8Array, header: number): void {
     this.check()
-    checkBytes(out, 'out')
-    checkBytes(contents, 'contents')
-    checkBytes(aad, 'aad')
-    if (!Number.isInteger(header) || header < 0 || header > 255) throw invalid('header must be an integer from 0 to 255')
-    if (contents.length > MAX_CONTENTS_LIMIT) throw invalid(`contents must be at most ${MAX_CONTENTS_LIMIT} bytes`)
-    if (out.length !== contents.length + NUM_PACKET_OVERHEAD_BYTES) throw invalid(`out must be contents.length + ${NUM_PACKET_OVERHEAD_BYTES} bytes`)
-    apart(out, 'out', contents, 'contents')
-    apart(out, 'out', aad, 'aad')
+    checkEncrypt(out, contents, aad, header)
     this.seal(out, contents, aad, header)
   }
 
@@ -96,13 +89,7 @@ class JsPacketCipher implements PacketCipher {
     checkBytes(input, 'input')
     checkBytes(aad, 'aad')
     if (this.pending === null) throw new Bip324Error('ERR_BIP324_BAD_STATE', 'no length is pending: call decryptLength first')
-    if (contents.length !== this.pending || input.length !== this.pending + NUM_HEADER_BYTES + NUM_TAG_BYTES) {
-      throw invalid(`contents must be the pending length (${this.pending}) and input ${NUM_HEADER_BYTES + NUM_TAG_BYTES} bytes more`)
-    }
-    if (overlap(contents, input) && !(contents.buffer === input.buffer && contents.byteOffset === input.byteOffset + NUM_HEADER_BYTES)) {
-      throw invalid('contents may only overlap input exactly one byte in')
-    }
-    apart(contents, 'contents', aad, 'aad')
+    checkDecrypt(contents, input, aad, this.pending)
     return this.open(contents, input, aad)
   }
 
@@ -118,14 +105,7 @@ class JsPacketCipher implements PacketCipher {
   encryptBatch (out: Uint8Array, items: readonly Uint8Array[]): void {
     const copy = copyItems(items)
     this.check()
-    checkBytes(out, 'out')
-    let total = 0
-    for (const item of copy) {
-      if (item.length > MAX_CONTENTS_LIMIT) throw invalid(`items are limited to ${MAX_CONTENTS_LIMIT} bytes`)
-      apart(out, 'out', item, 'items[i]')
-      total += item.length + NUM_PACKET_OVERHEAD_BYTES
-    }
-    if (out.length !== total) throw invalid(`out must be ${total} bytes`)
+    checkEncryptBatch(out, copy)
     let at = 0
     for (const item of copy) {
       this.seal(out.subarray(at, at + item.length + NUM_PACKET_OVERHEAD_BYTES), item, EMPTY, GENUINE_BYTE)
@@ -135,10 +115,7 @@ class JsPacketCipher implements PacketCipher {
 
   decryptBatch (plain: Uint8Array, input: Uint8Array, maxContents: number): BatchResult {
     this.check()
-    checkBytes(plain, 'plain')
-    checkBytes(input, 'input')
-    if (!Number.isInteger(maxContents) || maxContents < 0 || maxContents > MAX_CONTENTS_LIMIT) throw invalid(`maxContents must be an integer from 0 to ${MAX_CONTENTS_LIMIT}`)
-    apart(plain, 'plain', input, 'input')
+    checkDecryptBatch(plain, input, maxContents)
     const packets: BatchPacket[] = []
     let pos = 0
     let used = 0

@@ -14,11 +14,8 @@ import { Bip324Error } from '../errors'
 import { checkBytes, invalid } from '../checks'
 import type { Backend, BatchPacket, BatchResult, BatchStatus, PacketCipher } from './backend'
 import { copyItems } from './items'
-import { apart, overlap } from './overlap'
-import {
-  MAX_CONTENTS_LIMIT as MAX_CONTENTS, NUM_HEADER_BYTES, NUM_LENGTH_BYTES as LENGTH_BYTES,
-  NUM_PACKET_OVERHEAD_BYTES as EXPANSION, NUM_TAG_BYTES as TAG_BYTES
-} from './packet-format'
+import { checkDecrypt, checkDecryptBatch, checkEncrypt, checkEncryptBatch } from './contract'
+import { NUM_HEADER_BYTES, NUM_LENGTH_BYTES, NUM_PACKET_OVERHEAD_BYTES } from './packet-format'
 import { type RandomFill, webRandom } from './random'
 import { splitKeys } from './session-keys'
 
@@ -182,22 +179,15 @@ class WasmCipher implements PacketCipher {
 
   encrypt (out: Uint8Array, contents: Uint8Array, aad: Uint8Array, header: number): void {
     const state = this.live()
-    checkBytes(out, 'out')
-    checkBytes(contents, 'contents')
-    checkBytes(aad, 'aad')
-    if (!Number.isInteger(header) || header < 0 || header > 255) throw invalid('header must be an integer from 0 to 255')
-    if (contents.length > MAX_CONTENTS) throw invalid(`contents must be at most ${MAX_CONTENTS} bytes`)
-    if (out.length !== contents.length + EXPANSION) throw invalid(`out must be contents.length + ${EXPANSION} bytes`)
-    apart(out, 'out', contents, 'contents')
-    apart(out, 'out', aad, 'aad')
+    checkEncrypt(out, contents, aad, header)
     const e = this.e
     const n = contents.length
-    const p = e.reserve(2 * n + aad.length + EXPANSION)
+    const p = e.reserve(2 * n + aad.length + NUM_PACKET_OVERHEAD_BYTES)
     const at = p + n + aad.length
     e.put(p, contents)
     e.put(p + n, aad)
     e.x.encrypt(state, at, p, n, p + n, aad.length, header)
-    out.set(e.bytes().subarray(at, at + n + EXPANSION))
+    out.set(e.bytes().subarray(at, at + n + NUM_PACKET_OVERHEAD_BYTES))
     e.wipe(p, n)
   }
 
@@ -207,9 +197,9 @@ class WasmCipher implements PacketCipher {
 
   decryptLength (len3: Uint8Array): number {
     const state = this.live()
-    checkBytes(len3, 'len3', LENGTH_BYTES)
+    checkBytes(len3, 'len3', NUM_LENGTH_BYTES)
     if (this.pending() !== null) throw new Bip324Error('ERR_BIP324_BAD_STATE', 'a length is already pending: decrypt its packet first')
-    const p = this.e.reserve(LENGTH_BYTES)
+    const p = this.e.reserve(NUM_LENGTH_BYTES)
     this.e.put(p, len3)
     return this.e.x.decrypt_length(state, p)
   }
@@ -221,13 +211,7 @@ class WasmCipher implements PacketCipher {
     checkBytes(aad, 'aad')
     const pending = this.pending()
     if (pending === null) throw new Bip324Error('ERR_BIP324_BAD_STATE', 'no length is pending: call decryptLength first')
-    if (contents.length !== pending || input.length !== pending + NUM_HEADER_BYTES + TAG_BYTES) {
-      throw invalid(`contents must be the pending length (${pending}) and input ${NUM_HEADER_BYTES + TAG_BYTES} bytes more`)
-    }
-    if (overlap(contents, input) && !(contents.buffer === input.buffer && contents.byteOffset === input.byteOffset + 1)) {
-      throw invalid('contents may only overlap input exactly one byte in')
-    }
-    apart(contents, 'contents', aad, 'aad')
+    checkDecrypt(contents, input, aad, pending)
     const e = this.e
     // Decrypted in place, one byte into the input (as bip324_decrypt allows): half the memory a
     // big packet would otherwise take here.
@@ -244,17 +228,10 @@ class WasmCipher implements PacketCipher {
   encryptBatch (out: Uint8Array, items: readonly Uint8Array[]): void {
     const copy = copyItems(items)
     const state = this.live()
-    checkBytes(out, 'out')
-    let total = 0
-    for (const item of copy) {
-      if (item.length > MAX_CONTENTS) throw invalid(`items are limited to ${MAX_CONTENTS} bytes`)
-      apart(out, 'out', item, 'items[i]')
-      total += item.length + EXPANSION
-    }
-    if (out.length !== total) throw invalid(`out must be ${total} bytes`)
+    const total = checkEncryptBatch(out, copy)
     const e = this.e
     const slices = 8 * copy.length
-    const plain = total - EXPANSION * copy.length
+    const plain = total - NUM_PACKET_OVERHEAD_BYTES * copy.length
     const p = e.reserve(slices + plain + total)
     // bip324_slice on wasm32: a 4-byte pointer and a 4-byte length, little-endian.
     const view = new DataView(e.bytes().buffer)
@@ -272,10 +249,7 @@ class WasmCipher implements PacketCipher {
 
   decryptBatch (plain: Uint8Array, input: Uint8Array, maxContents: number): BatchResult {
     const state = this.live()
-    checkBytes(plain, 'plain')
-    checkBytes(input, 'input')
-    if (!Number.isInteger(maxContents) || maxContents < 0 || maxContents > MAX_CONTENTS) throw invalid(`maxContents must be an integer from 0 to ${MAX_CONTENTS}`)
-    apart(plain, 'plain', input, 'input')
+    checkDecryptBatch(plain, input, maxContents)
     const e = this.e
     // A complete packet's contents are shorter than the packet, so the contents of `input` fit in
     // input.length bytes: a bigger `plain` changes nothing the engine decides.
