@@ -40,7 +40,9 @@
         "native/info.c",
         "native/key_schedule.c",
         "native/packet.c",
-        "native/provider.c"
+        "native/provider.c",
+        "native/secp256k1_context.c",
+        "native/sodium_primitives.c"
       ]
     },
     {

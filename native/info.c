@@ -15,19 +15,6 @@ int bip324_init(void) {
     return 1;
 }
 
-secp256k1_context *bip324_secp256k1_context_create(void) {
-    unsigned char seed32[32];
-    secp256k1_context *ctx = secp256k1_context_create(SECP256K1_CONTEXT_NONE);
-    if (ctx == NULL) return NULL;
-    randombytes_buf(seed32, sizeof seed32);
-    if (!secp256k1_context_randomize(ctx, seed32)) {
-        secp256k1_context_destroy(ctx);
-        ctx = NULL;
-    }
-    sodium_memzero(seed32, sizeof seed32);
-    return ctx;
-}
-
 void bip324_get_info(bip324_info *info) {
     info->secp256k1_version = BIP324_STR(BIP324_SECP256K1_VERSION);
     info->sodium_version = sodium_version_string();

@@ -31,34 +31,6 @@
 #include "provider.h"
 const unsigned char bip324_zeros[BIP324_REKEY_INTERVAL * BIP324_LENGTH_BYTES + 32];
 
-/* ---- libsodium ---- */
-
-static void sodium_chacha20(unsigned char *out, const unsigned char *in, size_t len, const unsigned char *key32,
-                            const unsigned char *nonce12, uint32_t counter) {
-    crypto_stream_chacha20_ietf_xor_ic(out, in, len, nonce12, counter, key32);
-}
-
-static void sodium_poly1305_init(bip324_poly1305_state *st, const unsigned char *key32) {
-    crypto_onetimeauth_poly1305_init((crypto_onetimeauth_poly1305_state *)st->bytes, key32);
-}
-
-static void sodium_poly1305_update(bip324_poly1305_state *st, const unsigned char *in, size_t len) {
-    crypto_onetimeauth_poly1305_update((crypto_onetimeauth_poly1305_state *)st->bytes, in, len);
-}
-
-static void sodium_poly1305_final(bip324_poly1305_state *st, unsigned char *tag16) {
-    crypto_onetimeauth_poly1305_final((crypto_onetimeauth_poly1305_state *)st->bytes, tag16);
-}
-
-/* libsodium's one-shot wipes its own state. */
-static void sodium_poly1305(unsigned char *tag16, const unsigned char *in, size_t len, const unsigned char *key32) {
-    crypto_onetimeauth_poly1305(tag16, in, len, key32);
-}
-
-static const bip324_primitives sodium_primitives = {
-    sodium_chacha20, sodium_poly1305_init, sodium_poly1305_update, sodium_poly1305_final, sodium_poly1305,
-    sizeof(crypto_onetimeauth_poly1305_state), 0
-};
 
 /* ---- OpenSSL, resolved at run time ---- */
 
@@ -234,7 +206,7 @@ static openssl_verdict known_answers(size_t state_bytes, int *final_wipes) {
     for (size_t l = 0; l < sizeof lengths / sizeof lengths[0] && result == VERDICT_USED; l++) {
         size_t len = lengths[l];
         uint32_t counter = (uint32_t)l * 3;
-        sodium_chacha20(want, buf[IN].data, len, key32, nonce12, counter);
+        bip324_sodium_primitives.chacha20(want, buf[IN].data, len, key32, nonce12, counter);
         openssl_words(key_words, ctr_words, key32, nonce12, counter);
         memcpy(buf[KEY].data, key_words, sizeof key_words);
         memcpy(buf[CTR].data, ctr_words, sizeof ctr_words);
@@ -251,9 +223,9 @@ static openssl_verdict known_answers(size_t state_bytes, int *final_wipes) {
         }
         if (memcmp(want, buf[OUT].data, len) != 0) result = VERDICT_KNOWN_ANSWER_FAILED;
 
-        sodium_poly1305_init(&st, want);
-        sodium_poly1305_update(&st, buf[IN].data, len);
-        sodium_poly1305_final(&st, tag_want);
+        bip324_sodium_primitives.poly1305_init(&st, want);
+        bip324_sodium_primitives.poly1305_update(&st, buf[IN].data, len);
+        bip324_sodium_primitives.poly1305_final(&st, tag_want);
         memcpy(buf[POLY_KEY].data, want, 32);
         arm(&buf[POLY_KEY], 32);
         arm(&buf[STATE], state_bytes);
@@ -353,7 +325,7 @@ void bip324_openssl_info(bip324_info *info) {
 }
 
 const bip324_primitives *bip324_primitives_of(bip324_provider_id id) {
-    return id == BIP324_PROVIDER_OPENSSL ? &openssl_primitives : &sodium_primitives;
+    return id == BIP324_PROVIDER_OPENSSL ? &openssl_primitives : &bip324_sodium_primitives;
 }
 
 int bip324_provider_available(bip324_provider_id id) {

@@ -29,6 +29,9 @@ typedef struct {
     int poly1305_final_wipes;    /* poly1305_final zeroes those bytes itself, as seen at load: no second wipe */
 } bip324_primitives;
 
+/** libsodium's ChaCha20 and Poly1305 (sodium_primitives.c). */
+extern const bip324_primitives bip324_sodium_primitives;
+
 /** Zeros to make keystream from (ChaCha20 of zeros is the keystream), as long as the longest use. */
 extern const unsigned char bip324_zeros[BIP324_REKEY_INTERVAL * BIP324_LENGTH_BYTES + 32];
 

@@ -34,6 +34,8 @@ const SOURCES = [
   'native/fschacha20poly1305.c',
   'native/key_schedule.c',
   'native/packet.c',
+  'native/secp256k1_context.c',
+  'native/sodium_primitives.c',
   'native/wasm/chacha20_simd.c',
   'native/wasm/engine.c',
   'native/wasm/exports.c',
