@@ -25,7 +25,7 @@ const bad: Array<[string, Record<string, unknown>]> = [
   ['garbageLength 4096', { garbageLength: 4096 }],
   ['a negative decoy length', { decoys: [-1] }],
   ['a version that is not bytes', { version: 'v' }],
-  ['an unknown backend', { backend: 'wasm' }],
+  ['an unknown backend', { backend: 'rust' }],
   ['a provider the backend does not have', { backend: 'native', provider: 'boringssl' }],
   ['rng (one random stream for every connection)', { rng: () => new Uint8Array(32) }],
   ['secretKey (one key for every connection)', { secretKey: new Uint8Array(32).fill(1) }],
