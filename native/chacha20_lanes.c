@@ -12,6 +12,7 @@
  * nonces, and the RFC's vectors, in native/test/engine_test.c. */
 
 #include "chacha20_lanes.h"
+#include "chacha20_rounds.h"
 
 #include <sodium.h>
 
@@ -132,16 +133,7 @@ static void blocks_portable(uint32_t out[16][LANES], const lanes_input *in) {
         s[14] = in->nonce1;
         s[15] = in->nonce2;
         for (int i = 0; i < 16; i++) x[i] = s[i];
-        for (int r = 0; r < 10; r++) {
-            QUARTER(x[0], x[4], x[8], x[12]);
-            QUARTER(x[1], x[5], x[9], x[13]);
-            QUARTER(x[2], x[6], x[10], x[14]);
-            QUARTER(x[3], x[7], x[11], x[15]);
-            QUARTER(x[0], x[5], x[10], x[15]);
-            QUARTER(x[1], x[6], x[11], x[12]);
-            QUARTER(x[2], x[7], x[8], x[13]);
-            QUARTER(x[3], x[4], x[9], x[14]);
-        }
+        BIP324_CHACHA20_ROUNDS(x)
         for (int i = 0; i < 16; i++) out[i][l] = x[i] + s[i];
         sodium_memzero(s, sizeof s);
         sodium_memzero(x, sizeof x);

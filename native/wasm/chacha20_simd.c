@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "chacha20_simd.h"
+#include "../chacha20_rounds.h"
 
 typedef uint32_t u32x4 __attribute__((vector_size(16)));
 typedef uint8_t u8x16 __attribute__((vector_size(16)));
@@ -31,16 +32,7 @@ static uint32_t load32_le(const unsigned char *p) {
 static void blocks4(u32x4 rows[4][4], const u32x4 s[16]) {
     u32x4 x[16];
     for (int i = 0; i < 16; i++) x[i] = s[i];
-    for (int r = 0; r < 10; r++) {
-        QUARTER(x[0], x[4], x[8], x[12]);
-        QUARTER(x[1], x[5], x[9], x[13]);
-        QUARTER(x[2], x[6], x[10], x[14]);
-        QUARTER(x[3], x[7], x[11], x[15]);
-        QUARTER(x[0], x[5], x[10], x[15]);
-        QUARTER(x[1], x[6], x[11], x[12]);
-        QUARTER(x[2], x[7], x[8], x[13]);
-        QUARTER(x[3], x[4], x[9], x[14]);
-    }
+    BIP324_CHACHA20_ROUNDS(x)
     for (int i = 0; i < 16; i++) x[i] += s[i];
     /* Words 4g .. 4g+3 of the four blocks, from columns to rows: a 4x4 transpose. */
     for (int g = 0; g < 4; g++) {
