@@ -13,6 +13,9 @@ import { build } from 'esbuild'
 
 import { FIXTURES } from './helpers/vectors'
 
+// The scenarios the browser test runs too, as source text (scripts/ is plain CommonJS).
+const { REALM_SCENARIOS } = require('../scripts/realm-scenarios') as { REALM_SCENARIOS: string }
+
 const ROOT = path.join(__dirname, '..')
 const PROTOCOL = path.join(ROOT, 'lib', 'protocol')
 
@@ -48,6 +51,7 @@ async function bundle (): Promise<{ code: string, inputs: string[] }> {
 
 // Runs inside the bare realm: plain JavaScript (not compiled by the test runner), bytes as hex.
 const SCENARIO = String.raw`
+${REALM_SCENARIOS}
 const hex = (s) => Uint8Array.from(s.match(/../g) ?? [], (b) => parseInt(b, 16))
 const toHex = (b) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('')
 const { Protocol, Initialized } = bip324
@@ -59,49 +63,10 @@ const a = new Protocol({ role: 'initiator', decoys: [5] })
 const b = new Protocol({ role: 'responder' })
 let nativeRefused
 try { new Protocol({ role: 'initiator', backend: 'native' }) } catch (err) { nativeRefused = err.code }
-b.start()
-const toB = [a.start()]
-const toA = []
-const got = { a: [], b: [], events: [] }
-for (let round = 0; round < 4; round++) {
-  for (const chunk of toB.splice(0)) {
-    const r = b.receive(chunk)
-    toA.push(...r.send); got.b.push(...r.messages.map(toHex)); got.events.push(...r.events.map((e) => 'b:' + e.type))
-    if (r.error) throw r.error
-  }
-  for (const chunk of toA.splice(0)) {
-    const r = a.receive(chunk)
-    toB.push(...r.send); got.a.push(...r.messages.map(toHex)); got.events.push(...r.events.map((e) => 'a:' + e.type))
-    if (r.error) throw r.error
-  }
-  if (round === 1) { toB.push(a.send(hex('0102'))); toA.push(b.send(hex('ff'))) }
-}
+const got = exchange(a, b, toHex, () => [[hex('0102')], [hex('ff')]])
 
-// BIP-324's packet vectors through the handshake states, as test/protocol-vectors does.
-const vectors = rows.map((r) => {
-  const start = Initialized.create({ role: r.in_initiating === '1' ? 'initiator' : 'responder', secretKey: hex(r.in_priv_ours), ellswift: hex(r.in_ellswift_ours) })
-  const { state, bytes: hello } = start.sendKey(hex(r.in_aad))
-  const key = state.receiveKey(hex(r.in_ellswift_theirs))
-  const unit = hex(r.in_contents)
-  const contents = new Uint8Array(unit.length * Number(r.in_multiply))
-  for (let at = 0; at < contents.length; at += unit.length) contents.set(unit, at)
-  let packet
-  let sent
-  if (r.in_idx === '0') {
-    sent = key.state.sendVersion({ version: contents })
-    packet = sent.bytes.subarray(16)
-  } else {
-    sent = key.state.sendVersion()
-    for (let i = 1; i < Number(r.in_idx); i++) sent.state.outbound.encrypt(new Uint8Array(0))
-    packet = sent.state.outbound.encrypt(contents, r.in_ignore === '1' ? 'decoy' : 'genuine')
-  }
-  return {
-    hello: toHex(hello) === r.in_ellswift_ours + r.in_aad,
-    terminator: toHex(sent.bytes.subarray(0, 16)) === r.mid_send_garbage_terminator,
-    packet: r.out_ciphertext !== '' ? toHex(packet) === r.out_ciphertext : toHex(packet.subarray(packet.length - 128)) === r.out_ciphertext_endswith,
-    sessionId: toHex(sent.state.sessionId) === r.out_session_id
-  }
-})
+// BIP-324's packet vectors through the handshake states.
+const vectors = rows.map((r) => packetVector(r, {}))
 ;({ globals, nativeRefused, same: toHex(a.sessionId) === toHex(b.sessionId), got, vectors })
 `
 
