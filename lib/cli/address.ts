@@ -5,13 +5,11 @@
  */
 
 import { Bip324Error } from '../errors'
-import { parseHostPort } from '../net/ip'
+import { formatHostPort, parseHostPort } from '../net/ip'
 import { UsageError } from './errors'
 
 /** `host` and `port` as a person writes them: [::1]:8333, 127.0.0.1:8333, seed.example.org:8333. */
-export function formatAddress (host: string, port: number | string): string {
-  return `${host.includes(':') ? `[${host}]` : host}:${port}`
-}
+export const formatAddress = formatHostPort
 
 /** A "host:port" the library joined without brackets (::1:8333): the port is after the last colon. */
 export function bracketed (joined: string): string {

@@ -4,7 +4,7 @@ import { probe, type ProbeResult } from '../peer/probe'
 import { serviceNames } from '../network'
 import type { Values } from './args'
 import { FAILURE_USAGE, NODE_OPTIONS_USAGE, nodeTargetOf, onePositional, PROXY_USAGE, reachFailure } from './node-target'
-import type { Output } from './output'
+import { type Output, servicesHex } from './output'
 import { isOperational } from './report'
 import { sanitizeString } from './sanitize'
 
@@ -24,9 +24,6 @@ ${PROXY_USAGE}
 Exit codes: 0 probed (over v1 too, with --v1-fallback); 1 refused, unreachable, timed out or
 failed (the message says which); 2 usage error; 3 the node speaks only v1 (retry with
 --v1-fallback).`
-
-// Text and JSON alike, as getpeerinfo's "services" shows them: 16 hex digits.
-const servicesHex = (services: bigint): string => services.toString(16).padStart(16, '0')
 
 export async function connectCommand (out: Output, values: Values, positionals: string[]): Promise<number> {
   const target = nodeTargetOf(values, onePositional(positionals, '<host[:port]>'), 10_000)

@@ -75,3 +75,6 @@ export function formatSize (n: number): string {
 }
 
 export const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex')
+
+/** Services as getpeerinfo's "services" shows them, in text and JSON alike: 16 hex digits. */
+export const servicesHex = (services: bigint): string => services.toString(16).padStart(16, '0')

@@ -9,7 +9,7 @@ import { formatAddress, parseAddress } from './address'
 import { backendOf, integerOption, networkOf, type Values } from './args'
 import { Failure, UsageError } from './errors'
 import { NODE_OPTIONS, PROXY_USAGE, TOR_SOCKS_PORT } from './node-target'
-import type { Output } from './output'
+import { type Output, servicesHex } from './output'
 import { sanitizeString } from './sanitize'
 
 const DEFAULT_SECONDS = 30
@@ -53,8 +53,6 @@ interface Failed {
   transport: 'failed'
   error: { code: string, message: string }
 }
-
-const servicesHex = (services: bigint): string => services.toString(16).padStart(16, '0')
 
 /** What tests inject: the DNS resolver, and the pool's network groups (for addresses on 127.0.0.x,
  *  which the pool otherwise takes from the application only, never from gossip). */
@@ -100,33 +98,34 @@ export async function peersCommand (out: Output, values: Values, positionals: st
   // Each address once: the pool comes back to an address it knows (a reached peer after its close,
   // a failed one when the book has nothing else), which a census does not count again.
   const seen = new Set<string>()
-  const report = (line: Reached | Failed): void => {
+  // One line a peer: the JSON object, or `text` (what a peer sent, sanitized).
+  const report = (line: Reached | Failed, text: string): void => {
     if (out.json) process.stdout.write(JSON.stringify(line) + '\n')
-    else if (line.transport === 'failed') out.say(`${line.peer}  failed  ${sanitizeString(line.error.message)} (${line.error.code})`)
-    else out.say(`${line.peer}  ${line.transport}  ${sanitizeString(line.userAgent)}  ${line.services} ${serviceNames(BigInt('0x' + line.services)).join(' ')}  height ${line.startHeight}`)
+    else out.say(text)
     if (reached.length + failed.length >= max) stop()
   }
   pool.on('peer', (peer: Peer, { address }) => {
     setTimeout(() => { peer.close() }, KEEP_MS).unref()
     if (done || seen.has(address)) return
     seen.add(address)
+    const services = peer.services ?? 0n
     const line: Reached = {
       peer: address,
       transport: peer.transport === 'v1' ? 'v1' : 'v2',
-      // The exact strings in JSON; the text output sanitizes what it prints.
+      // The exact string in JSON; the text sanitizes it.
       userAgent: peer.userAgent ?? '',
-      services: servicesHex(peer.services ?? 0n),
+      services: servicesHex(services),
       startHeight: peer.startHeight ?? 0
     }
     reached.push(line)
-    report(line)
+    report(line, `${line.peer}  ${line.transport}  ${sanitizeString(line.userAgent)}  ${line.services} ${serviceNames(services).join(' ')}  height ${line.startHeight}`)
   })
   pool.on('attemptFailed', ({ address }, err: ConnectionError | undefined) => {
     if (done || seen.has(address)) return
     seen.add(address)
     const line: Failed = { peer: address, transport: 'failed', error: { code: err?.code ?? 'ERR_BIP324_PEER_CLOSED', message: err?.message ?? 'the connection closed' } }
     failed.push(line)
-    report(line)
+    report(line, `${line.peer}  failed  ${sanitizeString(line.error.message)} (${line.error.code})`)
   })
   const timer = setTimeout(stop, seconds * 1000)
   pool.start()

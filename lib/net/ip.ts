@@ -41,6 +41,11 @@ export function bytesToIp (bytes: Uint8Array): string {
   return groups.join(':')
 }
 
+/** `host` and `port` as "host:port", an IPv6 address in brackets: what parseHostPort reads back. */
+export function formatHostPort (host: string, port: number | string): string {
+  return `${host.includes(':') ? `[${host}]` : host}:${port}`
+}
+
 /** "host:port", "[v6]:port" or "host" (then `defaultPort`). Port 0 (any free port) only to listen.
  *  A bad address is ERR_BIP324_INVALID_ARG whose message says what is wrong with it. */
 export function parseHostPort (text: string, defaultPort: number, options: { listen?: boolean } = {}): { host: string, port: number } {

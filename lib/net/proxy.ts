@@ -20,7 +20,7 @@ import { decodePayload, encodeV1Message, MAX_VERSION_PAYLOAD, type VersionMessag
 import { magicOf, type Network } from '../network'
 import { connect } from './connect'
 import { checkConnectionOptions } from './options'
-import { bytesToIp, parseHostPort } from './ip'
+import { bytesToIp, formatHostPort, parseHostPort } from './ip'
 import { type Cidr, inCidr, parseCidr, specialRange } from './ranges'
 import { type Bip324Socket, type ConnectionOptions, settled } from './socket'
 import { TcpServer } from './tcp-server'
@@ -242,7 +242,7 @@ export class Bip324Proxy extends TcpServer {
       throw invalid('the client\'s version message names no peer address: start the proxy with a target')
     }
     const to = { host: bytesToIp(receiver.ip), port: receiver.port }
-    const where = `${to.host.includes(':') ? `[${to.host}]` : to.host}:${to.port}`
+    const where = formatHostPort(to.host, to.port)
     if (this.allow.some((a) => inCidr(receiver.ip, a.block) && (a.port === undefined || a.port === to.port))) return to
     const range = specialRange(receiver.ip)
     if (this.allowTarget === undefined) {

@@ -17,6 +17,7 @@ import { SocksClient } from 'socks'
 
 import { Bip324Error } from '../errors'
 import { invalid } from '../checks'
+import { formatHostPort } from './ip'
 
 /** A SOCKS5 proxy for connect(): `{ host: '127.0.0.1', port: 9050 }` is Tor's (Tor Browser: 9150). */
 export interface SocksProxy {
@@ -60,7 +61,6 @@ const REPLIES: Readonly<Record<number, string>> = {
 
 const byte = (b: number): string => `0x${b.toString(16).padStart(2, '0')}`
 // host:port as messages write it, an IPv6 address in brackets.
-const hostPort = ({ host, port }: Destination): string => `${host.includes(':') ? `[${host}]` : host}:${port}`
 
 /** What a SOCKS5 reply code means, as Bitcoin Core says it. */
 export function socks5ErrorString (reply: number): string {
@@ -145,7 +145,7 @@ function verdict (answer: Uint8Array, to: string, offered: boolean): { message: 
  * The SOCKS client's own deadline is `timeout` ms (the caller's, normally shorter, decides first).
  */
 export function negotiate (socket: Socket, socks: SocksProxy, to: Destination, timeout: number): Promise<void> {
-  const where = hostPort(to)
+  const where = formatHostPort(to.host, to.port)
   const auth = credentials(socks)
   return new Promise((resolve, reject) => {
     let answer = Buffer.alloc(0)
@@ -168,7 +168,7 @@ export function negotiate (socket: Socket, socks: SocksProxy, to: Destination, t
     const onEnd = (): void => { finish(refusal(new Error('the proxy closed the connection'))) }
     const refusal = (cause: Error): Bip324Error => {
       const v = verdict(answer, where, auth !== undefined) ?? { message: 'its reply was cut short or malformed', silent: true }
-      const message = `SOCKS5 proxy ${hostPort(socks)}: ${v.message}${v.silent === true ? ` (${cause.message})` : ''}`
+      const message = `SOCKS5 proxy ${formatHostPort(socks.host, socks.port)}: ${v.message}${v.silent === true ? ` (${cause.message})` : ''}`
       return new Bip324Error('ERR_BIP324_SOCKS', message, { cause, ...(v.reply !== undefined && { socksReply: v.reply }) })
     }
     socket.on('data', tap)

@@ -247,6 +247,8 @@ export class Requests {
         if (this.txsAsked > 0) this.receiveTx(message.raw)
         break
       case 'notfound':
+        // Nothing asked: no id to work out for each of up to 50,000 entries.
+        if (this.items.size === 0) break
         for (const { invType, hash } of message.inventory) {
           const kind = invType === INVENTORY_TYPE.MSG_WTX
             ? 'wtxid'
@@ -254,8 +256,8 @@ export class Requests {
               ? 'txid'
               : invType === INVENTORY_TYPE.MSG_BLOCK || invType === INVENTORY_TYPE.MSG_WITNESS_BLOCK ? 'block' : undefined
           if (kind === undefined) continue
-          const what = kind === 'block' ? `block ${hashToHex(hash)}` : `transaction ${kind} ${hashToHex(hash)}`
-          this.first(`${kind}:${hashToHex(hash)}`)?.(notFound(what))
+          const id = hashToHex(hash)
+          this.first(`${kind}:${id}`)?.(notFound(kind === 'block' ? `block ${id}` : `transaction ${kind} ${id}`))
         }
         break
       case 'cfilter':

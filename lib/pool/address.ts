@@ -12,7 +12,7 @@ import { isIPv4, isIPv6 } from 'node:net'
 
 import { BIP155_NETWORK, type AddrV2Entry, type TimedNetAddress } from '../messages'
 import { onionKey, onionName } from '../net/address'
-import { bytesToIp, ipToBytes } from '../net/ip'
+import { bytesToIp, formatHostPort, ipToBytes } from '../net/ip'
 import { netGroup } from '../net/ranges'
 
 /** The networks a pool reaches: `onion` only through a SOCKS5 proxy. */
@@ -41,7 +41,7 @@ export function canonicalHost (host: string): string | undefined {
 
 /** host:port, an IPv6 address in brackets. */
 export function formatAddress ({ host, port }: PeerAddress): string {
-  return `${host.includes(':') ? `[${host}]` : host}:${port}`
+  return formatHostPort(host, port)
 }
 
 /** Core's CNetAddr::GetGroup: an IP address's netGroup() (ranges.ts), a Tor address's network and

@@ -29,7 +29,7 @@ import { Bip324Error } from '../errors'
 import { decodeTransaction, hashToHex, INVENTORY_TYPE, type InventoryItem, type Message, type Transaction } from '../messages'
 import { abortError } from '../net/abort'
 import { connect } from '../net/connect'
-import { parseHostPort } from '../net/ip'
+import { formatHostPort, parseHostPort } from '../net/ip'
 import { checkConnectionOptions } from '../net/options'
 import { checkSocksOptions, type SocksProxy } from '../net/socks'
 import { defaultPortOf, type Network } from '../network'
@@ -96,7 +96,6 @@ export interface BroadcastResult {
   announced?: boolean
 }
 
-const formatPeer = (host: string, port: number): string => `${host.includes(':') ? `[${host}]` : host}:${port}`
 
 // "host:port" (a port-less "host" at the network's port), as a pool's addresses are written.
 function targetOf (text: string, network: Network | undefined): BroadcastTarget {
@@ -215,7 +214,7 @@ function names (item: InventoryItem, tx: Transaction): boolean {
 function offer (target: BroadcastTarget, tx: Transaction, options: BroadcastOptions, sessions: Set<Peer>, done: (result: BroadcastPeerResult) => void): void {
   const { network = 'mainnet', socks, v1Fallback = false, timeout = PRIVATE_BROADCAST_MAX_CONNECTION_LIFETIME, backend } = options
   const port = target.port ?? defaultPortOf(network)!
-  const peerName = formatPeer(target.host, port)
+  const peerName = formatHostPort(target.host, port)
   const peer = new Peer(connect({
     host: target.host,
     port,
