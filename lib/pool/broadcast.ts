@@ -103,12 +103,13 @@ function targetOf (text: string, network: Network | undefined): BroadcastTarget 
   return port === undefined ? parseHostPort(text, 0) : parseHostPort(text, port)
 }
 
-function checkOptions (options: BroadcastOptions): void {
+/** Checks the options; returns the peers as { host, port }. */
+function checkOptions (options: BroadcastOptions): BroadcastTarget[] {
   if (options === null || typeof options !== 'object') throw invalid('options must be an object with peers')
   const { peers, network } = options
   if (!Array.isArray(peers)) throw invalid('peers must be an array of "host:port" or { host, port }')
-  for (const p of peers as unknown[]) {
-    const { host, port } = (typeof p === 'string' ? targetOf(p, network) : p ?? {}) as Partial<BroadcastTarget>
+  const targets = (peers as unknown[]).map((p) => (typeof p === 'string' ? targetOf(p, network) : p ?? {}) as Partial<BroadcastTarget>)
+  for (const { host, port } of targets) {
     if (typeof host !== 'string' || host === '') throw invalid('each peer needs a host, a non-empty string')
     checkInteger(port, 'port', 1, 65535)
     if (port === undefined && defaultPortOf(network) === undefined) throw invalid('a custom network has no default port: give each peer one')
@@ -121,6 +122,7 @@ function checkOptions (options: BroadcastOptions): void {
   const { signal, backend } = options
   checkConnectionOptions({ mode: 'messages', ...(network !== undefined && { network }), ...(signal !== undefined && { signal }), ...(backend !== undefined && { backend }) })
   if (options.announcedOn !== undefined && !(options.announcedOn instanceof Peer)) throw invalid('announcedOn must be a Peer')
+  return targets as BroadcastTarget[]
 }
 
 /**
@@ -130,9 +132,9 @@ function checkOptions (options: BroadcastOptions): void {
  * (ERR_BIP324_BAD_PAYLOAD), as are bad options (ERR_BIP324_INVALID_ARG).
  */
 export async function broadcastTransaction (tx: Uint8Array, options: BroadcastOptions): Promise<BroadcastResult> {
-  checkOptions(options)
+  const peers = checkOptions(options)
   const decoded = decodeTransaction(tx)
-  const { peers, signal } = options
+  const { signal } = options
   const count = Math.min(options.count ?? NUM_PRIVATE_BROADCAST_PER_TX, peers.length)
   const results: BroadcastPeerResult[] = []
   const sessions = new Set<Peer>()
@@ -155,8 +157,7 @@ export async function broadcastTransaction (tx: Uint8Array, options: BroadcastOp
     const fill = (): void => {
       while (running < count - taken && next < peers.length) {
         const slot = results.length
-        const given = peers[next++]!
-        const target = typeof given === 'string' ? targetOf(given, options.network) : given
+        const target = peers[next++]!
         results.push({ peer: '', transport: undefined, sent: false })
         running++
         offer(target, decoded, options, sessions, (result) => {
