@@ -692,7 +692,8 @@ export class Pool extends EventEmitter {
     if (slot.ready) {
       if (slot.type !== 'inbound') this.book.connected(slot.at)
       this.emit('peerClosed', slot.peer, { address: slot.address, type: slot.type }, slot.error)
-    } else if (slot.type !== 'inbound') {
+    } else if (slot.type !== 'inbound' && this.life === 'running') {
+      // (Not the connections close() ends: those did not fail.)
       this.emit('attemptFailed', { address: slot.address, type: slot.type }, slot.error)
     }
     this.schedule()
