@@ -285,6 +285,19 @@ describe('timeouts, AbortSignal, close, bounds', () => {
     expect((await pending).code).toBe('ERR_BIP324_PEER_CLOSED')
   })
 
+  test('a getcfilters answer that never reaches the stop hash: ERR_BIP324_LIMIT after 1,000 filters (Core\'s MAX_GETCFILTERS_SIZE), no more held', async () => {
+    const { peer, core } = await peerOnCore()
+    const stop = new Uint8Array(32).fill(9)
+    const pending = rejection(peer.getCFilters(0, 1, stop, { timeout: 0 }))
+    await core.next('getcfilters')
+    // Filters for other blocks, one more than a request may hold: the request ends at the limit.
+    for (let i = 0; i <= 1000; i++) core.send({ type: 'cfilter', filterType: 0, blockHash: Uint8Array.of(i & 0xff, i >> 8, ...new Uint8Array(30)), filter: Uint8Array.of(1) })
+    const err = await pending
+    expect(err.code).toBe('ERR_BIP324_LIMIT')
+    expect(err.message).toMatch(/^the peer sent 1000 filters/)
+    expect(peer.requestsInFlight.all).toBe(0)
+  })
+
   test('at most 100 transactions in flight (measured at the Peer and at the node), at most 1,000 requests in all', async () => {
     const { peer, node } = await peerOf({ headers: [REGTEST_GENESIS] }, { silent: true })
     peer.on('error', () => {})

@@ -16,7 +16,7 @@ import { INVENTORY_TYPE, type Peer, SERVICE_FLAGS } from '../lib'
 import { decodePayload, decodeTransaction } from '../lib/messages'
 import { onionName } from '../lib/net/address'
 import { Pool, type PoolOptions } from '../lib/pool/pool'
-import { CORE_SERVICES, type CoreBehaviour, type CoreNode, coreClient, coreNode } from './helpers/core-node'
+import { CORE_SERVICES, type CoreBehaviour, type CoreNode, coreClient, coreNode, type Scripted } from './helpers/core-node'
 import { v1OnlyNode } from './helpers/fake-node'
 import { nextEvent } from './helpers/net'
 import { socks5Server } from './helpers/socks5-server'
@@ -98,6 +98,20 @@ test('block-relay-only connections: relay false, no getaddr, their addr ignored'
   expect(decodePayload('version', side.received.find((m) => m.type === 'version')!.payload).relay).toBe(false)
   expect(side.received.some((m) => m.type === 'getaddr')).toBe(false)
   expect(p.book.find({ host: '127.0.0.99', port: 8333 })).toBeUndefined()
+})
+
+test('an addr flood of 3,000 entries: Core\'s token bucket takes what our getaddr asked for (1,000) and one more, the rest is counted and dropped before it is looked at', async () => {
+  const time = Math.floor(Date.now() / 1000)
+  const flood = (n: number): Scripted => ({ type: 'addrv2', addresses: Array.from({ length: 1000 }, (_, i) => ({ time, services: CORE_SERVICES, networkId: 1, addr: Uint8Array.of(10, n, i >> 8, i & 0xff), port: 8333 })) })
+  const node = await standIn('127.0.0.6', { afterVerack: [flood(1), flood(2), flood(3)] })
+  const p = pool({ outbound: 1, addresses: [at('127.0.0.6', node)] })
+  p.start()
+  await until(() => p.stats().addrRateLimited >= 3000 - 1001 - 1, 'the flood past the bucket')
+  // Every entry past the bucket is dropped before it is looked at: the book holds what the tokens allowed.
+  const { addrRateLimited, book } = p.stats()
+  expect(addrRateLimited).toBeLessThanOrEqual(3000 - 1000)
+  expect(book.size).toBeGreaterThan(0)
+  expect(book.size).toBeLessThanOrEqual(1 + 1001 + 1)
 })
 
 test('DNS seeds through the injected resolver: the answers, at the network\'s port, become peers', async () => {
