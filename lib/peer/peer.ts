@@ -25,7 +25,7 @@
  *   one message.
  */
 
-import { EventEmitter } from 'node:events'
+import { EventEmitter, setMaxListeners } from 'node:events'
 import type { Socket } from 'node:net'
 
 import { Bip324Error } from '../errors'
@@ -424,6 +424,8 @@ export class Peer extends EventEmitter {
     // so that their turns go to other requests at once; so is everything when `signal` aborts.
     const { signal } = each
     const ended = new AbortController()
+    // One listener per block in flight: no leak, so no warning for it.
+    setMaxListeners(inFlight, ended.signal)
     const forward = (): void => { ended.abort(signal?.reason) }
     if (signal?.aborted === true) forward()
     else signal?.addEventListener('abort', forward, { once: true })
